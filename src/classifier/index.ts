@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { findEvidence } from './evidence.js';
+import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
+import { normalizeForModel } from './normalize.js';
+import { OnnxModel } from './onnx-model.js';
+import { Tokenizer } from './tokenizer.js';
+import { LABELS, type Classifier, type Priority, type Scores, type Verdict } from './verdict.js';
+
+export { QueueFullError, BatcherClosedError } from './micro-batcher.js';
+export type { BatchInfo } from './micro-batcher.js';
+
+export interface ClassifierOptions {
+  modelDir: string;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  /** ONNX Runtime threads per inference (default 1: measured fastest under load, see MODEL_CARD.md). */
+  intraOpThreads?: number;
+  onBatch?(info: BatchInfo): void;
+}
+
+export interface BatchingClassifier extends Classifier {
+  /** Requests waiting for a batch. */
+  readonly queueDepth: number;
+}
+
+/** Loads the model folder (model.onnx, vocab.json, labels.json) and serves it through a micro-batcher. */
+export async function loadClassifier(options: ClassifierOptions): Promise<BatchingClassifier> {
+  const tokenizer = Tokenizer.fromFile(join(options.modelDir, 'vocab.json'));
+  const model = await OnnxModel.load(options.modelDir, { intraOpThreads: options.intraOpThreads ?? 1 });
+  const batcher = new MicroBatcher<string, Verdict>({
+    maxBatch: options.maxBatch,
+    maxWaitMs: options.maxWaitMs,
+    maxQueue: options.maxQueue,
+    onBatch: options.onBatch,
+    async runBatch(texts) {
+      const tokenized = texts.map((text) => tokenizer.tokenize(normalizeForModel(text)));
+      const outputs = await model.run(tokenized.map((tokens) => tokens.map((token) => token.id)));
+      return outputs.map((output, i) => {
+        const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(output.probabilities[j]!)])) as Scores;
+        const label = LABELS[output.probabilities.indexOf(Math.max(...output.probabilities))]!;
+        return { label, scores, spans: findEvidence(texts[i]!, tokenized[i]!, output.attribution, label) };
+      });
+    },
+  });
+  return {
+    classify: (text: string, priority: Priority = 'final') => batcher.submit(text, priority),
+    get queueDepth() {
+      return batcher.depth;
+    },
+    async close() {
+      await batcher.close();
+      await model.close();
+    },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}

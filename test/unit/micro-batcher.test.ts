@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BatcherClosedError, MicroBatcher, QueueFullError, type BatchInfo } from '../../src/classifier/micro-batcher.js';
+
+/** A batcher whose batches are recorded and whose runs finish only when the test says so. */
+function recordingBatcher(options: { maxBatch?: number; maxWaitMs?: number; maxQueue?: number } = {}) {
+  const batches: string[][] = [];
+  const infos: BatchInfo[] = [];
+  let release: (() => void) | undefined;
+  let hold = false;
+  const batcher = new MicroBatcher<string, string>({
+    maxBatch: options.maxBatch ?? 4,
+    maxWaitMs: options.maxWaitMs ?? 10,
+    maxQueue: options.maxQueue ?? 100,
+    onBatch: (info) => infos.push(info),
+    async runBatch(inputs) {
+      batches.push(inputs);
+      if (hold) await new Promise<void>((resolve) => (release = resolve));
+      return inputs.map((input) => input.toUpperCase());
+    },
+  });
+  return {
+    batcher,
+    batches,
+    infos,
+    holdBatches: () => (hold = true),
+    releaseBatch: () => {
+      hold = false;
+      release?.();
+    },
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('MicroBatcher', () => {
+  it('resolves each caller with its own result, in submission order', async () => {
+    const { batcher, batches } = recordingBatcher({ maxBatch: 8 });
+    const results = await Promise.all(['a', 'b', 'c'].map((text) => batcher.submit(text)));
+    expect(results).toEqual(['A', 'B', 'C']);
+    expect(batches).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('runs a full batch at once without waiting for the timer', async () => {
+    vi.useFakeTimers();
+    const { batcher, batches } = recordingBatcher({ maxBatch: 2, maxWaitMs: 1_000 });
+    const pending = Promise.all([batcher.submit('a'), batcher.submit('b')]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual([['a', 'b']]);
+    await expect(pending).resolves.toEqual(['A', 'B']);
+  });
+
+  it('waits at most maxWaitMs for a batch to fill', async () => {
+    vi.useFakeTimers();
+    const { batcher, batches, infos } = recordingBatcher({ maxBatch: 8, maxWaitMs: 50 });
+    const pending = batcher.submit('lonely');
+    await vi.advanceTimersByTimeAsync(49);
+    expect(batches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toEqual([['lonely']]);
+    await expect(pending).resolves.toBe('LONELY');
+    expect(infos[0]?.waitedMs).toBeGreaterThanOrEqual(50);
+  });
+
+  it('splits a burst larger than maxBatch into several batches', async () => {
+    const { batcher, batches } = recordingBatcher({ maxBatch: 3 });
+    const texts = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    await expect(Promise.all(texts.map((t) => batcher.submit(t)))).resolves.toEqual(texts.map((t) => t.toUpperCase()));
+    expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
+    expect(batches.flat()).toEqual(texts);
+  });
+
+  it('puts finals ahead of partials that were queued earlier', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2 });
+    holdBatches();
+    const first = batcher.submit('running-1');
+    const second = batcher.submit('running-2');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const queued = [batcher.submit('partial-1', 'partial'), batcher.submit('partial-2', 'partial'), batcher.submit('final-1', 'final')];
+    releaseBatch();
+    await Promise.all([first, second, ...queued]);
+    expect(batches.slice(1)).toEqual([['final-1', 'partial-1'], ['partial-2']]);
+  });
+
+  it('refuses requests beyond maxQueue with QueueFullError, and recovers', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 1, maxQueue: 2 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const queued = [batcher.submit('q1'), batcher.submit('q2')];
+    await expect(batcher.submit('overflow')).rejects.toBeInstanceOf(QueueFullError);
+    expect(batcher.depth).toBe(2);
+    releaseBatch();
+    await expect(Promise.all([running, ...queued])).resolves.toEqual(['RUNNING', 'Q1', 'Q2']);
+    await expect(batcher.submit('after')).resolves.toBe('AFTER');
+  });
+
+  it('lets a final push out the oldest partial when the queue is full', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 1, maxQueue: 2 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const oldPartial = batcher.submit('old-partial', 'partial');
+    const newPartial = batcher.submit('new-partial', 'partial');
+    const final = batcher.submit('final', 'final');
+    await expect(oldPartial).rejects.toBeInstanceOf(QueueFullError);
+    releaseBatch();
+    await expect(Promise.all([running, final, newPartial])).resolves.toEqual(['RUNNING', 'FINAL', 'NEW-PARTIAL']);
+  });
+
+  it('rejects every request of a failing batch and keeps serving the next', async () => {
+    let fail = true;
+    const batcher = new MicroBatcher<string, string>({
+      maxBatch: 4,
+      maxWaitMs: 0,
+      maxQueue: 10,
+      async runBatch(inputs) {
+        if (fail) throw new Error('inference failed');
+        return inputs;
+      },
+    });
+    const failing = [batcher.submit('a'), batcher.submit('b')];
+    await expect(failing[0]).rejects.toThrow('inference failed');
+    await expect(failing[1]).rejects.toThrow('inference failed');
+    fail = false;
+    await expect(batcher.submit('c')).resolves.toBe('c');
+  });
+
+  it('rejects a batch that returns the wrong number of results', async () => {
+    const batcher = new MicroBatcher<string, string>({ maxBatch: 4, maxWaitMs: 0, maxQueue: 10, runBatch: async () => [] });
+    await expect(batcher.submit('a')).rejects.toThrow('0 results for 1 inputs');
+  });
+
+  it('drains queued work on close and refuses new work afterwards', async () => {
+    const { batcher } = recordingBatcher({ maxBatch: 2, maxWaitMs: 1_000 });
+    const queued = [batcher.submit('a'), batcher.submit('b'), batcher.submit('c')];
+    await batcher.close();
+    await expect(Promise.all(queued)).resolves.toEqual(['A', 'B', 'C']);
+    await expect(batcher.submit('late')).rejects.toBeInstanceOf(BatcherClosedError);
+  });
+});
