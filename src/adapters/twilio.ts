@@ -1,0 +1,66 @@
+import { Type } from '@sinclair/typebox';
+import { failure, noChunks, type AdapterContext, type AdapterResult, type TranscriptAdapter } from './adapter.js';
+import { checkMessage } from './message-check.js';
+import { applyRevisions } from './revise.js';
+import { STREAM_LABEL_SPEAKERS } from './speakers.js';
+
+/** The fields of a transcription-content webhook we use; form bodies carry every value as a string. */
+export const TwilioTranscriptionContent = Type.Object({
+  TranscriptionEvent: Type.Literal('transcription-content'),
+  TranscriptionSid: Type.Optional(Type.String()),
+  Track: Type.String({ minLength: 1 }),
+  Final: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+  SequenceId: Type.String({ pattern: '^[0-9]+$' }),
+  TranscriptionData: Type.String(),
+  Timestamp: Type.String({ minLength: 1 }),
+});
+const TranscriptionData = Type.Object({ transcript: Type.String() });
+const Envelope = Type.Object({ TranscriptionEvent: Type.String(), TranscriptionError: Type.Optional(Type.String()) });
+
+const LIFECYCLE_EVENTS = new Set(['transcription-started', 'transcription-stopped']);
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function adaptContent(body: unknown, ctx: AdapterContext): AdapterResult {
+  const checked = checkMessage(TwilioTranscriptionContent, body);
+  if (!checked.ok) return failure(twilio.name, checked.problem);
+  const form = checked.value;
+  const json = parseJson(form.TranscriptionData);
+  const data = json.ok ? checkMessage(TranscriptionData, json.value) : { ok: false as const, problem: 'not JSON' };
+  if (!data.ok) return failure(twilio.name, `/TranscriptionData: ${data.problem}`);
+  const heardAt = Date.parse(form.Timestamp);
+  if (Number.isNaN(heardAt)) return failure(twilio.name, `/Timestamp: not a date: "${form.Timestamp}"`);
+  // Retried or late webhooks repeat an old SequenceId; replaying them would reopen closed segments.
+  if (!ctx.state.acceptSequence(form.TranscriptionSid ?? 'transcription', Number(form.SequenceId))) return noChunks();
+  ctx.state.originMs ??= heardAt;
+  return applyRevisions(twilio, ctx, [
+    {
+      sourceKey: form.Track,
+      text: data.value.transcript,
+      isFinal: form.Final === 'true',
+      // Twilio sends no audio offsets: the end is when the text was produced, relative to the call's origin.
+      endMs: Math.max(0, heardAt - ctx.state.originMs),
+    },
+  ]);
+}
+
+/** Twilio real-time transcription posts form webhooks; this takes the parsed form body. */
+export const twilio: TranscriptAdapter = {
+  name: 'twilio',
+  defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, inbound_track: 'customer', outbound_track: 'agent' },
+  adapt(body, ctx) {
+    const envelope = checkMessage(Envelope, body);
+    if (!envelope.ok) return failure(twilio.name, envelope.problem);
+    const { TranscriptionEvent, TranscriptionError } = envelope.value;
+    if (TranscriptionEvent === 'transcription-content') return adaptContent(body, ctx);
+    if (LIFECYCLE_EVENTS.has(TranscriptionEvent)) return noChunks();
+    if (TranscriptionEvent === 'transcription-error') return failure(twilio.name, `provider reported an error: ${TranscriptionError ?? 'no detail'}`);
+    return failure(twilio.name, `/TranscriptionEvent: unknown event "${TranscriptionEvent}"`);
+  },
+};
