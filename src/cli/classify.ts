@@ -22,7 +22,7 @@ if (!file) {
 
 const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 1, maxQueue: 100_000 });
 const input = file === '-' ? process.stdin : createReadStream(file);
-input.on('error', (error) => {
+input.on('error', (error: Error) => {
   console.error(`cannot read ${file}: ${error.message}`);
   process.exit(1);
 });
