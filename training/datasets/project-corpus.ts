@@ -1,0 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LABELS, type Label } from '../../src/classifier/verdict.js';
+import type { SourceSplits } from './types.js';
+
+const SOURCE = 'project';
+
+interface CorpusLine {
+  text: string;
+  label: string;
+  split: string;
+}
+
+function isLabel(value: string): value is Label {
+  return (LABELS as readonly string[]).includes(value);
+}
+
+/** The project's hand-written utterances, one file per label: split "train" trains, "heldout" only measures. */
+export function load(corpusDir: string): SourceSplits {
+  const splits: SourceSplits = { train: [], test: [] };
+  for (const label of LABELS) {
+    const path = join(corpusDir, `${label}.jsonl`);
+    if (!existsSync(path)) continue;
+    readFileSync(path, 'utf8')
+      .split(/\r?\n/)
+      .forEach((line, index) => {
+        if (line.trim() === '') return;
+        const row = JSON.parse(line) as CorpusLine;
+        if (!isLabel(row.label) || (row.split !== 'train' && row.split !== 'heldout')) {
+          throw new Error(`${path}:${index + 1}: bad label or split`);
+        }
+        const example = { text: row.text, label: row.label, source: SOURCE };
+        (row.split === 'train' ? splits.train : splits.test).push(example);
+      });
+  }
+  return splits;
+}
