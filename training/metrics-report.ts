@@ -1,0 +1,57 @@
+import type { Evaluation, ProductMetrics } from './metrics.js';
+
+export type TableStyle = 'plain' | 'markdown';
+
+export function renderTable(header: readonly string[], rows: readonly string[][], style: TableStyle): string {
+  if (style === 'markdown') {
+    const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+    return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  }
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+const fixed = (value: number): string => value.toFixed(3);
+const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
+
+export function formatEvaluation<L extends string>(name: string, evaluation: Evaluation<L>, style: TableStyle): string {
+  const classRows = evaluation.labels.map((label) => {
+    const scores = evaluation.perClass[label];
+    if (!scores) return [label, 'n/a', 'n/a', 'n/a', '0'];
+    return [label, fixed(scores.precision), fixed(scores.recall), fixed(scores.f1), String(scores.support)];
+  });
+  const confusionRows = evaluation.labels.map((label, i) => [label, ...evaluation.confusion[i]!.map(String)]);
+  const heading = style === 'markdown' ? `### ${name}` : `== ${name}`;
+  return [
+    heading,
+    `${evaluation.total} utterances · accuracy ${fixed(evaluation.accuracy)} · four-class macro-F1 ${fixed(evaluation.macroF1)}`,
+    '',
+    renderTable(['class', 'precision', 'recall', 'F1', 'support'], classRows, style),
+    '',
+    'Confusion matrix (rows: truth, columns: predicted)',
+    '',
+    renderTable(['truth \\ predicted', ...evaluation.labels], confusionRows, style),
+  ].join('\n');
+}
+
+/** The product targets of issue 2, measured on the project's held-out split. */
+export const TARGETS = {
+  abuseOrThreatF1: 0.92,
+  ventingFlagged: 0.05,
+  threatRecall: 0.95,
+  macroF1: 0.85,
+} as const;
+
+export function formatProductTargets(metrics: ProductMetrics, style: TableStyle): string {
+  const row = (name: string, value: number | null, target: string, met: (v: number) => boolean, show = fixed) =>
+    value === null ? [name, 'n/a', target, 'n/a'] : [name, show(value), target, met(value) ? 'yes' : 'no'];
+  const rows = [
+    row('abusive-or-threat vs rest F1', metrics.abuseOrThreatF1, `≥ ${TARGETS.abuseOrThreatF1}`, (v) => v >= TARGETS.abuseOrThreatF1),
+    row('venting labelled abusive/threat', metrics.ventingFlagged, `≤ ${percent(TARGETS.ventingFlagged)}`, (v) => v <= TARGETS.ventingFlagged, percent),
+    row('threat recall', metrics.threatRecall, `≥ ${TARGETS.threatRecall}`, (v) => v >= TARGETS.threatRecall),
+    row('four-class macro-F1', metrics.macroF1, `≥ ${TARGETS.macroF1}`, (v) => v >= TARGETS.macroF1),
+  ];
+  return ['Product targets', '', renderTable(['metric', 'value', 'target', 'met'], rows, style)].join('\n');
+}
