@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../protocol/validator.js';
+
+export const SCOPES = ['ingest', 'subscribe', 'supervise'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const TokenEntry = Type.Object(
+  {
+    token: Type.String({ minLength: 16, maxLength: 512 }),
+    tenant: Type.String({ minLength: 1, maxLength: 128 }),
+    scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
+    name: Type.Optional(Type.String({ maxLength: 128, description: 'For logs; the token itself is never logged.' })),
+  },
+  { additionalProperties: false },
+);
+const TokenList = Type.Array(TokenEntry, { minItems: 1 });
+export type TokenEntry = Static<typeof TokenEntry>;
+const checkTokens = validator(TokenList);
+
+export interface Principal {
+  tenant: string;
+  scopes: ReadonlySet<Scope>;
+  name: string;
+}
+
+/** Used when AUTH_TOKENS is unset, for local development only (main.ts logs a warning). */
+export const DEV_TOKENS: TokenEntry[] = [
+  { token: 'dev-ingest-token-change-me', tenant: 'dev', scopes: ['ingest'], name: 'dev-ingest' },
+  { token: 'dev-subscribe-token-change-me', tenant: 'dev', scopes: ['subscribe'], name: 'dev-agent' },
+  { token: 'dev-supervise-token-change-me', tenant: 'dev', scopes: ['subscribe', 'supervise'], name: 'dev-supervisor' },
+];
+
+const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** Parses AUTH_TOKENS: a JSON array of {token, tenant, scopes, name?}, or the path of a file holding one. */
+export function parseTokens(setting: string): TokenEntry[] {
+  const trimmed = setting.trim();
+  const fromFile = !trimmed.startsWith('[') && existsSync(trimmed);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fromFile ? readFileSync(trimmed, 'utf8') : trimmed);
+  } catch (err) {
+    throw new Error(`AUTH_TOKENS: ${fromFile ? `file ${trimmed}` : 'value'} is not valid JSON (${(err as Error).message}); expected an array of {token, tenant, scopes} or a path to such a file`);
+  }
+  const checked = checkTokens(raw);
+  if (!checked.ok) throw new Error(`AUTH_TOKENS: ${checked.problem}`);
+  return checked.value;
+}
+
+/** Looks tokens up by their SHA-256 digest, so a lookup's timing says nothing about the secret's characters. */
+export class TokenStore {
+  private readonly byDigest = new Map<string, Principal>();
+
+  constructor(entries: TokenEntry[]) {
+    for (const e of entries) {
+      this.byDigest.set(digest(e.token), { tenant: e.tenant, scopes: new Set(e.scopes), name: e.name ?? `${e.tenant}:${e.scopes.join('+')}` });
+    }
+  }
+
+  lookup(token: string | undefined): Principal | undefined {
+    return token ? this.byDigest.get(digest(token)) : undefined;
+  }
+}
+
+/** The bearer token from the Authorization header, or the `token` query parameter for browsers. */
+export function tokenOf(headers: Record<string, string | string[] | undefined>, query: unknown): string | undefined {
+  const header = headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (match) return match[1];
+  }
+  const fromQuery = (query as { token?: unknown } | undefined)?.token;
+  return typeof fromQuery === 'string' ? fromQuery : undefined;
+}

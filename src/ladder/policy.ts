@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { CUE_TYPES } from '../protocol/cue.js';
+import { validator } from '../protocol/validator.js';
+import defaultPolicyJson from './default-policy.json' with { type: 'json' };
+
+const Score = Type.Number({ minimum: 0, maximum: 1 });
+const Count = Type.Integer({ minimum: 1, maximum: 1000 });
+const Phrases = Type.Array(Type.String({ minLength: 1 }), { maxItems: 200 });
+
+/** The de-escalation policy: thresholds, the agent phrases that count as a step taken, and the cue scripts. */
+export const Policy = Type.Object(
+  {
+    thresholds: Type.Object(
+      {
+        /** A customer utterance labelled abusive counts only at or above this score. */
+        abusiveMinScore: Score,
+        threatMinScore: Score,
+        /** An agent utterance labelled venting or abusive at or above this score draws a stay-calm cue. */
+        agentHeatMinScore: Score,
+        /** Venting turns in a row after which the caller is taken to be repeating. */
+        ventsBeforeAcknowledge: Count,
+        /** Word-overlap (Jaccard) with an earlier customer turn that counts as a repeat. */
+        repeatSimilarity: Score,
+        /** Non-abusive customer turns after a limit before the cue says to go back to solving. */
+        calmTurnsToRecover: Count,
+        stayCalmCooldownMs: Type.Integer({ minimum: 0 }),
+        briefingIncidents: Count,
+      },
+      { additionalProperties: false },
+    ),
+    agentPhrases: Type.Object(
+      { limit: Phrases, warning: Phrases, transfer: Phrases, release: Phrases },
+      { additionalProperties: false },
+    ),
+    scripts: Type.Object(Object.fromEntries(CUE_TYPES.map((t) => [t, Type.String({ minLength: 1, maxLength: 1000 })])), {
+      additionalProperties: false,
+    }),
+  },
+  { additionalProperties: false },
+);
+export type Policy = Static<typeof Policy> & { scripts: Record<(typeof CUE_TYPES)[number], string> };
+
+const checkPolicy = validator(Policy);
+
+export function parsePolicy(raw: unknown, source: string): Policy {
+  const checked = checkPolicy(raw);
+  if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.problem}`);
+  return checked.value as Policy;
+}
+
+export const DEFAULT_POLICY: Policy = parsePolicy(defaultPolicyJson, 'src/ladder/default-policy.json');
+
+export function loadPolicy(path: string | undefined): Policy {
+  if (path === undefined) return DEFAULT_POLICY;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read ladder policy ${path}: ${(err as Error).message}`);
+  }
+  return parsePolicy(raw, path);
+}

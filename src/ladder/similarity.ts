@@ -1,0 +1,16 @@
+const words = (text: string): Set<string> =>
+  new Set(text.toLowerCase().replaceAll('’', "'").match(/[a-z0-9']{3,}/g) ?? []);
+
+/** Jaccard overlap of the two texts' words of three letters or more (0..1). */
+export function wordOverlap(a: string, b: string): number {
+  const wa = words(a);
+  const wb = words(b);
+  if (wa.size === 0 || wb.size === 0) return 0;
+  let shared = 0;
+  for (const w of wa) if (wb.has(w)) shared += 1;
+  return shared / (wa.size + wb.size - shared);
+}
+
+/** Lower case, straight apostrophes, single spaces: the form agent phrases are matched in. */
+export const normalisePhrase = (text: string): string =>
+  text.toLowerCase().replaceAll('’', "'").replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim();

@@ -1,0 +1,51 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { TranscriptChunk } from './transcript-chunk.js';
+import { AgentAck, Id, RequestId } from './common.js';
+
+export const CallStart = Type.Object(
+  {
+    type: Type.Literal('call.start'),
+    id: RequestId,
+    callId: Id('Unique per tenant while the call is live.'),
+    agentId: Id('The agent taking the call.'),
+    teamId: Type.Optional(Id('The agent’s team, for supervisor subscriptions.')),
+    metadata: Type.Optional(
+      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }), { maxProperties: 32 }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type CallStart = Static<typeof CallStart>;
+
+export const TranscriptMessage = Type.Object(
+  { type: Type.Literal('transcript'), id: RequestId, chunk: TranscriptChunk },
+  { additionalProperties: false },
+);
+export type TranscriptMessage = Static<typeof TranscriptMessage>;
+
+export const CallEnd = Type.Object(
+  { type: Type.Literal('call.end'), id: RequestId, callId: Id('The call to close.') },
+  { additionalProperties: false },
+);
+export type CallEnd = Static<typeof CallEnd>;
+
+/** Every message a producer sends on /v1/ingest in the service's own format. */
+export const IngestMessage = Type.Union([CallStart, TranscriptMessage, CallEnd, AgentAck]);
+export type IngestMessage = Static<typeof IngestMessage>;
+
+export const AckStatus = Type.Union([
+  Type.Literal('accepted'),
+  Type.Literal('duplicate'),
+  Type.Literal('stale'),
+]);
+export type AckStatus = Static<typeof AckStatus>;
+
+export const IngestAck = Type.Object({
+  type: Type.Literal('ack'),
+  id: Type.Optional(Type.String()),
+  of: Type.Union([Type.Literal('call.start'), Type.Literal('transcript'), Type.Literal('call.end'), Type.Literal('agent.ack')]),
+  callId: Type.String(),
+  seq: Type.Optional(Type.Integer({ description: 'The chunk’s seq, for transcript acks.' })),
+  status: AckStatus,
+});
+export type IngestAck = Static<typeof IngestAck>;

@@ -1,0 +1,95 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { AgentAck, Id, LabelSchema, RequestId, ScoresSchema, SpanSchema } from './common.js';
+import { Cue, LadderStep } from './cue.js';
+import { SpeakerRole } from './transcript-chunk.js';
+
+export const SubscriptionScope = Type.Union([
+  Type.Object({ callId: Id('One call.') }, { additionalProperties: false }),
+  Type.Object({ agentId: Id('Every call of one agent.') }, { additionalProperties: false }),
+  Type.Object({ teamId: Id('Every call of a team (supervise scope).') }, { additionalProperties: false }),
+  Type.Object({ tenant: Type.Literal(true, { description: 'Every call of the token’s tenant (supervise scope).' }) }, { additionalProperties: false }),
+]);
+export type SubscriptionScope = Static<typeof SubscriptionScope>;
+
+export const Subscribe = Type.Object(
+  {
+    type: Type.Literal('subscribe'),
+    id: RequestId,
+    scope: SubscriptionScope,
+    transcript: Type.Optional(Type.Boolean({ description: 'Also stream the labelled live transcript.' })),
+    resume: Type.Optional(
+      Type.Record(Type.String({ maxLength: 128 }), Type.Integer({ minimum: 0 }), {
+        maxProperties: 1000,
+        description: 'Last cue seq seen per callId; missed cues are replayed from the buffer.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Subscribe = Static<typeof Subscribe>;
+
+export const Unsubscribe = Type.Object(
+  { type: Type.Literal('unsubscribe'), id: RequestId, subscriptionId: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export type Unsubscribe = Static<typeof Unsubscribe>;
+
+export const SubscriberMessage = Type.Union([Subscribe, Unsubscribe, AgentAck]);
+export type SubscriberMessage = Static<typeof SubscriberMessage>;
+
+export const CallSummary = Type.Object({
+  callId: Type.String(),
+  agentId: Type.String(),
+  teamId: Type.Optional(Type.String()),
+  lastSeq: Type.Integer({ description: 'Seq of the newest cue so far (0 = none).' }),
+  step: LadderStep,
+  ended: Type.Boolean(),
+});
+export type CallSummary = Static<typeof CallSummary>;
+
+export const Subscribed = Type.Object({
+  type: Type.Literal('subscribed'),
+  id: Type.Optional(Type.String()),
+  subscriptionId: Type.String(),
+  calls: Type.Array(CallSummary, { description: 'Calls in scope known now (live or recently ended).' }),
+});
+export type Subscribed = Static<typeof Subscribed>;
+
+export const Unsubscribed = Type.Object({ type: Type.Literal('unsubscribed'), id: Type.Optional(Type.String()), subscriptionId: Type.String() });
+export type Unsubscribed = Static<typeof Unsubscribed>;
+
+export const CueMessage = Type.Object({ type: Type.Literal('cue'), cue: Cue });
+export type CueMessage = Static<typeof CueMessage>;
+
+export const CallEvent = Type.Object({
+  type: Type.Literal('call'),
+  event: Type.Union([Type.Literal('started'), Type.Literal('ended')]),
+  call: CallSummary,
+});
+export type CallEvent = Static<typeof CallEvent>;
+
+export const TranscriptEvent = Type.Object({
+  type: Type.Literal('transcript'),
+  callId: Type.String(),
+  segmentId: Type.String(),
+  speaker: SpeakerRole,
+  isFinal: Type.Boolean(),
+  text: Type.String(),
+  startMs: Type.Integer(),
+  endMs: Type.Integer(),
+  label: Type.Optional(LabelSchema),
+  scores: Type.Optional(ScoresSchema),
+  spans: Type.Optional(Type.Array(SpanSchema)),
+});
+export type TranscriptEvent = Static<typeof TranscriptEvent>;
+
+/** Replay could not cover what was asked: cues afterSeq+1 .. beforeSeq-1 left the buffer. */
+export const ReplayGap = Type.Object({
+  type: Type.Literal('gap'),
+  callId: Type.String(),
+  afterSeq: Type.Integer(),
+  beforeSeq: Type.Integer(),
+});
+export type ReplayGap = Static<typeof ReplayGap>;
+
+export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap;

@@ -1,0 +1,17 @@
+import type { TokenStore } from '../auth/tokens.js';
+import type { Classifier } from '../classifier/verdict.js';
+import type { CallRegistry } from '../calls/call-registry.js';
+import type { Config } from '../config.js';
+import type { CueHub } from '../cues/cue-hub.js';
+import type { Metrics } from '../metrics.js';
+
+/** What the routes share; `lifecycle.draining` turns new work away during shutdown. */
+export interface ServiceContext {
+  config: Config;
+  classifier: Classifier;
+  registry: CallRegistry;
+  hub: CueHub;
+  metrics: Metrics;
+  tokens: TokenStore;
+  lifecycle: { draining: boolean };
+}

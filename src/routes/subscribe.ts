@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { requireScope } from '../auth/guard.js';
+import type { Principal } from '../auth/tokens.js';
+import { AgentAck } from '../protocol/common.js';
+import { Subscribe, SubscriberMessage, Unsubscribe, type Subscribed } from '../protocol/subscribe-messages.js';
+import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
+import { frameValidator } from '../protocol/validator.js';
+import type { ServiceContext } from './context.js';
+import { rejectWhileDraining } from './ingest.js';
+import { CLOSE_TRY_AGAIN_LATER, idOf, WsChannel } from './ws-channel.js';
+
+const parseSubscriber = frameValidator(SubscriberMessage, { subscribe: Subscribe, unsubscribe: Unsubscribe, 'agent.ack': AgentAck });
+
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+
+class SubscriberConnection {
+  private readonly subscriptions = new Set<string>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly channel: WsChannel,
+    private readonly principal: Principal,
+  ) {
+    channel.socket.once('close', () => this.dropAll());
+  }
+
+  handle(raw: unknown): void {
+    const parsed = parseSubscriber(raw);
+    if (!parsed.ok) return this.channel.error('invalid_message', parsed.problem, idOf(raw));
+    const message = parsed.value;
+    const id = message.id !== undefined ? { id: message.id } : {};
+    switch (message.type) {
+      case 'subscribe': {
+        const wide = 'teamId' in message.scope || 'tenant' in message.scope;
+        if (wide && !this.principal.scopes.has('supervise')) {
+          return this.channel.error('forbidden', 'scope: team and tenant subscriptions need the supervise scope', message.id);
+        }
+        if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+          return this.channel.error('invalid_message', `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, message.id);
+        }
+        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(this.principal.tenant, message.scope, (event) => this.deliver(event), {
+          transcript: message.transcript ?? false,
+          resume: message.resume ?? {},
+        });
+        this.subscriptions.add(subscriptionId);
+        this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
+        for (const event of replay) this.deliver(event);
+        return;
+      }
+      case 'unsubscribe':
+        if (!this.subscriptions.delete(message.subscriptionId)) {
+          return this.channel.error('invalid_message', `subscriptionId: no subscription ${message.subscriptionId} on this connection`, message.id);
+        }
+        this.ctx.hub.unsubscribe(message.subscriptionId);
+        return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
+      case 'agent.ack': {
+        const session = this.ctx.registry.get(this.principal.tenant, message.callId);
+        if (!session) return this.channel.error('unknown_call', `callId: no live call ${message.callId}`, message.id);
+        session.acknowledge(message.step);
+        return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
+      }
+    }
+  }
+
+  /** A subscriber that cannot keep up is closed (1013) rather than buffered without bound; it resumes from its last seq. */
+  private deliver(event: SubscriberEvent): void {
+    const { socket } = this.channel;
+    if (socket.bufferedAmount > this.ctx.config.subscriberMaxBufferedBytes) {
+      this.dropAll();
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'subscriber too slow; reconnect with resume');
+      return;
+    }
+    this.channel.send(event);
+  }
+
+  private dropAll(): void {
+    for (const id of this.subscriptions) this.ctx.hub.unsubscribe(id);
+    this.subscriptions.clear();
+  }
+}
+
+export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): void {
+  app.get(
+    '/v1/subscribe',
+    { websocket: true, preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)] },
+    (socket: WebSocket, request: FastifyRequest) => {
+      const { config } = ctx;
+      const channel = new WsChannel(socket, 'subscribe', { metrics: ctx.metrics, log: request.log, ratePerSec: config.subscribeRatePerSec, burst: config.subscribeBurst });
+      const connection = new SubscriberConnection(ctx, channel, request.principal!);
+      channel.onMessage((raw) => connection.handle(raw));
+    },
+  );
+}

@@ -1,0 +1,74 @@
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { DEV_TOKENS, parseTokens, TokenStore } from './auth/tokens.js';
+import type { Classifier } from './classifier/verdict.js';
+import { CallRegistry } from './calls/call-registry.js';
+import type { Config } from './config.js';
+import { CueHub } from './cues/cue-hub.js';
+import { loadPolicy, type Policy } from './ladder/policy.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { registerClassify } from './routes/classify.js';
+import type { ServiceContext } from './routes/context.js';
+import { registerHealth } from './routes/health.js';
+import { registerIngest } from './routes/ingest.js';
+import { registerSubscribe } from './routes/subscribe.js';
+import { CLOSE_GOING_AWAY } from './routes/ws-channel.js';
+
+export interface ServerOptions {
+  config: Config;
+  classifier: Classifier;
+  /** Defaults to the file named by config.policyFile, else the built-in policy. */
+  policy?: Policy;
+  /** Pass the ones given to loadClassifier's onBatch, so batch sizes are reported. */
+  metrics?: Metrics;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const { config, classifier } = options;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    // Bodies are validated as sent: no silent type coercion or stripping of unknown fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    bodyLimit: config.maxPayloadBytes * 4,
+  });
+  if (config.authTokens === undefined) {
+    app.log.warn('AUTH_TOKENS is unset: using the development tokens from src/auth/tokens.ts (tenant "dev"); never run like this in production');
+  }
+  const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
+  const metrics = options.metrics ?? createMetrics();
+  const policy = options.policy ?? loadPolicy(config.policyFile);
+  const hub = new CueHub({ replayBuffer: config.cueReplayBuffer, endedCallRetention: config.endedCallRetention });
+  const registry = new CallRegistry(
+    {
+      classifier,
+      policy,
+      hub,
+      metrics,
+      log: app.log,
+      partialDebounceMs: config.partialDebounceMs,
+      transcript: { contextTurns: config.contextTurns, maxOpenSegments: 64, maxClosedSegments: 4096, partialMinGrowth: config.partialMinGrowth },
+    },
+    { maxCalls: config.maxCalls, orphanTimeoutMs: config.orphanCallTimeoutMs, onCount: (n) => metrics.liveCalls.set(n) },
+  );
+  const ctx: ServiceContext = { config, classifier, registry, hub, metrics, tokens, lifecycle: { draining: false } };
+
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.maxPayloadBytes },
+    // Graceful close: turn new work away, let every call flush its cues, then say goodbye (1001).
+    preClose: async function drain(this: FastifyInstance) {
+      ctx.lifecycle.draining = true;
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, config.shutdownGraceMs)));
+      await Promise.race([registry.settled(), grace]);
+      clearTimeout(timer);
+      for (const client of this.websocketServer.clients) client.close(CLOSE_GOING_AWAY, 'server shutting down');
+    },
+  });
+  registerHealth(app, ctx);
+  registerClassify(app, ctx);
+  registerIngest(app, ctx);
+  registerSubscribe(app, ctx);
+  return app;
+}

@@ -1,0 +1,43 @@
+import type { Classifier, Label, Priority, Verdict } from '../../src/classifier/verdict.js';
+
+/**
+ * A deterministic stand-in for the model, for tests: the first table with a phrase in the text
+ * decides the label. Test utterances are kept clear-cut so that the real model agrees.
+ */
+const TABLE: [Label, string[]][] = [
+  ['threat', ['know where you live', 'coming for you', 'kill you', 'hurt you', 'bomb']],
+  ['abusive', ['idiot', 'moron', 'useless', 'shut up you', 'pathetic excuse']],
+  ['venting', ['stupid', 'damn', 'ridiculous', 'dead all week', 'fed up', 'sick of', 'joke of a company', 'shouting']],
+];
+
+export function keywordVerdict(text: string): Verdict {
+  const lower = text.toLowerCase();
+  let label: Label = 'neutral';
+  let spans: Verdict['spans'] = [];
+  for (const [candidate, phrases] of TABLE) {
+    const hit = phrases.find((p) => lower.includes(p));
+    if (hit) {
+      label = candidate;
+      const start = lower.indexOf(hit);
+      spans = [{ start, end: start + hit.length, text: text.slice(start, start + hit.length), kind: 'model', weight: 1 }];
+      break;
+    }
+  }
+  const scores = { neutral: 0.04, venting: 0.04, abusive: 0.04, threat: 0.04 };
+  scores[label] = 0.88;
+  return { label, scores, spans };
+}
+
+export class KeywordClassifier implements Classifier {
+  readonly calls: { text: string; priority: Priority }[] = [];
+  queueDepth = 0;
+
+  async classify(text: string, priority: Priority = 'final'): Promise<Verdict> {
+    this.calls.push({ text, priority });
+    // Resolve on a later turn of the event loop, like a real batcher would.
+    await new Promise((resolve) => setImmediate(resolve));
+    return keywordVerdict(text);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Classifier } from '../../src/classifier/verdict.js';
+import { loadConfig } from '../../src/config.js';
+import { buildServer } from '../../src/server.js';
+import { KeywordClassifier } from './keyword-classifier.js';
+
+export const TOKENS = {
+  ingest: 'test-ingest-token-acme-0001',
+  agent: 'test-agent-token-acme-0001',
+  supervisor: 'test-supervisor-token-acme-01',
+  otherTenant: 'test-supervisor-token-globex-1',
+  otherIngest: 'test-ingest-token-globex-0001',
+};
+
+const TOKEN_CONFIG = JSON.stringify([
+  { token: TOKENS.ingest, tenant: 'acme', scopes: ['ingest'] },
+  { token: TOKENS.agent, tenant: 'acme', scopes: ['subscribe'] },
+  { token: TOKENS.supervisor, tenant: 'acme', scopes: ['subscribe', 'supervise'] },
+  { token: TOKENS.otherTenant, tenant: 'globex', scopes: ['subscribe', 'supervise'] },
+  { token: TOKENS.otherIngest, tenant: 'globex', scopes: ['ingest'] },
+]);
+
+export interface TestServer {
+  app: FastifyInstance;
+  http: string;
+  ws: string;
+  classifier: Classifier;
+  close(): Promise<void>;
+}
+
+/** The real server on an ephemeral port, with the keyword classifier unless another is given. */
+export async function startServer(env: Record<string, string> = {}, classifier: Classifier = new KeywordClassifier()): Promise<TestServer> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, PARTIAL_DEBOUNCE_MS: '5', ...env });
+  const app = await buildServer({ config, classifier });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    classifier,
+    http: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}`,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,77 @@
+import WebSocket from 'ws';
+
+// Test code reads loosely typed JSON replies.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Message = Record<string, any>;
+
+/** A real `ws` client that records every message and lets a test wait for the next one it cares about. */
+export class TestClient {
+  readonly received: Message[] = [];
+  private cursor = 0;
+  private waiters: (() => void)[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.received.push(JSON.parse(data.toString()) as Message);
+      this.wake();
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static connect(url: string, token?: string): Promise<TestClient> {
+    const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new TestClient(socket)));
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The next message (after those already taken) matching `match`; skipped ones stay in `received`. */
+  async next(match: (m: Message) => boolean = () => true, timeoutMs = 5000): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let i = this.cursor; i < this.received.length; i++) {
+        const m = this.received[i]!;
+        if (match(m)) {
+          this.cursor = i + 1;
+          return m;
+        }
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.slice(-5))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends and waits for the ack or error that echoes `id`. */
+  async request(message: Message & { id: string }): Promise<Message> {
+    this.send(message);
+    return this.next((m) => m.id === message.id && (m.type === 'ack' || m.type === 'error' || m.type === 'subscribed' || m.type === 'unsubscribed'));
+  }
+
+  cues(callId?: string): Message[] {
+    return this.received.filter((m) => m.type === 'cue' && (callId === undefined || m.cue.callId === callId)).map((m) => m.cue as Message);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueFullError } from '../../src/classifier/index.js';
+import type { Classifier } from '../../src/classifier/verdict.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+
+let server: TestServer;
+
+const post = (body: unknown, token = TOKENS.ingest, base = server.http) =>
+  fetch(`${base}/v1/classify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+beforeAll(async () => {
+  server = await startServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('HTTP endpoints', () => {
+  it('classifies a batch of texts in order', async () => {
+    const res = await post({ texts: ['this stupid router has been dead all week', 'you are a useless idiot', 'i know where you live and i am coming for you', 'thanks, that fixed it'] });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { label: string; scores: Record<string, number>; spans: unknown[] }[] };
+    expect(results.map((r) => r.label)).toEqual(['venting', 'abusive', 'threat', 'neutral']);
+    expect(Object.keys(results[0]!.scores).sort()).toEqual(['abusive', 'neutral', 'threat', 'venting']);
+  });
+
+  it('validates the body and names the problem', async () => {
+    for (const body of [{}, { texts: [] }, { texts: 'hello' }, { texts: [1] }, { texts: Array(65).fill('x') }, { texts: ['a'], extra: 1 }]) {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/body/);
+    }
+    expect((await post('{broken')).status).toBe(400);
+  });
+
+  it('needs a token', async () => {
+    expect((await post({ texts: ['hi'] }, '')).status).toBe(401);
+  });
+
+  it('answers 503 when the classifier queue is full', async () => {
+    const full: Classifier = { classify: () => Promise.reject(new QueueFullError(1)), close: async () => {} };
+    const busy = await startServer({}, full);
+    try {
+      const res = await post({ texts: ['hi'] }, TOKENS.ingest, busy.http);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(await res.json()).toMatchObject({ error: 'queue_full' });
+    } finally {
+      await busy.close();
+    }
+  });
+
+  it('serves health, readiness and metrics', async () => {
+    expect((await fetch(`${server.http}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${server.http}/readyz`)).json()).toMatchObject({ status: 'ready' });
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    for (const name of ['callguard_final_segment_to_cue_seconds', 'callguard_classifier_queue_depth', 'callguard_ws_connections', 'callguard_cues_total', 'callguard_classifier_batch_size']) {
+      expect(metrics).toContain(name);
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+let server: TestServer;
+let producer: TestClient;
+const clients: TestClient[] = [];
+
+async function connect(path: string, token: string): Promise<TestClient> {
+  const client = await TestClient.connect(`${server.ws}${path}`, token);
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  producer = await connect('/v1/ingest', TOKENS.ingest);
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await server.close();
+});
+
+describe('subscriptions', () => {
+  it('a subscriber that reconnects with its last seq gets every cue it missed, in order', async () => {
+    const call = new CallScript(producer, 'resume-1');
+    const first = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(first, { callId: 'resume-1' });
+    await call.start();
+    await call.customer('this stupid router has been dead all week');
+    await first.next((m) => m.type === 'cue' && m.cue.type === 'let-vent');
+    first.close();
+    await first.closed;
+
+    await call.customer('you are a useless idiot');
+    await call.customer('are you a moron or just pretending');
+    await call.customer('you useless idiot');
+
+    const second = await connect('/v1/subscribe', TOKENS.agent);
+    const subscribed = await subscribe(second, { callId: 'resume-1' }, { resume: { 'resume-1': 1 } });
+    expect(subscribed.type).toBe('subscribed');
+    await call.end();
+    await callEnded(second, 'resume-1');
+    const cues = second.cues('resume-1');
+    expect(cues.map((c) => c.seq)).toEqual([2, 3, 4, 5]);
+    expect(cues.map((c) => c.type)).toEqual(['set-limit', 'warn', 'transfer', 'break-debrief']);
+  });
+
+  it('reports a gap when the buffer no longer holds what a subscriber missed', async () => {
+    const small = await startServer({ CUE_REPLAY_BUFFER: '1' });
+    try {
+      const prod = await TestClient.connect(`${small.ws}/v1/ingest`, TOKENS.ingest);
+      const call = new CallScript(prod, 'gap-1');
+      await call.start();
+      const watcher = await TestClient.connect(`${small.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(watcher, { callId: 'gap-1' });
+      await call.customer('you are a useless idiot');
+      await call.customer('you are a useless idiot');
+      await watcher.next((m) => m.type === 'cue' && m.cue.seq === 2);
+      const late = await TestClient.connect(`${small.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(late, { callId: 'gap-1' }, { resume: { 'gap-1': 0 } });
+      expect(await late.next((m) => m.type === 'gap')).toMatchObject({ callId: 'gap-1', afterSeq: 0, beforeSeq: 2 });
+      expect((await late.next((m) => m.type === 'cue')).cue.seq).toBe(2);
+      for (const c of [prod, watcher, late]) c.close();
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a subscriber of another tenant sees nothing, even with the same ids', async () => {
+    const outsider = await connect('/v1/subscribe', TOKENS.otherTenant);
+    await subscribe(outsider, { tenant: true }, { transcript: true });
+    await subscribe(outsider, { callId: 'tenant-1' }, { resume: { 'tenant-1': 0 } });
+    await subscribe(outsider, { agentId: 'agent-7' });
+    const insider = await connect('/v1/subscribe', TOKENS.supervisor);
+    await subscribe(insider, { tenant: true });
+
+    const call = new CallScript(producer, 'tenant-1');
+    await call.start();
+    await call.customer('i know where you live and i am coming for you');
+    await call.end();
+    await callEnded(insider, 'tenant-1');
+    expect(insider.cues('tenant-1').map((c) => c.type)).toEqual(['safety-alert', 'break-debrief']);
+
+    // An acknowledgement from the other tenant cannot reach the call either.
+    const ack = await outsider.request({ type: 'agent.ack', id: 'x1', callId: 'tenant-1', step: 'limit-set' });
+    expect(ack).toMatchObject({ type: 'error', code: 'unknown_call' });
+    expect(outsider.received.filter((m) => m.type !== 'subscribed' && m.type !== 'error')).toEqual([]);
+  });
+
+  it('supervisors follow a team, with the labelled live transcript; agents cannot', async () => {
+    const agent = await connect('/v1/subscribe', TOKENS.agent);
+    const refused = await subscribe(agent, { teamId: 'team-b' });
+    expect(refused).toMatchObject({ type: 'error', code: 'forbidden' });
+
+    const supervisor = await connect('/v1/subscribe', TOKENS.supervisor);
+    await subscribe(supervisor, { teamId: 'team-b' }, { transcript: true });
+    const other = new CallScript(producer, 'team-a-call');
+    await other.start('agent-1', 'team-a');
+    const call = new CallScript(producer, 'team-b-call');
+    await call.start('agent-2', 'team-b');
+    expect(await supervisor.next((m) => m.type === 'call')).toMatchObject({ event: 'started', call: { callId: 'team-b-call', step: 'listen', lastSeq: 0 } });
+    await other.customer('you are a useless idiot');
+    await call.customer('you are a useless idiot');
+    const line = await supervisor.next((m) => m.type === 'transcript' && m.isFinal);
+    expect(line).toMatchObject({ callId: 'team-b-call', speaker: 'customer', label: 'abusive', text: 'you are a useless idiot' });
+    await call.end();
+    await other.end();
+    await callEnded(supervisor, 'team-b-call');
+    expect(supervisor.received.some((m) => JSON.stringify(m).includes('team-a-call'))).toBe(false);
+  });
+
+  it('agent UIs acknowledge steps on the subscribe socket', async () => {
+    const ui = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(ui, { callId: 'ui-ack' });
+    const call = new CallScript(producer, 'ui-ack');
+    await call.start();
+    await call.customer('you are a useless idiot');
+    await ui.next((m) => m.type === 'cue' && m.cue.type === 'set-limit');
+    expect(await ui.request({ type: 'agent.ack', id: 'a1', callId: 'ui-ack', step: 'transferred' })).toMatchObject({ type: 'ack', status: 'accepted' });
+    await call.customer('you are a useless idiot');
+    await call.end();
+    await callEnded(ui, 'ui-ack');
+    expect(ui.cues('ui-ack').map((c) => c.type)).toEqual(['set-limit', 'release', 'break-debrief']);
+  });
+});

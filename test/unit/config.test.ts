@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseTokens, TokenStore, tokenOf } from '../../src/auth/tokens.js';
+import { loadConfig } from '../../src/config.js';
+import { RateLimiter } from '../../src/routes/rate-limit.js';
+
+describe('config', () => {
+  it('has defaults for everything', () => {
+    expect(loadConfig({})).toMatchObject({ port: 8080, host: '0.0.0.0', modelDir: 'models/use-lite-abuse', policyFile: undefined, authTokens: undefined });
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty": expected an integer/);
+    expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  });
+});
+
+describe('tokens', () => {
+  it('parses AUTH_TOKENS and looks tokens up', () => {
+    const store = new TokenStore(parseTokens('[{"token":"abcdefghijklmnop","tenant":"t","scopes":["ingest"]}]'));
+    expect(store.lookup('abcdefghijklmnop')).toMatchObject({ tenant: 't' });
+    expect(store.lookup('abcdefghijklmnoq')).toBeUndefined();
+    expect(store.lookup(undefined)).toBeUndefined();
+  });
+
+  it('explains a bad setting', () => {
+    expect(() => parseTokens('[{"token":"short","tenant":"t","scopes":["ingest"]}]')).toThrow(/AUTH_TOKENS: 0\.token/);
+    expect(() => parseTokens('[{"token":"abcdefghijklmnop","tenant":"t","scopes":["admin"]}]')).toThrow(/scopes/);
+    expect(() => parseTokens('[oops')).toThrow(/not valid JSON/);
+  });
+
+  it('reads the bearer header first, then ?token=', () => {
+    expect(tokenOf({ authorization: 'Bearer abc' }, { token: 'q' })).toBe('abc');
+    expect(tokenOf({}, { token: 'q' })).toBe('q');
+    expect(tokenOf({ authorization: 'Basic xyz' }, {})).toBeUndefined();
+  });
+});
+
+describe('RateLimiter', () => {
+  it('allows a burst, then refills at the rate', () => {
+    let now = 0;
+    const limiter = new RateLimiter(10, 2, () => now);
+    expect([limiter.take(), limiter.take(), limiter.take()]).toEqual([true, true, false]);
+    now += 100;
+    expect([limiter.take(), limiter.take()]).toEqual([true, false]);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { CueHub } from '../../src/cues/cue-hub.js';
+import { ReplayBuffer } from '../../src/cues/replay-buffer.js';
+import type { CueDraft } from '../../src/ladder/state.js';
+import type { SubscriberEvent } from '../../src/protocol/subscribe-messages.js';
+
+const draft: CueDraft = { type: 'set-limit', severity: 'notice', step: 'limit', script: 's', evidence: [] };
+const acme = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
+
+function collector() {
+  const events: SubscriberEvent[] = [];
+  return { events, sink: (e: SubscriberEvent) => events.push(e), cueSeqs: () => events.flatMap((e) => (e.type === 'cue' ? [e.cue.seq] : [])) };
+}
+
+describe('ReplayBuffer', () => {
+  it('keeps the newest items and says when older ones are gone', () => {
+    const b = new ReplayBuffer<{ seq: number }>(3);
+    for (let seq = 1; seq <= 5; seq++) b.push({ seq });
+    expect(b.since(3)).toEqual({ items: [{ seq: 4 }, { seq: 5 }], missing: undefined });
+    expect(b.since(2).missing).toBeUndefined();
+    expect(b.since(0)).toEqual({ items: [{ seq: 3 }, { seq: 4 }, { seq: 5 }], missing: { afterSeq: 0, beforeSeq: 3 } });
+    expect(b.since(5).items).toEqual([]);
+  });
+});
+
+describe('CueHub', () => {
+  it('numbers cues per call from 1 and fans them out by scope', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const byCall = collector();
+    const byAgent = collector();
+    const byTeam = collector();
+    const otherTeam = collector();
+    hub.subscribe('acme', { callId: 'c1' }, byCall.sink, { transcript: false, resume: {} });
+    hub.subscribe('acme', { agentId: 'a1' }, byAgent.sink, { transcript: false, resume: {} });
+    hub.subscribe('acme', { teamId: 't1' }, byTeam.sink, { transcript: false, resume: {} });
+    hub.subscribe('acme', { teamId: 't2' }, otherTeam.sink, { transcript: false, resume: {} });
+    hub.openCall(acme);
+    hub.openCall({ ...acme, callId: 'c2' });
+    hub.publish(acme, draft);
+    hub.publish(acme, draft);
+    hub.publish({ ...acme, callId: 'c2' }, draft);
+    expect(byCall.cueSeqs()).toEqual([1, 2]);
+    expect(byAgent.cueSeqs()).toEqual([1, 2, 1]);
+    expect(byTeam.cueSeqs()).toEqual([1, 2, 1]);
+    expect(otherTeam.events).toEqual([]);
+  });
+
+  it('isolates tenants, even for the same call id', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const outsider = collector();
+    hub.subscribe('globex', { tenant: true }, outsider.sink, { transcript: true, resume: {} });
+    hub.openCall(acme);
+    hub.publish(acme, draft);
+    const again = hub.subscribe('globex', { callId: 'c1' }, outsider.sink, { transcript: false, resume: { c1: 0 } });
+    expect(again.replay).toEqual([]);
+    expect(again.calls).toEqual([]);
+    expect(outsider.events).toEqual([]);
+  });
+
+  it('replays what a subscriber missed, also for a recently ended call, and forgets old ended calls', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 1 });
+    hub.openCall(acme);
+    for (let i = 0; i < 3; i++) hub.publish(acme, draft);
+    hub.endCall(acme);
+    const back = hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 1 } });
+    expect(back.replay.map((e) => (e.type === 'cue' ? e.cue.seq : -1))).toEqual([2, 3]);
+    expect(back.calls).toEqual([{ callId: 'c1', agentId: 'a1', teamId: 't1', lastSeq: 3, step: 'limit', ended: true }]);
+    hub.openCall({ ...acme, callId: 'c2' });
+    hub.endCall({ ...acme, callId: 'c2' });
+    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 0 } }).replay).toEqual([]);
+  });
+
+  it('continues the numbering when a recently ended call is opened again', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    hub.openCall(acme);
+    hub.publish(acme, draft);
+    hub.endCall(acme);
+    hub.openCall(acme);
+    expect(hub.publish(acme, draft).seq).toBe(2);
+  });
+
+  it('sends the live transcript only to subscribers that asked for it, and stops after unsubscribe', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const withText = collector();
+    const without = collector();
+    const a = hub.subscribe('acme', { callId: 'c1' }, withText.sink, { transcript: true, resume: {} });
+    hub.subscribe('acme', { callId: 'c1' }, without.sink, { transcript: false, resume: {} });
+    hub.openCall(acme);
+    const line = { type: 'transcript', callId: 'c1', segmentId: 's', speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1 } as const;
+    hub.transcript(acme, line);
+    expect(withText.events.filter((e) => e.type === 'transcript')).toHaveLength(1);
+    expect(without.events.filter((e) => e.type === 'transcript')).toHaveLength(0);
+    hub.unsubscribe(a.subscriptionId);
+    hub.transcript(acme, line);
+    expect(withText.events.filter((e) => e.type === 'transcript')).toHaveLength(1);
+  });
+});

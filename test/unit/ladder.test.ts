@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { Label } from '../../src/classifier/verdict.js';
+import { advance, effectiveLabel } from '../../src/ladder/ladder.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../src/ladder/policy.js';
+import { initialLadderState, type LadderEvent, type LadderState } from '../../src/ladder/state.js';
+import type { AckStep } from '../../src/protocol/common.js';
+
+let n = 0;
+function said(speaker: 'customer' | 'agent', text: string, label: Label, score = 0.9, context: string[] = []): LadderEvent {
+  const scores = { neutral: 0, venting: 0, abusive: 0, threat: 0, [label]: score };
+  const startMs = 1000 * n++;
+  return { type: 'utterance', utterance: { utteranceId: `u${n}`, speaker, text, verdict: { label, scores, spans: [] }, startMs, endMs: startMs + 900 }, context };
+}
+const customer = (text: string, label: Label, score?: number, context?: string[]) => said('customer', text, label, score, context);
+const agent = (text: string, label: Label = 'neutral', score?: number) => said('agent', text, label, score);
+const ack = (step: AckStep): LadderEvent => ({ type: 'agent-ack', step, atMs: 0 });
+const end: LadderEvent = { type: 'call-end', atMs: 0 };
+
+/** Runs the events in order; returns the final state and the cue types per event. */
+function run(events: LadderEvent[], state: LadderState = initialLadderState()) {
+  const perEvent: string[][] = [];
+  const cues = [];
+  for (const event of events) {
+    const t = advance(state, event, DEFAULT_POLICY);
+    state = t.state;
+    perEvent.push(t.cues.map((c) => c.type));
+    cues.push(...t.cues);
+  }
+  return { state, perEvent, types: perEvent.flat(), cues };
+}
+
+const abuse = () => customer('you are a useless idiot', 'abusive');
+
+describe('venting', () => {
+  it('cues letting them vent once, then acknowledging when they repeat themselves', () => {
+    const { types, state } = run([
+      customer('this router is rubbish', 'venting'),
+      customer('my internet has been down for a week', 'venting', 0.9, ['this router is rubbish']),
+      customer('the internet has been down a week', 'venting', 0.9, ['this router is rubbish', 'my internet has been down for a week']),
+    ]);
+    expect(types).toEqual(['let-vent', 'acknowledge']);
+    expect(state.step).toBe('acknowledge');
+  });
+
+  it('acknowledges after enough venting turns in a row even without repetition', () => {
+    const { perEvent } = run([customer('a', 'venting'), customer('b', 'venting'), customer('c', 'venting'), customer('d', 'venting')]);
+    expect(perEvent).toEqual([['let-vent'], [], ['acknowledge'], []]);
+  });
+
+  it('a neutral turn ends the venting run', () => {
+    const { types } = run([customer('a', 'venting'), customer('b', 'venting'), customer('ok', 'neutral'), customer('c', 'venting'), customer('d', 'venting')]);
+    expect(types).toEqual(['let-vent']);
+  });
+
+  it('treats low-confidence abuse and threats as venting', () => {
+    const low = customer('x', 'abusive', 0.4) as Extract<LadderEvent, { type: 'utterance' }>;
+    expect(effectiveLabel(low.utterance, DEFAULT_POLICY)).toBe('venting');
+    expect(run([customer('x', 'threat', 0.4)]).types).toEqual(['let-vent']);
+  });
+});
+
+describe('abuse climbs the ladder one rung at a time', () => {
+  it('limit, warning, transfer with briefing, release, then nothing more', () => {
+    const { types, state, cues } = run([abuse(), abuse(), abuse(), abuse(), abuse()]);
+    expect(types).toEqual(['set-limit', 'warn', 'transfer', 'release']);
+    expect(state.step).toBe('release');
+    expect(cues[2]!.briefing).toMatchObject({ abusiveCount: 3, callerNow: 'abusive', stepsTaken: ['limit', 'warning', 'transfer'] });
+    expect(cues[0]!.briefing).toBeUndefined();
+    expect(cues.map((c) => c.step)).toEqual(['limit', 'warning', 'transfer', 'release']);
+  });
+
+  it('keeps only the newest incidents for the briefing', () => {
+    const { state } = run(Array.from({ length: 8 }, abuse));
+    expect(state.incidents).toHaveLength(DEFAULT_POLICY.thresholds.briefingIncidents);
+    expect(state.abusiveCount).toBe(8);
+  });
+});
+
+describe('threats', () => {
+  it('skip the ladder straight to a safety alert, and the ladder stays out of it', () => {
+    const { perEvent, state, cues } = run([customer('i know where you live', 'threat'), abuse(), customer('i know where you live', 'threat')]);
+    expect(perEvent).toEqual([['safety-alert'], [], ['safety-alert']]);
+    expect(state.step).toBe('safety');
+    expect(cues[0]).toMatchObject({ severity: 'critical', briefing: { threatCount: 1 } });
+  });
+
+  it('override a ladder already under way', () => {
+    expect(run([abuse(), abuse(), customer('i will hurt you', 'threat')]).types).toEqual(['set-limit', 'warn', 'safety-alert']);
+  });
+});
+
+describe('calming down', () => {
+  it('after a limit, calm turns take the agent back to solving, once', () => {
+    const { perEvent, state } = run([abuse(), customer('sorry', 'neutral'), customer('my account is 12', 'neutral'), customer('thanks', 'neutral')]);
+    expect(perEvent).toEqual([['set-limit'], [], ['back-to-solving'], []]);
+    expect(state.step).toBe('solve');
+  });
+
+  it('abuse after calming down gets the warning, not a second limit', () => {
+    expect(run([abuse(), customer('ok', 'neutral'), customer('fine', 'neutral'), abuse()]).types).toEqual(['set-limit', 'back-to-solving', 'warn']);
+  });
+
+  it('abuse resets the calm count', () => {
+    expect(run([abuse(), customer('ok', 'neutral'), abuse(), customer('ok', 'neutral')]).types).toEqual(['set-limit', 'warn']);
+  });
+});
+
+describe("the agent's own speech", () => {
+  it('setting the limit unprompted means the next abuse is the warning', () => {
+    const { types, state } = run([customer('this is a joke', 'venting'), agent('I can only help if we keep this respectful'), abuse()]);
+    expect(types).toEqual(['let-vent', 'warn']);
+    expect(state.stepsTaken).toEqual(['limit', 'warning']);
+  });
+
+  it('a warning or transfer said by the agent moves the ladder too', () => {
+    expect(run([abuse(), agent('If this continues I will have to transfer you'), abuse()]).types).toEqual(['set-limit', 'transfer']);
+    expect(run([abuse(), agent("I'm transferring you to my supervisor now"), abuse()]).types).toEqual(['set-limit', 'release']);
+  });
+
+  it('an agent venting or swearing is told to stay calm, not more often than the cooldown', () => {
+    const { perEvent, cues, state } = run([agent('oh for god sake', 'venting'), agent('listen you idiot', 'abusive')]);
+    expect(perEvent).toEqual([['stay-calm'], []]);
+    expect(cues[0]!.severity).toBe('notice');
+    n += DEFAULT_POLICY.thresholds.stayCalmCooldownMs / 1000; // the next utterance comes after the cooldown
+    expect(run([agent('listen you idiot', 'abusive')], state).cues[0]).toMatchObject({ type: 'stay-calm', severity: 'warning' });
+  });
+
+  it('a calm agent draws no cue', () => {
+    expect(run([agent('let me look into that', 'neutral'), agent('hmm', 'venting', 0.3)]).types).toEqual([]);
+  });
+});
+
+describe('explicit acknowledgements', () => {
+  it.each([
+    ['limit-set', 'warn'],
+    ['warning-given', 'transfer'],
+    ['transferred', 'release'],
+  ] as const)('%s makes the next abuse a %s', (step, next) => {
+    expect(run([ack(step), abuse()]).types).toEqual([next]);
+  });
+
+  it('released leaves nothing further to cue, and never lowers the ladder', () => {
+    expect(run([ack('released'), abuse()]).types).toEqual([]);
+    expect(run([abuse(), abuse(), ack('limit-set'), abuse()]).types).toEqual(['set-limit', 'warn', 'transfer']);
+  });
+});
+
+describe('after the call', () => {
+  it('a call with abuse ends with a break and debrief cue carrying the briefing', () => {
+    const { types, cues, state } = run([abuse(), end, abuse()]);
+    expect(types).toEqual(['set-limit', 'break-debrief']);
+    expect(cues[1]!.briefing?.abusiveCount).toBe(1);
+    expect(state.ended).toBe(true);
+  });
+
+  it('a call without abuse ends quietly', () => {
+    expect(run([customer('this is a joke', 'venting'), end]).types).toEqual(['let-vent']);
+  });
+});
+
+describe('policy', () => {
+  it('rejects a policy file with a bad value, naming it', () => {
+    const bad = structuredClone(DEFAULT_POLICY) as unknown as { thresholds: Record<string, unknown> };
+    bad.thresholds.abusiveMinScore = 2;
+    expect(() => parsePolicy(bad, 'test.json')).toThrow(/test\.json: thresholds\.abusiveMinScore/);
+  });
+
+  it('scripts come from the policy', () => {
+    const custom = structuredClone(DEFAULT_POLICY);
+    custom.scripts['set-limit'] = 'Keep it civil, please.';
+    expect(advance(initialLadderState(), abuse(), custom).cues[0]!.script).toBe('Keep it civil, please.');
+  });
+});
