@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS, type Label } from '../../src/classifier/verdict.js';
 import type { SourceSplits } from './types.js';
@@ -15,12 +15,15 @@ function isLabel(value: string): value is Label {
   return (LABELS as readonly string[]).includes(value);
 }
 
-/** The project's hand-written utterances, one file per label: split "train" trains, "heldout" only measures. */
+/**
+ * The project's hand-written utterances, every `*.jsonl` in the corpus folder (one or more files
+ * per label): split "train" trains, "heldout" only measures.
+ */
 export function load(corpusDir: string): SourceSplits {
   const splits: SourceSplits = { train: [], test: [] };
-  for (const label of LABELS) {
-    const path = join(corpusDir, `${label}.jsonl`);
-    if (!existsSync(path)) continue;
+  const files = readdirSync(corpusDir).filter((file) => file.endsWith('.jsonl')).sort();
+  for (const file of files) {
+    const path = join(corpusDir, file);
     readFileSync(path, 'utf8')
       .split(/\r?\n/)
       .forEach((line, index) => {
