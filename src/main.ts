@@ -1,16 +1,21 @@
 import { loadClassifier } from './classifier/index.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`configuration error: ${error.message}`);
+/** Startup problems (bad settings, a missing model, an unreadable policy or token file) end the process with one clear line. */
+function fail(error: unknown): never {
+  console.error(`call-guard could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 }
+
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (error) {
+    fail(error);
+  }
+})();
 
 const metrics = createMetrics();
 const classifier = await loadClassifier({
@@ -19,8 +24,8 @@ const classifier = await loadClassifier({
   maxWaitMs: config.batchMaxWaitMs,
   maxQueue: config.queueMax,
   onBatch: (info) => metrics.observeBatch(info),
-});
-const app = await buildServer({ config, classifier, metrics });
+}).catch(fail);
+const app = await buildServer({ config, classifier, metrics }).catch(fail);
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
