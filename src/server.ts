@@ -11,6 +11,7 @@ import { registerClassify } from './routes/classify.js';
 import type { ServiceContext } from './routes/context.js';
 import { registerHealth } from './routes/health.js';
 import { registerIngest } from './routes/ingest.js';
+import { registerTwilioIngest } from './routes/ingest-twilio.js';
 import { registerSubscribe } from './routes/subscribe.js';
 import { CLOSE_GOING_AWAY } from './routes/ws-channel.js';
 
@@ -69,6 +70,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerHealth(app, ctx);
   registerClassify(app, ctx);
   registerIngest(app, ctx);
+  await registerTwilioIngest(app, ctx);
   registerSubscribe(app, ctx);
   return app;
 }

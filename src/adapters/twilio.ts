@@ -15,7 +15,11 @@ export const TwilioTranscriptionContent = Type.Object({
   Timestamp: Type.String({ minLength: 1 }),
 });
 const TranscriptionData = Type.Object({ transcript: Type.String() });
-const Envelope = Type.Object({ TranscriptionEvent: Type.String(), TranscriptionError: Type.Optional(Type.String()) });
+const Envelope = Type.Object({
+  TranscriptionEvent: Type.String(),
+  TranscriptionError: Type.Optional(Type.String()),
+  Timestamp: Type.Optional(Type.String()),
+});
 
 const LIFECYCLE_EVENTS = new Set(['transcription-started', 'transcription-stopped']);
 
@@ -57,8 +61,13 @@ export const twilio: TranscriptAdapter = {
   adapt(body, ctx) {
     const envelope = checkMessage(Envelope, body);
     if (!envelope.ok) return failure(twilio.name, envelope.problem);
-    const { TranscriptionEvent, TranscriptionError } = envelope.value;
+    const { TranscriptionEvent, TranscriptionError, Timestamp } = envelope.value;
     if (TranscriptionEvent === 'transcription-content') return adaptContent(body, ctx);
+    if (TranscriptionEvent === 'transcription-started') {
+      // Transcription starts with the call's audio: later offsets count from here.
+      const startedAt = Date.parse(Timestamp ?? '');
+      if (!Number.isNaN(startedAt)) ctx.state.originMs ??= startedAt;
+    }
     if (LIFECYCLE_EVENTS.has(TranscriptionEvent)) return noChunks();
     if (TranscriptionEvent === 'transcription-error') return failure(twilio.name, `provider reported an error: ${TranscriptionError ?? 'no detail'}`);
     return failure(twilio.name, `/TranscriptionEvent: unknown event "${TranscriptionEvent}"`);

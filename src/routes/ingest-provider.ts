@@ -75,6 +75,9 @@ export class ProviderCall {
       state: this.state,
     });
     if (!result.ok) return this.channel.error('invalid_message', result.error);
-    for (const chunk of result.chunks) ingestChunk(this.ctx, this.channel, this.tenant, chunk, arrival, undefined);
+    for (const chunk of result.chunks) {
+      const outcome = ingestChunk(this.ctx, this.tenant, chunk, arrival);
+      if (!outcome.ok) this.channel.error(outcome.code, outcome.message);
+    }
   }
 }

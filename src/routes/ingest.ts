@@ -3,8 +3,8 @@ import type { WebSocket } from 'ws';
 import { adapterFor, ADAPTERS, DEFAULT_FORMAT } from '../adapters/index.js';
 import { requireScope } from '../auth/guard.js';
 import { arrivalNow, type Arrival } from '../calls/call-session.js';
-import { AgentAck } from '../protocol/common.js';
-import { CallEnd, CallStart, IngestMessage, TranscriptMessage, type IngestAck } from '../protocol/ingest-messages.js';
+import { AgentAck, type ErrorCode } from '../protocol/common.js';
+import { CallEnd, CallStart, IngestMessage, TranscriptMessage, type AckStatus, type IngestAck } from '../protocol/ingest-messages.js';
 import type { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { frameValidator } from '../protocol/validator.js';
 import type { ServiceContext } from './context.js';
@@ -28,7 +28,7 @@ export function handleNativeMessage(ctx: ServiceContext, channel: WsChannel, ten
   const parsed = parseIngest(raw);
   if (!parsed.ok) return channel.error('invalid_message', parsed.problem, idOf(raw));
   const message = parsed.value;
-  const ack = (callId: string, status: IngestAck['status'] = 'accepted', seq?: number): void =>
+  const ack = (callId: string, status: AckStatus = 'accepted', seq?: number): void =>
     channel.send({ type: 'ack', of: message.type, callId, status, ...(message.id !== undefined ? { id: message.id } : {}), ...(seq !== undefined ? { seq } : {}) } satisfies IngestAck);
   switch (message.type) {
     case 'call.start': {
@@ -36,8 +36,11 @@ export function handleNativeMessage(ctx: ServiceContext, channel: WsChannel, ten
       if (!started.ok) return channel.error(started.code, started.message, message.id);
       return ack(message.callId);
     }
-    case 'transcript':
-      return ingestChunk(ctx, channel, tenant, message.chunk, arrival, message.id, (status) => ack(message.chunk.callId, status, message.chunk.seq));
+    case 'transcript': {
+      const outcome = ingestChunk(ctx, tenant, message.chunk, arrival);
+      if (!outcome.ok) return channel.error(outcome.code, outcome.message, message.id);
+      return ack(message.chunk.callId, outcome.status, message.chunk.seq);
+    }
     case 'call.end': {
       if (!ctx.registry.end(tenant, message.callId)) return unknownCall(channel, message.callId, message.id);
       return ack(message.callId);
@@ -51,24 +54,20 @@ export function handleNativeMessage(ctx: ServiceContext, channel: WsChannel, ten
   }
 }
 
-export function ingestChunk(
-  ctx: ServiceContext,
-  channel: WsChannel,
-  tenant: string,
-  chunk: TranscriptChunk,
-  arrival: Arrival,
-  id: string | undefined,
-  ack?: (status: IngestAck['status']) => void,
-): void {
+export type ChunkOutcome = { ok: true; status: AckStatus } | { ok: false; code: ErrorCode; message: string };
+
+/** Hands one chunk to its live call; the caller reports the outcome in its transport's terms. */
+export function ingestChunk(ctx: ServiceContext, tenant: string, chunk: TranscriptChunk, arrival: Arrival): ChunkOutcome {
   const session = ctx.registry.get(tenant, chunk.callId);
-  if (!session) return unknownCall(channel, chunk.callId, id);
-  if (chunk.endMs < chunk.startMs) return channel.error('invalid_message', 'chunk.endMs: must not be before startMs', id);
-  const status = session.ingest(chunk, arrival);
-  ack?.(status);
+  if (!session) return { ok: false, code: 'unknown_call', message: unknownCallMessage(chunk.callId) };
+  if (chunk.endMs < chunk.startMs) return { ok: false, code: 'invalid_message', message: 'chunk.endMs: must not be before startMs' };
+  return { ok: true, status: session.ingest(chunk, arrival) };
 }
 
+const unknownCallMessage = (callId: string): string => `callId: no live call ${callId}; send call.start first`;
+
 const unknownCall = (channel: WsChannel, callId: string, id: string | undefined): void =>
-  channel.error('unknown_call', `callId: no live call ${callId}; send call.start first`, id);
+  channel.error('unknown_call', unknownCallMessage(callId), id);
 
 export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void {
   const { config } = ctx;

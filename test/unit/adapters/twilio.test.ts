@@ -32,6 +32,12 @@ describe('twilio adapter', () => {
     expect(chunks.map((c) => c.endMs)).toEqual([0, 800]);
   });
 
+  it('counts from the transcription-started timestamp when it comes first', () => {
+    const started = { TranscriptionEvent: 'transcription-started', Timestamp: new Date(ORIGIN + 1000).toISOString() };
+    const chunks = run(twilio, [started, content('hello', 1, 5000)]);
+    expect(chunks.map((c) => c.endMs)).toEqual([4000]);
+  });
+
   it('drops retried or late webhooks by SequenceId', () => {
     const chunks = run(twilio, [content('refund', 1, 100), content('refund please', 2, 900, { Final: 'true' }), content('refund', 1, 100), content('refund please', 2, 900, { Final: 'true' })]);
     expect(chunks).toHaveLength(2);

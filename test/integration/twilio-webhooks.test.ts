@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callEnded, subscribe } from '../helpers/calls.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+let server: TestServer;
+let ui: TestClient;
+
+beforeAll(async () => {
+  server = await startServer();
+  ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
+  await subscribe(ui, { tenant: true }, { transcript: true });
+});
+
+afterAll(async () => {
+  ui.close();
+  await server.close();
+});
+
+const origin = Date.UTC(2026, 0, 5, 10, 0, 0);
+let sequence = 0;
+
+function content(track: string, transcript: string, final: boolean, atMs: number): Record<string, string> {
+  return {
+    TranscriptionEvent: 'transcription-content',
+    CallSid: 'CA1',
+    TranscriptionSid: 'GT1',
+    Track: track,
+    TranscriptionData: JSON.stringify({ transcript, confidence: 0.9 }),
+    Final: String(final),
+    SequenceId: String(++sequence),
+    Timestamp: new Date(origin + atMs).toISOString(),
+  };
+}
+
+function post(query: string, form: Record<string, string>, token = TOKENS.ingest): Promise<Response> {
+  return fetch(`${server.http}/v1/ingest/twilio?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+  });
+}
+
+describe('POST /v1/ingest/twilio', () => {
+  it('opens the call with its first webhook, labels the speech and ends it on transcription-stopped', async () => {
+    const query = 'callId=tw-1&agentId=agent-3&teamId=team-a';
+    const started = { TranscriptionEvent: 'transcription-started', CallSid: 'CA1', TranscriptionSid: 'GT1', Timestamp: new Date(origin).toISOString() };
+    expect((await post(query, started)).status).toBe(200);
+    expect(await ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({ call: { callId: 'tw-1', agentId: 'agent-3' } });
+
+    const partial = await post(query, content('inbound_track', 'you are a useless', false, 1500));
+    expect(await partial.json()).toEqual({ status: 'accepted', chunks: 1 });
+    await post(query, content('inbound_track', 'you are a useless idiot', true, 2500));
+    const transcript = await ui.next((m) => m.type === 'transcript' && m.isFinal);
+    expect(transcript).toMatchObject({ callId: 'tw-1', speaker: 'customer', text: 'you are a useless idiot', label: 'abusive', endMs: 2500 });
+    expect((await ui.next((m) => m.type === 'cue')).cue).toMatchObject({ callId: 'tw-1', type: 'set-limit' });
+
+    const stopped = await post(query, { ...started, TranscriptionEvent: 'transcription-stopped' });
+    expect(stopped.status).toBe(200);
+    await callEnded(ui, 'tw-1');
+  });
+
+  it('answers a malformed webhook with 400 naming the field, and the call goes on', async () => {
+    const query = 'callId=tw-2&agentId=agent-3';
+    const broken = await post(query, { ...content('inbound_track', 'hello', true, 100), TranscriptionData: 'not json' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: 'invalid_message', message: expect.stringContaining('TranscriptionData') });
+
+    const noEvent = await post(query, { Track: 'inbound_track' });
+    expect(noEvent.status).toBe(400);
+    expect((await noEvent.json()).message).toContain('TranscriptionEvent');
+
+    const fine = await post(query, content('inbound_track', 'i would like to check my balance', true, 900));
+    expect(await fine.json()).toEqual({ status: 'accepted', chunks: 1 });
+    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-2' && m.isFinal)).toMatchObject({ label: 'neutral' });
+  });
+
+  it('needs the call parameters and an ingest token', async () => {
+    const noAgent = await post('callId=tw-3', content('inbound_track', 'hello', true, 100));
+    expect(noAgent.status).toBe(400);
+    expect((await noAgent.json()).message).toContain('agentId');
+
+    expect((await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), 'not-a-token-at-all')).status).toBe(401);
+    expect((await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), TOKENS.agent)).status).toBe(403);
+  });
+
+  it('drops a retried webhook instead of reopening its segment', async () => {
+    const query = 'callId=tw-4&agentId=agent-3';
+    const form = content('outbound_track', 'thanks for calling', true, 800);
+    expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 1 });
+    expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 0 });
+  });
+});
