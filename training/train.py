@@ -7,6 +7,7 @@ MODEL_DIR receives model.onnx, labels.json and training-log.json.
 import argparse
 import json
 import math
+import os
 import random
 import time
 from collections import Counter
@@ -117,7 +118,8 @@ def main() -> None:
     parser.add_argument("--encoder-lr", type=float, default=5e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    # Debian's torch starts with one thread whatever the machine has.
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
