@@ -13,7 +13,8 @@ export const TOKENS = {
   otherIngest: 'test-ingest-token-globex-0001',
 };
 
-const TOKEN_CONFIG = JSON.stringify([
+/** AUTH_TOKENS for the tokens above. */
+export const TOKEN_CONFIG = JSON.stringify([
   { token: TOKENS.ingest, tenant: 'acme', scopes: ['ingest'] },
   { token: TOKENS.agent, tenant: 'acme', scopes: ['subscribe'] },
   { token: TOKENS.supervisor, tenant: 'acme', scopes: ['subscribe', 'supervise'] },

@@ -4,6 +4,21 @@ import WebSocket from 'ws';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Message = Record<string, any>;
 
+/**
+ * Opens a `ws` connection with an optional bearer token; rejects on a refused upgrade. `adopt`
+ * runs inside the 'open' event, so a listener it adds cannot miss a message sent right away.
+ */
+export function openSocket(url: string, token?: string): Promise<WebSocket>;
+export function openSocket<T>(url: string, token: string | undefined, adopt: (socket: WebSocket) => T): Promise<T>;
+export function openSocket(url: string, token?: string, adopt: (socket: WebSocket) => unknown = (socket) => socket): Promise<unknown> {
+  const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve(adopt(socket)));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
 /** A real `ws` client that records every message and lets a test wait for the next one it cares about. */
 export class TestClient {
   readonly received: Message[] = [];
@@ -20,12 +35,7 @@ export class TestClient {
   }
 
   static connect(url: string, token?: string): Promise<TestClient> {
-    const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-    return new Promise((resolve, reject) => {
-      socket.once('open', () => resolve(new TestClient(socket)));
-      socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
+    return openSocket(url, token, (socket) => new TestClient(socket));
   }
 
   send(message: unknown): void {
