@@ -96,9 +96,12 @@ export class CueHub {
     return cue;
   }
 
-  /** Records the ladder step for call summaries when it moved without a cue (the agent took it). */
+  /** Records a ladder step reached without a cue (the agent took it) and tells the call's subscribers. */
   setStep(info: CallInfo, step: LadderStep): void {
-    this.mustGet(info).step = step;
+    const call = this.mustGet(info);
+    if (call.step === step) return;
+    call.step = step;
+    this.broadcast(info, { type: 'call', event: 'moved', call: summary(call) });
   }
 
   transcript(info: CallInfo, event: TranscriptEvent): void {

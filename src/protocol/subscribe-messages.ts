@@ -63,7 +63,9 @@ export type CueMessage = Static<typeof CueMessage>;
 
 export const CallEvent = Type.Object({
   type: Type.Literal('call'),
-  event: Type.Union([Type.Literal('started'), Type.Literal('ended')]),
+  event: Type.Union([Type.Literal('started'), Type.Literal('moved'), Type.Literal('ended')], {
+    description: 'moved: the ladder step changed without a cue (the agent took a step, by saying it or by agent.ack).',
+  }),
   call: CallSummary,
 });
 export type CallEvent = Static<typeof CallEvent>;

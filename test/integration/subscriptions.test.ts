@@ -120,6 +120,8 @@ describe('subscriptions', () => {
     await call.customer('you are a useless idiot');
     await ui.next((m) => m.type === 'cue' && m.cue.type === 'set-limit');
     expect(await ui.request({ type: 'agent.ack', id: 'a1', callId: 'ui-ack', step: 'transferred' })).toMatchObject({ type: 'ack', status: 'accepted' });
+    // The step moved without a cue: subscribers are told, so the ladder they show stays true.
+    expect(await ui.next((m) => m.type === 'call' && m.event === 'moved')).toMatchObject({ call: { callId: 'ui-ack', step: 'transfer', lastSeq: 1 } });
     await call.customer('you are a useless idiot');
     await call.end();
     await callEnded(ui, 'ui-ack');
