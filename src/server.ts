@@ -8,6 +8,7 @@ import { CueHub } from './cues/cue-hub.js';
 import { loadPolicy, type Policy } from './ladder/policy.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { registerClassify } from './routes/classify.js';
+import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
 import { registerHealth } from './routes/health.js';
 import { registerIngest } from './routes/ingest.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   /** Pass the ones given to loadClassifier's onBatch, so batch sizes are reported. */
   metrics?: Metrics;
   logger?: FastifyServerOptions['logger'];
+  /** Where the built console page is; defaults to dist/console in this checkout. */
+  consoleDir?: string;
 }
 
 /** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
@@ -72,5 +75,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerIngest(app, ctx);
   await registerTwilioIngest(app, ctx);
   registerSubscribe(app, ctx);
+  registerConsole(app, ctx, options.consoleDir);
   return app;
 }

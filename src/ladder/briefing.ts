@@ -1,7 +1,8 @@
 import type { Briefing } from '../protocol/cue.js';
 import type { LadderState } from './state.js';
 
-const clock = (ms: number): string => {
+/** Call time as m:ss. */
+export const clock = (ms: number): string => {
   const s = Math.floor(ms / 1000);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };

@@ -1,0 +1,38 @@
+import type { Cue, CueType } from '../../protocol/cue.js';
+import type { CallRecord } from './call-store.js';
+import { h } from './dom.js';
+import { STEP_NAMES } from './words.js';
+
+/** The cues a supervisor is told about (threats, warnings, transfers, releases), in a supervisor's words. */
+const ALERT_TITLES: Partial<Record<CueType, string>> = {
+  'safety-alert': 'Threat: safety procedure',
+  warn: 'Abuse after the limit: agent to warn',
+  transfer: 'Warm transfer: needs a supervisor',
+  release: 'Release advised: agent to end the call',
+};
+
+/** The team's alerts, newest first. */
+export class AlertFeed {
+  readonly element: HTMLElement;
+  private readonly list = h('ol', { class: 'alerts', 'aria-live': 'polite' });
+  private readonly empty = h('p', { class: 'empty' }, 'No alerts so far.');
+
+  constructor() {
+    this.element = h('section', { class: 'panel', 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title' }, 'Alerts'), this.empty, this.list);
+  }
+
+  add(call: CallRecord, cue: Cue): void {
+    const title = ALERT_TITLES[cue.type];
+    if (!title) return;
+    this.empty.remove();
+    this.list.prepend(
+      h(
+        'li',
+        { class: 'alert', 'data-severity': cue.severity },
+        h('span', { class: 'alert-agent' }, call.agentId),
+        h('span', { class: 'alert-title' }, title),
+        h('span', { class: 'alert-step' }, `ladder: ${STEP_NAMES[cue.step]}`),
+      ),
+    );
+  }
+}

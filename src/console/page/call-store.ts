@@ -1,0 +1,116 @@
+import type { Cue, LadderStep } from '../../protocol/cue.js';
+import type { CallSummary, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
+
+export type TranscriptLine = Omit<TranscriptEvent, 'type' | 'callId'>;
+
+export interface CallRecord {
+  readonly callId: string;
+  agentId: string;
+  step: LadderStep;
+  ended: boolean;
+  /** The newest cue: what the agent should act on now. */
+  cue: Cue | undefined;
+  /** The newest cue that carried a briefing (warm transfer, safety alert, after the call). */
+  briefingCue: Cue | undefined;
+  /** Utterances by segmentId, in arrival order: the live transcript, plus cue evidence said before the page connected. */
+  readonly lines: Map<string, TranscriptLine>;
+}
+
+interface TrackedCall extends CallRecord {
+  /** Cue seqs seen: a cue can arrive twice while a subscription is being replaced. */
+  readonly seqs: Set<number>;
+  /** The cue seq at which `step` was learned; a summary at seq N already includes moves after cue N. */
+  stepSeq: number;
+}
+
+export type StoreChange =
+  | { kind: 'call'; call: CallRecord }
+  | { kind: 'cue'; call: CallRecord; cue: Cue }
+  | { kind: 'line'; call: CallRecord; line: TranscriptLine };
+
+/** What the page knows about each call, fed by subscriber events in any order a reconnect can produce. */
+export class CallStore {
+  private readonly calls = new Map<string, TrackedCall>();
+
+  constructor(private readonly onChange: (change: StoreChange) => void) {}
+
+  /** The calls a subscription starts with; ended calls the page never saw live are left out. */
+  applySummaries(summaries: readonly CallSummary[]): void {
+    for (const summary of summaries) {
+      if (summary.ended && !this.calls.has(summary.callId)) continue;
+      this.applySummary(summary);
+    }
+  }
+
+  apply(event: SubscriberEvent): void {
+    switch (event.type) {
+      case 'call':
+        return this.applySummary(event.call);
+      case 'cue':
+        return this.applyCue(event.cue);
+      case 'transcript':
+        return this.applyTranscript(event);
+      case 'gap':
+        // Cues that left the server's buffer are history; the newest is always replayed.
+        return;
+    }
+  }
+
+  /** The newest cue seq seen per call, to resume from after a reconnect. */
+  resumePoints(): Record<string, number> {
+    return Object.fromEntries([...this.calls.values()].map((call) => [call.callId, call.cue?.seq ?? 0]));
+  }
+
+  /** The call to show an agent: the newest live one, else the newest ended one. */
+  current(): CallRecord | undefined {
+    const newestFirst = [...this.calls.values()].reverse();
+    return newestFirst.find((call) => !call.ended) ?? newestFirst[0];
+  }
+
+  private applySummary(summary: CallSummary): void {
+    const call = this.track(summary);
+    call.ended = summary.ended;
+    if (summary.lastSeq >= call.stepSeq) {
+      call.step = summary.step;
+      call.stepSeq = summary.lastSeq;
+    }
+    this.onChange({ kind: 'call', call });
+  }
+
+  private applyCue(cue: Cue): void {
+    const call = this.track(cue);
+    if (call.seqs.has(cue.seq)) return;
+    call.seqs.add(cue.seq);
+    if (!call.cue || cue.seq > call.cue.seq) call.cue = cue;
+    if (cue.briefing && (!call.briefingCue || cue.seq > call.briefingCue.seq)) call.briefingCue = cue;
+    if (cue.seq > call.stepSeq) {
+      call.step = cue.step;
+      call.stepSeq = cue.seq;
+    }
+    for (const { utteranceId, ...said } of cue.evidence) {
+      if (!call.lines.has(utteranceId)) this.setLine(call, { segmentId: utteranceId, isFinal: true, ...said });
+    }
+    this.onChange({ kind: 'cue', call, cue });
+  }
+
+  private applyTranscript({ type: _type, callId, ...line }: TranscriptEvent): void {
+    const call = this.calls.get(callId);
+    if (!call || (call.lines.get(line.segmentId)?.isFinal && !line.isFinal)) return;
+    this.setLine(call, line);
+  }
+
+  private setLine(call: TrackedCall, line: TranscriptLine): void {
+    call.lines.set(line.segmentId, line);
+    this.onChange({ kind: 'line', call, line });
+  }
+
+  private track({ callId, agentId }: { callId: string; agentId: string }): TrackedCall {
+    let call = this.calls.get(callId);
+    if (!call) {
+      call = { callId, agentId, step: 'listen', ended: false, cue: undefined, briefingCue: undefined, lines: new Map(), seqs: new Set(), stepSeq: 0 };
+      this.calls.set(callId, call);
+    }
+    call.agentId = agentId;
+    return call;
+  }
+}

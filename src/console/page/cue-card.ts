@@ -1,0 +1,49 @@
+import type { Cue } from '../../protocol/cue.js';
+import { fill, h } from './dom.js';
+import { labelBadge } from './label-badge.js';
+import { utteranceText } from './utterance-text.js';
+import { CUE_TITLES } from './words.js';
+
+/** The one thing to do next, large: the cue's title, its suggested script, and what the caller said that raised it. */
+export class CueCard {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private shown: string | undefined;
+
+  constructor() {
+    this.body = h('div', { class: 'cue-body', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    this.element = h('section', { class: 'cue', 'aria-label': 'What to do next' }, this.body);
+  }
+
+  showCue(cue: Cue): void {
+    if (this.shown === cue.id) return;
+    this.shown = cue.id;
+    const care = cue.type === 'break-debrief';
+    this.element.dataset.tone = care ? 'care' : cue.severity;
+    this.body.setAttribute('aria-live', cue.severity === 'critical' ? 'assertive' : 'polite');
+    const said = cue.evidence.at(-1);
+    fill(
+      this.body,
+      h('p', { class: 'cue-kicker' }, care ? 'After this call' : cue.type === 'safety-alert' ? 'Safety alert' : 'Suggested next'),
+      h('h2', { class: 'cue-title', 'data-cue-type': cue.type }, CUE_TITLES[cue.type]),
+      h('p', { class: 'cue-script' }, cue.script),
+      said &&
+        h(
+          'div',
+          { class: 'cue-evidence' },
+          h('p', { class: 'cue-evidence-lead' }, said.speaker === 'customer' ? 'The caller said, read as ' : 'You said, read as ', labelBadge(said.label, said.scores[said.label])),
+          utteranceText(said.text, said.spans, 'cue-evidence-text'),
+        ),
+    );
+  }
+
+  /** Nothing to act on: says so in words, so silence is not mistaken for a fault. */
+  showIdle(title: string, text: string): void {
+    const key = `idle:${title}`;
+    if (this.shown === key) return;
+    this.shown = key;
+    this.element.dataset.tone = 'idle';
+    this.body.setAttribute('aria-live', 'polite');
+    fill(this.body, h('h2', { class: 'cue-title' }, title), h('p', { class: 'cue-script' }, text));
+  }
+}

@@ -1,0 +1,147 @@
+import type { AckStep, AgentAck, ErrorMessage } from '../../protocol/common.js';
+import type { IngestAck } from '../../protocol/ingest-messages.js';
+import type { CallSummary, Subscribe, SubscriberEvent, Subscribed, SubscriptionScope, Unsubscribe, Unsubscribed } from '../../protocol/subscribe-messages.js';
+
+/** Everything the service sends on /v1/subscribe. */
+type ServerMessage = Subscribed | Unsubscribed | SubscriberEvent | IngestAck | ErrorMessage;
+
+export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
+export type AckOutcome = { ok: true } | { ok: false; problem: string };
+
+export interface FeedOptions {
+  url: string;
+  scope: SubscriptionScope;
+  transcript: boolean;
+  /** The newest cue seq seen per call. */
+  resumePoints(): Record<string, number>;
+}
+
+export interface FeedHandlers {
+  onCalls(calls: CallSummary[]): void;
+  onEvent(event: SubscriberEvent): void;
+  onStatus(status: FeedStatus): void;
+  onAck(step: AckStep, outcome: AckOutcome): void;
+  /** The service turned the subscription down; the feed stops. */
+  onRefused(problem: string): void;
+}
+
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
+
+/**
+ * One subscription on /v1/subscribe that outlives its sockets: every new socket subscribes again,
+ * resuming each call from the newest cue seen, so no cue is lost. A subscription that finds live
+ * calls it could not resume (the page had not seen them yet) is replaced by one that does; the
+ * store drops the cues both deliver while they overlap.
+ */
+export class LiveFeed {
+  private socket: WebSocket | undefined;
+  private subscriptionId: string | undefined;
+  private retryMs = RETRY_FIRST_MS;
+  private stopped = false;
+  private nextId = 1;
+  /** The calls each pending subscribe asked to resume, by request id. */
+  private readonly resumed = new Map<string, Set<string>>();
+  private readonly pendingAcks = new Map<string, AckStep>();
+
+  constructor(
+    private readonly options: FeedOptions,
+    private readonly handlers: FeedHandlers,
+  ) {}
+
+  start(): void {
+    this.handlers.onStatus('connecting');
+    this.connect();
+  }
+
+  /** Sends the agent's acknowledgement; false when there is no connection to send it on. */
+  acknowledge(callId: string, step: AckStep): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    const id = this.requestId('ack');
+    this.pendingAcks.set(id, step);
+    this.send({ type: 'agent.ack', id, callId, step } satisfies AgentAck);
+    return true;
+  }
+
+  private connect(): void {
+    const socket = new WebSocket(this.options.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.retryMs = RETRY_FIRST_MS;
+      this.subscriptionId = undefined;
+      this.resumed.clear();
+      this.subscribe();
+    };
+    socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as ServerMessage);
+    socket.onclose = () => this.reconnect();
+  }
+
+  private reconnect(): void {
+    for (const step of this.pendingAcks.values()) {
+      this.handlers.onAck(step, { ok: false, problem: 'The connection dropped before the service confirmed it: check the ladder before trying again.' });
+    }
+    this.pendingAcks.clear();
+    if (this.stopped) return;
+    this.handlers.onStatus('reconnecting');
+    setTimeout(() => this.connect(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+  }
+
+  private subscribe(): void {
+    const resume = this.options.resumePoints();
+    const id = this.requestId('subscribe');
+    this.resumed.set(id, new Set(Object.keys(resume)));
+    this.send({ type: 'subscribe', id, scope: this.options.scope, transcript: this.options.transcript, resume } satisfies Subscribe);
+  }
+
+  private receive(message: ServerMessage): void {
+    switch (message.type) {
+      case 'subscribed':
+        return this.subscribed(message);
+      case 'ack': {
+        const step = this.takeAck(message.id);
+        return step && this.handlers.onAck(step, { ok: true });
+      }
+      case 'error':
+        return this.failed(message);
+      case 'unsubscribed':
+        return;
+      default:
+        return this.handlers.onEvent(message);
+    }
+  }
+
+  private subscribed(message: Subscribed): void {
+    const asked = (message.id !== undefined && this.resumed.get(message.id)) || new Set<string>();
+    if (message.id !== undefined) this.resumed.delete(message.id);
+    if (this.subscriptionId !== undefined) this.send({ type: 'unsubscribe', subscriptionId: this.subscriptionId } satisfies Unsubscribe);
+    this.subscriptionId = message.subscriptionId;
+    this.handlers.onCalls(message.calls);
+    this.handlers.onStatus('live');
+    if (message.calls.some((call) => !call.ended && call.lastSeq > 0 && !asked.has(call.callId))) this.subscribe();
+  }
+
+  private failed(error: ErrorMessage): void {
+    const step = this.takeAck(error.id);
+    if (step) return this.handlers.onAck(step, { ok: false, problem: error.message });
+    if (error.id !== undefined && this.resumed.has(error.id)) {
+      this.stopped = true;
+      this.socket?.close();
+      this.handlers.onRefused(error.message);
+    }
+  }
+
+  private takeAck(id: string | undefined): AckStep | undefined {
+    const step = id === undefined ? undefined : this.pendingAcks.get(id);
+    if (id !== undefined) this.pendingAcks.delete(id);
+    return step;
+  }
+
+  private send(message: Subscribe | Unsubscribe | AgentAck): void {
+    this.socket?.send(JSON.stringify(message));
+  }
+
+  private requestId(kind: string): string {
+    return `${kind}-${this.nextId++}`;
+  }
+}

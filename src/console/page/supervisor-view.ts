@@ -1,0 +1,29 @@
+import { AlertFeed } from './alert-feed.js';
+import { Briefings } from './briefings.js';
+import type { StoreChange } from './call-store.js';
+import { CallsTable } from './calls-table.js';
+import { h } from './dom.js';
+import { ThreatAlerts } from './threat-alerts.js';
+
+/** A team lead's view: threats on top, the team's calls and alerts, and the briefings to act on. */
+export class SupervisorView {
+  private readonly threats = new ThreatAlerts();
+  private readonly calls = new CallsTable();
+  private readonly alerts = new AlertFeed();
+  private readonly briefings = new Briefings();
+
+  constructor(main: HTMLElement) {
+    main.classList.add('supervisor');
+    main.append(this.threats.element, h('div', { class: 'team' }, this.calls.element, this.alerts.element), this.briefings.element);
+  }
+
+  changed(change: StoreChange): void {
+    if (change.kind === 'line') return;
+    if (change.kind === 'cue') {
+      if (change.cue.type === 'safety-alert') this.threats.add(change.call, change.cue);
+      this.alerts.add(change.call, change.cue);
+    }
+    this.calls.update(change.call);
+    this.briefings.update(change.call);
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { CallStore, type StoreChange } from '../../../src/console/page/call-store.js';
+import type { Cue, LadderStep } from '../../../src/protocol/cue.js';
+import type { CallSummary } from '../../../src/protocol/subscribe-messages.js';
+
+const summary = (lastSeq: number, step: LadderStep, extra: Partial<CallSummary> = {}): CallSummary => ({
+  callId: 'c1',
+  agentId: 'a1',
+  teamId: 't1',
+  lastSeq,
+  step,
+  ended: false,
+  ...extra,
+});
+
+const cue = (seq: number, step: LadderStep, evidenceText?: string): Cue => ({
+  id: `cue-${seq}`,
+  seq,
+  callId: 'c1',
+  agentId: 'a1',
+  teamId: 't1',
+  type: 'set-limit',
+  severity: 'notice',
+  step,
+  script: 'say it calmly',
+  evidence: evidenceText
+    ? [{ utteranceId: `seg-${seq}`, speaker: 'customer', text: evidenceText, label: 'abusive', scores: { neutral: 0, venting: 0, abusive: 1, threat: 0 }, spans: [], startMs: seq * 1000, endMs: seq * 1000 + 500 }]
+    : [],
+  emittedAt: 0,
+});
+
+function store() {
+  const changes: StoreChange[] = [];
+  return { store: new CallStore((change) => changes.push(change)), changes };
+}
+
+describe('the console’s call store', () => {
+  it('takes each cue once, whatever order a replacing subscription delivers them in', () => {
+    const { store: s, changes } = store();
+    s.apply({ type: 'cue', cue: cue(3, 'warning') });
+    s.apply({ type: 'cue', cue: cue(1, 'limit') });
+    s.apply({ type: 'cue', cue: cue(3, 'warning') });
+    expect(changes.filter((c) => c.kind === 'cue')).toHaveLength(2);
+    expect(s.current()).toMatchObject({ step: 'warning', cue: { seq: 3 } });
+    expect(s.resumePoints()).toEqual({ c1: 3 });
+  });
+
+  it('keeps a step the agent took after a cue, even when older cues are replayed later', () => {
+    const { store: s } = store();
+    s.apply({ type: 'cue', cue: cue(2, 'limit') });
+    s.apply({ type: 'call', event: 'moved', call: summary(2, 'transfer') });
+    s.apply({ type: 'cue', cue: cue(1, 'limit') });
+    expect(s.current()?.step).toBe('transfer');
+    s.apply({ type: 'cue', cue: cue(3, 'release') });
+    expect(s.current()?.step).toBe('release');
+  });
+
+  it('fills the transcript from cue evidence without replacing what the live transcript said', () => {
+    const { store: s } = store();
+    s.applySummaries([summary(0, 'listen')]);
+    s.apply({ type: 'transcript', callId: 'c1', segmentId: 'seg-1', speaker: 'customer', isFinal: true, text: 'live final', startMs: 1000, endMs: 1500, label: 'abusive' });
+    s.apply({ type: 'transcript', callId: 'c1', segmentId: 'seg-1', speaker: 'customer', isFinal: false, text: 'late partial', startMs: 1000, endMs: 1200 });
+    s.apply({ type: 'cue', cue: cue(1, 'limit', 'evidence text') });
+    s.apply({ type: 'cue', cue: cue(2, 'warning', 'said before the page connected') });
+    expect([...s.current()!.lines.values()].map((line) => [line.segmentId, line.text, line.isFinal])).toEqual([
+      ['seg-1', 'live final', true],
+      ['seg-2', 'said before the page connected', true],
+    ]);
+  });
+
+  it('leaves out calls that had ended before the page saw them, and shows an agent their newest live call', () => {
+    const { store: s, changes } = store();
+    s.applySummaries([summary(4, 'release', { callId: 'old', ended: true }), summary(0, 'listen', { callId: 'first' }), summary(1, 'limit', { callId: 'second' })]);
+    expect(changes.map((c) => c.call.callId)).toEqual(['first', 'second']);
+    expect(Object.keys(s.resumePoints())).toEqual(['first', 'second']);
+    expect(s.current()?.callId).toBe('second');
+    s.apply({ type: 'call', event: 'ended', call: summary(1, 'limit', { callId: 'second', ended: true }) });
+    expect(s.current()?.callId).toBe('first');
+  });
+});
