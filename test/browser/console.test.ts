@@ -1,0 +1,210 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.js';
+import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
+import { CallScript, subscribe } from '../helpers/calls.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
+
+const ARTIFACTS = 'test-results';
+
+const fixture = (name: string): FixtureCall => {
+  const found = loadFixtureCalls().find((f) => f.name === name);
+  if (!found) throw new Error(`no fixture call ${name}`);
+  return found.call;
+};
+
+/** A final customer line, for driving a call past its fixture. */
+const customerLine = (callId: string, seq: number, text: string) => ({
+  type: 'transcript',
+  id: `${callId}-${seq}`,
+  chunk: { callId, segmentId: `${callId}-x${seq}`, seq, speaker: 'customer', isFinal: true, text, startMs: seq * 3000, endMs: seq * 3000 + 2500 },
+});
+
+let server: TestServer;
+let producer: TestClient;
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+const pages: Page[] = [];
+
+async function openConsole(query: string, on: TestServer = server, beforeOpen?: (page: Page) => Promise<void>): Promise<Page> {
+  const page = await chromium.context.newPage();
+  pages.push(page);
+  page.setDefaultTimeout(10_000);
+  await beforeOpen?.(page);
+  await page.goto(`${on.http}/console?${query}`);
+  return page;
+}
+
+const connected = (page: Page) => page.locator('.connection[data-status="live"]').waitFor();
+const stepShown = (page: Page, step: string) => page.locator(`.ladder-step[aria-current="step"][data-step="${step}"]`).waitFor();
+const cueShown = (page: Page, type: string) => page.locator(`.cue-title[data-cue-type="${type}"]`).waitFor();
+
+async function replay(chunks: FixtureCall['chunks'], client = producer): Promise<void> {
+  for (const chunk of chunks) await client.request({ type: 'transcript', id: `${chunk.callId}-${chunk.seq}`, chunk });
+}
+
+const startCall = (call: FixtureCall, client = producer) =>
+  client.request({ type: 'call.start', id: `start-${call.callId}`, callId: call.callId, agentId: call.agentId, teamId: call.teamId });
+
+describe.skipIf(!hasChromium)(`the console in Chromium${hasChromium ? '' : ` (skipped: no browser at ${CHROMIUM_PATH}; apt-get install chromium)`}`, () => {
+  beforeAll(async () => {
+    // Bundle the page from the current source, so the test never drives a stale build.
+    execFileSync('npm', ['run', '--silent', 'build:console'], { stdio: 'pipe' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer();
+    producer = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
+    chromium = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close();
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    producer?.close();
+    await server?.close();
+  });
+
+  it('shows an agent the replayed call, how each caller line was read, the ladder and the cue; acknowledging moves the ladder', async () => {
+    const call = fixture('escalation-to-transfer');
+    const page = await openConsole(`token=${TOKENS.agent}&agentId=${call.agentId}`);
+    await connected(page);
+    expect(await page.locator('.cue-title').textContent()).toBe('Waiting for a call');
+
+    await startCall(call);
+    const secondAbuse = call.chunks.findIndex((c) => c.isFinal && c.text.includes('brainless idiot'));
+    const played = call.chunks.slice(0, secondAbuse + 1);
+    await replay(played);
+    await cueShown(page, 'warn');
+
+    const finals = played.filter((c) => c.isFinal);
+    expect(await page.locator('.line .line-text').allTextContents()).toEqual(finals.map((c) => c.text));
+    expect(await page.locator('.line .speaker').allTextContents()).toEqual(finals.map((c) => (c.speaker === 'customer' ? 'Caller' : 'You')));
+    expect(await page.locator('.line-customer').evaluateAll((lines) => lines.map((l) => (l as HTMLElement).dataset.label))).toEqual([
+      'neutral',
+      'abusive',
+      'abusive',
+    ]);
+    expect(await page.locator('.line-customer[data-label="abusive"] mark').allTextContents()).toEqual(['useless', 'idiot']);
+    expect(await page.locator('.line-customer[data-label="abusive"] .label').first().textContent()).toBe('abusive 88%');
+    expect(await page.locator('.line-agent mark').count()).toBe(0);
+
+    await stepShown(page, 'warning');
+    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe('De-escalation ladder, now at Warning');
+    expect(await page.locator('.cue-script').textContent()).toBe(DEFAULT_POLICY.scripts.warn);
+    expect(await page.locator('.cue-evidence-text').textContent()).toBe('oh shut up you brainless idiot just fix it');
+    expect(await page.locator('.cue-evidence-text mark').allTextContents()).toEqual(['idiot']);
+    expect(await page.locator('.ack.suggested').getAttribute('data-ack')).toBe('warning-given');
+    await page.screenshot({ path: `${ARTIFACTS}/console-agent.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Transferred' }).click();
+    await stepShown(page, 'transfer');
+    await page.getByRole('status').filter({ hasText: 'Recorded: Transferred.' }).waitFor();
+
+    // The service's ladder moved too: with the transfer taken, the next insult calls for the release.
+    await replay(call.chunks.slice(secondAbuse + 1));
+    await producer.request(customerLine(call.callId, 100, 'you useless idiot'));
+    await cueShown(page, 'release');
+    await stepShown(page, 'release');
+
+    await producer.request({ type: 'call.end', id: 'end-1', callId: call.callId });
+    await page.locator('.cue[data-tone="care"]').waitFor();
+    expect(await page.locator('.cue-title').textContent()).toBe('Take a break');
+    expect(await page.locator('.cue-script').textContent()).toBe(DEFAULT_POLICY.scripts['break-debrief']);
+    expect(await page.locator('.call-line').textContent()).toBe(`Call ${call.callId} · ended`);
+    expect(await page.locator('.ack:disabled').count()).toBe(4);
+  });
+
+  it('shows a supervisor the team’s calls, a threat alert that stays until taken, and the briefings', async () => {
+    const threat = fixture('threat');
+    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
+    await connected(page);
+
+    await startCall(threat);
+    await replay(threat.chunks);
+    const banner = page.getByRole('alert').filter({ hasText: `Threat on ${threat.agentId}’s call` });
+    await banner.waitFor();
+    expect(await banner.locator('mark').allTextContents()).toEqual(['hurt you']);
+    expect(await page.title()).toBe('(1) Threat · call-guard console');
+    expect(await page.locator(`tr[data-call-id="${threat.callId}"] .step-badge`).textContent()).toBe('Safety');
+    const threatBriefing = page.locator(`.briefing[data-call-id="${threat.callId}"]`);
+    expect(await threatBriefing.locator('h3').textContent()).toBe(`Threat · ${threat.agentId}`);
+
+    const abusive = new CallScript(producer, 'sup-transfer');
+    await abusive.start('agent-9', threat.teamId);
+    for (const text of ['you are a useless idiot', 'are you a moron', 'you useless idiot']) await abusive.customer(text);
+    const transferBriefing = page.locator('.briefing[data-call-id="sup-transfer"]');
+    await transferBriefing.waitFor();
+    expect(await transferBriefing.locator('h3').textContent()).toBe('Warm transfer · agent-9');
+    expect(await transferBriefing.locator('.briefing-summary').textContent()).toContain('3 abusive remarks');
+    expect(await transferBriefing.locator('.incidents li').count()).toBe(3);
+    expect(await page.locator('tr[data-call-id="sup-transfer"] .step-badge').textContent()).toBe('Transfer');
+    expect(await page.locator('.alert .alert-title').allTextContents()).toEqual([
+      'Warm transfer: needs a supervisor',
+      'Abuse after the limit: agent to warn',
+      'Threat: safety procedure',
+    ]);
+    await page.screenshot({ path: `${ARTIFACTS}/console-supervisor.png`, fullPage: true });
+
+    await banner.getByRole('button', { name: 'I’m on it' }).click();
+    expect(await page.locator('.threat').count()).toBe(0);
+    expect(await page.title()).toBe('call-guard console');
+    await abusive.end();
+  });
+
+  it('catches up when opened mid-call, and loses no cue across a dropped connection', async () => {
+    const own = await startServer();
+    try {
+      let ingest = await TestClient.connect(`${own.ws}/v1/ingest`, TOKENS.ingest);
+      const start = { type: 'call.start', id: 'start', callId: 'resume-ui', agentId: 'agent-r', teamId: 'team-r' };
+      await ingest.request(start);
+      await ingest.request(customerLine('resume-ui', 1, 'you are a useless idiot'));
+
+      let offline = false;
+      const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-r`, own, (p) =>
+        p.routeWebSocket(/\/v1\/subscribe/, (socket) => (offline ? socket.close() : socket.connectToServer())),
+      );
+      await cueShown(page, 'set-limit');
+      await stepShown(page, 'limit');
+      expect(await page.locator('.line-customer[data-label="abusive"] mark').allTextContents()).toEqual(['idiot']);
+
+      offline = true;
+      for (const socket of own.app.websocketServer.clients) socket.terminate();
+      await page.locator('.connection[data-status="reconnecting"]').waitFor();
+      // While the page cannot get through, the producer comes back, adopts the call, and the next insult raises a cue.
+      ingest = await TestClient.connect(`${own.ws}/v1/ingest`, TOKENS.ingest);
+      const watcher = await TestClient.connect(`${own.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(watcher, { callId: 'resume-ui' });
+      await ingest.request(start);
+      await ingest.request(customerLine('resume-ui', 2, 'are you a moron'));
+      await watcher.next((m) => m.type === 'cue' && m.cue.type === 'warn');
+      expect(await page.locator('.cue-title').getAttribute('data-cue-type')).toBe('set-limit');
+
+      offline = false;
+      await cueShown(page, 'warn');
+      await stepShown(page, 'warning');
+      await connected(page);
+      for (const client of [ingest, watcher]) client.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('explains a missing or refused token, or a missing agent or team, instead of showing an empty console', async () => {
+    const cases: [string, string][] = [
+      ['agentId=agent-7', 'needs your access token'],
+      [`token=${TOKENS.agent}`, 'whose calls to show'],
+      ['token=not-a-token-of-this-service&agentId=agent-7', 'did not accept this token'],
+      [`view=supervisor&token=${TOKENS.supervisor}`, 'needs the team to follow'],
+      [`view=supervisor&token=${TOKENS.agent}&teamId=team-a`, 'needs a token with the supervise scope'],
+    ];
+    for (const [query, explanation] of cases) {
+      const page = await openConsole(query);
+      expect(await page.getByRole('alert').textContent(), query).toContain(explanation);
+    }
+  });
+});
