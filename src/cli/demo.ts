@@ -1,7 +1,7 @@
 /**
  * Starts the service with the real model (development tokens, this machine only) and replays a
  * fixture call into it at speech pace, over and over, so a newcomer can watch the console follow it.
- *   npm run demo [-- --call escalation-to-transfer] [--port 8080]
+ *   npm run demo [-- --call escalation-to-transfer] [--port 8080] [--host 127.0.0.1]
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -30,20 +30,23 @@ const { values } = parseArgs({
   options: {
     call: { type: 'string', default: 'escalation-to-transfer' },
     port: { type: 'string', default: process.env.PORT ?? '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
   },
 });
 const calls = loadFixtureCalls();
 const fixture = calls.find((c) => c.name === values.call)?.call ?? fail(`no fixture call "${values.call}"; choose one of: ${calls.map((c) => c.name).join(', ')}`);
 
-// The demo always runs on the development tokens, so the printed addresses work; it listens on this machine only.
-const config = loadConfig({ ...process.env, PORT: values.port, HOST: '127.0.0.1', AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+// The demo always runs on the development tokens, so the printed addresses work; by default only this machine can reach it.
+const config = loadConfig({ ...process.env, PORT: values.port, HOST: values.host, AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
 const classifier = await loadClassifier({ modelDir: config.modelDir, maxBatch: config.batchMaxSize, maxWaitMs: config.batchMaxWaitMs, maxQueue: config.queueMax }).catch(
   (error: Error) => fail(`cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`),
 );
 const app = await buildServer({ config, classifier });
 await app.listen({ port: config.port, host: config.host }).catch((error: Error) => fail(`cannot listen on port ${config.port}: ${error.message}; try --port`));
 const { port } = app.server.address() as AddressInfo;
-const base = `http://localhost:${port}`;
+// Where this machine reaches the service: a wildcard address is reached on loopback.
+const reachable = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+const base = `http://${reachable}:${port}`;
 
 console.log(`call-guard demo: replaying fixtures/calls/${values.call}.json at speech pace (Ctrl-C to stop).
 
@@ -51,7 +54,7 @@ console.log(`call-guard demo: replaying fixtures/calls/${values.call}.json at sp
   Supervisor console:  ${base}/console?view=supervisor&token=${devToken('dev-supervisor')}&teamId=${fixture.teamId}
 `);
 
-const ingest = new WebSocket(`ws://127.0.0.1:${port}/v1/ingest`, { headers: { authorization: `Bearer ${devToken('dev-ingest')}` } });
+const ingest = new WebSocket(`ws://${reachable}:${port}/v1/ingest`, { headers: { authorization: `Bearer ${devToken('dev-ingest')}` } });
 await once(ingest, 'open');
 ingest.on('message', (data) => {
   const reply = JSON.parse(data.toString()) as { type: string; message?: string };
