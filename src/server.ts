@@ -11,6 +11,7 @@ import { registerClassify } from './routes/classify.js';
 import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
 import { registerHealth } from './routes/health.js';
+import { registerHttpErrors } from './routes/http-errors.js';
 import { registerIngest } from './routes/ingest.js';
 import { registerTwilioIngest } from './routes/ingest-twilio.js';
 import { registerSubscribe } from './routes/subscribe.js';
@@ -70,6 +71,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       for (const client of this.websocketServer.clients) client.close(CLOSE_GOING_AWAY, 'server shutting down');
     },
   });
+  registerHttpErrors(app);
   registerHealth(app, ctx);
   registerClassify(app, ctx);
   registerIngest(app, ctx);

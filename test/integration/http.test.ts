@@ -33,9 +33,13 @@ describe('HTTP endpoints', () => {
     for (const body of [{}, { texts: [] }, { texts: 'hello' }, { texts: [1] }, { texts: Array(65).fill('x') }, { texts: ['a'], extra: 1 }]) {
       const res = await post(body);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { message: string }).message).toMatch(/body/);
+      expect(await res.json()).toEqual({ error: 'invalid_request', message: expect.stringMatching(/^body/) });
     }
-    expect((await post('{broken')).status).toBe(400);
+    const missing = await post({});
+    expect((await missing.json()).message).toBe("body.texts: must have required property 'texts'");
+    const broken = await post('{broken');
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: 'bad_json' });
   });
 
   it('needs a token', async () => {
