@@ -3,17 +3,17 @@
  * fixed batch sizes, for each ONNX Runtime intra-op thread count. No batcher, no HTTP.
  *   npx tsx bench/classifier-throughput.ts [--model DIR] [--seconds 3] [--threads 1,2] [--batches 1,8,32] [--rows-per-run 8]
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { normalizeForModel } from '../src/classifier/normalize.js';
 import { OnnxModel } from '../src/classifier/onnx-model.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
+import { corpusUtterances } from './corpus-utterances.js';
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string', default: 'models/use-lite-abuse' },
+    model: { type: 'string', default: process.env.MODEL_DIR ?? 'models/use-lite-abuse' },
     seconds: { type: 'string', default: '3' },
     threads: { type: 'string', default: '1,2' },
     batches: { type: 'string', default: '1,8,32' },
@@ -22,10 +22,7 @@ const { values } = parseArgs({
 });
 const list = (value: string) => value.split(',').map(Number);
 
-const utterances = readdirSync('training/corpus')
-  .filter((file) => file.endsWith('.jsonl'))
-  .flatMap((file) => readFileSync(join('training/corpus', file), 'utf8').trim().split('\n'))
-  .map((line) => (JSON.parse(line) as { text: string }).text);
+const utterances = corpusUtterances();
 const tokenizer = Tokenizer.fromFile(join(values.model, 'vocab.json'));
 const words = utterances.reduce((sum, text) => sum + text.split(/\s+/).length, 0) / utterances.length;
 console.log(`${cpus()[0]?.model} x${cpus().length}, node ${process.version}; ${utterances.length} corpus utterances, mean ${words.toFixed(1)} words`);

@@ -1,0 +1,39 @@
+import type { ClassifyLoadSettings, ClassifyRun } from '../http/classify-load.js';
+import type { StreamSettings, StreamStep } from '../stream/stream-step.js';
+import type { MachineInfo } from './machine-info.js';
+import type { ModelInfo } from './model-info.js';
+import type { TargetResult } from './targets.js';
+
+export interface HttpComparison {
+  batched: ClassifyRun;
+  unbatched: ClassifyRun;
+  /** Batched utterances/s over unbatched. */
+  throughputRatio: number;
+  /** Batched p99 over unbatched p99. */
+  p99Ratio: number;
+}
+
+export interface StreamResults {
+  budgetMs: number;
+  steps: StreamStep[];
+  /** The largest step that, with every smaller one, kept final → cue p99 within budget with nothing lost. */
+  maxCallsWithinBudget: number | null;
+}
+
+/** Everything one `npm run bench` measured, as written to bench-report.json. */
+export interface BenchReport {
+  generatedAt: string;
+  durationSeconds: number;
+  machine: MachineInfo;
+  settings: {
+    model: ModelInfo;
+    batch: { maxSize: number; maxWaitMs: number };
+    http: ClassifyLoadSettings | null;
+    stream: (StreamSettings & { steps: number[] }) | null;
+    profiled: boolean;
+    command: string;
+  };
+  http: HttpComparison | null;
+  stream: StreamResults | null;
+  targets: TargetResult[];
+}

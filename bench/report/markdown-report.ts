@@ -1,0 +1,165 @@
+import { renderTable } from '../../training/metrics-report.js';
+import type { ClassifyRun } from '../http/classify-load.js';
+import type { LatencySummary } from '../latency-stats.js';
+import type { CpuBreakdown } from '../profile/cpu-profile-summary.js';
+import type { StreamStep } from '../stream/stream-step.js';
+import type { BenchReport } from './bench-report.js';
+
+export const PLOT_FILE = 'stream-latency.svg';
+
+const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(1));
+const whole = (value: number): string => value.toFixed(0);
+const verdict = (met: boolean | null): string => (met === null ? 'not measured' : met ? 'met' : '**missed**');
+const pair = (summary: LatencySummary | null): string => (summary ? `${ms(summary.p50)} / ${ms(summary.p99)}` : '–');
+
+function httpTable(runs: readonly ClassifyRun[]): string {
+  return renderTable(
+    ['run', 'max batch', 'max wait ms', 'requests/s', 'utterances/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-2xx', 'mean batch', 'service CPU %', 'RSS peak MiB'],
+    runs.map((run) => [
+      run.name,
+      String(run.batchMaxSize),
+      String(run.batchMaxWaitMs),
+      whole(run.requestsPerSec),
+      whole(run.utterancesPerSec),
+      ms(run.latencyMs.p50),
+      ms(run.latencyMs.p90),
+      ms(run.latencyMs.p99),
+      ms(run.latencyMs.max),
+      String(run.errors),
+      String(run.timeouts),
+      String(run.non2xx),
+      run.server.batchSizeMean.toFixed(1),
+      whole(run.server.cpuPercent),
+      whole(run.server.rssPeakMb),
+    ]),
+    'markdown',
+  );
+}
+
+function streamTable(steps: readonly StreamStep[]): string {
+  return renderTable(
+    ['calls', 'calls done', 'chunks', 'finals', 'cues', 'final → cue p50 / p99 / max ms', 'final classified p50 / p99 ms', 'partial classified p50 / p99 ms', 'mean batch', 'service CPU %', 'RSS peak MiB', 'generator CPU %', 'lost', 'within budget'],
+    steps.map((step) => [
+      String(step.concurrentCalls),
+      String(step.callsCompleted),
+      String(step.chunksSent),
+      String(step.finalsSent),
+      String(step.cues),
+      step.finalToCueMs ? `${ms(step.finalToCueMs.p50)} / ${ms(step.finalToCueMs.p99)} / ${ms(step.finalToCueMs.max)}` : '–',
+      pair(step.finalClassifyMs),
+      pair(step.partialClassifyMs),
+      step.server.batchSizeMean.toFixed(1),
+      whole(step.server.cpuPercent),
+      whole(step.server.rssPeakMb),
+      whole(step.generator.cpuPercent),
+      String(step.lostCues + step.unclassifiedFinals + step.callsUnfinished + Object.values(step.ingestErrors).reduce((a, b) => a + b, 0)),
+      step.withinBudget ? 'yes' : '**no**',
+    ]),
+    'markdown',
+  );
+}
+
+/** Service-side split of a final's classification: waiting for a batch vs the batch's run (tokenise, infer, evidence). */
+function stagesTable(report: BenchReport): string {
+  const phases: Array<[string, ClassifyRun['server'], number | undefined]> = [
+    ...(report.http ? [report.http.batched, report.http.unbatched].map((run): [string, ClassifyRun['server'], number] => [`HTTP ${run.name}`, run.server, run.latencyMs.mean]) : []),
+    ...(report.stream?.steps ?? []).map((step): [string, ClassifyRun['server'], number | undefined] => [`stream ${step.concurrentCalls} calls`, step.server, step.finalToCueMs?.mean]),
+  ];
+  return renderTable(
+    ['phase', 'client mean ms (HTTP: request; stream: final → cue)', 'service classify mean ms', 'batch run mean ms', 'queueing ≈ ms', 'mean batch', 'service final → cue mean ms', 'service final → cue p99 ≤ ms'],
+    phases.map(([name, server, clientMean]) => [
+      name,
+      ms(clientMean),
+      ms(server.classifyFinalMs.mean),
+      ms(server.batchRunMeanMs),
+      ms(Math.max(0, server.classifyFinalMs.mean - server.batchRunMeanMs)),
+      server.batchSizeMean.toFixed(1),
+      server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.mean) : '–',
+      server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.p99AtMost) : '–',
+    ]),
+    'markdown',
+  );
+}
+
+function profileTables(report: BenchReport): string[] {
+  const profiled: Array<[string, CpuBreakdown]> = [
+    ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap((run): Array<[string, CpuBreakdown]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : [])),
+    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, CpuBreakdown]> => (step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [])),
+  ];
+  return profiled.flatMap(([name, breakdown]) => [
+    `**${name}**: ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled on the service's main thread.`,
+    '',
+    renderTable(['stage', 'ms', '% of busy'], breakdown.stages.map((s) => [s.stage, whole(s.ms), s.percent.toFixed(1)]), 'markdown'),
+    '',
+  ]);
+}
+
+export function markdownReport(report: BenchReport): string {
+  const { machine, settings } = report;
+  const lines = [
+    '# call-guard benchmark',
+    '',
+    `Generated ${report.generatedAt} in ${whole(report.durationSeconds)} s by \`${settings.command}\`.`,
+    '',
+    '## Machine',
+    '',
+    renderTable(
+      ['CPU', 'cores', 'memory GiB', 'OS', 'Node', 'onnxruntime-node', 'load average at start'],
+      [[machine.cpuModel, String(machine.cores), String(machine.memoryGiB), machine.os, machine.node, machine.onnxruntimeNode, machine.loadAverageAtStart.toFixed(2)]],
+      'markdown',
+    ),
+    '',
+    `Model: \`${settings.model.dir}/model.onnx\`, ${(settings.model.bytes / 2 ** 20).toFixed(1)} MiB, sha256 ${settings.model.sha256}…, modified ${settings.model.modifiedAt}.`,
+    `Micro-batcher of the batched run: max batch ${settings.batch.maxSize}, max wait ${settings.batch.maxWaitMs} ms.`,
+    '',
+    '## Targets',
+    '',
+    renderTable(['target', 'measured', 'verdict', 'margin'], report.targets.map((t) => [t.target, t.measured, verdict(t.met), t.margin]), 'markdown'),
+    '',
+  ];
+  if (report.http && settings.http) {
+    const http = settings.http;
+    lines.push(
+      '## HTTP hot path: `POST /v1/classify`',
+      '',
+      `autocannon, ${http.connections} connections, ${http.textsPerRequest} corpus utterance(s) per request drawn from \`training/corpus\`, ${http.warmupSeconds} s warm-up then ${http.seconds} s measured, ${http.timeoutSeconds} s timeout; a fresh service per run.`,
+      '',
+      httpTable([report.http.batched, report.http.unbatched]),
+      '',
+      `Batching gives **${report.http.throughputRatio.toFixed(2)}×** the unbatched throughput; its p99 is ${report.http.p99Ratio.toFixed(2)}× the unbatched p99.`,
+      '',
+    );
+  }
+  if (report.stream && settings.stream) {
+    const stream = settings.stream;
+    const capacity = report.stream.maxCallsWithinBudget;
+    lines.push(
+      '## Streaming: concurrent calls',
+      '',
+      `Each call is an agent desk: an ingest WebSocket replaying the fixture calls (\`fixtures/calls\`) back to back at ${stream.speed === 1 ? 'speech pace' : `${stream.speed}× speech pace`}, partials then finals, both speakers, and a subscriber WebSocket for the agent (cues and labelled transcript). Calls start over ${stream.rampSeconds} s, then ${stream.seconds} s are measured; a fresh service per step. Latencies are measured by the client: from sending a chunk to receiving its cue or labelled transcript event. Partial classification includes the service's partial debounce. "Lost" counts cues missing from a call's gap-free sequence, finals never classified, unfinished calls and ingest errors.`,
+      '',
+      streamTable(report.stream.steps),
+      '',
+      capacity === null
+        ? `**No step kept final → cue p99 within ${report.stream.budgetMs} ms with nothing lost.**`
+        : `**Largest step within the ${report.stream.budgetMs} ms p99 budget with nothing lost: ${capacity} concurrent calls.**`,
+      '',
+      `![final segment → cue latency against concurrent calls](${PLOT_FILE})`,
+      '',
+    );
+  }
+  lines.push(
+    '## Where the time goes',
+    '',
+    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops.',
+    '',
+    stagesTable(report),
+    '',
+  );
+  if (settings.profiled) {
+    lines.push('CPU profile of the service (`--profile`), self time by stage inside each measured window:', '', ...profileTables(report));
+  } else {
+    lines.push('Run with `--profile` for the service\'s CPU time by stage (tokenisation, inference, serialisation, …).', '');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,65 @@
+import type { HttpComparison, StreamResults } from './bench-report.js';
+
+/** The issue's targets for a 2-core machine. */
+export const TARGETS = {
+  utterancesPerSec: 2000,
+  batchingSpeedup: 3,
+  /** "Comparable p99": the batched run's p99 at most this many times the unbatched run's. */
+  comparableP99Ratio: 1.5,
+  finalToCueP99Ms: 25,
+  concurrentCalls: 1000,
+};
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  /** null: not measured in this run. */
+  met: boolean | null;
+  /** How far above or below the target. */
+  margin: string;
+}
+
+const signed = (value: number, digits = 0): string => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
+const percent = (ratio: number): string => `${signed(ratio * 100)} %`;
+
+export function evaluateTargets(http: HttpComparison | null, stream: StreamResults | null): TargetResult[] {
+  return [throughput(http), speedup(http), callsAtBudget(stream)];
+}
+
+function throughput(http: HttpComparison | null): TargetResult {
+  const target = `classify ≥ ${TARGETS.utterancesPerSec.toLocaleString('en')} utterances/s with batching`;
+  if (!http) return { target, measured: 'not run', met: null, margin: '' };
+  const measured = http.batched.utterancesPerSec;
+  return {
+    target,
+    measured: `${measured.toFixed(0)} utterances/s`,
+    met: measured >= TARGETS.utterancesPerSec,
+    margin: `${percent(measured / TARGETS.utterancesPerSec - 1)} (${signed(measured - TARGETS.utterancesPerSec)} utterances/s)`,
+  };
+}
+
+function speedup(http: HttpComparison | null): TargetResult {
+  const target = `batching ≥ ${TARGETS.batchingSpeedup}× unbatched throughput, batched p99 ≤ ${TARGETS.comparableP99Ratio}× unbatched`;
+  if (!http) return { target, measured: 'not run', met: null, margin: '' };
+  const ratio = http.throughputRatio;
+  return {
+    target,
+    measured: `${ratio.toFixed(2)}× (p99 ${http.batched.latencyMs.p99} ms batched vs ${http.unbatched.latencyMs.p99} ms unbatched)`,
+    met: ratio >= TARGETS.batchingSpeedup && http.p99Ratio <= TARGETS.comparableP99Ratio,
+    margin: `${percent(ratio / TARGETS.batchingSpeedup - 1)} on the speed-up; batched p99 is ${http.p99Ratio.toFixed(2)}× unbatched`,
+  };
+}
+
+function callsAtBudget(stream: StreamResults | null): TargetResult {
+  const target = `final segment → cue p99 ≤ ${TARGETS.finalToCueP99Ms} ms at ${TARGETS.concurrentCalls.toLocaleString('en')} concurrent calls, no lost cues`;
+  const step = stream?.steps.find((s) => s.concurrentCalls === TARGETS.concurrentCalls);
+  if (!step?.finalToCueMs) return { target, measured: step ? 'no cue measured' : 'not run', met: null, margin: '' };
+  const { p99 } = step.finalToCueMs;
+  const lost = step.lostCues + step.unclassifiedFinals;
+  return {
+    target,
+    measured: `p99 ${p99.toFixed(1)} ms, ${lost} lost`,
+    met: p99 <= TARGETS.finalToCueP99Ms && lost === 0,
+    margin: `${p99 <= TARGETS.finalToCueP99Ms ? `${(TARGETS.finalToCueP99Ms - p99).toFixed(1)} ms under` : `${(p99 - TARGETS.finalToCueP99Ms).toFixed(1)} ms over (${percent(p99 / TARGETS.finalToCueP99Ms - 1)})`}`,
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadFixtureCalls } from '../fixtures/fixture-call.js';
+import type { BenchOptions } from './bench-options.js';
+import { corpusUtterances } from './corpus-utterances.js';
+import { runClassifyLoad } from './http/classify-load.js';
+import type { Progress } from './progress.js';
+import type { BenchReport, HttpComparison, StreamResults } from './report/bench-report.js';
+import { machineInfo } from './report/machine-info.js';
+import { modelInfo } from './report/model-info.js';
+import { evaluateTargets } from './report/targets.js';
+import type { ServiceSettings } from './service/service-process.js';
+import { runStreamStep, type StreamStep } from './stream/stream-step.js';
+
+const QUIET_LOAD_AVERAGE = 0.5;
+
+/** Runs the HTTP comparison and the streaming steps as the options say, each against a fresh service. */
+export async function runBench(options: BenchOptions, command: string, progress: Progress): Promise<BenchReport> {
+  const started = performance.now();
+  const machine = machineInfo();
+  const model = modelInfo(options.modelDir);
+  progress(`${machine.cpuModel} ×${machine.cores}, Node ${machine.node}; model ${model.dir} (sha256 ${model.sha256}…)`);
+  if (machine.loadAverageAtStart > QUIET_LOAD_AVERAGE) {
+    progress(`warning: load average ${machine.loadAverageAtStart.toFixed(2)} — something else is using the CPU; these figures will not be comparable`);
+  }
+  // Profiles are large: they go to a temporary folder, named on the console, not next to the reports.
+  const profileRoot = options.profile ? mkdtempSync(join(tmpdir(), 'call-guard-profiles-')) : undefined;
+  if (profileRoot) progress(`CPU profiles of the service go to ${profileRoot} (open them in Chrome DevTools)`);
+  const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number): ServiceSettings => {
+    const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
+    if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
+  };
+
+  let http: HttpComparison | null = null;
+  if (options.http) {
+    progress(`HTTP hot path: POST /v1/classify, ${options.http.connections} connections, ${options.http.seconds} s per run`);
+    const utterances = corpusUtterances();
+    const { maxSize, maxWaitMs } = options.batch;
+    const batched = await runClassifyLoad('batched', service('http-batched', maxSize, maxWaitMs), options.http, utterances, progress);
+    const unbatched = await runClassifyLoad('unbatched', service('http-unbatched', 1, 0), options.http, utterances, progress);
+    http = {
+      batched,
+      unbatched,
+      throughputRatio: batched.utterancesPerSec / unbatched.utterancesPerSec,
+      p99Ratio: batched.latencyMs.p99 / unbatched.latencyMs.p99,
+    };
+    progress(`  batched ${batched.utterancesPerSec.toFixed(0)} utterances/s (p99 ${batched.latencyMs.p99} ms), unbatched ${unbatched.utterancesPerSec.toFixed(0)} (p99 ${unbatched.latencyMs.p99} ms): ×${http.throughputRatio.toFixed(2)}`);
+  }
+
+  let stream: StreamResults | null = null;
+  if (options.stream) {
+    const settings = options.stream;
+    progress(`Streaming: steps of ${settings.steps.join(', ')} concurrent calls, ${settings.rampSeconds} s ramp + ${settings.seconds} s measured each, budget p99 ${settings.budgetMs} ms`);
+    const fixtures = loadFixtureCalls().map(({ call }) => call);
+    const steps: StreamStep[] = [];
+    for (const calls of settings.steps) {
+      const step = await runStreamStep(calls, service(`stream-${calls}`, options.batch.maxSize, options.batch.maxWaitMs), settings, fixtures, progress);
+      steps.push(step);
+      const latency = step.finalToCueMs;
+      progress(`  ${calls} calls: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`);
+    }
+    stream = { budgetMs: settings.budgetMs, steps, maxCallsWithinBudget: largestWithinBudget(steps) };
+  }
+
+  return {
+    generatedAt: new Date().toISOString(),
+    durationSeconds: (performance.now() - started) / 1000,
+    machine,
+    settings: { model, batch: options.batch, http: options.http ?? null, stream: options.stream ?? null, profiled: options.profile, command },
+    http,
+    stream,
+    targets: evaluateTargets(http, stream),
+  };
+}
+
+/** Steps in order of size until the first that misses: a capacity is not claimed above a failing step. */
+function largestWithinBudget(steps: readonly StreamStep[]): number | null {
+  let largest: number | null = null;
+  for (const step of [...steps].sort((a, b) => a.concurrentCalls - b.concurrentCalls)) {
+    if (!step.withinBudget) break;
+    largest = step.concurrentCalls;
+  }
+  return largest;
+}
