@@ -3,7 +3,7 @@
  * classifier and prints per-class precision/recall/F1, macro-F1, accuracy, the confusion matrix
  * and, for the project split, the product targets.
  *
- *   npm run eval -- DATA_DIR [--model models/use-lite-abuse] [--corpus training/corpus]
+ *   npm run eval -- DATA_DIR [--model models/use-lite-abuse] [--corpus training/corpus] [--blind training/heldout-v2]
  *                            [--json out.json] [--markdown]
  */
 import { writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadClassifier } from '../src/classifier/index.js';
 import { LABELS, type Classifier, type Label } from '../src/classifier/verdict.js';
-import { loadSource, SOURCES } from './datasets/sources.js';
+import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import { evaluateLabels, productMetrics, type Evaluation, type ProductMetrics } from './metrics.js';
 import { formatEvaluation, formatProductTargets, type TableStyle } from './metrics-report.js';
 
@@ -37,26 +37,27 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       model: { type: 'string', default: join('models', 'use-lite-abuse') },
-      corpus: { type: 'string', default: join('training', 'corpus') },
+      corpus: { type: 'string', default: DEFAULT_SOURCE_DIRS.corpusDir },
+      blind: { type: 'string', default: DEFAULT_SOURCE_DIRS.blindDir },
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
     },
   });
   const [dataDir] = positionals;
-  if (!dataDir) throw new Error('usage: evaluate.ts DATA_DIR [--model DIR] [--corpus DIR] [--json FILE] [--markdown]');
+  if (!dataDir) throw new Error('usage: evaluate.ts DATA_DIR [--model DIR] [--corpus DIR] [--blind DIR] [--json FILE] [--markdown]');
   const style: TableStyle = values.markdown ? 'markdown' : 'plain';
 
   const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 2, maxQueue: CHUNK * 2 });
   const results: Record<string, SetResult> = {};
   try {
     for (const source of SOURCES) {
-      const { test } = loadSource(source, { dataDir, corpusDir: values.corpus });
+      const { test } = loadSource(source, { dataDir, corpusDir: values.corpus, blindDir: values.blind });
       if (test.length === 0) continue;
       const truth = test.map((example) => example.label);
       const predicted = await predictAll(classifier, test.map((example) => example.text));
       const evaluation = evaluateLabels(LABELS, truth, predicted);
       const result: SetResult = { evaluation };
-      if (source.name === 'project') result.product = productMetrics(evaluation, truth, predicted);
+      if (source.projectWritten) result.product = productMetrics(evaluation, truth, predicted);
       results[source.name] = result;
 
       console.log(formatEvaluation(`${source.name} (held-out)`, evaluation, style));

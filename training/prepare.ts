@@ -2,14 +2,14 @@
  * Maps the public data sets and the project corpus to the four labels and writes the training
  * inputs: train.jsonl, dev.jsonl and one test-<source>.jsonl per source.
  *
- *   npm run prepare-data -- DATA_DIR OUT_DIR [--corpus training/corpus]
+ *   npm run prepare-data -- DATA_DIR OUT_DIR [--corpus training/corpus] [--blind training/heldout-v2]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LABELS } from '../src/classifier/verdict.js';
 import { assembleTraining, countBySourceAndLabel, PROJECT_UPSAMPLE } from './datasets/assemble.js';
-import { loadSource, SOURCES } from './datasets/sources.js';
+import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
 
 function writeJsonl(path: string, examples: readonly Example[]): void {
@@ -32,14 +32,18 @@ function printCounts(title: string, examples: readonly Example[]): void {
 function main(): void {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { corpus: { type: 'string', default: join('training', 'corpus') } },
+    options: {
+      corpus: { type: 'string', default: DEFAULT_SOURCE_DIRS.corpusDir },
+      blind: { type: 'string', default: DEFAULT_SOURCE_DIRS.blindDir },
+    },
   });
   const [dataDir, outDir] = positionals;
-  if (!dataDir || !outDir) throw new Error('usage: prepare.ts DATA_DIR OUT_DIR [--corpus DIR]');
+  if (!dataDir || !outDir) throw new Error('usage: prepare.ts DATA_DIR OUT_DIR [--corpus DIR] [--blind DIR]');
 
-  const loaded = SOURCES.map((source) => ({ source, splits: loadSource(source, { dataDir, corpusDir: values.corpus }) }));
+  const loaded = SOURCES.map((source) => ({ source, splits: loadSource(source, { dataDir, corpusDir: values.corpus, blindDir: values.blind }) }));
   const tests = loaded.map(({ splits }) => splits.test);
-  const { train, dev } = assembleTraining(loaded.map(({ splits }) => splits.train), tests);
+  const heldOutProject = loaded.filter(({ source }) => source.projectWritten).flatMap(({ splits }) => splits.test);
+  const { train, dev } = assembleTraining(loaded.map(({ splits }) => splits.train), tests, heldOutProject);
 
   mkdirSync(outDir, { recursive: true });
   writeJsonl(join(outDir, 'train.jsonl'), train);

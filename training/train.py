@@ -1,6 +1,6 @@
 """Fine-tune the ported Universal Sentence Encoder lite on the four labels and export to ONNX.
 
-usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 4] [--seed 7]
+usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 5] [--seed 7]
 PREPARED_DIR holds train.jsonl and dev.jsonl with token ids (training/train.sh makes them);
 MODEL_DIR receives model.onnx, labels.json and training-log.json.
 """
@@ -61,9 +61,10 @@ class ExportedClassifier(nn.Module):
         return logits.softmax(-1), attribution
 
 
-def read_split(path: Path) -> list[tuple[list[int], int]]:
+def read_split(path: Path, source: str | None = None) -> list[tuple[list[int], int]]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [(row["ids"], LABELS.index(row["label"])) for row in rows if row["ids"]]
+    return [(row["ids"], LABELS.index(row["label"])) for row in rows
+            if row["ids"] and (source is None or row["source"] == source)]
 
 
 def batches(rows, size: int, shuffle: bool, rng: random.Random):
@@ -113,7 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("prepared", type=Path)
     parser.add_argument("model_dir", type=Path)
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--encoder-lr", type=float, default=5e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
@@ -127,6 +128,8 @@ def main() -> None:
 
     train = read_split(args.prepared / "train.jsonl")
     dev = read_split(args.prepared / "dev.jsonl")
+    # The epoch kept is the best on the project's own dev rows: call-centre speech is what serving sees.
+    project_dev = read_split(args.prepared / "dev.jsonl", "project")
     counts = Counter(label for _, label in train)
     print("train rows per label:", {LABELS[c]: n for c, n in sorted(counts.items())}, "dev rows:", len(dev))
     # Inverse square-root frequency: threats are rare in the data but must not be missed.
@@ -160,12 +163,14 @@ def main() -> None:
             seen += len(labels)
             if step % 200 == 0:
                 print(f"epoch {epoch + 1} step {step} loss {total / seen:.4f}", flush=True)
-        dev_f1 = evaluate(model, dev, rng)
+        dev_f1, project_f1 = evaluate(model, dev, rng), evaluate(model, project_dev, rng)
         elapsed = time.time() - started
-        print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, dev macro-F1 {dev_f1:.4f}, {elapsed:.0f}s", flush=True)
-        log["epochs"].append({"epoch": epoch + 1, "train_loss": total / seen, "dev_macro_f1": dev_f1, "seconds": elapsed})
-        if dev_f1 > best_f1:
-            best_f1, best_state = dev_f1, {k: v.clone() for k, v in model.state_dict().items()}
+        print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, dev macro-F1 {dev_f1:.4f}, "
+              f"project dev macro-F1 {project_f1:.4f}, {elapsed:.0f}s", flush=True)
+        log["epochs"].append({"epoch": epoch + 1, "train_loss": total / seen, "dev_macro_f1": dev_f1,
+                              "project_dev_macro_f1": project_f1, "seconds": elapsed})
+        if project_f1 > best_f1:
+            best_f1, best_state = project_f1, {k: v.clone() for k, v in model.state_dict().items()}
 
     model.load_state_dict(best_state)
     model.eval()
@@ -178,9 +183,9 @@ def main() -> None:
                       "probabilities": {0: "batch"}, "token_attribution": {0: "batch", 1: "tokens"}},
         opset_version=14, do_constant_folding=True)
     (args.model_dir / "labels.json").write_text(json.dumps(LABELS) + "\n")
-    log["best_dev_macro_f1"] = best_f1
+    log["best_project_dev_macro_f1"] = best_f1
     (args.model_dir / "training-log.json").write_text(json.dumps(log, indent=2) + "\n")
-    print(f"exported {args.model_dir / 'model.onnx'} (best dev macro-F1 {best_f1:.4f})")
+    print(f"exported {args.model_dir / 'model.onnx'} (best project dev macro-F1 {best_f1:.4f})")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ describe('asrStyle', () => {
     expect(asrStyle('@USER @USER Go home you’re drunk!!! #MAGA 👊🇺🇸 URL')).toBe("go home you're drunk! maga");
     expect(asrStyle('RT @bob: see https://t.co/x &amp; <b>this</b> :)')).toBe('see & this');
   });
+
+  it('keeps masked words as speech-to-text sends them', () => {
+    expect(asrStyle('This F***ING router... is s***!!')).toBe('this f***ing router. is s***!');
+  });
 });
 
 describe('maskProfanity', () => {
@@ -134,5 +138,15 @@ describe('assembling the training set', () => {
     expect(train.some((e) => devTexts.has(e.text))).toBe(false);
     const projectInTrain = rows.filter((r) => r.source === 'project' && r.text !== 'row 0' && !devTexts.has(r.text));
     expect(train.filter((e) => e.source === 'project')).toHaveLength(projectInTrain.length * PROJECT_UPSAMPLE);
+  });
+
+  it('drops project rows that nearly copy a held-out project row', () => {
+    const held = { text: "i'm a patient man and i can wait for you", label: 'threat' as const, source: 'project-blind' };
+    const copy = { text: "i'm a patient man i can wait for you", label: 'threat' as const, source: 'project' };
+    const other = { text: 'i will find your car in the staff car park', label: 'threat' as const, source: 'project' };
+    const { train, dev } = assembleTraining([[copy, other]], [[held]], [held]);
+    const kept = [...train, ...dev].map((e) => e.text);
+    expect(kept).toContain(other.text);
+    expect(kept).not.toContain(copy.text);
   });
 });

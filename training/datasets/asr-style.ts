@@ -34,7 +34,8 @@ export function asrStyle(raw: string): string {
     .replace(EMOJI, ' ')
     .replace(EMOTICON, ' ')
     .toLowerCase()
-    .replace(/([!?.,'"*-])\1+/g, '$1')
+    // Runs of punctuation collapse, but not the asterisks of a masked word: serving sees "f***ing" as sent.
+    .replace(/([!?.,'"-])\1+/g, '$1')
     .replace(/\s+/g, ' ')
     .replace(/^[\s:;,.\-"]+|[\s:;,\-"]+$/g, '')
     .trim();

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { LABELS, type Label } from '../../src/classifier/verdict.js';
 import type { SourceSplits } from './types.js';
 
-const SOURCE = 'project';
-
 interface CorpusLine {
   text: string;
   label: string;
@@ -16,10 +14,10 @@ function isLabel(value: string): value is Label {
 }
 
 /**
- * The project's hand-written utterances, every `*.jsonl` in the corpus folder (one or more files
- * per label): split "train" trains, "heldout" only measures.
+ * The project's hand-written utterances, every `*.jsonl` in the folder (one or more files per
+ * label): split "train" trains, "heldout" only measures.
  */
-export function load(corpusDir: string): SourceSplits {
+export function load(corpusDir: string, source = 'project'): SourceSplits {
   const splits: SourceSplits = { train: [], test: [] };
   const files = readdirSync(corpusDir).filter((file) => file.endsWith('.jsonl')).sort();
   for (const file of files) {
@@ -32,7 +30,7 @@ export function load(corpusDir: string): SourceSplits {
         if (!isLabel(row.label) || (row.split !== 'train' && row.split !== 'heldout')) {
           throw new Error(`${path}:${index + 1}: bad label or split`);
         }
-        const example = { text: row.text, label: row.label, source: SOURCE };
+        const example = { text: row.text, label: row.label, source };
         (row.split === 'train' ? splits.train : splits.test).push(example);
       });
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { asrStyle, maskProfanity, MAX_WORDS, wordCount } from './asr-style.js';
 import { dedupeByText } from './assemble.js';
 import { looksLikeThreat } from './lexicon.js';
@@ -13,26 +14,43 @@ import * as olid from './olid.js';
 import * as projectCorpus from './project-corpus.js';
 import * as sgd from './sgd.js';
 
+/** Where the data sets are: the public sets, and the project's own folders in the repository. */
+export interface SourceDirs {
+  dataDir: string;
+  corpusDir: string;
+  blindDir: string;
+}
+
 export interface Source {
   name: string;
-  /** The project corpus is read from the repository, the rest from the public data directory. */
-  fromCorpus: boolean;
-  load(dir: string): SourceSplits;
+  /** Project-written data is already in speech-to-text style and may hold threats; public data is converted. */
+  projectWritten: boolean;
+  load(dirs: SourceDirs): SourceSplits;
 }
+
+const publicSource = (name: string, load: (dir: string) => SourceSplits): Source => ({
+  name,
+  projectWritten: false,
+  load: (dirs) => load(dirs.dataDir),
+});
 
 /** The project corpus comes first so that, where a text repeats, its label wins. */
 export const SOURCES: readonly Source[] = [
-  { name: 'project', fromCorpus: true, load: projectCorpus.load },
-  { name: 'olid', fromCorpus: false, load: olid.load },
-  { name: 'kaggle_insults', fromCorpus: false, load: kaggleInsults.load },
-  { name: 'convabuse', fromCorpus: false, load: convabuse.load },
-  { name: 'goemotions', fromCorpus: false, load: goemotions.load },
-  { name: 'complaints', fromCorpus: false, load: complaints.load },
-  { name: 'banking77', fromCorpus: false, load: banking77.load },
-  { name: 'clinc150', fromCorpus: false, load: clinc150.load },
-  { name: 'sgd', fromCorpus: false, load: sgd.load },
-  { name: 'davidson', fromCorpus: false, load: davidson.load },
+  { name: 'project', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.corpusDir) },
+  // Written blind after the first model was evaluated (training/heldout-v2/README.md): test rows only.
+  { name: 'project-blind', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.blindDir, 'project-blind') },
+  publicSource('olid', olid.load),
+  publicSource('kaggle_insults', kaggleInsults.load),
+  publicSource('convabuse', convabuse.load),
+  publicSource('goemotions', goemotions.load),
+  publicSource('complaints', complaints.load),
+  publicSource('banking77', banking77.load),
+  publicSource('clinc150', clinc150.load),
+  publicSource('sgd', sgd.load),
+  publicSource('davidson', davidson.load),
 ];
+
+export const DEFAULT_SOURCE_DIRS = { corpusDir: join('training', 'corpus'), blindDir: join('training', 'heldout-v2') };
 
 export const MASK_SEED = 'call-guard-asr-mask-v1';
 
@@ -50,7 +68,7 @@ export function normalise(examples: readonly Example[], publicSource: boolean): 
   return dedupeByText(kept);
 }
 
-export function loadSource(source: Source, dirs: { dataDir: string; corpusDir: string }): SourceSplits {
-  const { train, test } = source.load(source.fromCorpus ? dirs.corpusDir : dirs.dataDir);
-  return { train: normalise(train, !source.fromCorpus), test: normalise(test, !source.fromCorpus) };
+export function loadSource(source: Source, dirs: SourceDirs): SourceSplits {
+  const { train, test } = source.load(dirs);
+  return { train: normalise(train, !source.projectWritten), test: normalise(test, !source.projectWritten) };
 }
