@@ -1,6 +1,6 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEV_TOKENS, parseTokens, TokenStore } from './auth/tokens.js';
+import { DEV_TOKENS, parseTokens, TokenStore, withoutToken } from './auth/tokens.js';
 import type { Classifier } from './classifier/verdict.js';
 import { CallRegistry } from './calls/call-registry.js';
 import type { Config } from './config.js';
@@ -33,7 +33,11 @@ export interface ServerOptions {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, classifier } = options;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Browsers and Twilio pass the token in the query string; it must not reach the logs.
+      serializers: { req: (request) => ({ method: request.method, url: withoutToken(request.url), remoteAddress: request.ip }) },
+    },
     // Bodies are validated as sent: no silent type coercion or stripping of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     bodyLimit: config.maxPayloadBytes * 4,

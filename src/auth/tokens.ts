@@ -74,3 +74,8 @@ export function tokenOf(headers: Record<string, string | string[] | undefined>, 
   const fromQuery = (query as { token?: unknown } | undefined)?.token;
   return typeof fromQuery === 'string' ? fromQuery : undefined;
 }
+
+/** A request URL fit for logs: the value of a `token` query parameter is replaced. */
+export function withoutToken(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+}

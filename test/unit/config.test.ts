@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTokens, TokenStore, tokenOf } from '../../src/auth/tokens.js';
+import { parseTokens, TokenStore, tokenOf, withoutToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { RateLimiter } from '../../src/routes/rate-limit.js';
 
@@ -16,6 +16,12 @@ describe('config', () => {
 });
 
 describe('tokens', () => {
+  it('keeps query-string tokens out of logged URLs', () => {
+    expect(withoutToken('/console?token=secret-123&agentId=a7')).toBe('/console?token=[redacted]&agentId=a7');
+    expect(withoutToken('/v1/ingest/twilio?callId=c&token=s3cret')).toBe('/v1/ingest/twilio?callId=c&token=[redacted]');
+    expect(withoutToken('/v1/classify')).toBe('/v1/classify');
+  });
+
   it('parses AUTH_TOKENS and looks tokens up', () => {
     const store = new TokenStore(parseTokens('[{"token":"abcdefghijklmnop","tenant":"t","scopes":["ingest"]}]'));
     expect(store.lookup('abcdefghijklmnop')).toMatchObject({ tenant: 't' });
