@@ -95,7 +95,10 @@ function customerTurn(b: Builder, u: Utterance, context: readonly string[], poli
   const evidence = [evidenceOf(u, label)];
   b.set({ lastCustomerLabel: label });
   if (label === 'threat') {
+    // One alert per call: once the safety procedure has taken over, later threats are kept as evidence for the briefing.
+    const alerted = b.state.step === 'safety';
     b.recordIncident(u, 'threat');
+    if (alerted) return;
     b.moveTo('safety');
     b.cue('safety-alert', 'critical', evidence, true);
     return;

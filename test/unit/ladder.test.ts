@@ -43,8 +43,8 @@ describe('venting', () => {
   });
 
   it('acknowledges after enough venting turns in a row even without repetition', () => {
-    const { perEvent } = run([customer('a', 'venting'), customer('b', 'venting'), customer('c', 'venting'), customer('d', 'venting')]);
-    expect(perEvent).toEqual([['let-vent'], [], ['acknowledge'], []]);
+    const { perEvent } = run([customer('a', 'venting'), customer('b', 'venting'), customer('c', 'venting'), customer('d', 'venting'), customer('e', 'venting')]);
+    expect(perEvent).toEqual([['let-vent'], [], [], ['acknowledge'], []]);
   });
 
   it('a neutral turn ends the venting run', () => {
@@ -78,10 +78,12 @@ describe('abuse climbs the ladder one rung at a time', () => {
 
 describe('threats', () => {
   it('skip the ladder straight to a safety alert, and the ladder stays out of it', () => {
-    const { perEvent, state, cues } = run([customer('i know where you live', 'threat'), abuse(), customer('i know where you live', 'threat')]);
-    expect(perEvent).toEqual([['safety-alert'], [], ['safety-alert']]);
+    const { perEvent, state, cues } = run([customer('i know where you live', 'threat'), abuse(), customer('watch your back tonight', 'threat'), end]);
+    expect(perEvent).toEqual([['safety-alert'], [], [], ['break-debrief']]);
     expect(state.step).toBe('safety');
     expect(cues[0]).toMatchObject({ severity: 'critical', briefing: { threatCount: 1 } });
+    // Later threats raise no second alert but are kept for the briefing.
+    expect(cues[1]!.briefing).toMatchObject({ threatCount: 2, abusiveCount: 1 });
   });
 
   it('override a ladder already under way', () => {

@@ -41,6 +41,13 @@ describe('fixture calls', () => {
       expect(call.chunks.map((c) => c.seq)).toEqual(call.chunks.map((_, i) => i));
     }
   });
+
+  it('labels every final segment and nothing else', () => {
+    for (const { call } of calls) {
+      const finals = call.chunks.filter((c) => c.isFinal).map((c) => c.segmentId);
+      expect(Object.keys(call.finalLabels).sort()).toEqual([...finals].sort());
+    }
+  });
 });
 
 describe.each(Object.keys(ENCODERS))('%s round trip', (provider) => {
