@@ -12,16 +12,18 @@ import { parseArgs } from 'node:util';
 import { loadClassifier } from '../src/classifier/index.js';
 import { LABELS, type Classifier, type Label } from '../src/classifier/verdict.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
+import type { Example } from './datasets/types.js';
 import { evaluateLabels, productMetrics, type Evaluation, type ProductMetrics } from './metrics.js';
 import { formatEvaluation, formatProductTargets, type TableStyle } from './metrics-report.js';
 
 /** Requests in flight at once: enough to keep the micro-batcher's batches full, bounded by its queue. */
 const CHUNK = 512;
 
-async function predictAll(classifier: Classifier, texts: readonly string[]): Promise<Label[]> {
+async function predictAll(classifier: Classifier, examples: readonly Example[]): Promise<Label[]> {
   const labels: Label[] = [];
-  for (let start = 0; start < texts.length; start += CHUNK) {
-    const verdicts = await Promise.all(texts.slice(start, start + CHUNK).map((text) => classifier.classify(text, 'final')));
+  for (let start = 0; start < examples.length; start += CHUNK) {
+    const chunk = examples.slice(start, start + CHUNK);
+    const verdicts = await Promise.all(chunk.map(({ text, speaker }) => classifier.classify(text, 'final', speaker)));
     labels.push(...verdicts.map((verdict) => verdict.label));
   }
   return labels;
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
       const { test } = loadSource(source, { dataDir, corpusDir: values.corpus, blindDir: values.blind });
       if (test.length === 0) continue;
       const truth = test.map((example) => example.label);
-      const predicted = await predictAll(classifier, test.map((example) => example.text));
+      const predicted = await predictAll(classifier, test);
       const evaluation = evaluateLabels(LABELS, truth, predicted);
       const result: SetResult = { evaluation };
       if (source.projectWritten) result.product = productMetrics(evaluation, truth, predicted);

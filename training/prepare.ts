@@ -13,7 +13,7 @@ import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js'
 import type { Example } from './datasets/types.js';
 
 function writeJsonl(path: string, examples: readonly Example[]): void {
-  writeFileSync(path, examples.map(({ text, label, source }) => JSON.stringify({ text, label, source }) + '\n').join(''));
+  writeFileSync(path, examples.map((example) => JSON.stringify(example) + '\n').join(''));
 }
 
 function printCounts(title: string, examples: readonly Example[]): void {

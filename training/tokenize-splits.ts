@@ -5,7 +5,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { speakerPrefix } from '../src/classifier/speaker-marker.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
+import type { SpeakerRole } from '../src/protocol/transcript-chunk.js';
 
 const [preparedDir, vocabFile = 'models/use-lite-abuse/vocab.json'] = process.argv.slice(2);
 if (!preparedDir) {
@@ -18,7 +20,8 @@ for (const split of ['train.jsonl', 'dev.jsonl']) {
   const rows = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { text: string });
-  writeFileSync(path, rows.map((row) => JSON.stringify({ ...row, ids: tokenizer.encode(row.text) })).join('\n') + '\n');
+    .map((line) => JSON.parse(line) as { text: string; speaker?: SpeakerRole });
+  const ids = (row: { text: string; speaker?: SpeakerRole }) => [...speakerPrefix(tokenizer, row.speaker ?? 'customer'), ...tokenizer.encode(row.text)];
+  writeFileSync(path, rows.map((row) => JSON.stringify({ ...row, ids: ids(row) })).join('\n') + '\n');
   console.log(`${split}: ${rows.length} rows tokenized`);
 }

@@ -7,7 +7,7 @@ import { initialLadderState, type LadderEvent, type LadderState } from '../ladde
 import type { Metrics } from '../metrics.js';
 import type { AckStep } from '../protocol/common.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
-import type { TranscriptChunk } from '../protocol/transcript-chunk.js';
+import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { CallTranscript, type TranscriptOptions } from '../transcript/call-transcript.js';
 
 export interface SessionDeps {
@@ -107,7 +107,7 @@ export class CallSession {
     const text = chunk.text.trim();
     if (text === '') return;
     const verdict =
-      warmed && warmed.text === text ? warmed.verdict.catch(() => this.classify(text, 'final')) : this.classify(text, 'final');
+      warmed && warmed.text === text ? warmed.verdict.catch(() => this.classify(text, 'final', chunk.speaker)) : this.classify(text, 'final', chunk.speaker);
     // Settle the promise now so a failure is handled even while earlier finals are still queued.
     const outcome = verdict.then(
       (v) => ({ ok: true as const, v }),
@@ -136,7 +136,7 @@ export class CallSession {
     this.partials.delete(chunk.segmentId);
     if (this.ended || !this.transcript.isLatest(chunk.segmentId, chunk.seq)) return;
     const text = chunk.text.trim();
-    const verdict = this.classify(text, 'partial');
+    const verdict = this.classify(text, 'partial', chunk.speaker);
     this.partialVerdicts.set(chunk.segmentId, { text, verdict });
     if (this.partialVerdicts.size > this.deps.transcript.maxOpenSegments) {
       const oldest = this.partialVerdicts.keys().next();
@@ -151,10 +151,10 @@ export class CallSession {
     );
   }
 
-  private async classify(text: string, priority: Priority): Promise<Verdict> {
+  private async classify(text: string, priority: Priority, speaker: SpeakerRole): Promise<Verdict> {
     const started = performance.now();
     try {
-      return await this.deps.classifier.classify(text, priority);
+      return await this.deps.classifier.classify(text, priority, speaker);
     } catch (error) {
       this.deps.metrics.classifyFailures.inc({ reason: (error as Error).name ?? 'Error' });
       throw error;

@@ -3,8 +3,15 @@ import { findEvidence } from './evidence.js';
 import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
 import { OnnxModel } from './onnx-model.js';
+import { speakerPrefix } from './speaker-marker.js';
 import { Tokenizer } from './tokenizer.js';
+import type { SpeakerRole } from '../protocol/transcript-chunk.js';
 import { LABELS, type Classifier, type Priority, type Scores, type Verdict } from './verdict.js';
+
+interface Utterance {
+  text: string;
+  speaker: SpeakerRole;
+}
 
 export { QueueFullError, BatcherClosedError } from './micro-batcher.js';
 export type { BatchInfo } from './micro-batcher.js';
@@ -33,23 +40,29 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
     intraOpThreads: options.intraOpThreads ?? 1,
     rowsPerRun: options.rowsPerRun ?? 8,
   });
-  const batcher = new MicroBatcher<string, Verdict>({
+  const batcher = new MicroBatcher<Utterance, Verdict>({
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
     maxQueue: options.maxQueue,
     onBatch: options.onBatch,
-    async runBatch(texts) {
-      const tokenized = texts.map((text) => tokenizer.tokenize(normalizeForModel(text)));
-      const outputs = await model.run(tokenized.map((tokens) => tokens.map((token) => token.id)));
+    async runBatch(utterances) {
+      const inputs = utterances.map(({ text, speaker }) => ({
+        prefix: speakerPrefix(tokenizer, speaker),
+        tokens: tokenizer.tokenize(normalizeForModel(text)),
+      }));
+      const outputs = await model.run(inputs.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]));
       return outputs.map((output, i) => {
+        const { prefix, tokens } = inputs[i]!;
         const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(output.probabilities[j]!)])) as Scores;
         const label = LABELS[output.probabilities.indexOf(Math.max(...output.probabilities))]!;
-        return { label, scores, spans: findEvidence(texts[i]!, tokenized[i]!, output.attribution, label) };
+        // The speaker marker is no word of the text: its attribution row is not evidence.
+        const attribution = output.attribution.subarray(prefix.length * LABELS.length);
+        return { label, scores, spans: findEvidence(utterances[i]!.text, tokens, attribution, label) };
       });
     },
   });
   return {
-    classify: (text: string, priority: Priority = 'final') => batcher.submit(text, priority),
+    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer') => batcher.submit({ text, speaker }, priority),
     get queueDepth() {
       return batcher.depth;
     },

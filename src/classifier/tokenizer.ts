@@ -47,6 +47,13 @@ export class Tokenizer {
     }
   }
 
+  /** The id of a control symbol (ids below RESERVED_IDS), which segmentation never produces. */
+  controlId(symbol: string): number {
+    const id = this.#vocabulary.findIndex(([piece], index) => index < RESERVED_IDS && piece === symbol);
+    if (id < 0) throw new Error(`the vocabulary has no control symbol ${symbol}`);
+    return id;
+  }
+
   static fromFile(path: string): Tokenizer {
     return new Tokenizer(JSON.parse(readFileSync(path, 'utf8')) as Vocabulary);
   }

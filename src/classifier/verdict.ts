@@ -1,3 +1,5 @@
+import type { SpeakerRole } from '../protocol/transcript-chunk.js';
+
 export const LABELS = ['neutral', 'venting', 'abusive', 'threat'] as const;
 export type Label = (typeof LABELS)[number];
 export type Scores = Record<Label, number>;
@@ -25,6 +27,7 @@ export interface Verdict {
 export type Priority = 'final' | 'partial';
 
 export interface Classifier {
-  classify(text: string, priority?: Priority): Promise<Verdict>;
+  /** `speaker` defaults to the customer; `priority` to final. */
+  classify(text: string, priority?: Priority, speaker?: SpeakerRole): Promise<Verdict>;
   close(): Promise<void>;
 }

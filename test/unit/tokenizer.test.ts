@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EmbeddingsModel } from '@energetic-ai/embeddings';
+import { speakerPrefix } from '../../src/classifier/speaker-marker.js';
 import { MAX_TOKENS, Tokenizer, type Vocabulary } from '../../src/classifier/tokenizer.js';
 
 const vocabulary = JSON.parse(readFileSync('models/use-lite-abuse/vocab.json', 'utf8')) as Vocabulary;
@@ -57,5 +58,12 @@ describe('tokenizer', () => {
 
   it('clips long input to the encoder maximum', () => {
     expect(ours.encode('word '.repeat(300))).toHaveLength(MAX_TOKENS);
+  });
+
+  it('marks agent speech with a control symbol that no text tokenizes to', () => {
+    expect(speakerPrefix(ours, 'customer')).toEqual([]);
+    const [marker] = speakerPrefix(ours, 'agent');
+    expect(vocabulary[marker!]![0]).toBe('extra_token_id_1');
+    expect([...corpusSentences, ...edgeCases, 'extra_token_id_1'].some((text) => ours.encode(text).includes(marker!))).toBe(false);
   });
 });

@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LABELS, type Label } from '../../src/classifier/verdict.js';
-import type { SourceSplits } from './types.js';
+import type { Example, SourceSplits } from './types.js';
 
 interface CorpusLine {
   text: string;
   label: string;
   split: string;
+  speaker?: string;
 }
 
 function isLabel(value: string): value is Label {
@@ -27,10 +28,10 @@ export function load(corpusDir: string, source = 'project'): SourceSplits {
       .forEach((line, index) => {
         if (line.trim() === '') return;
         const row = JSON.parse(line) as CorpusLine;
-        if (!isLabel(row.label) || (row.split !== 'train' && row.split !== 'heldout')) {
-          throw new Error(`${path}:${index + 1}: bad label or split`);
+        if (!isLabel(row.label) || (row.split !== 'train' && row.split !== 'heldout') || (row.speaker !== undefined && row.speaker !== 'agent')) {
+          throw new Error(`${path}:${index + 1}: bad label, split or speaker`);
         }
-        const example = { text: row.text, label: row.label, source };
+        const example: Example = { text: row.text, label: row.label, source, ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}) };
         (row.split === 'train' ? splits.train : splits.test).push(example);
       });
   }
