@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { VerdictSchema } from './common.js';
+import { SpeakerRole } from './transcript-chunk.js';
 
 export const MAX_CLASSIFY_TEXTS = 64;
 
 export const ClassifyRequest = Type.Object(
   {
     texts: Type.Array(Type.String({ maxLength: 4000 }), { minItems: 1, maxItems: MAX_CLASSIFY_TEXTS }),
+    speaker: Type.Optional({ ...SpeakerRole, description: 'Who said the texts (default customer).' }),
   },
   { additionalProperties: false },
 );

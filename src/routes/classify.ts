@@ -14,7 +14,8 @@ export function registerClassify(app: FastifyInstance, ctx: ServiceContext): voi
     },
     async (request, reply) => {
       const started = performance.now();
-      const verdicts = request.body.texts.map((text) => ctx.classifier.classify(text, 'final'));
+      const { texts, speaker = 'customer' } = request.body;
+      const verdicts = texts.map((text) => ctx.classifier.classify(text, 'final', speaker));
       try {
         const results = await Promise.all(verdicts);
         ctx.metrics.classifyLatency.observe({ source: 'http', priority: 'final' }, (performance.now() - started) / 1000);

@@ -1,4 +1,5 @@
 import type { Classifier, Label, Priority, Verdict } from '../../src/classifier/verdict.js';
+import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
 /**
  * A deterministic stand-in for the model, for tests: the first table with a phrase in the text
@@ -35,13 +36,13 @@ export function confidentVerdict(label: Label, spans: Verdict['spans'] = []): Ve
 
 /** Answers through `verdictOf` (the keyword table unless given) and records what it was asked. */
 export class KeywordClassifier implements Classifier {
-  readonly calls: { text: string; priority: Priority }[] = [];
+  readonly calls: { text: string; priority: Priority; speaker: SpeakerRole }[] = [];
   queueDepth = 0;
 
   constructor(private readonly verdictOf: (text: string, priority: Priority) => Verdict = keywordVerdict) {}
 
-  async classify(text: string, priority: Priority = 'final'): Promise<Verdict> {
-    this.calls.push({ text, priority });
+  async classify(text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer'): Promise<Verdict> {
+    this.calls.push({ text, priority, speaker });
     // Resolve on a later turn of the event loop, like a real batcher would.
     await new Promise((resolve) => setImmediate(resolve));
     return this.verdictOf(text, priority);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFullError } from '../../src/classifier/index.js';
 import type { Classifier } from '../../src/classifier/verdict.js';
+import type { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
@@ -27,6 +28,16 @@ describe('HTTP endpoints', () => {
     const { results } = (await res.json()) as { results: { label: string; scores: Record<string, number>; spans: unknown[] }[] };
     expect(results.map((r) => r.label)).toEqual(['venting', 'abusive', 'threat', 'neutral']);
     expect(Object.keys(results[0]!.scores).sort()).toEqual(['abusive', 'neutral', 'threat', 'venting']);
+  });
+
+  it('classifies as the customer unless told the agent spoke', async () => {
+    const classifier = server.classifier as KeywordClassifier;
+    await post({ texts: ['pull the tray towards you'] });
+    await post({ texts: ['pull the tray towards you gently'], speaker: 'agent' });
+    expect(classifier.calls.slice(-2).map((c) => c.speaker)).toEqual(['customer', 'agent']);
+    const wrong = await post({ texts: ['hi'], speaker: 'robot' });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).message).toMatch(/^body\.speaker/);
   });
 
   it('validates the body and names the problem', async () => {

@@ -26,11 +26,11 @@ describe('partials, provider formats and shutdown', () => {
     await call.say('customer', 'you are a useless', false, 'seg');
     const labelled = await ui.next((m) => m.type === 'transcript' && !m.isFinal && m.label !== undefined);
     expect(labelled).toMatchObject({ segmentId: 'seg', label: 'abusive' });
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless', priority: 'partial' });
+    expect(classifier.calls).toContainEqual({ text: 'you are a useless', priority: 'partial', speaker: 'customer' });
     expect(ui.cues('partials')).toEqual([]);
     await call.say('customer', 'you are a useless idiot', true, 'seg');
     expect((await ui.next((m) => m.type === 'cue')).cue.type).toBe('set-limit');
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless idiot', priority: 'final' });
+    expect(classifier.calls).toContainEqual({ text: 'you are a useless idiot', priority: 'final', speaker: 'customer' });
     await call.end();
     producer.close();
     ui.close();
