@@ -1,6 +1,6 @@
 """Fine-tune the ported Universal Sentence Encoder lite on the four labels and export to ONNX.
 
-usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 5] [--seed 7]
+usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 2] [--seed 7]
 PREPARED_DIR holds train.jsonl and dev.jsonl with token ids (training/train.sh makes them);
 MODEL_DIR receives model.onnx, labels.json and training-log.json.
 """
@@ -114,7 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("prepared", type=Path)
     parser.add_argument("model_dir", type=Path)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--encoder-lr", type=float, default=5e-5)
     parser.add_argument("--head-lr", type=float, default=1e-3)
