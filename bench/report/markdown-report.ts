@@ -38,7 +38,7 @@ function httpTable(runs: readonly ClassifyRun[]): string {
 
 function streamTable(steps: readonly StreamStep[]): string {
   return renderTable(
-    ['calls', 'calls done', 'chunks', 'finals', 'cues', 'final → cue p50 / p99 / max ms', 'final classified p50 / p99 ms', 'partial classified p50 / p99 ms', 'mean batch', 'service CPU %', 'RSS peak MiB', 'generator CPU %', 'lost', 'within budget'],
+    ['calls', 'calls done', 'chunks', 'finals', 'cues', 'final → cue p50 / p99 / max ms', 'final classified p50 / p99 ms', 'partial classified p50 / p99 ms', 'mean batch', 'service CPU %', 'RSS peak MiB', 'generator CPU %', 'generator loop lag p99 ms', 'lost', 'within budget'],
     steps.map((step) => [
       String(step.concurrentCalls),
       String(step.callsCompleted),
@@ -52,6 +52,7 @@ function streamTable(steps: readonly StreamStep[]): string {
       whole(step.server.cpuPercent),
       whole(step.server.rssPeakMb),
       whole(step.generator.cpuPercent),
+      ms(step.generator.eventLoopLagP99Ms),
       String(step.lostCues + step.unclassifiedFinals + step.callsUnfinished + Object.values(step.ingestErrors).reduce((a, b) => a + b, 0)),
       step.withinBudget ? 'yes' : '**no**',
     ]),
@@ -66,7 +67,7 @@ function stagesTable(report: BenchReport): string {
     ...(report.stream?.steps ?? []).map((step): [string, ClassifyRun['server'], number | undefined] => [`stream ${step.concurrentCalls} calls`, step.server, step.finalToCueMs?.mean]),
   ];
   return renderTable(
-    ['phase', 'client mean ms (HTTP: request; stream: final → cue)', 'service classify mean ms', 'batch run mean ms', 'queueing ≈ ms', 'mean batch', 'service final → cue mean ms', 'service final → cue p99 ≤ ms'],
+    ['phase', 'client mean ms (HTTP: request; stream: final → cue)', 'service classify mean ms', 'batch run mean ms', 'queueing ≈ ms', 'mean batch', 'service final → cue mean ms', 'service final → cue p99 ≤ ms', 'service loop lag p99 / max ms'],
     phases.map(([name, server, clientMean]) => [
       name,
       ms(clientMean),
@@ -76,6 +77,7 @@ function stagesTable(report: BenchReport): string {
       server.batchSizeMean.toFixed(1),
       server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.mean) : '–',
       server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.p99AtMost) : '–',
+      `${ms(server.eventLoopLagP99Ms)} / ${ms(server.eventLoopLagMaxMs)}`,
     ]),
     'markdown',
   );
@@ -151,7 +153,7 @@ export function markdownReport(report: BenchReport): string {
   lines.push(
     '## Where the time goes',
     '',
-    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops.',
+    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops. Inference runs on the service\'s event loop, so a long batch delays everything behind it: the loop lag (how late timers ran, worst 5 s sample) shows those stalls.',
     '',
     stagesTable(report),
     '',

@@ -1,13 +1,18 @@
+import { lagBeyondResolutionMs } from '../event-loop-lag.js';
 import { histogramBetween, MetricsSnapshot, type HistogramFigures } from './service-metrics.js';
 
 const SAMPLE_EVERY_MS = 5000;
 const MS_PER_SECOND = 1000;
+const RSS = 'callguard_process_process_resident_memory_bytes';
 
 /** What the service says about itself over a measured window (from its /metrics). */
 export interface ServerFigures {
   /** Mean CPU over the window, all threads; 100 = one core. */
   cpuPercent: number;
   rssPeakMb: number;
+  /** How late the event loop ran its timers: the worst p99 and the max of the 5 s samples, ms. */
+  eventLoopLagP99Ms: number;
+  eventLoopLagMaxMs: number;
   batches: number;
   batchSizeMean: number;
   batchRunMeanMs: number;
@@ -19,21 +24,21 @@ export interface ServerFigures {
   classifyFailures: number;
 }
 
-/** Samples the service's /metrics through a window; RSS every 5 s for its peak (as often as a Prometheus scrape, not more). */
+/** Samples the service's /metrics through a window every 5 s (as often as a Prometheus scrape, not more), for peaks. */
 export class ServiceMonitor {
-  private rssPeak: number;
+  private readonly samples: MetricsSnapshot[] = [];
   private readonly timer: NodeJS.Timeout;
   private sampling: Promise<void> = Promise.resolve();
 
+  // The first scrape also restarts the service's event-loop delay histogram (prom-client resets it on every scrape).
   private constructor(
     private readonly http: string,
     private readonly first: MetricsSnapshot,
   ) {
-    this.rssPeak = residentBytes(first);
     this.timer = setInterval(() => {
       this.sampling = MetricsSnapshot.scrape(http).then(
-        (snapshot) => void (this.rssPeak = Math.max(this.rssPeak, residentBytes(snapshot))),
-        () => undefined, // a missed sample only thins the RSS samples
+        (snapshot) => void this.samples.push(snapshot),
+        () => undefined, // a missed sample only thins the samples
       );
     }, SAMPLE_EVERY_MS);
   }
@@ -46,13 +51,16 @@ export class ServiceMonitor {
     clearInterval(this.timer);
     await this.sampling;
     const last = await MetricsSnapshot.scrape(this.http);
-    this.rssPeak = Math.max(this.rssPeak, residentBytes(last));
+    this.samples.push(last);
+    const worst = (name: string) => Math.max(...this.samples.map((sample) => sample.sum(name) * MS_PER_SECOND));
     const between = (name: string, labels: Record<string, string> = {}, scale = 1) => histogramBetween(this.first, last, name, labels, scale);
     const cpuSeconds = last.sum('callguard_process_process_cpu_seconds_total') - this.first.sum('callguard_process_process_cpu_seconds_total');
     const batchSize = between('callguard_classifier_batch_size');
     return {
       cpuPercent: (cpuSeconds / ((last.at - this.first.at) / MS_PER_SECOND)) * 100,
-      rssPeakMb: this.rssPeak / 2 ** 20,
+      rssPeakMb: Math.max(this.first.sum(RSS), ...this.samples.map((sample) => sample.sum(RSS))) / 2 ** 20,
+      eventLoopLagP99Ms: lagBeyondResolutionMs(worst('callguard_process_nodejs_eventloop_lag_p99_seconds')),
+      eventLoopLagMaxMs: lagBeyondResolutionMs(worst('callguard_process_nodejs_eventloop_lag_max_seconds')),
       batches: batchSize.count,
       batchSizeMean: batchSize.mean,
       batchRunMeanMs: between('callguard_classifier_batch_run_seconds', {}, MS_PER_SECOND).mean,
@@ -63,5 +71,3 @@ export class ServiceMonitor {
     };
   }
 }
-
-const residentBytes = (snapshot: MetricsSnapshot): number => snapshot.sum('callguard_process_process_resident_memory_bytes');

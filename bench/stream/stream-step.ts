@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FixtureCall } from '../../fixtures/fixture-call.js';
+import { EVENT_LOOP_RESOLUTION_MS, lagBeyondResolutionMs } from '../event-loop-lag.js';
 import type { LatencySummary } from '../latency-stats.js';
 import type { CpuBreakdown } from '../profile/cpu-profile-summary.js';
 import type { Progress } from '../progress.js';
@@ -38,7 +39,7 @@ export interface StreamStep {
   partialClassifyMs: LatencySummary | null;
   server: ServerFigures;
   /** The load generator itself, to tell its limits from the service's. */
-  generator: { cpuPercent: number; eventLoopDelayP99Ms: number };
+  generator: { cpuPercent: number; eventLoopLagP99Ms: number };
   withinBudget: boolean;
   /** Set only when the service was profiled. */
   cpuProfile?: CpuBreakdown;
@@ -79,7 +80,7 @@ export async function runStreamStep(
 
       await sleepUntil(rampEnd);
       const monitor = await ServiceMonitor.start(running.http);
-      const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+      const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
       loopDelay.enable();
       const cpuBefore = process.cpuUsage();
       window.open();
@@ -106,7 +107,7 @@ export async function runStreamStep(
         ingestErrors: recorder.ingestErrors,
         ...latencies,
         server,
-        generator: { cpuPercent: ((cpu.user + cpu.system) / 1000 / (settings.seconds * 1000)) * 100, eventLoopDelayP99Ms: loopDelay.percentile(99) / 1e6 },
+        generator: { cpuPercent: ((cpu.user + cpu.system) / 1000 / (settings.seconds * 1000)) * 100, eventLoopLagP99Ms: lagBeyondResolutionMs(loopDelay.percentile(99) / 1e6) },
         withinBudget:
           latencies.finalToCueMs !== null &&
           latencies.finalToCueMs.p99 <= settings.budgetMs &&
