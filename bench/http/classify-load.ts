@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { TOKENS } from '../../test/helpers/server.js';
 import { pick } from '../../training/datasets/random.js';
-import type { CpuBreakdown } from '../profile/cpu-profile-summary.js';
+import type { ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import type { Progress } from '../progress.js';
 import { ServiceMonitor, type ServerFigures } from '../service/service-monitor.js';
 import type { ServiceSettings } from '../service/service-process.js';
@@ -30,7 +30,7 @@ export interface ClassifyRun {
   timeouts: number;
   non2xx: number;
   server: ServerFigures;
-  cpuProfile?: CpuBreakdown;
+  cpuProfile?: ServiceCpuProfile;
 }
 
 /**

@@ -19,10 +19,10 @@ export interface CpuBreakdown {
 
 /** Where a frame's own time goes, first match wins; frames without a source file take their caller's. */
 const STAGES: Array<[stage: string, match: RegExp]> = [
-  ['inference (ONNX Runtime)', /onnxruntime-node|src\/classifier\/onnx-model/],
+  ['inference (ONNX Runtime)', /onnxruntime-node|src\/classifier\/inference-worker/],
   ['tokenisation', /src\/classifier\/(tokenizer|normalize)/],
   ['evidence spans', /src\/classifier\/evidence/],
-  ['batching and verdicts', /src\/classifier\//],
+  ['batching, verdicts and hand-off to the worker', /src\/classifier\//],
   ['serialisation and validation', /fast-json-stringify|ajv|@sinclair\/typebox|secure-json-parse|src\/protocol\//],
   ['ladder, calls and cues', /src\/(ladder|calls|cues|transcript|adapters)\//],
   ['WebSocket framing', /node_modules\/ws\//],
@@ -40,27 +40,46 @@ function stageOf(functionName: string, url: string): string {
   return STAGES.find(([, match]) => match.test(url))?.[0] ?? 'other';
 }
 
-/** Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (tsx adds a loader thread). */
-const MAIN_THREAD_PROFILE = /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/;
+/** Node names profiles CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (tsx adds loader threads). */
+const PROFILE_FILE = /^CPU\.\d+\.\d+\.\d+\.(\d+)\.\d+\.cpuprofile$/;
+const INFERENCE_WORKER = 'src/classifier/inference-worker';
+
+/** The service's two busy threads: the event loop, and the worker that runs ONNX Runtime. */
+export interface ServiceCpuProfile {
+  mainThread: CpuBreakdown;
+  inferenceWorker: CpuBreakdown | null;
+}
 
 /**
- * Self time by stage on the main thread, from the .cpuprofile files in `dir`, counting only
- * samples taken inside [fromUs, toUs] on the profile's clock (CLOCK_MONOTONIC on Linux, as process.hrtime).
+ * Self time by stage on the main thread and on the inference worker, from the .cpuprofile files in
+ * `dir`, counting only samples taken inside [fromUs, toUs] on the profile's clock (CLOCK_MONOTONIC
+ * on Linux, as process.hrtime).
  */
-export function summarizeCpuProfiles(dir: string, fromUs = -Infinity, toUs = Infinity): CpuBreakdown {
-  const byStage = new Map<string, number>();
-  for (const file of readdirSync(dir).filter((name) => MAIN_THREAD_PROFILE.test(name))) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    const stageOfNode = nodeStages(profile);
-    let at = profile.startTime;
-    profile.samples.forEach((nodeId, i) => {
-      const delta = profile.timeDeltas[i] ?? 0;
-      at += delta;
-      if (at < fromUs || at > toUs) return;
-      const stage = stageOfNode.get(nodeId) ?? 'other';
-      byStage.set(stage, (byStage.get(stage) ?? 0) + delta / 1000);
-    });
+export function summarizeCpuProfiles(dir: string, fromUs = -Infinity, toUs = Infinity): ServiceCpuProfile {
+  let mainThread: CpuBreakdown | null = null;
+  let inferenceWorker: CpuBreakdown | null = null;
+  for (const file of readdirSync(dir)) {
+    const thread = PROFILE_FILE.exec(file)?.[1];
+    if (thread === undefined) continue;
+    const text = readFileSync(join(dir, file), 'utf8');
+    if (thread === '0') mainThread = summarizeProfile(JSON.parse(text) as CpuProfile, fromUs, toUs);
+    else if (text.includes(INFERENCE_WORKER)) inferenceWorker = summarizeProfile(JSON.parse(text) as CpuProfile, fromUs, toUs);
   }
+  if (!mainThread) throw new Error(`no main-thread CPU profile in ${dir}`);
+  return { mainThread, inferenceWorker };
+}
+
+function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): CpuBreakdown {
+  const byStage = new Map<string, number>();
+  const stageOfNode = nodeStages(profile);
+  let at = profile.startTime;
+  profile.samples.forEach((nodeId, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < fromUs || at > toUs) return;
+    const stage = stageOfNode.get(nodeId) ?? 'other';
+    byStage.set(stage, (byStage.get(stage) ?? 0) + delta / 1000);
+  });
   const sampledMs = [...byStage.values()].reduce((sum, ms) => sum + ms, 0);
   const busyMs = sampledMs - (byStage.get('idle') ?? 0);
   const stages = [...byStage.entries()]

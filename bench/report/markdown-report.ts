@@ -1,7 +1,7 @@
 import { renderTable } from '../../training/metrics-report.js';
 import type { ClassifyRun } from '../http/classify-load.js';
 import type { LatencySummary } from '../latency-stats.js';
-import type { CpuBreakdown } from '../profile/cpu-profile-summary.js';
+import type { ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import type { StreamStep } from '../stream/stream-step.js';
 import type { BenchReport } from './bench-report.js';
 
@@ -84,16 +84,32 @@ function stagesTable(report: BenchReport): string {
 }
 
 function profileTables(report: BenchReport): string[] {
-  const profiled: Array<[string, CpuBreakdown]> = [
-    ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap((run): Array<[string, CpuBreakdown]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : [])),
-    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, CpuBreakdown]> => (step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [])),
+  const profiled: Array<[string, ServiceCpuProfile]> = [
+    ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap((run): Array<[string, ServiceCpuProfile]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : [])),
+    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, ServiceCpuProfile]> => (step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [])),
   ];
-  return profiled.flatMap(([name, breakdown]) => [
-    `**${name}**: ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled on the service's main thread.`,
-    '',
-    renderTable(['stage', 'ms', '% of busy'], breakdown.stages.map((s) => [s.stage, whole(s.ms), s.percent.toFixed(1)]), 'markdown'),
-    '',
-  ]);
+  return profiled.flatMap(([name, { mainThread, inferenceWorker }]) => {
+    const threads = [['main thread', mainThread] as const, ...(inferenceWorker ? [['inference worker', inferenceWorker] as const] : [])];
+    const stages = [...new Set(threads.flatMap(([, breakdown]) => breakdown.stages.map((s) => s.stage)))];
+    const busiest = (stage: string) => Math.max(...threads.map(([, breakdown]) => breakdown.stages.find((s) => s.stage === stage)?.ms ?? 0));
+    stages.sort((a, b) => busiest(b) - busiest(a));
+    return [
+      `**${name}**: ${threads.map(([thread, breakdown]) => `${thread} ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled`).join('; ')}.`,
+      '',
+      renderTable(
+        ['stage', ...threads.flatMap(([thread]) => [`${thread} ms`, '% of busy'])],
+        stages.map((stage) => [
+          stage,
+          ...threads.flatMap(([, breakdown]) => {
+            const found = breakdown.stages.find((s) => s.stage === stage);
+            return found ? [whole(found.ms), found.percent.toFixed(1)] : ['–', '–'];
+          }),
+        ]),
+        'markdown',
+      ),
+      '',
+    ];
+  });
 }
 
 export function markdownReport(report: BenchReport): string {
@@ -153,7 +169,7 @@ export function markdownReport(report: BenchReport): string {
   lines.push(
     '## Where the time goes',
     '',
-    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops. Inference runs on the service\'s event loop, so a long batch delays everything behind it: the loop lag (how late timers ran, worst 5 s sample) shows those stalls.',
+    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops. Inference runs on a worker thread, so the event loop keeps serving sockets during a batch; the loop lag (how late timers ran, worst 5 s sample) shows the stalls that remain.',
     '',
     stagesTable(report),
     '',

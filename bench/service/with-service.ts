@@ -1,4 +1,4 @@
-import { summarizeCpuProfiles, type CpuBreakdown } from '../profile/cpu-profile-summary.js';
+import { summarizeCpuProfiles, type ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import { startService, type RunningService, type ServiceSettings } from './service-process.js';
 
 /** The measured part of a run, on the clock V8 CPU profiles use (monotonic microseconds). */
@@ -24,7 +24,7 @@ const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 export async function withService<T extends object>(
   settings: ServiceSettings,
   measure: (service: RunningService, window: MeasuredWindow) => Promise<T>,
-): Promise<T & { cpuProfile?: CpuBreakdown }> {
+): Promise<T & { cpuProfile?: ServiceCpuProfile }> {
   const service = await startService(settings);
   const window = new MeasuredWindow();
   let result: T;

@@ -2,7 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FixtureCall } from '../../fixtures/fixture-call.js';
 import { EVENT_LOOP_RESOLUTION_MS, lagBeyondResolutionMs } from '../event-loop-lag.js';
 import type { LatencySummary } from '../latency-stats.js';
-import type { CpuBreakdown } from '../profile/cpu-profile-summary.js';
+import type { ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import type { Progress } from '../progress.js';
 import { ServiceMonitor, type ServerFigures } from '../service/service-monitor.js';
 import type { ServiceSettings } from '../service/service-process.js';
@@ -42,7 +42,7 @@ export interface StreamStep {
   generator: { cpuPercent: number; eventLoopLagP99Ms: number };
   withinBudget: boolean;
   /** Set only when the service was profiled. */
-  cpuProfile?: CpuBreakdown;
+  cpuProfile?: ServiceCpuProfile;
 }
 
 const OPEN_AT_ONCE = 50;

@@ -4,13 +4,15 @@ import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
 import { OnnxModel } from './onnx-model.js';
 import { speakerPrefix } from './speaker-marker.js';
-import { Tokenizer } from './tokenizer.js';
+import { Tokenizer, type Token } from './tokenizer.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
 import { LABELS, type Classifier, type Priority, type Scores, type Verdict } from './verdict.js';
 
-interface Utterance {
+/** An utterance tokenised when it is submitted, so that happens while the previous batch is in the worker. */
+interface TokenizedUtterance {
   text: string;
-  speaker: SpeakerRole;
+  prefix: number[];
+  tokens: Token[];
 }
 
 export { QueueFullError, BatcherClosedError } from './micro-batcher.js';
@@ -40,29 +42,30 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
     intraOpThreads: options.intraOpThreads ?? 1,
     rowsPerRun: options.rowsPerRun ?? 8,
   });
-  const batcher = new MicroBatcher<Utterance, Verdict>({
+  const batcher = new MicroBatcher<TokenizedUtterance, Verdict>({
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
     maxQueue: options.maxQueue,
     onBatch: options.onBatch,
     async runBatch(utterances) {
-      const inputs = utterances.map(({ text, speaker }) => ({
-        prefix: speakerPrefix(tokenizer, speaker),
-        tokens: tokenizer.tokenize(normalizeForModel(text)),
-      }));
-      const outputs = await model.run(inputs.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]));
+      const outputs = await model.run(utterances.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]));
       return outputs.map((output, i) => {
-        const { prefix, tokens } = inputs[i]!;
+        const { text, prefix, tokens } = utterances[i]!;
         const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(output.probabilities[j]!)])) as Scores;
         const label = LABELS[output.probabilities.indexOf(Math.max(...output.probabilities))]!;
         // The speaker marker is no word of the text: its attribution row is not evidence.
         const attribution = output.attribution.subarray(prefix.length * LABELS.length);
-        return { label, scores, spans: findEvidence(utterances[i]!.text, tokens, attribution, label) };
+        return { label, scores, spans: findEvidence(text, tokens, attribution, label) };
       });
     },
   });
+  const tokenize = (text: string, speaker: SpeakerRole): TokenizedUtterance => ({
+    text,
+    prefix: speakerPrefix(tokenizer, speaker),
+    tokens: tokenizer.tokenize(normalizeForModel(text)),
+  });
   return {
-    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer') => batcher.submit({ text, speaker }, priority),
+    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer') => batcher.submit(tokenize(text, speaker), priority),
     get queueDepth() {
       return batcher.depth;
     },
