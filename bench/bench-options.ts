@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { InferenceThread } from '../src/classifier/index.js';
 import { loadConfig } from '../src/config.js';
 import type { ClassifyLoadSettings } from './http/classify-load.js';
 import type { StreamSettings } from './stream/stream-step.js';
@@ -9,6 +10,7 @@ export interface BenchOptions {
   outDir: string;
   /** The micro-batcher settings of the batched run (the unbatched run uses max batch 1). */
   batch: { maxSize: number; maxWaitMs: number };
+  inferenceThread: InferenceThread;
   http: ClassifyLoadSettings | undefined;
   stream: (StreamSettings & { steps: number[] }) | undefined;
   /** Record V8 CPU profiles of the service and break its time down by stage (slows it a little). */
@@ -21,6 +23,7 @@ export const USAGE = `npm run bench -- [options]
   --only http|stream      run one part only
   --batch-max-size N      micro-batcher max batch for the batched run (default: the service default)
   --batch-max-wait-ms N   micro-batcher max wait for the batched run (default: the service default)
+  --inference-thread T    main or worker: where the service runs ONNX Runtime (default: the service default)
   --http-seconds N        measured seconds per HTTP run (default 10)
   --http-warmup-seconds N warm-up seconds before each HTTP run, 0 for none (default 3)
   --connections N         autocannon connections (default 32)
@@ -43,6 +46,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
       only: { type: 'string' },
       'batch-max-size': { type: 'string' },
       'batch-max-wait-ms': { type: 'string' },
+      'inference-thread': { type: 'string' },
       'http-seconds': { type: 'string', default: '10' },
       'http-warmup-seconds': { type: 'string', default: '3' },
       connections: { type: 'string', default: '32' },
@@ -56,11 +60,12 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
     },
   });
   if (values.only !== undefined && values.only !== 'http' && values.only !== 'stream') throw new Error(`--only: expected http or stream, got ${values.only}`);
-  const service = loadConfig({ MODEL_DIR: values.model ?? env.MODEL_DIR, BATCH_MAX_SIZE: values['batch-max-size'], BATCH_MAX_WAIT_MS: values['batch-max-wait-ms'] });
+  const service = loadConfig({ MODEL_DIR: values.model ?? env.MODEL_DIR, BATCH_MAX_SIZE: values['batch-max-size'], BATCH_MAX_WAIT_MS: values['batch-max-wait-ms'], INFERENCE_THREAD: values['inference-thread'] ?? env.INFERENCE_THREAD });
   return {
     modelDir: resolve(service.modelDir),
     outDir: resolve(values.out),
     batch: { maxSize: service.batchMaxSize, maxWaitMs: service.batchMaxWaitMs },
+    inferenceThread: service.inferenceThread,
     http:
       values.only === 'stream'
         ? undefined

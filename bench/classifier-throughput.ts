@@ -1,7 +1,7 @@
 /**
  * Raw classifier speed on this machine: utterances per second through tokenizer + ONNX model at
  * fixed batch sizes, for each ONNX Runtime intra-op thread count. No batcher, no HTTP.
- *   npx tsx bench/classifier-throughput.ts [--model DIR] [--seconds 3] [--threads 1,2] [--batches 1,8,32] [--rows-per-run 8]
+ *   npx tsx bench/classifier-throughput.ts [--model DIR] [--seconds 3] [--threads 1,2] [--batches 1,8,32] [--rows-per-run 8] [--inference-thread main|worker]
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +18,12 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     batches: { type: 'string', default: '1,8,32' },
     'rows-per-run': { type: 'string', default: '8' },
+    'inference-thread': { type: 'string', default: 'main' },
   },
 });
 const list = (value: string) => value.split(',').map(Number);
+const inferenceThread = values['inference-thread'];
+if (inferenceThread !== 'main' && inferenceThread !== 'worker') throw new Error(`--inference-thread: expected main or worker, got ${inferenceThread}`);
 
 const utterances = corpusUtterances();
 const tokenizer = Tokenizer.fromFile(join(values.model, 'vocab.json'));
@@ -28,7 +31,11 @@ const words = utterances.reduce((sum, text) => sum + text.split(/\s+/).length, 0
 console.log(`${cpus()[0]?.model} x${cpus().length}, node ${process.version}; ${utterances.length} corpus utterances, mean ${words.toFixed(1)} words`);
 
 for (const threads of list(values.threads)) {
-  const model = await OnnxModel.load(values.model, { intraOpThreads: threads, rowsPerRun: Number(values['rows-per-run']) });
+  const model = await OnnxModel.load(values.model, {
+    intraOpThreads: threads,
+    rowsPerRun: Number(values['rows-per-run']),
+    inferenceThread,
+  });
   for (const batchSize of list(values.batches)) {
     let done = 0;
     let next = 0;

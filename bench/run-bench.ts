@@ -30,7 +30,7 @@ export async function runBench(options: BenchOptions, command: string, progress:
   const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number): ServiceSettings => {
     const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
-    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
+    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, inferenceThread: options.inferenceThread, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
   };
 
   let http: HttpComparison | null = null;
@@ -68,7 +68,7 @@ export async function runBench(options: BenchOptions, command: string, progress:
     generatedAt: new Date().toISOString(),
     durationSeconds: (performance.now() - started) / 1000,
     machine,
-    settings: { model, batch: options.batch, http: options.http ?? null, stream: options.stream ?? null, profiled: options.profile, command },
+    settings: { model, batch: options.batch, inferenceThread: options.inferenceThread, http: options.http ?? null, stream: options.stream ?? null, profiled: options.profile, command },
     http,
     stream,
     targets: evaluateTargets(http, stream),

@@ -1,3 +1,5 @@
+import type { InferenceThread } from './classifier/batch-runner.js';
+
 export interface Config {
   port: number;
   host: string;
@@ -6,6 +8,7 @@ export interface Config {
   batchMaxSize: number;
   batchMaxWaitMs: number;
   queueMax: number;
+  inferenceThread: InferenceThread;
   /** Unset: the built-in src/ladder/default-policy.json. */
   policyFile: string | undefined;
   /** JSON, or a path to a JSON file; unset: the development tokens (logged as a warning). */
@@ -52,20 +55,26 @@ function optional(env: Env, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const value = text(env, name, fallback);
+  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(`${name}=${JSON.stringify(value)}: expected one of ${choices.join(', ')}`);
+  return value as T;
+}
 
-/** Reads the service's settings from environment variables; every one has a default (docs/service.md). */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const INFERENCE_THREADS = ['main', 'worker'] as const;
+
+/** Reads the service's settings from environment variables; every one has a default (README, "Configuration"). */
 export function loadConfig(env: Env = process.env): Config {
-  const logLevel = text(env, 'LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL=${JSON.stringify(logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST', '0.0.0.0'),
-    logLevel,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     modelDir: text(env, 'MODEL_DIR', 'models/use-lite-abuse'),
     batchMaxSize: integer(env, 'BATCH_MAX_SIZE', 32, 1, 1024),
     batchMaxWaitMs: integer(env, 'BATCH_MAX_WAIT_MS', 2, 0, 1000),
     queueMax: integer(env, 'QUEUE_MAX', 2048, 1),
+    inferenceThread: oneOf(env, 'INFERENCE_THREAD', INFERENCE_THREADS, 'main'),
     policyFile: optional(env, 'POLICY_FILE'),
     authTokens: optional(env, 'AUTH_TOKENS'),
     maxPayloadBytes: integer(env, 'MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),

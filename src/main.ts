@@ -23,6 +23,7 @@ const classifier = await loadClassifier({
   maxBatch: config.batchMaxSize,
   maxWaitMs: config.batchMaxWaitMs,
   maxQueue: config.queueMax,
+  inferenceThread: config.inferenceThread,
   onBatch: (info) => metrics.observeBatch(info),
 }).catch(fail);
 const app = await buildServer({ config, classifier, metrics }).catch(fail);

@@ -1,3 +1,4 @@
+import type { InferenceThread } from '../../src/classifier/index.js';
 import type { ClassifyLoadSettings, ClassifyRun } from '../http/classify-load.js';
 import type { StreamSettings, StreamStep } from '../stream/stream-step.js';
 import type { MachineInfo } from './machine-info.js';
@@ -28,6 +29,7 @@ export interface BenchReport {
   settings: {
     model: ModelInfo;
     batch: { maxSize: number; maxWaitMs: number };
+    inferenceThread: InferenceThread;
     http: ClassifyLoadSettings | null;
     stream: (StreamSettings & { steps: number[] }) | null;
     profiled: boolean;

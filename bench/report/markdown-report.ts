@@ -128,7 +128,7 @@ export function markdownReport(report: BenchReport): string {
     ),
     '',
     `Model: \`${settings.model.dir}/model.onnx\`, ${(settings.model.bytes / 2 ** 20).toFixed(1)} MiB, sha256 ${settings.model.sha256}…, modified ${settings.model.modifiedAt}.`,
-    `Micro-batcher of the batched run: max batch ${settings.batch.maxSize}, max wait ${settings.batch.maxWaitMs} ms.`,
+    `Micro-batcher of the batched run: max batch ${settings.batch.maxSize}, max wait ${settings.batch.maxWaitMs} ms. ONNX Runtime runs on the service's ${settings.inferenceThread === 'worker' ? 'inference worker thread' : 'main thread'} (\`INFERENCE_THREAD=${settings.inferenceThread}\`).`,
     '',
     '## Targets',
     '',
@@ -169,7 +169,11 @@ export function markdownReport(report: BenchReport): string {
   lines.push(
     '## Where the time goes',
     '',
-    'Service side, from its own metrics over each measured window: a final\'s classification is its wait for a batch (queueing) plus the run of the batch (tokenisation, inference, evidence spans); the rest of the client-measured time is parsing, validation, serialisation and the network hops. Inference runs on a worker thread, so the event loop keeps serving sockets during a batch; the loop lag (how late timers ran, worst 5 s sample) shows the stalls that remain.',
+    `Service side, from its own metrics over each measured window: a final's classification is its wait for a batch (queueing) plus the run of the batch (inference, evidence spans; texts are tokenised when they arrive); the rest of the client-measured time is parsing, validation, serialisation and the network hops. ${
+      report.settings.inferenceThread === 'worker'
+        ? 'Inference runs on a worker thread, so the event loop keeps serving sockets during a batch; the loop lag (how late timers ran, worst 5 s sample) shows the stalls that remain.'
+        : 'Inference runs on the service\'s event loop, so a long batch delays everything behind it: the loop lag (how late timers ran, worst 5 s sample) shows those stalls.'
+    }`,
     '',
     stagesTable(report),
     '',

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_CONFIG } from '../../test/helpers/server.js';
+import type { InferenceThread } from '../../src/classifier/index.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -11,6 +12,7 @@ export interface ServiceSettings {
   modelDir: string;
   batchMaxSize: number;
   batchMaxWaitMs: number;
+  inferenceThread: InferenceThread;
   /** Write a V8 CPU profile of the service into this folder when it stops. */
   cpuProfileDir?: string;
 }
@@ -55,6 +57,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       MODEL_DIR: settings.modelDir,
       BATCH_MAX_SIZE: String(settings.batchMaxSize),
       BATCH_MAX_WAIT_MS: String(settings.batchMaxWaitMs),
+      INFERENCE_THREAD: settings.inferenceThread,
       AUTH_TOKENS: TOKEN_CONFIG,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

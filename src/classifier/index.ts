@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { InferenceThread } from './batch-runner.js';
 import { findEvidence } from './evidence.js';
 import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
@@ -8,7 +9,7 @@ import { Tokenizer, type Token } from './tokenizer.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
 import { LABELS, type Classifier, type Priority, type Scores, type Verdict } from './verdict.js';
 
-/** An utterance tokenised when it is submitted, so that happens while the previous batch is in the worker. */
+/** An utterance is tokenised when it is submitted, so a batch is ready to run the moment it starts. */
 interface TokenizedUtterance {
   text: string;
   prefix: number[];
@@ -17,6 +18,7 @@ interface TokenizedUtterance {
 
 export { QueueFullError, BatcherClosedError } from './micro-batcher.js';
 export type { BatchInfo } from './micro-batcher.js';
+export type { InferenceThread } from './batch-runner.js';
 
 export interface ClassifierOptions {
   modelDir: string;
@@ -27,6 +29,8 @@ export interface ClassifierOptions {
   intraOpThreads?: number;
   /** Rows per ONNX run within a batch (default 8, measured fastest; see MODEL_CARD.md). */
   rowsPerRun?: number;
+  /** Where ONNX Runtime runs (default main: the lower cue latency when cores are scarce; README, "Performance"). */
+  inferenceThread?: InferenceThread;
   onBatch?(info: BatchInfo): void;
 }
 
@@ -41,6 +45,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
   const model = await OnnxModel.load(options.modelDir, {
     intraOpThreads: options.intraOpThreads ?? 1,
     rowsPerRun: options.rowsPerRun ?? 8,
+    inferenceThread: options.inferenceThread ?? 'main',
   });
   const batcher = new MicroBatcher<TokenizedUtterance, Verdict>({
     maxBatch: options.maxBatch,

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { InferenceReply, InferenceRequest, InferenceWorkerData } from './inference-messages.js';
+import { join } from 'node:path';
+import { openSessionRunner, type BatchRunner, type InferenceThread } from './batch-runner.js';
 import { LABELS, type Label } from './verdict.js';
+import { openWorkerRunner } from './worker-runner.js';
 
 export interface ModelOutput {
   /** Class probabilities in LABELS order. */
@@ -20,40 +19,17 @@ export interface OnnxModelOptions {
    * utterances are not padded to the longest one (measured in MODEL_CARD.md).
    */
   rowsPerRun: number;
+  inferenceThread: InferenceThread;
 }
 
-interface InFlight {
-  resolve(outputs: { probabilities: Float32Array; attribution: Float32Array }): void;
-  reject(error: Error): void;
-}
-
-const WORKER_URL = new URL(`./inference-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
-
-/** Under tsx the worker is TypeScript, and a worker thread does not inherit tsx's loader: it registers it first. */
-function startWorker(workerData: InferenceWorkerData): Worker {
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { workerData });
-  const bootstrap = `import { register } from 'tsx/esm/api'; register(); await import(${JSON.stringify(WORKER_URL.href)});`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
-/**
- * The exported classifier graph (input_ids + attention_mask → probabilities + token_attribution),
- * run by an inference worker thread so the event loop keeps serving sockets during a batch.
- */
+/** The exported classifier graph: input_ids + attention_mask → probabilities + token_attribution. */
 export class OnnxModel {
-  readonly #worker: Worker;
+  readonly #runner: BatchRunner;
   readonly #rowsPerRun: number;
-  readonly #inFlight = new Map<number, InFlight>();
-  #nextId = 0;
-  #failure: Error | undefined;
-  #closing = false;
 
-  private constructor(worker: Worker, rowsPerRun: number) {
-    this.#worker = worker;
+  private constructor(runner: BatchRunner, rowsPerRun: number) {
+    this.#runner = runner;
     this.#rowsPerRun = rowsPerRun;
-    worker.on('message', (reply: InferenceReply) => this.#settle(reply));
-    worker.on('error', (error) => this.#fail(error));
-    worker.on('exit', (code) => this.#fail(new Error(this.#closing ? 'classifier closed' : `inference worker exited with code ${code}`)));
   }
 
   static async load(modelDir: string, options: OnnxModelOptions): Promise<OnnxModel> {
@@ -61,19 +37,8 @@ export class OnnxModel {
     if (JSON.stringify(labels) !== JSON.stringify(LABELS)) {
       throw new Error(`${modelDir}/labels.json lists ${labels.join(', ')}; this service expects ${LABELS.join(', ')}`);
     }
-    const workerData: InferenceWorkerData = { modelPath: join(modelDir, 'model.onnx'), intraOpThreads: options.intraOpThreads };
-    const worker = startWorker(workerData);
-    await new Promise<void>((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading ${modelDir}`));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
-      worker.once('message', () => {
-        worker.off('error', reject);
-        worker.off('exit', onExit);
-        resolve();
-      });
-    });
-    return new OnnxModel(worker, options.rowsPerRun);
+    const open = options.inferenceThread === 'worker' ? openWorkerRunner : openSessionRunner;
+    return new OnnxModel(await open(join(modelDir, 'model.onnx'), options.intraOpThreads), options.rowsPerRun);
   }
 
   /** Runs token-id sequences, padded per slice of similar length; results in input order. */
@@ -98,7 +63,7 @@ export class OnnxModel {
         mask[row * length + column] = 1n;
       });
     });
-    const { probabilities, attribution } = await this.#infer(ids, mask, [sequences.length, length]);
+    const { probabilities, attribution } = await this.#runner.run({ ids, mask, shape: [sequences.length, length] });
     const labelCount = LABELS.length;
     return sequences.map((sequence, row) => ({
       probabilities: probabilities.slice(row * labelCount, (row + 1) * labelCount),
@@ -106,32 +71,7 @@ export class OnnxModel {
     }));
   }
 
-  #infer(ids: BigInt64Array, mask: BigInt64Array, shape: [number, number]) {
-    if (this.#failure) return Promise.reject(this.#failure);
-    const id = this.#nextId++;
-    const request: InferenceRequest = { id, ids, mask, shape };
-    return new Promise<{ probabilities: Float32Array; attribution: Float32Array }>((resolve, reject) => {
-      this.#inFlight.set(id, { resolve, reject });
-      this.#worker.postMessage(request, [ids.buffer as ArrayBuffer, mask.buffer as ArrayBuffer]);
-    });
-  }
-
-  #settle(reply: InferenceReply): void {
-    const inFlight = this.#inFlight.get(reply.id);
-    if (!inFlight) return;
-    this.#inFlight.delete(reply.id);
-    if ('error' in reply) inFlight.reject(new Error(`inference failed: ${reply.error}`));
-    else inFlight.resolve(reply);
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    for (const inFlight of this.#inFlight.values()) inFlight.reject(this.#failure);
-    this.#inFlight.clear();
-  }
-
-  async close(): Promise<void> {
-    this.#closing = true;
-    await this.#worker.terminate();
+  close(): Promise<void> {
+    return this.#runner.close();
   }
 }

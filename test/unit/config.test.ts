@@ -5,13 +5,14 @@ import { RateLimiter } from '../../src/routes/rate-limit.js';
 
 describe('config', () => {
   it('has defaults for everything', () => {
-    expect(loadConfig({})).toMatchObject({ port: 8080, host: '0.0.0.0', modelDir: 'models/use-lite-abuse', policyFile: undefined, authTokens: undefined });
+    expect(loadConfig({})).toMatchObject({ port: 8080, host: '0.0.0.0', modelDir: 'models/use-lite-abuse', inferenceThread: 'main', policyFile: undefined, authTokens: undefined });
   });
 
   it('names the bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty": expected an integer/);
     expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ INFERENCE_THREAD: 'gpu' })).toThrow('INFERENCE_THREAD="gpu": expected one of main, worker');
   });
 });
 
