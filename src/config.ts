@@ -19,6 +19,7 @@ export interface Config {
   subscribeRatePerSec: number;
   subscribeBurst: number;
   cueReplayBuffer: number;
+  transcriptReplayLines: number;
   endedCallRetention: number;
   maxCalls: number;
   orphanCallTimeoutMs: number;
@@ -83,6 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
     subscribeRatePerSec: integer(env, 'SUBSCRIBE_RATE_PER_SEC', 20, 1),
     subscribeBurst: integer(env, 'SUBSCRIBE_BURST', 50, 1),
     cueReplayBuffer: integer(env, 'CUE_REPLAY_BUFFER', 256, 1, 100_000),
+    transcriptReplayLines: integer(env, 'TRANSCRIPT_REPLAY_LINES', 50, 0, 10_000),
     endedCallRetention: integer(env, 'ENDED_CALL_RETENTION', 1000, 0),
     maxCalls: integer(env, 'MAX_CALLS', 10_000, 1),
     orphanCallTimeoutMs: integer(env, 'ORPHAN_CALL_TIMEOUT_MS', 30_000, 0),

@@ -48,7 +48,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
   const metrics = options.metrics ?? createMetrics();
   const policy = options.policy ?? loadPolicy(config.policyFile);
-  const hub = new CueHub({ replayBuffer: config.cueReplayBuffer, endedCallRetention: config.endedCallRetention });
+  const hub = new CueHub({
+    replayBuffer: config.cueReplayBuffer,
+    endedCallRetention: config.endedCallRetention,
+    transcriptReplay: config.transcriptReplayLines,
+  });
   const registry = new CallRegistry(
     {
       classifier,

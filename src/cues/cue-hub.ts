@@ -16,6 +16,8 @@ export interface HubOptions {
   replayBuffer: number;
   /** Ended calls whose cues stay available for replay; the oldest is forgotten beyond this. */
   endedCallRetention: number;
+  /** Final transcript lines kept per call for subscribers that (re)connect with `transcript: true`. */
+  transcriptReplay: number;
 }
 
 /** Where a subscription's events go. */
@@ -27,6 +29,8 @@ interface HubCall {
   step: LadderStep;
   ended: boolean;
   buffer: ReplayBuffer<Cue>;
+  /** The newest final lines, oldest first. */
+  lines: TranscriptEvent[];
 }
 
 interface Subscription {
@@ -65,7 +69,7 @@ export class CueHub {
     const previous = this.calls.get(key);
     const call: HubCall = previous
       ? { ...previous, info, ended: false }
-      : { info, nextSeq: 1, step: 'listen', ended: false, buffer: new ReplayBuffer(this.options.replayBuffer) };
+      : { info, nextSeq: 1, step: 'listen', ended: false, buffer: new ReplayBuffer(this.options.replayBuffer), lines: [] };
     if (previous?.ended) this.ended.splice(this.ended.indexOf(key), 1);
     this.calls.set(key, call);
     this.broadcast(info, { type: 'call', event: 'started', call: summary(call) });
@@ -105,6 +109,12 @@ export class CueHub {
   }
 
   transcript(info: CallInfo, event: TranscriptEvent): void {
+    const lines = this.calls.get(callKey(info.tenant, info.callId))?.lines;
+    if (lines && event.isFinal) {
+      if (lines.at(-1)?.segmentId === event.segmentId) lines.pop();
+      lines.push(event);
+      if (lines.length > this.options.transcriptReplay) lines.shift();
+    }
     this.broadcast(info, event, true);
   }
 
@@ -123,7 +133,10 @@ export class CueHub {
 
   /**
    * Registers a subscription and replays, for each call in `resume`, the cues after the seq the
-   * subscriber last saw. Replay goes out before any live event, so nothing is lost or reordered.
+   * subscriber last saw. With `transcript`, the replay also carries the kept final lines of each
+   * resumed call and, for one-call and one-agent scopes, of every live call in scope: a page that
+   * reloads mid-call shows what was said. Replay goes out before any live event, so nothing is lost
+   * or reordered.
    */
   subscribe(
     tenant: string,
@@ -134,11 +147,13 @@ export class CueHub {
     const sub: Subscription = { id: randomUUID(), tenant, scope, transcript: options.transcript, sink };
     const inScopeCalls = [...this.calls.values()].filter((call) => inScope(sub, call.info));
     const replay: SubscriberEvent[] = [];
-    for (const [callId, lastSeq] of Object.entries(options.resume)) {
-      const call = this.calls.get(callKey(tenant, callId));
-      if (!call || !inScope(sub, call.info)) continue;
-      const { items, missing } = call.buffer.since(lastSeq);
-      if (missing) replay.push({ type: 'gap', callId, ...missing });
+    const narrow = 'callId' in scope || 'agentId' in scope;
+    for (const call of inScopeCalls) {
+      const resumed = Object.hasOwn(options.resume, call.info.callId);
+      if (options.transcript && (resumed || (narrow && !call.ended))) replay.push(...call.lines);
+      if (!resumed) continue;
+      const { items, missing } = call.buffer.since(options.resume[call.info.callId]!);
+      if (missing) replay.push({ type: 'gap', callId: call.info.callId, ...missing });
       for (const cue of items) replay.push({ type: 'cue', cue });
     }
     this.subscriptions.set(sub.id, sub);

@@ -16,7 +16,9 @@ export const Subscribe = Type.Object(
     type: Type.Literal('subscribe'),
     id: RequestId,
     scope: SubscriptionScope,
-    transcript: Type.Optional(Type.Boolean({ description: 'Also stream the labelled live transcript.' })),
+    transcript: Type.Optional(
+      Type.Boolean({ description: 'Also stream the labelled live transcript, starting with the final lines said so far (docs/protocol.md).' }),
+    ),
     resume: Type.Optional(
       Type.Record(Type.String({ maxLength: 128 }), Type.Integer({ minimum: 0 }), {
         maxProperties: 1000,

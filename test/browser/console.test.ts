@@ -165,6 +165,12 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       const start = { type: 'call.start', id: 'start', callId: 'resume-ui', agentId: 'agent-r', teamId: 'team-r' };
       await ingest.request(start);
       await ingest.request(customerLine('resume-ui', 1, 'you are a useless idiot'));
+      const agentLine = { callId: 'resume-ui', segmentId: 'resume-ui-a2', seq: 2, speaker: 'agent', isFinal: true, text: 'let me look at the account', startMs: 6000, endMs: 8000 };
+      await ingest.request({ type: 'transcript', id: 'resume-ui-2', chunk: agentLine });
+      const early = await TestClient.connect(`${own.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(early, { callId: 'resume-ui' }, { transcript: true });
+      await early.next((m) => m.type === 'transcript' && m.segmentId === agentLine.segmentId);
+      early.close();
 
       let offline = false;
       const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-r`, own, (p) =>
@@ -173,6 +179,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await cueShown(page, 'set-limit');
       await stepShown(page, 'limit');
       expect(await page.locator('.line-customer[data-label="abusive"] mark').allTextContents()).toEqual(['idiot']);
+      // The agent's line raised no cue: it is there because the service replays the transcript so far.
+      await page.locator('.line-agent', { hasText: agentLine.text }).waitFor();
 
       offline = true;
       for (const socket of own.app.websocketServer.clients) socket.terminate();
@@ -182,7 +190,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       const watcher = await TestClient.connect(`${own.ws}/v1/subscribe`, TOKENS.agent);
       await subscribe(watcher, { callId: 'resume-ui' });
       await ingest.request(start);
-      await ingest.request(customerLine('resume-ui', 2, 'are you a moron'));
+      await ingest.request(customerLine('resume-ui', 3, 'are you a moron'));
       await watcher.next((m) => m.type === 'cue' && m.cue.type === 'warn');
       expect(await page.locator('.cue-title').getAttribute('data-cue-type')).toBe('set-limit');
 
@@ -190,6 +198,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await cueShown(page, 'warn');
       await stepShown(page, 'warning');
       await connected(page);
+      await page.locator('.line-customer', { hasText: 'are you a moron' }).waitFor();
+      expect(await page.locator('.transcript .line-text').allTextContents()).toEqual(['you are a useless idiot', agentLine.text, 'are you a moron']);
       for (const client of [ingest, watcher]) client.close();
     } finally {
       await own.close();

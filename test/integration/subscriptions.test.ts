@@ -48,6 +48,30 @@ describe('subscriptions', () => {
     expect(cues.map((c) => c.type)).toEqual(['set-limit', 'warn', 'transfer', 'break-debrief']);
   });
 
+  it('a transcript subscriber that joins mid-call first gets the labelled lines said so far', async () => {
+    const call = new CallScript(producer, 'late-1');
+    const watcher = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(watcher, { callId: 'late-1' }, { transcript: true });
+    await call.start('agent-late');
+    await call.customer('this stupid router has been dead all week');
+    await call.agent('i am sorry about that let me check the line');
+    await call.say('customer', 'you are a use', false, 'late-1-s2');
+    await call.say('customer', 'you are a useless idiot', true, 'late-1-s2');
+    await watcher.next((m) => m.type === 'transcript' && m.segmentId === 'late-1-s2' && m.isFinal);
+
+    const late = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(late, { agentId: 'agent-late' }, { transcript: true });
+    const replayed = [await late.next((m) => m.type === 'transcript'), await late.next((m) => m.type === 'transcript'), await late.next((m) => m.type === 'transcript')];
+    expect(replayed.map((m) => [m.speaker, m.text, m.label])).toEqual([
+      ['customer', 'this stupid router has been dead all week', 'venting'],
+      ['agent', 'i am sorry about that let me check the line', 'neutral'],
+      ['customer', 'you are a useless idiot', 'abusive'],
+    ]);
+    await call.end();
+    await callEnded(late, 'late-1');
+    expect(late.received.filter((m) => m.type === 'transcript')).toHaveLength(3);
+  });
+
   it('reports a gap when the buffer no longer holds what a subscriber missed', async () => {
     const small = await startServer({ CUE_REPLAY_BUFFER: '1' });
     try {

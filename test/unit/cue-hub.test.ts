@@ -25,7 +25,7 @@ describe('ReplayBuffer', () => {
 
 describe('CueHub', () => {
   it('numbers cues per call from 1 and fans them out by scope', () => {
-    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
     const byCall = collector();
     const byAgent = collector();
     const byTeam = collector();
@@ -46,7 +46,7 @@ describe('CueHub', () => {
   });
 
   it('isolates tenants, even for the same call id', () => {
-    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
     const outsider = collector();
     hub.subscribe('globex', { tenant: true }, outsider.sink, { transcript: true, resume: {} });
     hub.openCall(acme);
@@ -58,7 +58,7 @@ describe('CueHub', () => {
   });
 
   it('replays what a subscriber missed, also for a recently ended call, and forgets old ended calls', () => {
-    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 1 });
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 1, transcriptReplay: 3 });
     hub.openCall(acme);
     for (let i = 0; i < 3; i++) hub.publish(acme, draft);
     hub.endCall(acme);
@@ -71,7 +71,7 @@ describe('CueHub', () => {
   });
 
   it('continues the numbering when a recently ended call is opened again', () => {
-    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
     hub.openCall(acme);
     hub.publish(acme, draft);
     hub.endCall(acme);
@@ -80,7 +80,7 @@ describe('CueHub', () => {
   });
 
   it('sends the live transcript only to subscribers that asked for it, and stops after unsubscribe', () => {
-    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10 });
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
     const withText = collector();
     const without = collector();
     const a = hub.subscribe('acme', { callId: 'c1' }, withText.sink, { transcript: true, resume: {} });
@@ -93,5 +93,36 @@ describe('CueHub', () => {
     hub.unsubscribe(a.subscriptionId);
     hub.transcript(acme, line);
     expect(withText.events.filter((e) => e.type === 'transcript')).toHaveLength(1);
+  });
+
+  it('replays the newest final lines to a transcript subscriber that joins or resumes mid-call', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
+    hub.openCall(acme);
+    const say = (segmentId: string, isFinal: boolean, text = segmentId) =>
+      hub.transcript(acme, { type: 'transcript', callId: 'c1', segmentId, speaker: 'customer', isFinal, text, startMs: 0, endMs: 1 });
+    say('s1', true);
+    say('s2', false);
+    say('s2', true, 's2 final');
+    say('s2', true, 's2 corrected');
+    say('s3', true);
+    say('s4', true);
+    say('s5', false);
+    hub.publish(acme, draft);
+    const lines = (replay: SubscriberEvent[]) => replay.flatMap((e) => (e.type === 'transcript' ? [e.text] : []));
+
+    // Partials are not kept, a final sent again replaces itself, and only the newest three stay.
+    const joined = hub.subscribe('acme', { agentId: 'a1' }, () => {}, { transcript: true, resume: {} });
+    expect(lines(joined.replay)).toEqual(['s2 corrected', 's3', 's4']);
+    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: {} }).replay).toEqual([]);
+
+    // A team subscription gets lines only for the calls it resumes; lines come before the cues.
+    expect(hub.subscribe('acme', { teamId: 't1' }, () => {}, { transcript: true, resume: {} }).replay).toEqual([]);
+    const resumed = hub.subscribe('acme', { teamId: 't1' }, () => {}, { transcript: true, resume: { c1: 0 } });
+    expect(resumed.replay.map((e) => e.type)).toEqual(['transcript', 'transcript', 'transcript', 'cue']);
+
+    // An ended call's lines go only to subscribers resuming it.
+    hub.endCall(acme);
+    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: {} }).replay).toEqual([]);
+    expect(lines(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: { c1: 1 } }).replay)).toHaveLength(3);
   });
 });
