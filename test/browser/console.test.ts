@@ -158,6 +158,27 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await abusive.end();
   });
 
+  it('keeps an ended call in the supervisor’s table for ten minutes, then lets it go', async () => {
+    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`, server, (p) => p.clock.install());
+    await connected(page);
+    const call = new CallScript(producer, 'linger-1');
+    await call.start('agent-l', 'team-linger');
+    await call.customer('you are a useless idiot');
+    const row = page.locator('tr[data-call-id="linger-1"]');
+    await row.locator('.step-badge', { hasText: 'Limit' }).waitFor();
+    await call.end();
+    await page.locator('tr[data-call-id="linger-1"][data-ended="true"]').waitFor();
+    await page.locator('.briefing[data-call-id="linger-1"]').waitFor();
+
+    await page.clock.fastForward('09:00');
+    expect(await row.count()).toBe(1);
+    await page.clock.fastForward('01:01');
+    await row.waitFor({ state: 'detached' });
+    await page.getByText('No calls on this team right now.').waitFor();
+    // The after-call debrief stays for the supervisor to act on.
+    expect(await page.locator('.briefing[data-call-id="linger-1"]').count()).toBe(1);
+  });
+
   it('catches up when opened mid-call, and loses no cue across a dropped connection', async () => {
     const own = await startServer();
     try {

@@ -2,11 +2,17 @@ import type { CallRecord } from './call-store.js';
 import { fill, h } from './dom.js';
 import { CUE_TITLES, STEP_NAMES } from './words.js';
 
-/** The team's calls and where each stands on the ladder. */
+/** How long an ended call stays in the table, marked ended, before it leaves: its alerts and briefing stay. */
+const ENDED_CALL_LINGER_MS = 10 * 60_000;
+
+/** The team's calls and where each stands on the ladder; ended calls leave after a while, so a shift's table stays short. */
 export class CallsTable {
   readonly element: HTMLElement;
   private readonly body = h('tbody');
   private readonly rows = new Map<string, HTMLTableRowElement>();
+  private readonly leaving = new Map<string, number>();
+  /** Ended calls already taken off; a replayed summary of them does not bring them back. */
+  private readonly gone = new Set<string>();
   private readonly empty = h('tr', {}, h('td', { colspan: '5', class: 'empty' }, 'No calls on this team right now.'));
 
   constructor() {
@@ -21,6 +27,9 @@ export class CallsTable {
   }
 
   update(call: CallRecord): void {
+    if (call.ended && this.gone.has(call.callId)) return;
+    this.gone.delete(call.callId);
+    this.scheduleLeaving(call);
     let row = this.rows.get(call.callId);
     if (!row) {
       row = h('tr', { 'data-call-id': call.callId });
@@ -37,5 +46,24 @@ export class CallsTable {
       h('td', {}, call.cue ? CUE_TITLES[call.cue.type] : '—'),
       h('td', {}, call.ended ? 'ended' : 'live'),
     );
+  }
+
+  private scheduleLeaving(call: CallRecord): void {
+    const timer = this.leaving.get(call.callId);
+    if (call.ended === (timer !== undefined)) return;
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.leaving.delete(call.callId);
+      return;
+    }
+    this.leaving.set(call.callId, window.setTimeout(() => this.remove(call.callId), ENDED_CALL_LINGER_MS));
+  }
+
+  private remove(callId: string): void {
+    this.rows.get(callId)?.remove();
+    this.rows.delete(callId);
+    this.leaving.delete(callId);
+    this.gone.add(callId);
+    if (this.rows.size === 0) this.body.append(this.empty);
   }
 }
