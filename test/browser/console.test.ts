@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
 
@@ -238,6 +238,22 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     for (const [query, explanation] of cases) {
       const page = await openConsole(query);
       expect(await page.getByRole('alert').textContent(), query).toContain(explanation);
+    }
+  });
+
+  it('stops reconnecting and says so when the service comes back without the page’s token', async () => {
+    const before = await startServer();
+    const port = new URL(before.http).port;
+    const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-7`, before);
+    await connected(page);
+    await before.close();
+    await page.locator('.connection[data-status="reconnecting"]').waitFor();
+    const withoutAgentToken = JSON.stringify(JSON.parse(TOKEN_CONFIG).filter((entry: { token: string }) => entry.token !== TOKENS.agent));
+    const after = await startServer({ PORT: port, AUTH_TOKENS: withoutAgentToken });
+    try {
+      expect(await page.getByRole('alert').textContent()).toContain('did not accept this token');
+    } finally {
+      await after.close();
     }
   });
 });

@@ -30,11 +30,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server on an ephemeral port, with the keyword classifier unless another is given. */
+/** The real server on an ephemeral port (or env.PORT), with the keyword classifier unless another is given. */
 export async function startServer(env: Record<string, string> = {}, classifier: Classifier = new KeywordClassifier()): Promise<TestServer> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, PARTIAL_DEBOUNCE_MS: '5', ...env });
   const app = await buildServer({ config, classifier });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: config.port, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return {
     app,

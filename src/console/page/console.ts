@@ -17,7 +17,7 @@ function subscribeUrl(token: string): string {
 
 async function open(params: ConsoleParams): Promise<void> {
   const problem = await tokenProblem(params.token, params.view);
-  if (problem) return showProblem(root, problem);
+  if (problem) return showProblem(root, problem.message);
   const frame = mountFrame(root, params.view === 'agent' ? 'Agent console' : 'Supervisor console', params.subject);
   // A single-call page asks for that call's cues from the first one, before it has seen any.
   const firstResume = 'callId' in params.scope ? { [params.scope.callId]: 0 } : {};
@@ -30,6 +30,10 @@ async function open(params: ConsoleParams): Promise<void> {
       onStatus: (status) => frame.setStatus(status),
       onAck: (step, outcome) => view instanceof AgentView && view.ackResult(step, outcome),
       onRefused: (refusal) => showProblem(root, refusal),
+      whyRefused: async () => {
+        const problem = await tokenProblem(params.token, params.view);
+        return problem && !problem.transient ? problem.message : undefined;
+      },
     },
   );
   const view = params.view === 'agent' ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step)) : new SupervisorView(frame.main);

@@ -23,6 +23,8 @@ export interface FeedHandlers {
   onAck(step: AckStep, outcome: AckOutcome): void;
   /** The service turned the subscription down; the feed stops. */
   onRefused(problem: string): void;
+  /** After a connection attempt failed: why the service refuses this page for good (a revoked token), or undefined to keep trying. */
+  whyRefused(): Promise<string | undefined>;
 }
 
 const RETRY_FIRST_MS = 500;
@@ -66,14 +68,23 @@ export class LiveFeed {
   private connect(): void {
     const socket = new WebSocket(this.options.url);
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
+      opened = true;
       this.retryMs = RETRY_FIRST_MS;
       this.subscriptionId = undefined;
       this.resumed.clear();
       this.subscribe();
     };
     socket.onmessage = (message) => this.receive(JSON.parse(String(message.data)) as ServerMessage);
-    socket.onclose = () => this.reconnect();
+    socket.onclose = () => (opened ? this.reconnect() : void this.connectFailed());
+  }
+
+  private async connectFailed(): Promise<void> {
+    const refusal = await this.handlers.whyRefused();
+    if (refusal === undefined || this.stopped) return this.reconnect();
+    this.stopped = true;
+    this.handlers.onRefused(refusal);
   }
 
   private reconnect(): void {
