@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueueFullError } from '../classifier/micro-batcher.js';
 import type { Classifier, Priority, Verdict } from '../classifier/verdict.js';
 import type { CallInfo, CueHub } from '../cues/cue-hub.js';
 import { advance } from '../ladder/ladder.js';
@@ -27,6 +29,12 @@ export interface Arrival {
 }
 
 export const arrivalNow = (): Arrival => ({ at: Date.now(), perf: performance.now() });
+
+/**
+ * Waits before asking again when the classifier's queue is full: a final is never dropped for a
+ * moment's overload (about 3 s in all; the producer's ack has already gone out).
+ */
+const FINAL_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800, 1600];
 
 interface PartialWork {
   chunk: TranscriptChunk;
@@ -107,7 +115,7 @@ export class CallSession {
     const text = chunk.text.trim();
     if (text === '') return;
     const verdict =
-      warmed && warmed.text === text ? warmed.verdict.catch(() => this.classify(text, 'final', chunk.speaker)) : this.classify(text, 'final', chunk.speaker);
+      warmed && warmed.text === text ? warmed.verdict.catch(() => this.classifyFinal(text, chunk.speaker)) : this.classifyFinal(text, chunk.speaker);
     // Settle the promise now so a failure is handled even while earlier finals are still queued.
     const outcome = verdict.then(
       (v) => ({ ok: true as const, v }),
@@ -149,6 +157,18 @@ export class CallSession {
       },
       () => undefined, // partials are speculative; a full queue just skips them
     );
+  }
+
+  private async classifyFinal(text: string, speaker: SpeakerRole): Promise<Verdict> {
+    for (const delayMs of FINAL_RETRY_DELAYS_MS) {
+      try {
+        return await this.classify(text, 'final', speaker);
+      } catch (error) {
+        if (!(error instanceof QueueFullError)) throw error;
+      }
+      await sleep(delayMs);
+    }
+    return this.classify(text, 'final', speaker);
   }
 
   private async classify(text: string, priority: Priority, speaker: SpeakerRole): Promise<Verdict> {

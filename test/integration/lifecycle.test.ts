@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueFullError } from '../../src/classifier/index.js';
+import type { Classifier } from '../../src/classifier/verdict.js';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
@@ -63,6 +65,29 @@ describe('partials, provider formats and shutdown', () => {
     const producer = await TestClient.connect(`${server.ws}/v1/ingest?format=deepgram`, TOKENS.ingest);
     expect(await producer.next((m) => m.type === 'error')).toMatchObject({ message: expect.stringContaining('callId') });
     expect((await producer.closed).code).toBe(1008);
+  });
+
+  it('retries a final that the classifier’s full queue turns away, instead of dropping it', async () => {
+    const keywords = new KeywordClassifier();
+    let refusals = 3;
+    const overloaded: Classifier = {
+      classify: (text, priority, speaker) => (refusals-- > 0 ? Promise.reject(new QueueFullError(1)) : keywords.classify(text, priority, speaker)),
+      close: async () => {},
+    };
+    const own = await startServer({}, overloaded);
+    try {
+      const producer = await TestClient.connect(`${own.ws}/v1/ingest`, TOKENS.ingest);
+      const ui = await TestClient.connect(`${own.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(ui, { callId: 'busy' });
+      const call = new CallScript(producer, 'busy');
+      await call.start();
+      await call.customer('you are a useless idiot');
+      expect((await ui.next((m) => m.type === 'cue')).cue.type).toBe('set-limit');
+      expect(refusals).toBe(-1);
+      for (const client of [producer, ui]) client.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('on shutdown flushes the cues of what was received, then closes sockets with 1001', async () => {
