@@ -7,6 +7,7 @@ import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
+import { accessibilityViolations } from './accessibility.js';
 import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
 
 const ARTIFACTS = 'test-results';
@@ -102,6 +103,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await page.locator('.cue-evidence-text mark').allTextContents()).toEqual(['idiot']);
     expect(await page.locator('.ack.suggested').getAttribute('data-ack')).toBe('warning-given');
     await page.screenshot({ path: `${ARTIFACTS}/console-agent.png`, fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Transferred' }).click();
     await stepShown(page, 'transfer');
@@ -119,6 +121,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await page.locator('.cue-script').textContent()).toBe(DEFAULT_POLICY.scripts['break-debrief']);
     expect(await page.locator('.call-line').textContent()).toBe(`Call ${call.callId} · ended`);
     expect(await page.locator('.ack:disabled').count()).toBe(4);
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 
   it('shows a supervisor the team’s calls, a threat alert that stays until taken, and the briefings', async () => {
@@ -151,6 +154,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       'Threat: safety procedure',
     ]);
     await page.screenshot({ path: `${ARTIFACTS}/console-supervisor.png`, fullPage: true });
+    expect(await accessibilityViolations(page)).toEqual([]);
 
     await banner.getByRole('button', { name: 'I’m on it' }).click();
     expect(await page.locator('.threat').count()).toBe(0);
@@ -238,6 +242,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     for (const [query, explanation] of cases) {
       const page = await openConsole(query);
       expect(await page.getByRole('alert').textContent(), query).toContain(explanation);
+      expect(await accessibilityViolations(page), query).toEqual([]);
     }
   });
 

@@ -13,12 +13,14 @@ const FOLLOW_SLACK_PX = 40;
 /** Both speakers in call order; each caller line is marked with how it was read and its evidence words. */
 export class TranscriptView {
   readonly element: HTMLElement;
-  private readonly list = h('ol', { class: 'lines', role: 'log', 'aria-live': 'off', 'aria-label': 'Transcript lines' });
+  private readonly list = h('ol', { class: 'lines' });
+  // The log role goes on a wrapper (on the <ol> it would hide the list from screen readers); it scrolls, so it takes keyboard focus.
+  private readonly log = h('div', { class: 'lines-log', role: 'log', 'aria-live': 'off', 'aria-label': 'Transcript lines', tabindex: '0' }, this.list);
   private readonly items = new Map<string, HTMLLIElement>();
   private callId: string | undefined;
 
   constructor() {
-    this.element = h('section', { class: 'transcript', 'aria-labelledby': 'transcript-title' }, h('h2', { id: 'transcript-title' }, 'Transcript'), this.list);
+    this.element = h('section', { class: 'transcript', 'aria-labelledby': 'transcript-title' }, h('h2', { id: 'transcript-title' }, 'Transcript'), this.log);
   }
 
   /** Shows a call's lines, starting over when the call is another one. */
@@ -32,13 +34,13 @@ export class TranscriptView {
 
   upsert(callId: string, line: TranscriptLine): void {
     if (callId !== this.callId) return;
-    const following = this.list.scrollHeight - this.list.scrollTop - this.list.clientHeight < FOLLOW_SLACK_PX;
+    const following = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < FOLLOW_SLACK_PX;
     const item = renderLine(line);
     const existing = this.items.get(line.segmentId);
     if (existing) existing.replaceWith(item);
     else this.list.insertBefore(item, [...this.list.children].find((other) => Number((other as HTMLElement).dataset.startMs) > line.startMs) ?? null);
     this.items.set(line.segmentId, item);
-    if (following) this.list.scrollTop = this.list.scrollHeight;
+    if (following) this.log.scrollTop = this.log.scrollHeight;
   }
 }
 
