@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Cue, LadderStep } from '../protocol/cue.js';
-import type { CallSummary, SubscriberEvent, SubscriptionScope, TranscriptEvent } from '../protocol/subscribe-messages.js';
+import type { AlertClaimed, CallSummary, SubscriberEvent, SubscriptionScope, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import type { CueDraft } from '../ladder/state.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -31,6 +31,8 @@ interface HubCall {
   buffer: ReplayBuffer<Cue>;
   /** The newest final lines, oldest first. */
   lines: TranscriptEvent[];
+  /** Who took each safety alert, by cue seq. */
+  claims: Map<number, AlertClaimed>;
 }
 
 interface Subscription {
@@ -69,7 +71,7 @@ export class CueHub {
     const previous = this.calls.get(key);
     const call: HubCall = previous
       ? { ...previous, info, ended: false }
-      : { info, nextSeq: 1, step: 'listen', ended: false, buffer: new ReplayBuffer(this.options.replayBuffer), lines: [] };
+      : { info, nextSeq: 1, step: 'listen', ended: false, buffer: new ReplayBuffer(this.options.replayBuffer), lines: [], claims: new Map() };
     if (previous?.ended) this.ended.splice(this.ended.indexOf(key), 1);
     this.calls.set(key, call);
     this.broadcast(info, { type: 'call', event: 'started', call: summary(call) });
@@ -118,6 +120,23 @@ export class CueHub {
     this.broadcast(info, event, true);
   }
 
+  /**
+   * A supervisor takes on a safety alert. The first claim stands (a second returns it unchanged);
+   * every subscriber of the call hears of it. A problem comes back as a message naming it.
+   */
+  claimAlert(tenant: string, callId: string, seq: number, by: string): AlertClaimed | { code: 'unknown_call' | 'invalid_message'; problem: string } {
+    const call = this.calls.get(callKey(tenant, callId));
+    if (!call) return { code: 'unknown_call', problem: `callId: no call ${callId}` };
+    const existing = call.claims.get(seq);
+    if (existing) return existing;
+    const cue = call.buffer.since(seq - 1).items.find((item) => item.seq === seq);
+    if (cue?.type !== 'safety-alert') return { code: 'invalid_message', problem: `seq: cue ${seq} of call ${callId} is not a safety alert` };
+    const claim: AlertClaimed = { type: 'alert.claimed', callId, seq, by, at: Date.now() };
+    call.claims.set(seq, claim);
+    this.broadcast(call.info, claim);
+    return claim;
+  }
+
   endCall(info: CallInfo): void {
     const key = callKey(info.tenant, info.callId);
     const call = this.calls.get(key);
@@ -135,8 +154,8 @@ export class CueHub {
    * Registers a subscription and replays, for each call in `resume`, the cues after the seq the
    * subscriber last saw. With `transcript`, the replay also carries the kept final lines of each
    * resumed call and, for one-call and one-agent scopes, of every live call in scope: a page that
-   * reloads mid-call shows what was said. Replay goes out before any live event, so nothing is lost
-   * or reordered.
+   * reloads mid-call shows what was said. Last come the claims on safety alerts of calls in scope.
+   * Replay goes out before any live event, so nothing is lost or reordered.
    */
   subscribe(
     tenant: string,
@@ -156,6 +175,7 @@ export class CueHub {
       if (missing) replay.push({ type: 'gap', callId: call.info.callId, ...missing });
       for (const cue of items) replay.push({ type: 'cue', cue });
     }
+    for (const call of inScopeCalls) replay.push(...call.claims.values());
     this.subscriptions.set(sub.id, sub);
     return { subscriptionId: sub.id, calls: inScopeCalls.map(summary), replay };
   }

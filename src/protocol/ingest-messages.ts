@@ -43,7 +43,7 @@ export type AckStatus = Static<typeof AckStatus>;
 export const IngestAck = Type.Object({
   type: Type.Literal('ack'),
   id: Type.Optional(Type.String()),
-  of: Type.Union([Type.Literal('call.start'), Type.Literal('transcript'), Type.Literal('call.end'), Type.Literal('agent.ack')]),
+  of: Type.Union([Type.Literal('call.start'), Type.Literal('transcript'), Type.Literal('call.end'), Type.Literal('agent.ack'), Type.Literal('alert.claim')]),
   callId: Type.String(),
   seq: Type.Optional(Type.Integer({ description: 'The chunk’s seq, for transcript acks.' })),
   status: AckStatus,

@@ -36,7 +36,18 @@ export const Unsubscribe = Type.Object(
 );
 export type Unsubscribe = Static<typeof Unsubscribe>;
 
-export const SubscriberMessage = Type.Union([Subscribe, Unsubscribe, AgentAck]);
+export const AlertClaim = Type.Object(
+  {
+    type: Type.Literal('alert.claim'),
+    id: RequestId,
+    callId: Id('The call.'),
+    seq: Type.Integer({ minimum: 1, description: 'Seq of the safety-alert cue the supervisor takes on.' }),
+  },
+  { additionalProperties: false, description: 'A supervisor takes on a safety alert; every subscriber of the call learns who (supervise scope).' },
+);
+export type AlertClaim = Static<typeof AlertClaim>;
+
+export const SubscriberMessage = Type.Union([Subscribe, Unsubscribe, AgentAck, AlertClaim]);
 export type SubscriberMessage = Static<typeof SubscriberMessage>;
 
 export const CallSummary = Type.Object({
@@ -87,6 +98,15 @@ export const TranscriptEvent = Type.Object({
 });
 export type TranscriptEvent = Static<typeof TranscriptEvent>;
 
+export const AlertClaimed = Type.Object({
+  type: Type.Literal('alert.claimed'),
+  callId: Type.String(),
+  seq: Type.Integer({ description: 'Seq of the safety-alert cue.' }),
+  by: Type.String({ description: 'Name of the supervisor’s token (AUTH_TOKENS name).' }),
+  at: Type.Integer({ description: 'When it was taken, ms since the epoch.' }),
+});
+export type AlertClaimed = Static<typeof AlertClaimed>;
+
 /** Replay could not cover what was asked: cues afterSeq+1 .. beforeSeq-1 left the buffer. */
 export const ReplayGap = Type.Object({
   type: Type.Literal('gap'),
@@ -96,4 +116,4 @@ export const ReplayGap = Type.Object({
 });
 export type ReplayGap = Static<typeof ReplayGap>;
 
-export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap;
+export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap | AlertClaimed;

@@ -60,6 +60,12 @@ class SubscriberConnection {
         session.acknowledge(message.step);
         return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
       }
+      case 'alert.claim': {
+        if (!this.principal.scopes.has('supervise')) return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
+        const claim = this.ctx.hub.claimAlert(this.principal.tenant, message.callId, message.seq, this.principal.name);
+        if ('problem' in claim) return this.channel.error(claim.code, claim.problem, message.id);
+        return this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
+      }
     }
   }
 

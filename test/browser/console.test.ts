@@ -127,7 +127,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   it('shows a supervisor the team’s calls, a threat alert that stays until taken, and the briefings', async () => {
     const threat = fixture('threat');
     const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
+    const colleague = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
     await connected(page);
+    await connected(colleague);
 
     await startCall(threat);
     await replay(threat.chunks);
@@ -156,9 +158,15 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.screenshot({ path: `${ARTIFACTS}/console-supervisor.png`, fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
 
+    // Taking the alert clears it from every supervisor's screen and says who took it.
+    await colleague.getByRole('alert').filter({ hasText: `Threat on ${threat.agentId}’s call` }).waitFor();
     await banner.getByRole('button', { name: 'I’m on it' }).click();
-    expect(await page.locator('.threat').count()).toBe(0);
-    expect(await page.title()).toBe('call-guard console');
+    for (const screen of [page, colleague]) {
+      await screen.locator('.threat').waitFor({ state: 'detached' });
+      expect(await screen.title()).toBe('call-guard console');
+      expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(/^taken by acme:subscribe\+supervise at /);
+    }
+    expect(await accessibilityViolations(colleague)).toEqual([]);
     await abusive.end();
   });
 

@@ -72,6 +72,31 @@ describe('subscriptions', () => {
     expect(late.received.filter((m) => m.type === 'transcript')).toHaveLength(3);
   });
 
+  it('a supervisor takes a safety alert: the other supervisors hear who, and a reconnecting one too', async () => {
+    const lead = await connect('/v1/subscribe', TOKENS.supervisor);
+    const colleague = await connect('/v1/subscribe', TOKENS.supervisor);
+    for (const supervisor of [lead, colleague]) await subscribe(supervisor, { teamId: 'team-claim' });
+    const call = new CallScript(producer, 'claim-1');
+    await call.start('agent-c', 'team-claim');
+    await call.customer('you are a useless idiot');
+    await call.customer('i know where you live and i am coming for you');
+    const alert = (await colleague.next((m) => m.type === 'cue' && m.cue.type === 'safety-alert')).cue;
+
+    const claim = (client: TestClient, seq: number, callId = 'claim-1') => client.request({ type: 'alert.claim', id: `claim-${callId}-${seq}`, callId, seq });
+    expect(await claim(lead, alert.seq - 1)).toMatchObject({ type: 'error', code: 'invalid_message', message: `seq: cue ${alert.seq - 1} of call claim-1 is not a safety alert` });
+    expect(await claim(lead, alert.seq, 'no-such-call')).toMatchObject({ type: 'error', code: 'unknown_call' });
+    const agent = await connect('/v1/subscribe', TOKENS.agent);
+    expect(await claim(agent, alert.seq)).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(await claim(lead, alert.seq)).toMatchObject({ type: 'ack', of: 'alert.claim', callId: 'claim-1', status: 'accepted' });
+
+    const heard = await colleague.next((m) => m.type === 'alert.claimed');
+    expect(heard).toMatchObject({ callId: 'claim-1', seq: alert.seq, by: 'acme:subscribe+supervise' });
+    const back = await connect('/v1/subscribe', TOKENS.supervisor);
+    await subscribe(back, { teamId: 'team-claim' }, { resume: { 'claim-1': alert.seq } });
+    expect(await back.next((m) => m.type === 'alert.claimed')).toEqual(heard);
+    await call.end();
+  });
+
   it('reports a gap when the buffer no longer holds what a subscriber missed', async () => {
     const small = await startServer({ CUE_REPLAY_BUFFER: '1' });
     try {

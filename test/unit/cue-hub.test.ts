@@ -125,4 +125,24 @@ describe('CueHub', () => {
     expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: {} }).replay).toEqual([]);
     expect(lines(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: { c1: 1 } }).replay)).toHaveLength(3);
   });
+
+  it('records who took a safety alert, tells the call’s subscribers once, and replays it', () => {
+    const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
+    const team = collector();
+    hub.subscribe('acme', { teamId: 't1' }, team.sink, { transcript: false, resume: {} });
+    hub.openCall(acme);
+    hub.publish(acme, draft);
+    hub.publish(acme, { ...draft, type: 'safety-alert', severity: 'critical', step: 'safety' });
+
+    expect(hub.claimAlert('acme', 'c1', 1, 'lead-1')).toEqual({ code: 'invalid_message', problem: 'seq: cue 1 of call c1 is not a safety alert' });
+    expect(hub.claimAlert('acme', 'nope', 2, 'lead-1')).toEqual({ code: 'unknown_call', problem: 'callId: no call nope' });
+    expect(hub.claimAlert('globex', 'c1', 2, 'lead-1')).toMatchObject({ code: 'unknown_call' });
+    const first = hub.claimAlert('acme', 'c1', 2, 'lead-1');
+    expect(first).toMatchObject({ type: 'alert.claimed', callId: 'c1', seq: 2, by: 'lead-1' });
+    expect(hub.claimAlert('acme', 'c1', 2, 'lead-2')).toEqual(first);
+    expect(team.events.filter((e) => e.type === 'alert.claimed')).toEqual([first]);
+
+    const later = hub.subscribe('acme', { teamId: 't1' }, () => {}, { transcript: false, resume: { c1: 2 } });
+    expect(later.replay).toEqual([first]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Cue, CueType } from '../../protocol/cue.js';
+import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import type { CallRecord } from './call-store.js';
 import { h } from './dom.js';
 import { STEP_NAMES } from './words.js';
@@ -25,14 +26,26 @@ export class AlertFeed {
     const title = ALERT_TITLES[cue.type];
     if (!title) return;
     this.empty.remove();
+    const claim = call.claims.get(cue.seq);
     this.list.prepend(
       h(
         'li',
-        { class: 'alert', 'data-severity': cue.severity },
+        { class: 'alert', 'data-severity': cue.severity, 'data-call-id': call.callId, 'data-seq': String(cue.seq) },
         h('span', { class: 'alert-agent' }, call.agentId),
         h('span', { class: 'alert-title' }, title),
         h('span', { class: 'alert-step' }, `ladder: ${STEP_NAMES[cue.step]}`),
+        claim && takenBy(claim),
       ),
     );
   }
+
+  claimed(claim: AlertClaimed): void {
+    const item = this.list.querySelector(`.alert[data-call-id="${CSS.escape(claim.callId)}"][data-seq="${claim.seq}"]`);
+    if (item && !item.querySelector('.alert-taken')) item.append(takenBy(claim));
+  }
+}
+
+function takenBy(claim: AlertClaimed): HTMLElement {
+  const at = new Date(claim.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return h('span', { class: 'alert-taken' }, `taken by ${claim.by} at ${at}`);
 }

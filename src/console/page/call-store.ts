@@ -1,5 +1,5 @@
 import type { Cue, LadderStep } from '../../protocol/cue.js';
-import type { CallSummary, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
+import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
 
 export type TranscriptLine = Omit<TranscriptEvent, 'type' | 'callId'>;
 
@@ -14,6 +14,8 @@ export interface CallRecord {
   briefingCue: Cue | undefined;
   /** Utterances by segmentId, in arrival order: the live transcript, plus cue evidence said before the page connected. */
   readonly lines: Map<string, TranscriptLine>;
+  /** Who took each safety alert, by cue seq. */
+  readonly claims: Map<number, AlertClaimed>;
 }
 
 interface TrackedCall extends CallRecord {
@@ -26,7 +28,8 @@ interface TrackedCall extends CallRecord {
 export type StoreChange =
   | { kind: 'call'; call: CallRecord }
   | { kind: 'cue'; call: CallRecord; cue: Cue }
-  | { kind: 'line'; call: CallRecord; line: TranscriptLine };
+  | { kind: 'line'; call: CallRecord; line: TranscriptLine }
+  | { kind: 'claim'; call: CallRecord; claim: AlertClaimed };
 
 /** What the page knows about each call, fed by subscriber events in any order a reconnect can produce. */
 export class CallStore {
@@ -53,6 +56,8 @@ export class CallStore {
       case 'gap':
         // Cues that left the server's buffer are history; the newest is always replayed.
         return;
+      case 'alert.claimed':
+        return this.applyClaim(event);
     }
   }
 
@@ -99,6 +104,13 @@ export class CallStore {
     this.setLine(call, line);
   }
 
+  private applyClaim(claim: AlertClaimed): void {
+    const call = this.calls.get(claim.callId);
+    if (!call || call.claims.has(claim.seq)) return;
+    call.claims.set(claim.seq, claim);
+    this.onChange({ kind: 'claim', call, claim });
+  }
+
   private setLine(call: TrackedCall, line: TranscriptLine): void {
     call.lines.set(line.segmentId, line);
     this.onChange({ kind: 'line', call, line });
@@ -107,7 +119,7 @@ export class CallStore {
   private track({ callId, agentId }: { callId: string; agentId: string }): TrackedCall {
     let call = this.calls.get(callId);
     if (!call) {
-      call = { callId, agentId, step: 'listen', ended: false, cue: undefined, briefingCue: undefined, lines: new Map(), seqs: new Set(), stepSeq: 0 };
+      call = { callId, agentId, step: 'listen', ended: false, cue: undefined, briefingCue: undefined, lines: new Map(), claims: new Map(), seqs: new Set(), stepSeq: 0 };
       this.calls.set(callId, call);
     }
     call.agentId = agentId;

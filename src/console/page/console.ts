@@ -36,7 +36,7 @@ async function open(params: ConsoleParams): Promise<void> {
       },
     },
   );
-  const view = params.view === 'agent' ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step)) : new SupervisorView(frame.main);
+  const view = params.view === 'agent' ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step)) : new SupervisorView(frame.main, (callId, seq) => feed.claimAlert(callId, seq));
   feed.start();
 }
 

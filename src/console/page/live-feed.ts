@@ -1,6 +1,15 @@
 import type { AckStep, AgentAck, ErrorMessage } from '../../protocol/common.js';
 import type { IngestAck } from '../../protocol/ingest-messages.js';
-import type { CallSummary, Subscribe, SubscriberEvent, Subscribed, SubscriptionScope, Unsubscribe, Unsubscribed } from '../../protocol/subscribe-messages.js';
+import type {
+  AlertClaim,
+  CallSummary,
+  Subscribe,
+  SubscriberEvent,
+  Subscribed,
+  SubscriptionScope,
+  Unsubscribe,
+  Unsubscribed,
+} from '../../protocol/subscribe-messages.js';
 
 /** Everything the service sends on /v1/subscribe. */
 type ServerMessage = Subscribed | Unsubscribed | SubscriberEvent | IngestAck | ErrorMessage;
@@ -62,6 +71,13 @@ export class LiveFeed {
     const id = this.requestId('ack');
     this.pendingAcks.set(id, step);
     this.send({ type: 'agent.ack', id, callId, step } satisfies AgentAck);
+    return true;
+  }
+
+  /** Tells the service a supervisor took a safety alert; false when there is no connection to send it on. */
+  claimAlert(callId: string, seq: number): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.send({ type: 'alert.claim', id: this.requestId('claim'), callId, seq } satisfies AlertClaim);
     return true;
   }
 
@@ -148,7 +164,7 @@ export class LiveFeed {
     return step;
   }
 
-  private send(message: Subscribe | Unsubscribe | AgentAck): void {
+  private send(message: Subscribe | Unsubscribe | AgentAck | AlertClaim): void {
     this.socket?.send(JSON.stringify(message));
   }
 

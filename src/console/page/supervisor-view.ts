@@ -7,18 +7,25 @@ import { ThreatAlerts } from './threat-alerts.js';
 
 /** A team lead's view: threats on top, the team's calls and alerts, and the briefings to act on. */
 export class SupervisorView {
-  private readonly threats = new ThreatAlerts();
+  private readonly threats: ThreatAlerts;
   private readonly calls = new CallsTable();
   private readonly alerts = new AlertFeed();
   private readonly briefings = new Briefings();
 
-  constructor(main: HTMLElement) {
+  /** `claim` tells the service this supervisor takes a safety alert; false when it could not be sent. */
+  constructor(main: HTMLElement, claim: (callId: string, seq: number) => boolean) {
+    this.threats = new ThreatAlerts(claim);
     main.classList.add('supervisor');
     main.append(this.threats.element, h('div', { class: 'team' }, this.calls.element, this.alerts.element), this.briefings.element);
   }
 
   changed(change: StoreChange): void {
     if (change.kind === 'line') return;
+    if (change.kind === 'claim') {
+      this.threats.claimed(change.claim);
+      this.alerts.claimed(change.claim);
+      return;
+    }
     if (change.kind === 'cue') {
       if (change.cue.type === 'safety-alert') this.threats.add(change.call, change.cue);
       this.alerts.add(change.call, change.cue);

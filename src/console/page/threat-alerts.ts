@@ -1,18 +1,29 @@
 import { clock } from '../../ladder/briefing.js';
 import type { Cue } from '../../protocol/cue.js';
+import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import type { CallRecord } from './call-store.js';
 import { h } from './dom.js';
 import { utteranceText } from './utterance-text.js';
 
-/** Threats cannot be missed: each is announced at once and stays on top (and in the tab title) until someone takes it. */
+const bannerKey = (callId: string, seq: number): string => `${callId}#${seq}`;
+
+/**
+ * Threats cannot be missed: each is announced at once and stays on top (and in the tab title) until
+ * a supervisor takes it. Taking it tells the service, so the banner leaves every supervisor's screen.
+ */
 export class ThreatAlerts {
   readonly element = h('section', { class: 'threats', 'aria-label': 'Threat alerts' });
   private readonly pageTitle = document.title;
-  private open = 0;
+  private readonly banners = new Map<string, HTMLElement>();
+
+  constructor(private readonly claim: (callId: string, seq: number) => boolean) {}
 
   add(call: CallRecord, cue: Cue): void {
+    const key = bannerKey(call.callId, cue.seq);
+    if (call.claims.has(cue.seq) || this.banners.has(key)) return;
     const said = cue.evidence.at(-1);
     const taken = h('button', { type: 'button', class: 'threat-taken' }, 'I’m on it');
+    const note = h('p', { class: 'threat-note', role: 'status' });
     const banner = h(
       'div',
       { class: 'threat', role: 'alert', 'data-call-id': call.callId },
@@ -20,18 +31,30 @@ export class ThreatAlerts {
       said && utteranceText(said.text, said.spans, 'threat-quote'),
       h('p', { class: 'threat-call' }, `Call ${call.callId}. Follow the safety procedure; the briefing is below.`),
       taken,
+      note,
     );
     taken.addEventListener('click', () => {
-      banner.remove();
-      this.count(-1);
-      this.element.querySelector<HTMLButtonElement>('.threat-taken')?.focus();
+      note.textContent = this.claim(call.callId, cue.seq) ? 'Telling the team…' : 'Not sent: the console is reconnecting. Try again in a moment.';
     });
+    this.banners.set(key, banner);
     this.element.prepend(banner);
-    this.count(1);
+    this.updateTitle();
   }
 
-  private count(change: number): void {
-    this.open += change;
-    document.title = this.open > 0 ? `(${this.open}) Threat · ${this.pageTitle}` : this.pageTitle;
+  /** Someone (this supervisor or another) took the alert: its banner goes. */
+  claimed(claim: AlertClaimed): void {
+    const key = bannerKey(claim.callId, claim.seq);
+    const banner = this.banners.get(key);
+    if (!banner) return;
+    const hadFocus = banner.contains(document.activeElement);
+    banner.remove();
+    this.banners.delete(key);
+    this.updateTitle();
+    if (hadFocus) this.element.querySelector<HTMLButtonElement>('.threat-taken')?.focus();
+  }
+
+  private updateTitle(): void {
+    const open = this.banners.size;
+    document.title = open > 0 ? `(${open}) Threat · ${this.pageTitle}` : this.pageTitle;
   }
 }

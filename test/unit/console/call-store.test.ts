@@ -77,4 +77,16 @@ describe('the console’s call store', () => {
     s.apply({ type: 'call', event: 'ended', call: summary(1, 'limit', { callId: 'second', ended: true }) });
     expect(s.current()?.callId).toBe('first');
   });
+
+  it('records who took an alert once, and only for a call it knows', () => {
+    const { store: s, changes } = store();
+    const claim = { type: 'alert.claimed', callId: 'c1', seq: 2, by: 'lead', at: 0 } as const;
+    s.apply(claim);
+    expect(changes).toEqual([]);
+    s.apply({ type: 'cue', cue: cue(2, 'safety') });
+    s.apply(claim);
+    s.apply({ ...claim, by: 'someone else' });
+    expect(changes.filter((c) => c.kind === 'claim').map((c) => c.kind === 'claim' && c.claim.by)).toEqual(['lead']);
+    expect(s.current()?.claims.get(2)?.by).toBe('lead');
+  });
 });
