@@ -128,8 +128,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     const threat = fixture('threat');
     const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
     const colleague = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
-    await connected(page);
-    await connected(colleague);
+    const agent = await openConsole(`token=${TOKENS.agent}&agentId=${threat.agentId}`);
+    for (const screen of [page, colleague, agent]) await connected(screen);
 
     await startCall(threat);
     await replay(threat.chunks);
@@ -167,6 +167,10 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(/^taken by acme:subscribe\+supervise at /);
     }
     expect(await accessibilityViolations(colleague)).toEqual([]);
+    // The agent on the call is told that help is on the way.
+    expect(await agent.locator('.cue-help').textContent()).toBe('Supervisor acme:subscribe+supervise is on it.');
+    expect(await accessibilityViolations(agent)).toEqual([]);
+    await agent.screenshot({ path: `${ARTIFACTS}/console-agent-threat.png`, fullPage: true });
     await abusive.end();
   });
 

@@ -59,7 +59,7 @@ export class AgentView {
     this.callLine.textContent = `Call ${call.callId} · ${call.ended ? 'ended' : 'live'}`;
     this.stepper.show(call.step);
     this.transcript.showCall(call);
-    if (call.cue) this.cueCard.showCue(call.cue);
+    if (call.cue) this.cueCard.showCue(call.cue, call.claims.get(call.cue.seq));
     else this.cueCard.showIdle(call.ended ? 'Call ended' : 'Listening', call.ended ? 'Nothing to follow up on.' : 'Nothing to act on: let the caller explain. Cues appear here when something changes.');
   }
 }

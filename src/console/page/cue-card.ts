@@ -1,4 +1,5 @@
 import type { Cue } from '../../protocol/cue.js';
+import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import { fill, h } from './dom.js';
 import { labelBadge } from './label-badge.js';
 import { utteranceText } from './utterance-text.js';
@@ -15,9 +16,11 @@ export class CueCard {
     this.element = h('section', { class: 'cue', 'aria-label': 'What to do next' }, this.body);
   }
 
-  showCue(cue: Cue): void {
-    if (this.shown === cue.id) return;
-    this.shown = cue.id;
+  /** `claim`: a supervisor has taken this safety alert, which the agent is told. */
+  showCue(cue: Cue, claim?: AlertClaimed): void {
+    const key = `${cue.id}:${claim?.by ?? ''}`;
+    if (this.shown === key) return;
+    this.shown = key;
     const care = cue.type === 'break-debrief';
     this.element.dataset.tone = care ? 'care' : cue.severity;
     this.body.setAttribute('aria-live', cue.severity === 'critical' ? 'assertive' : 'polite');
@@ -27,6 +30,7 @@ export class CueCard {
       h('p', { class: 'cue-kicker' }, care ? 'After this call' : cue.type === 'safety-alert' ? 'Safety alert' : 'Suggested next'),
       h('h2', { class: 'cue-title', 'data-cue-type': cue.type }, CUE_TITLES[cue.type]),
       h('p', { class: 'cue-script' }, cue.script),
+      claim && h('p', { class: 'cue-help', role: 'status' }, `Supervisor ${claim.by} is on it.`),
       said &&
         h(
           'div',
