@@ -6,8 +6,8 @@ WORKDIR /app
 # .npmrc keeps onnxruntime-node from downloading CUDA files at install (the CPU build ships in the package).
 COPY package.json package-lock.json .npmrc ./
 COPY src src
-# npm ci runs "prepare", which bundles the console page into dist/console (esbuild is a dev dependency).
-RUN npm ci && npm prune --omit=dev
+# npm ci runs "prepare", which bundles the console page into dist/console.
+RUN npm ci --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 MODEL_DIR=/app/models/use-lite-abuse
