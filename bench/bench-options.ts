@@ -5,6 +5,9 @@ import { loadConfig } from '../src/config.js';
 import type { ClassifyLoadSettings } from './http/classify-load.js';
 import type { StreamSettings } from './stream/stream-step.js';
 
+/** The streaming part: how long each step runs, at what pace and budget, and the concurrent calls of each step. */
+export type StreamPlan = StreamSettings & { steps: number[] };
+
 export interface BenchOptions {
   modelDir: string;
   outDir: string;
@@ -12,7 +15,7 @@ export interface BenchOptions {
   batch: { maxSize: number; maxWaitMs: number };
   inferenceThread: InferenceThread;
   http: ClassifyLoadSettings | undefined;
-  stream: (StreamSettings & { steps: number[] }) | undefined;
+  stream: StreamPlan | undefined;
   /** Record V8 CPU profiles of the service and break its time down by stage (slows it a little). */
   profile: boolean;
 }

@@ -1,4 +1,4 @@
-import type { InferenceThread } from './classifier/batch-runner.js';
+import type { ClassifierOptions, InferenceThread } from './classifier/index.js';
 
 export interface Config {
   port: number;
@@ -93,5 +93,16 @@ export function loadConfig(env: Env = process.env): Config {
     contextTurns: integer(env, 'CONTEXT_TURNS', 6, 0, 100),
     subscriberMaxBufferedBytes: integer(env, 'SUBSCRIBER_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 600_000),
+  };
+}
+
+/** The classifier settings of a service configuration, for every program that serves one. */
+export function classifierOptions(config: Config): ClassifierOptions {
+  return {
+    modelDir: config.modelDir,
+    maxBatch: config.batchMaxSize,
+    maxWaitMs: config.batchMaxWaitMs,
+    maxQueue: config.queueMax,
+    inferenceThread: config.inferenceThread,
   };
 }

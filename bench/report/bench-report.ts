@@ -1,6 +1,6 @@
-import type { InferenceThread } from '../../src/classifier/index.js';
+import type { BenchOptions, StreamPlan } from '../bench-options.js';
 import type { ClassifyLoadSettings, ClassifyRun } from '../http/classify-load.js';
-import type { StreamSettings, StreamStep } from '../stream/stream-step.js';
+import type { StreamStep } from '../stream/stream-step.js';
 import type { MachineInfo } from './machine-info.js';
 import type { ModelInfo } from './model-info.js';
 import type { TargetResult } from './targets.js';
@@ -26,12 +26,10 @@ export interface BenchReport {
   generatedAt: string;
   durationSeconds: number;
   machine: MachineInfo;
-  settings: {
+  settings: Pick<BenchOptions, 'batch' | 'inferenceThread'> & {
     model: ModelInfo;
-    batch: { maxSize: number; maxWaitMs: number };
-    inferenceThread: InferenceThread;
     http: ClassifyLoadSettings | null;
-    stream: (StreamSettings & { steps: number[] }) | null;
+    stream: StreamPlan | null;
     profiled: boolean;
     command: string;
   };

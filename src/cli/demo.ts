@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { loadFixtureCalls } from '../../fixtures/fixture-call.js';
 import { DEV_TOKENS } from '../auth/tokens.js';
 import { loadClassifier } from '../classifier/index.js';
-import { loadConfig } from '../config.js';
+import { classifierOptions, loadConfig } from '../config.js';
 import type { IngestMessage } from '../protocol/ingest-messages.js';
 import { buildServer } from '../server.js';
 
@@ -38,7 +38,7 @@ const fixture = calls.find((c) => c.name === values.call)?.call ?? fail(`no fixt
 
 // The demo always runs on the development tokens, so the printed addresses work; by default only this machine can reach it.
 const config = loadConfig({ ...process.env, PORT: values.port, HOST: values.host, AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
-const classifier = await loadClassifier({ modelDir: config.modelDir, maxBatch: config.batchMaxSize, maxWaitMs: config.batchMaxWaitMs, maxQueue: config.queueMax }).catch(
+const classifier = await loadClassifier(classifierOptions(config)).catch(
   (error: Error) => fail(`cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`),
 );
 const app = await buildServer({ config, classifier });

@@ -129,8 +129,7 @@ export class CueHub {
     if (!call) return { code: 'unknown_call', problem: `callId: no call ${callId}` };
     const existing = call.claims.get(seq);
     if (existing) return existing;
-    const cue = call.buffer.since(seq - 1).items.find((item) => item.seq === seq);
-    if (cue?.type !== 'safety-alert') return { code: 'invalid_message', problem: `seq: cue ${seq} of call ${callId} is not a safety alert` };
+    if (call.buffer.get(seq)?.type !== 'safety-alert') return { code: 'invalid_message', problem: `seq: cue ${seq} of call ${callId} is not a safety alert` };
     const claim: AlertClaimed = { type: 'alert.claimed', callId, seq, by, at: Date.now() };
     call.claims.set(seq, claim);
     this.broadcast(call.info, claim);

@@ -17,7 +17,8 @@ export class ReplayBuffer<T extends { seq: number }> {
     return { items, missing };
   }
 
-  get lastSeq(): number {
-    return this.items.at(-1)?.seq ?? 0;
+  /** The item numbered `seq`, if it is still held. */
+  get(seq: number): T | undefined {
+    return this.items.find((item) => item.seq === seq);
   }
 }
