@@ -1,9 +1,9 @@
-import type { Label } from '../classifier/verdict.js';
+import type { AgentAct, Label } from '../classifier/verdict.js';
 import type { AckStep } from '../protocol/common.js';
 import type { CueType, Evidence, LadderStep, Severity } from '../protocol/cue.js';
 import { buildBriefing } from './briefing.js';
 import type { Policy } from './policy.js';
-import { normalisePhrase, wordOverlap } from './similarity.js';
+import { wordOverlap } from './similarity.js';
 import type { CueDraft, LadderEvent, LadderState, Rung, Transition, Utterance } from './state.js';
 
 /** The ladder's rungs above "nothing yet", with the step, cue and severity each one means. */
@@ -15,18 +15,28 @@ const RUNGS: Record<Exclude<Rung, 0>, { step: LadderStep; cue: CueType; severity
 };
 
 const ACK_RUNG: Record<AckStep, Exclude<Rung, 0>> = { 'limit-set': 1, 'warning-given': 2, transferred: 3, released: 4 };
-const PHRASE_RUNG = { limit: 1, warning: 2, transfer: 3, release: 4 } as const;
+/** Agent acts that take a step of the ladder. A conditional ("if this goes on I'll transfer you") is a warning. */
+const ACT_RUNG: Partial<Record<AgentAct, Exclude<Rung, 0>>> = { 'set-limit': 1, warn: 2, transfer: 3, release: 4 };
 
-/** The label the ladder acts on: an abuse or threat verdict below the policy's score is treated as venting. */
-export function effectiveLabel(utterance: Utterance, policy: Policy): Label {
+/** How the ladder reads a customer line: `menace` is a threat score too low to alert on, too high to let pass. */
+export type Reading = Label | 'menace';
+
+/** The reading the ladder acts on: abuse below the policy's score is venting; threat scores fall into three bands. */
+export function readCustomer(utterance: Utterance, policy: Policy): Reading {
   const { label, scores } = utterance.verdict;
   const t = policy.thresholds;
-  if (label === 'threat') {
-    if (scores.threat >= t.threatMinScore) return 'threat';
-    return scores.abusive >= t.abusiveMinScore ? 'abusive' : 'venting';
-  }
-  if (label === 'abusive') return scores.abusive >= t.abusiveMinScore ? 'abusive' : 'venting';
+  if (scores.threat >= t.threatMinScore) return 'threat';
+  if (scores.threat >= t.menaceMinScore) return 'menace';
+  if (label === 'threat' || label === 'abusive') return scores.abusive >= t.abusiveMinScore ? 'abusive' : 'venting';
   return label;
+}
+
+/** The act the ladder acts on: one the model is unsure of counts as `other`. */
+export function readAgentAct(utterance: Utterance, policy: Policy): AgentAct {
+  const { act, actScores } = utterance.verdict;
+  if (act === undefined) return 'other';
+  const sure = actScores === undefined || actScores[act] >= policy.thresholds.agentActMinScore;
+  return sure ? act : 'other';
 }
 
 const evidenceOf = (u: Utterance, label: Label): Evidence => ({
@@ -90,19 +100,35 @@ class Builder {
   }
 }
 
+function alert(b: Builder, u: Utterance): void {
+  // One alert per call: once the safety procedure has taken over, later threats are kept as evidence for the briefing.
+  const alerted = b.state.step === 'safety';
+  const earlier = b.state.menacePending;
+  b.recordIncident(u, 'threat');
+  b.set({ menacePending: undefined });
+  if (alerted) return;
+  b.moveTo('safety');
+  // The line that carried the threat comes first; an ambiguous line it confirmed follows.
+  b.cue('safety-alert', 'critical', [evidenceOf(u, 'threat'), ...(earlier ? [earlier] : [])], true);
+}
+
 function customerTurn(b: Builder, u: Utterance, context: readonly string[], policy: Policy): void {
-  const label = effectiveLabel(u, policy);
-  const evidence = [evidenceOf(u, label)];
-  b.set({ lastCustomerLabel: label });
-  if (label === 'threat') {
-    // One alert per call: once the safety procedure has taken over, later threats are kept as evidence for the briefing.
-    const alerted = b.state.step === 'safety';
-    b.recordIncident(u, 'threat');
-    if (alerted) return;
-    b.moveTo('safety');
-    b.cue('safety-alert', 'critical', evidence, true);
+  const reading = readCustomer(u, policy);
+  if (reading === 'threat' || (reading === 'menace' && (b.state.menacePending || b.state.step === 'safety'))) {
+    b.set({ lastCustomerLabel: 'threat' });
+    alert(b, u);
     return;
   }
+  if (reading === 'menace') {
+    // Ambiguous: the agent asks what the caller meant, the supervisor hears of it quietly; the next line decides.
+    const evidence = evidenceOf(u, 'threat');
+    b.set({ menacePending: evidence });
+    b.cue('ask-meaning', 'notice', [evidence]);
+    return;
+  }
+  const label = reading;
+  const evidence = [evidenceOf(u, label)];
+  b.set({ lastCustomerLabel: label, menacePending: undefined });
   if (label === 'abusive') {
     b.recordIncident(u, 'abusive');
     // Once safety has taken over, the ladder no longer applies; after release there is no step left.
@@ -142,21 +168,15 @@ function customerTurn(b: Builder, u: Utterance, context: readonly string[], poli
   }
 }
 
-function phraseRung(text: string, policy: Policy): Exclude<Rung, 0> | undefined {
-  const said = normalisePhrase(text);
-  let found: Exclude<Rung, 0> | undefined;
-  for (const [kind, rung] of Object.entries(PHRASE_RUNG) as [keyof typeof PHRASE_RUNG, Exclude<Rung, 0>][]) {
-    if (policy.agentPhrases[kind].some((p) => said.includes(normalisePhrase(p)))) found = rung;
-  }
-  return found;
-}
-
 function agentTurn(b: Builder, u: Utterance, policy: Policy): void {
-  const rung = phraseRung(u.text, policy);
+  const act = readAgentAct(u, policy);
+  const rung = ACT_RUNG[act];
   if (rung !== undefined) {
     b.taken(rung);
     return;
   }
+  // Sympathy that names or echoes the caller's anger is not the agent losing their temper.
+  if (act === 'acknowledge' && u.verdict.label === 'venting') return;
   const { label, scores } = u.verdict;
   const heated = (label === 'venting' || label === 'abusive' || label === 'threat') && scores[label] >= policy.thresholds.agentHeatMinScore;
   if (!heated) return;

@@ -6,18 +6,21 @@ import defaultPolicyJson from './default-policy.json' with { type: 'json' };
 
 const Score = Type.Number({ minimum: 0, maximum: 1 });
 const Count = Type.Integer({ minimum: 1, maximum: 1000 });
-const Phrases = Type.Array(Type.String({ minLength: 1 }), { maxItems: 200 });
-
-/** The de-escalation policy: thresholds, the agent phrases that count as a step taken, and the cue scripts. */
+/** The de-escalation policy: thresholds and the cue scripts. */
 export const Policy = Type.Object(
   {
     thresholds: Type.Object(
       {
         /** A customer utterance labelled abusive counts only at or above this score. */
         abusiveMinScore: Score,
+        /** A customer utterance whose threat score reaches this is a clear threat: a safety alert at once. */
         threatMinScore: Score,
+        /** Threat scores from here up to threatMinScore are ambiguous menace: ask what the caller means. */
+        menaceMinScore: Score,
         /** An agent utterance labelled venting or abusive at or above this score draws a stay-calm cue. */
         agentHeatMinScore: Score,
+        /** An agent act (limit, warning, transfer, release, acknowledgement) counts at or above this score. */
+        agentActMinScore: Score,
         /** Venting turns in a row after which the caller is taken to be repeating. */
         ventsBeforeAcknowledge: Count,
         /** Word-overlap (Jaccard) with an earlier customer turn that counts as a repeat. */
@@ -27,10 +30,6 @@ export const Policy = Type.Object(
         stayCalmCooldownMs: Type.Integer({ minimum: 0 }),
         briefingIncidents: Count,
       },
-      { additionalProperties: false },
-    ),
-    agentPhrases: Type.Object(
-      { limit: Phrases, warning: Phrases, transfer: Phrases, release: Phrases },
       { additionalProperties: false },
     ),
     scripts: Type.Object(Object.fromEntries(CUE_TYPES.map((t) => [t, Type.String({ minLength: 1, maxLength: 1000 })])), {
@@ -46,6 +45,10 @@ const checkPolicy = validator(Policy);
 export function parsePolicy(raw: unknown, source: string): Policy {
   const checked = checkPolicy(raw);
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.problem}`);
+  const { menaceMinScore, threatMinScore } = checked.value.thresholds;
+  if (menaceMinScore > threatMinScore) {
+    throw new Error(`invalid ladder policy ${source}: thresholds.menaceMinScore (${menaceMinScore}) is above thresholds.threatMinScore (${threatMinScore})`);
+  }
   return checked.value as Policy;
 }
 

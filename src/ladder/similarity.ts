@@ -10,7 +10,3 @@ export function wordOverlap(a: string, b: string): number {
   for (const w of wa) if (wb.has(w)) shared += 1;
   return shared / (wa.size + wb.size - shared);
 }
-
-/** Lower case, straight apostrophes, single spaces: the form agent phrases are matched in. */
-export const normalisePhrase = (text: string): string =>
-  text.toLowerCase().replaceAll('’', "'").replace(/[^a-z0-9' ]+/g, ' ').replace(/\s+/g, ' ').trim();

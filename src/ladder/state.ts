@@ -24,6 +24,8 @@ export interface LadderState {
   stepsTaken: LadderStep[];
   lastCustomerLabel: Label | undefined;
   lastStayCalmMs: number | undefined;
+  /** An ambiguous menace the agent was cued to ask about; the next customer line confirms or clears it. */
+  menacePending: Evidence | undefined;
   ended: boolean;
 }
 
@@ -42,6 +44,7 @@ export const initialLadderState = (): LadderState => ({
   stepsTaken: [],
   lastCustomerLabel: undefined,
   lastStayCalmMs: undefined,
+  menacePending: undefined,
   ended: false,
 });
 

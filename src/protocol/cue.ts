@@ -9,6 +9,7 @@ export const CUE_TYPES = [
   'warn',
   'transfer',
   'release',
+  'ask-meaning',
   'safety-alert',
   'back-to-solving',
   'stay-calm',

@@ -1,4 +1,4 @@
-import type { Classifier, Label, Priority, Verdict } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, type AgentAct, type Classifier, type Label, type Priority, type Verdict } from '../../src/classifier/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
 /**
@@ -27,6 +27,25 @@ export function keywordVerdict(text: string): Verdict {
   return confidentVerdict(label, spans);
 }
 
+/** Agent acts by phrase, for agent lines: the latest act in the table whose phrase is in the text wins. */
+const ACT_TABLE: [AgentAct, string[]][] = [
+  ['acknowledge', ['sorry to hear', 'i can hear how', 'i understand how']],
+  ['set-limit', ['i can only help if', 'i can only help you if', 'keep this respectful', 'keep the conversation respectful', "don't speak to me like that"]],
+  ['warn', ['if this continues', 'if the language continues', 'if this carries on']],
+  ['transfer', ['transferring you to my supervisor', 'putting you through to my supervisor', 'transfer you to my supervisor now']],
+  ['release', ['ending this call now', 'end this call now']],
+];
+
+export function keywordAct(text: string): AgentAct {
+  const lower = text.toLowerCase();
+  let act: AgentAct = 'other';
+  for (const [candidate, phrases] of ACT_TABLE) if (phrases.some((p) => lower.includes(p))) act = candidate;
+  return act;
+}
+
+const sureOf = (act: AgentAct): Record<AgentAct, number> =>
+  Object.fromEntries(AGENT_ACTS.map((a) => [a, a === act ? 0.9 : 0.1 / (AGENT_ACTS.length - 1)])) as Record<AgentAct, number>;
+
 /** A verdict that is sure of `label`. */
 export function confidentVerdict(label: Label, spans: Verdict['spans'] = []): Verdict {
   const scores = { neutral: 0.04, venting: 0.04, abusive: 0.04, threat: 0.04 };
@@ -45,7 +64,10 @@ export class KeywordClassifier implements Classifier {
     this.calls.push({ text, priority, speaker });
     // Resolve on a later turn of the event loop, like a real batcher would.
     await new Promise((resolve) => setImmediate(resolve));
-    return this.verdictOf(text, priority);
+    const verdict = this.verdictOf(text, priority);
+    if (speaker !== 'agent') return verdict;
+    const act = keywordAct(text);
+    return { ...verdict, act, actScores: sureOf(act) };
   }
 
   async close(): Promise<void> {}

@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { Label } from '../../src/classifier/verdict.js';
-import { advance, effectiveLabel } from '../../src/ladder/ladder.js';
+import type { AgentAct, Label } from '../../src/classifier/verdict.js';
+import { advance, readAgentAct, readCustomer } from '../../src/ladder/ladder.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/ladder/policy.js';
 import { initialLadderState, type LadderEvent, type LadderState } from '../../src/ladder/state.js';
 import type { AckStep } from '../../src/protocol/common.js';
 
 let n = 0;
-function said(speaker: 'customer' | 'agent', text: string, label: Label, score = 0.9, context: string[] = []): LadderEvent {
+function said(speaker: 'customer' | 'agent', text: string, label: Label, score = 0.9, context: string[] = [], act?: AgentAct, actScore = 0.9): LadderEvent {
   const scores = { neutral: 0, venting: 0, abusive: 0, threat: 0, [label]: score };
   const startMs = 1000 * n++;
-  return { type: 'utterance', utterance: { utteranceId: `u${n}`, speaker, text, verdict: { label, scores, spans: [] }, startMs, endMs: startMs + 900 }, context };
+  const verdict = { label, scores, spans: [], ...(act ? { act, actScores: { ...NO_ACT, [act]: actScore } } : {}) };
+  return { type: 'utterance', utterance: { utteranceId: `u${n}`, speaker, text, verdict, startMs, endMs: startMs + 900 }, context };
 }
+const NO_ACT = { 'set-limit': 0, warn: 0, transfer: 0, release: 0, acknowledge: 0, policy: 0, other: 0 };
 const customer = (text: string, label: Label, score?: number, context?: string[]) => said('customer', text, label, score, context);
 const agent = (text: string, label: Label = 'neutral', score?: number) => said('agent', text, label, score);
+const agentDoes = (text: string, act: AgentAct, label: Label = 'neutral', actScore?: number) => said('agent', text, label, 0.9, [], act, actScore);
 const ack = (step: AckStep): LadderEvent => ({ type: 'agent-ack', step, atMs: 0 });
 const end: LadderEvent = { type: 'call-end', atMs: 0 };
 
@@ -54,8 +57,8 @@ describe('venting', () => {
 
   it('treats low-confidence abuse and threats as venting', () => {
     const low = customer('x', 'abusive', 0.4) as Extract<LadderEvent, { type: 'utterance' }>;
-    expect(effectiveLabel(low.utterance, DEFAULT_POLICY)).toBe('venting');
-    expect(run([customer('x', 'threat', 0.4)]).types).toEqual(['let-vent']);
+    expect(readCustomer(low.utterance, DEFAULT_POLICY)).toBe('venting');
+    expect(run([customer('x', 'threat', 0.2)]).types).toEqual(['let-vent']);
   });
 });
 
@@ -89,6 +92,42 @@ describe('threats', () => {
   it('override a ladder already under way', () => {
     expect(run([abuse(), abuse(), customer('i will hurt you', 'threat')]).types).toEqual(['set-limit', 'warn', 'safety-alert']);
   });
+
+  it('carry the threatening line as the evidence, not the venting before it', () => {
+    const { cues } = run([customer('this company is a f***ing disgrace', 'venting'), customer('i know where you live', 'threat')]);
+    expect(cues.at(-1)).toMatchObject({ type: 'safety-alert', evidence: [{ text: 'i know where you live', label: 'threat' }] });
+  });
+});
+
+describe('ambiguous menace', () => {
+  const menacing = (text: string) => customer(text, 'threat', 0.4);
+
+  it('reads threat scores in three bands', () => {
+    const read = (score: number) => readCustomer((customer('x', 'threat', score) as Extract<LadderEvent, { type: 'utterance' }>).utterance, DEFAULT_POLICY);
+    expect([read(0.2), read(0.4), read(0.9)]).toEqual(['venting', 'menace', 'threat']);
+  });
+
+  it('asks what the caller means, quietly, and a confirming line raises the alert on that line', () => {
+    const { perEvent, cues, state } = run([menacing('you will see what happens'), customer('i know where you live', 'threat')]);
+    expect(perEvent).toEqual([['ask-meaning'], ['safety-alert']]);
+    expect(cues[0]).toMatchObject({ severity: 'notice', evidence: [{ text: 'you will see what happens' }] });
+    expect(cues[1]!.evidence.map((e) => e.text)).toEqual(['i know where you live', 'you will see what happens']);
+    expect(state.step).toBe('safety');
+  });
+
+  it('menace said twice is confirmed', () => {
+    expect(run([menacing('watch yourself'), menacing('i mean it watch yourself')]).types).toEqual(['ask-meaning', 'safety-alert']);
+  });
+
+  it('a line that clears it up ends the question without an alert', () => {
+    const { types, state } = run([menacing('you will see'), customer('i mean i will take it to the ombudsman', 'venting'), menacing('you will see')]);
+    expect(types).toEqual(['ask-meaning', 'let-vent', 'ask-meaning']);
+    expect(state.threatCount).toBe(0);
+  });
+
+  it('a clear threat still alerts at once', () => {
+    expect(run([customer('i am going to kill you', 'threat', 0.95)]).types).toEqual(['safety-alert']);
+  });
 });
 
 describe('calming down', () => {
@@ -109,14 +148,31 @@ describe('calming down', () => {
 
 describe("the agent's own speech", () => {
   it('setting the limit unprompted means the next abuse is the warning', () => {
-    const { types, state } = run([customer('this is a joke', 'venting'), agent('I can only help if we keep this respectful'), abuse()]);
+    const { types, state } = run([customer('this is a joke', 'venting'), agentDoes('I can only help if we keep this respectful', 'set-limit'), abuse()]);
     expect(types).toEqual(['let-vent', 'warn']);
     expect(state.stepsTaken).toEqual(['limit', 'warning']);
   });
 
   it('a warning or transfer said by the agent moves the ladder too', () => {
-    expect(run([abuse(), agent('If this continues I will have to transfer you'), abuse()]).types).toEqual(['set-limit', 'transfer']);
-    expect(run([abuse(), agent("I'm transferring you to my supervisor now"), abuse()]).types).toEqual(['set-limit', 'release']);
+    expect(run([abuse(), agentDoes('If this continues I will have to transfer you', 'warn'), abuse()]).types).toEqual(['set-limit', 'transfer']);
+    expect(run([abuse(), agentDoes("I'm transferring you to my supervisor now", 'transfer'), abuse()]).types).toEqual(['set-limit', 'release']);
+  });
+
+  it('a conditional warning followed by abuse leads to the warm transfer with its briefing', () => {
+    const { cues } = run([abuse(), agentDoes('if this carries on i will need to pass you to my manager', 'warn'), abuse()]);
+    expect(cues.map((c) => c.type)).toEqual(['set-limit', 'transfer']);
+    expect(cues[1]!.briefing).toMatchObject({ abusiveCount: 2, stepsTaken: ['limit', 'warning', 'transfer'] });
+  });
+
+  it('an act the model is unsure of, or a policy statement, takes no step', () => {
+    const unsure = agentDoes('i will need to transfer you', 'transfer', 'neutral', 0.3) as Extract<LadderEvent, { type: 'utterance' }>;
+    expect(readAgentAct(unsure.utterance, DEFAULT_POLICY)).toBe('other');
+    expect(run([abuse(), unsure, abuse()]).types).toEqual(['set-limit', 'warn']);
+    expect(run([agentDoes('i want to help you but i need to run a security check first', 'policy'), abuse()]).types).toEqual(['set-limit']);
+  });
+
+  it("agent sympathy that names the caller's anger draws no stay-calm", () => {
+    expect(run([agentDoes('i can hear how fed up you are with this damn router', 'acknowledge', 'venting')]).types).toEqual([]);
   });
 
   it('an agent venting or swearing is told to stay calm, not more often than the cooldown', () => {
@@ -161,6 +217,12 @@ describe('after the call', () => {
 });
 
 describe('policy', () => {
+  it('rejects a menace band above the threat score', () => {
+    const bad = structuredClone(DEFAULT_POLICY);
+    bad.thresholds.menaceMinScore = 0.9;
+    expect(() => parsePolicy(bad, 'test.json')).toThrow(/menaceMinScore/);
+  });
+
   it('rejects a policy file with a bad value, naming it', () => {
     const bad = structuredClone(DEFAULT_POLICY) as unknown as { thresholds: Record<string, unknown> };
     bad.thresholds.abusiveMinScore = 2;

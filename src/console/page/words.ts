@@ -20,6 +20,7 @@ export const CUE_TITLES: Record<CueType, string> = {
   warn: 'Give the warning',
   transfer: 'Warm transfer to your supervisor',
   release: 'Release the call',
+  'ask-meaning': 'Ask what they mean',
   'safety-alert': 'Safety first',
   'back-to-solving': 'Back to solving',
   'stay-calm': 'Stay calm',
