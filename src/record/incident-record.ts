@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { CallInfo } from '../cues/cue-hub.js';
+import type { Metrics } from '../metrics.js';
+import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
+import { IncidentStore } from './incident-store.js';
+import { openPostgres } from './postgres-driver.js';
+import { Recorder } from './recorder.js';
+import { openSqlite } from './sqlite-driver.js';
+import { WriteQueue } from './write-queue.js';
+
+export interface RecordSettings {
+  /** SQLite's folder when no databaseUrl is given. */
+  dataDir: string;
+  /** postgres://…: PostgreSQL, shared by every instance; unset: SQLite under dataDir. */
+  databaseUrl: string | undefined;
+  contextLines: number;
+  retentionDays: number;
+  queueMax: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const PURGE_EVERY_MS = 60 * 60 * 1000;
+
+/** The durable record of incidents: the store, the recorder that feeds it from the hub, and the retention purge. */
+export class IncidentRecord {
+  private constructor(
+    readonly store: IncidentStore,
+    private readonly queue: WriteQueue,
+    private readonly recorder: Recorder,
+    private readonly purgeTimer: NodeJS.Timeout,
+  ) {}
+
+  static async open(settings: RecordSettings, metrics: Metrics, log: FastifyBaseLogger): Promise<IncidentRecord> {
+    const driver = settings.databaseUrl ? openPostgres(settings.databaseUrl) : openSqlite(join(settings.dataDir, 'call-guard.db'));
+    const store = new IncidentStore(driver);
+    await store.migrate();
+    const queue = new WriteQueue(
+      { maxQueue: settings.queueMax, maxBatch: 256, flushMs: 10, retryMs: 1000 },
+      {
+        write: (batch) => store.write(batch),
+        onWritten: (n) => {
+          metrics.recordWrites.inc({ outcome: 'written' }, n);
+          metrics.recordQueueDepth.set(queue.depth);
+        },
+        onDropped: () => metrics.recordWrites.inc({ outcome: 'dropped' }),
+        onFailed: (error) => {
+          metrics.recordWrites.inc({ outcome: 'failed' });
+          metrics.recordQueueDepth.set(queue.depth);
+          log.error({ err: error }, 'incident record: a batch could not be written; it will be retried');
+        },
+      },
+    );
+    const recorder = new Recorder(settings.contextLines, (write) => queue.push(write));
+    const purge = () =>
+      store.purge(Date.now() - settings.retentionDays * DAY_MS).then(
+        (removed) => removed > 0 && log.info({ removed }, 'incident record: purged incidents past retention'),
+        (error: unknown) => log.error({ err: error }, 'incident record: purge failed'),
+      );
+    await purge();
+    const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();
+    log.info({ store: store.driverName, retentionDays: settings.retentionDays }, 'incident record open');
+    return new IncidentRecord(store, queue, recorder, purgeTimer);
+  }
+
+  /** The hub's observer: never throws into the hub. */
+  readonly observe = (info: CallInfo, event: SubscriberEvent): void => {
+    try {
+      this.recorder.observe(info, event);
+    } catch {
+      // A bug here must not cost a cue; the write metrics show a record that stops growing.
+    }
+  };
+
+  async close(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    await this.queue.drain();
+    await this.store.close();
+  }
+}

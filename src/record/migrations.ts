@@ -1,0 +1,46 @@
+/**
+ * The record's schema, one version at a time, in SQL that SQLite and PostgreSQL both run. A
+ * released version is never edited: a change is a new version. Times are epoch milliseconds.
+ */
+export const MIGRATIONS: readonly { version: number; statements: readonly string[] }[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE incidents (
+        tenant TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        team_id TEXT,
+        started_at BIGINT NOT NULL,
+        first_incident_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        cue_types TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (tenant, call_id)
+      )`,
+      `CREATE INDEX incidents_by_time ON incidents (tenant, first_incident_at, call_id)`,
+      `CREATE TABLE incident_events (
+        tenant TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        event_key TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (tenant, call_id, event_key)
+      )`,
+      `CREATE TABLE label_feedback (
+        tenant TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        segment_id TEXT NOT NULL,
+        by_name TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        speaker TEXT NOT NULL,
+        text TEXT NOT NULL,
+        model_label TEXT,
+        label TEXT NOT NULL,
+        PRIMARY KEY (tenant, call_id, segment_id, by_name)
+      )`,
+      `CREATE INDEX label_feedback_by_time ON label_feedback (at)`,
+    ],
+  },
+];

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { requireScope } from '../auth/guard.js';
+import { HttpError } from '../protocol/classify.js';
+import { FeedbackRecorded, LabelFeedback } from '../protocol/incidents.js';
+import { maskDigits } from '../record/mask.js';
+import type { ServiceContext } from './context.js';
+
+/** "Wrong label" from an agent or supervisor screen: the right label for a line the call still keeps, stored for the next training round. */
+export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): void {
+  app.post<{ Body: LabelFeedback }>(
+    '/v1/feedback',
+    {
+      schema: { body: LabelFeedback, response: { 201: FeedbackRecorded, 404: HttpError, 503: HttpError } },
+      preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
+    },
+    async (request, reply) => {
+      if (!ctx.record) return reply.code(503).send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
+      const { callId, segmentId, label } = request.body;
+      const principal = request.principal!;
+      const line = ctx.hub.finalLine(principal.tenant, callId, segmentId);
+      if (!line) return reply.code(404).send({ error: 'not_found', message: `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)` });
+      const row = {
+        tenant: principal.tenant,
+        callId,
+        segmentId,
+        by: principal.name,
+        at: Date.now(),
+        speaker: line.speaker,
+        text: maskDigits(line.text),
+        ...(line.label !== undefined ? { modelLabel: line.label } : {}),
+        label,
+      };
+      await ctx.record.store.addFeedback(row);
+      const { tenant: _tenant, ...recorded } = row;
+      return reply.code(201).send(recorded);
+    },
+  );
+}
