@@ -6,7 +6,11 @@ import type { ClassifyLoadSettings } from './http/classify-load.js';
 import type { StreamSettings } from './stream/stream-step.js';
 
 /** The streaming part: how long each step runs, at what pace and budget, and the concurrent calls of each step. */
-export type StreamPlan = StreamSettings & { steps: number[] };
+export type StreamPlan = StreamSettings & {
+  steps: number[];
+  /** Run the largest step again with the incident record off, to price the record. */
+  compareRecord: boolean;
+};
 
 export interface BenchOptions {
   modelDir: string;
@@ -20,7 +24,7 @@ export interface BenchOptions {
   profile: boolean;
 }
 
-export const USAGE = `npm run bench -- [options]
+export const USAGE = `usage: npm run bench -- [options]
   --model DIR             model folder (default: MODEL_DIR or models/use-lite-abuse)
   --out DIR               where the reports go (default: bench/results)
   --only http|stream      run one part only
@@ -36,6 +40,7 @@ export const USAGE = `npm run bench -- [options]
   --ramp-seconds N        seconds over which a step's calls start, not measured (default 10)
   --speed X               replay speed, 1 = speech pace (default 1)
   --budget-ms N           final segment → cue p99 budget (default 25)
+  --skip-record-off       do not run the largest step again with the incident record off (the steps run with it on)
   --profile               CPU-profile the service and report where its time goes`;
 
 /** Reads the bench's command line; every option has a default that finishes in under 5 minutes on 2 cores. */
@@ -59,6 +64,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
       'ramp-seconds': { type: 'string', default: '10' },
       speed: { type: 'string', default: '1' },
       'budget-ms': { type: 'string', default: '25' },
+      'skip-record-off': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
     },
   });
@@ -88,6 +94,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
             rampSeconds: positive('--ramp-seconds', values['ramp-seconds']),
             speed: positive('--speed', values.speed),
             budgetMs: positive('--budget-ms', values['budget-ms']),
+            compareRecord: !values['skip-record-off'],
           },
     profile: values.profile,
   };

@@ -2,12 +2,13 @@
  * `npm run bench`: starts the service itself (src/main.ts, the model from MODEL_DIR) and measures
  * the HTTP hot path and streaming calls on this machine; writes bench/results/. Options: --help.
  */
+import { usageError } from '../src/cli/command-line.js';
 import { parseBenchOptions, USAGE } from './bench-options.js';
 import { runBench } from './run-bench.js';
 import { writeReports } from './report/write-reports.js';
 
 const args = process.argv.slice(2);
-if (args.includes('--help')) {
+if (args.includes('--help') || args.includes('-h')) {
   console.log(USAGE);
   process.exit(0);
 }
@@ -15,8 +16,7 @@ const options = (() => {
   try {
     return parseBenchOptions(args);
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
-    process.exit(2);
+    return usageError('npm run bench', (error as Error).message);
   }
 })();
 

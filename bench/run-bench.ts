@@ -27,10 +27,10 @@ export async function runBench(options: BenchOptions, command: string, progress:
   // Profiles are large: they go to a temporary folder, named on the console, not next to the reports.
   const profileRoot = options.profile ? mkdtempSync(join(tmpdir(), 'call-guard-profiles-')) : undefined;
   if (profileRoot) progress(`CPU profiles of the service go to ${profileRoot} (open them in Chrome DevTools)`);
-  const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number): ServiceSettings => {
+  const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number, record = true): ServiceSettings => {
     const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
-    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, inferenceThread: options.inferenceThread, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
+    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, inferenceThread: options.inferenceThread, record, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
   };
 
   let http: HttpComparison | null = null;
@@ -61,7 +61,14 @@ export async function runBench(options: BenchOptions, command: string, progress:
       const latency = step.finalToCueMs;
       progress(`  ${calls} calls: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`);
     }
-    stream = { budgetMs: settings.budgetMs, steps, maxCallsWithinBudget: largestWithinBudget(steps) };
+    let recordOff: StreamStep | null = null;
+    const largest = steps.at(-1);
+    if (settings.compareRecord && largest) {
+      // The same step with the incident record off, to price the record (issue: within 10 % of p99).
+      recordOff = await runStreamStep(largest.concurrentCalls, service(`stream-${largest.concurrentCalls}-record-off`, options.batch.maxSize, options.batch.maxWaitMs, false), settings, fixtures, progress);
+      progress(`  ${largest.concurrentCalls} calls, record off: final → cue p99 ${recordOff.finalToCueMs?.p99.toFixed(1) ?? '–'} ms (record on: ${largest.finalToCueMs?.p99.toFixed(1) ?? '–'} ms)`);
+    }
+    stream = { budgetMs: settings.budgetMs, steps, maxCallsWithinBudget: largestWithinBudget(steps), recordOff };
   }
 
   return {

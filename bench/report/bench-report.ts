@@ -19,6 +19,8 @@ export interface StreamResults {
   steps: StreamStep[];
   /** The largest step that, with every smaller one, kept final → cue p99 within budget with nothing lost. */
   maxCallsWithinBudget: number | null;
+  /** The largest step run again with the incident record off (the steps run with it on, as the service's default). */
+  recordOff: StreamStep | null;
 }
 
 /** Everything one `npm run bench` measured, as written to bench-report.json. */

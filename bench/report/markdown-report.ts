@@ -36,11 +36,11 @@ function httpTable(runs: readonly ClassifyRun[]): string {
   );
 }
 
-function streamTable(steps: readonly StreamStep[]): string {
+function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) => String(calls)): string {
   return renderTable(
     ['calls', 'calls done', 'chunks', 'finals', 'cues', 'final → cue p50 / p99 / max ms', 'final classified p50 / p99 ms', 'partial classified p50 / p99 ms', 'mean batch', 'service CPU %', 'RSS peak MiB', 'generator CPU %', 'generator loop lag p99 ms', 'lost', 'within budget'],
     steps.map((step) => [
-      String(step.concurrentCalls),
+      callsLabel(step.concurrentCalls),
       String(step.callsCompleted),
       String(step.chunksSent),
       String(step.finalsSent),
@@ -165,6 +165,15 @@ export function markdownReport(report: BenchReport): string {
       `![final segment → cue latency against concurrent calls](${PLOT_FILE})`,
       '',
     );
+    const off = report.stream.recordOff;
+    if (off) {
+      lines.push(
+        'Every step runs with the incident record on (SQLite, the default). The largest step ran again with it off, to price it:',
+        '',
+        streamTable([off], (calls) => `${calls}, record off`),
+        '',
+      );
+    }
   }
   lines.push(
     '## Where the time goes',

@@ -8,6 +8,8 @@ export const TARGETS = {
   comparableP99Ratio: 1.5,
   finalToCueP99Ms: 25,
   concurrentCalls: 1000,
+  /** The incident record's cost: final → cue p99 with it on at most this many times the p99 with it off. */
+  recordP99Ratio: 1.1,
 };
 
 export interface TargetResult {
@@ -23,7 +25,7 @@ const signed = (value: number, digits = 0): string => `${value >= 0 ? '+' : '−
 const percent = (ratio: number): string => `${signed(ratio * 100)} %`;
 
 export function evaluateTargets(http: HttpComparison | null, stream: StreamResults | null): TargetResult[] {
-  return [throughput(http), speedup(http), callsAtBudget(stream)];
+  return [throughput(http), speedup(http), callsAtBudget(stream), recordCost(stream)];
 }
 
 function throughput(http: HttpComparison | null): TargetResult {
@@ -61,5 +63,19 @@ function callsAtBudget(stream: StreamResults | null): TargetResult {
     measured: `p99 ${p99.toFixed(1)} ms, ${lost} lost`,
     met: p99 <= TARGETS.finalToCueP99Ms && lost === 0,
     margin: `${p99 <= TARGETS.finalToCueP99Ms ? `${(TARGETS.finalToCueP99Ms - p99).toFixed(1)} ms under` : `${(p99 - TARGETS.finalToCueP99Ms).toFixed(1)} ms over (${percent(p99 / TARGETS.finalToCueP99Ms - 1)})`}`,
+  };
+}
+
+function recordCost(stream: StreamResults | null): TargetResult {
+  const target = `final → cue p99 with the incident record on within ${percent(TARGETS.recordP99Ratio - 1)} of the same step with it off`;
+  const on = stream?.steps.at(-1)?.finalToCueMs;
+  const off = stream?.recordOff?.finalToCueMs;
+  if (!on || !off) return { target, measured: 'not run', met: null, margin: '' };
+  const ratio = on.p99 / off.p99;
+  return {
+    target,
+    measured: `${stream!.steps.at(-1)!.concurrentCalls} calls: p99 ${on.p99.toFixed(1)} ms on, ${off.p99.toFixed(1)} ms off`,
+    met: ratio <= TARGETS.recordP99Ratio,
+    margin: `on/off ${ratio.toFixed(2)}× (${percent(ratio - 1)})`,
   };
 }

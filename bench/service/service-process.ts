@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOKEN_CONFIG } from '../../test/helpers/server.js';
@@ -13,6 +16,8 @@ export interface ServiceSettings {
   batchMaxSize: number;
   batchMaxWaitMs: number;
   inferenceThread: InferenceThread;
+  /** The incident record on (SQLite in a temporary DATA_DIR, removed when the service stops) or off. */
+  record: boolean;
   /** Write a V8 CPU profile of the service into this folder when it stops. */
   cpuProfileDir?: string;
 }
@@ -46,6 +51,7 @@ function exited(child: ChildProcess): Promise<number | null> {
  */
 export async function startService(settings: ServiceSettings): Promise<RunningService> {
   const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'call-guard-bench-data-'));
   const profiling = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
@@ -59,6 +65,10 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       BATCH_MAX_WAIT_MS: String(settings.batchMaxWaitMs),
       INFERENCE_THREAD: settings.inferenceThread,
       AUTH_TOKENS: TOKEN_CONFIG,
+      RECORD: settings.record ? 'on' : 'off',
+      DATA_DIR: dataDir,
+      // The load generator is one client with one token, pushing far past any per-token allowance on purpose.
+      HTTP_RATE_PER_SEC: String(1_000_000),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,6 +99,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       const code = await exit;
       clearTimeout(timer);
+      rmSync(dataDir, { recursive: true, force: true });
       if (code !== 0) throw new Error(`the service stopped with code ${code}:\n${output.trim()}`);
     },
   };

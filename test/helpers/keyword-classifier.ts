@@ -1,4 +1,5 @@
-import { AGENT_ACTS, type AgentAct, type Classifier, type Label, type Priority, type Verdict } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, type AgentAct, type Classifier, type ContextTurn, type Label, type Priority, type Verdict } from '../../src/classifier/verdict.js';
+import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
 /**
@@ -11,8 +12,16 @@ const TABLE: [Label, string[]][] = [
   ['venting', ['stupid', 'damn', 'ridiculous', 'dead all week', 'fed up', 'sick of', 'joke of a company', 'shouting']],
 ];
 
+/** Ambiguous menace: a threat score inside the default policy's ask-meaning band. */
+const MENACE = ['you will see', 'watch yourself'];
+const { menaceMinScore, threatMinScore } = DEFAULT_POLICY.thresholds;
+
 export function keywordVerdict(text: string): Verdict {
   const lower = text.toLowerCase();
+  if (MENACE.some((p) => lower.includes(p))) {
+    const threat = (menaceMinScore + threatMinScore) / 2;
+    return { label: 'venting', scores: { neutral: 0, venting: 1 - threat, abusive: 0, threat }, spans: [] };
+  }
   let label: Label = 'neutral';
   let spans: Verdict['spans'] = [];
   for (const [candidate, phrases] of TABLE) {
@@ -55,13 +64,13 @@ export function confidentVerdict(label: Label, spans: Verdict['spans'] = []): Ve
 
 /** Answers through `verdictOf` (the keyword table unless given) and records what it was asked. */
 export class KeywordClassifier implements Classifier {
-  readonly calls: { text: string; priority: Priority; speaker: SpeakerRole }[] = [];
+  readonly calls: { text: string; priority: Priority; speaker: SpeakerRole; context: readonly ContextTurn[] }[] = [];
   queueDepth = 0;
 
   constructor(private readonly verdictOf: (text: string, priority: Priority) => Verdict = keywordVerdict) {}
 
-  async classify(text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer'): Promise<Verdict> {
-    this.calls.push({ text, priority, speaker });
+  async classify(text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer', context: readonly ContextTurn[] = []): Promise<Verdict> {
+    this.calls.push({ text, priority, speaker, context });
     // Resolve on a later turn of the event loop, like a real batcher would.
     await new Promise((resolve) => setImmediate(resolve));
     const verdict = this.verdictOf(text, priority);

@@ -114,4 +114,36 @@ describe('the ladder over a live call', () => {
     });
     expect(cues.map((c) => c.type)).toEqual(['let-vent', 'warn', 'transfer', 'break-debrief']);
   });
+
+  it("a conditional warning said by the agent counts as the warning: the next abuse gets the warm transfer with its briefing", async () => {
+    const cues = await runCall('conditional', async (call) => {
+      await call.customer('you are a useless idiot');
+      await call.agent('if this carries on i will need to pass you to my manager');
+      await call.customer('whatever you useless idiot');
+    });
+    expect(cues.map((c) => c.type)).toEqual(['set-limit', 'transfer', 'break-debrief']);
+    expect(cues[1]!.briefing).toMatchObject({ abusiveCount: 2, stepsTaken: ['limit', 'warning', 'transfer'] });
+  });
+
+  it('ambiguous menace asks what the caller means, and the line that confirms it raises the safety alert on itself', async () => {
+    const cues = await runCall('menace', async (call) => {
+      await call.customer('you will see what happens');
+      await call.agent('sorry, what do you mean by that');
+      await call.customer('i know where you live');
+    });
+    expect(cues.map((c) => [c.type, c.severity])).toEqual([
+      ['ask-meaning', 'notice'],
+      ['safety-alert', 'critical'],
+      ['break-debrief', 'info'],
+    ]);
+    expect(cues[1]!.evidence.map((e: { text: string }) => e.text)).toEqual(['i know where you live', 'you will see what happens']);
+  });
+
+  it('ambiguous menace cleared up by the next line raises no alert', async () => {
+    const cues = await runCall('menace-cleared', async (call) => {
+      await call.customer('you will see what happens');
+      await call.customer('i mean i will take this to the ombudsman');
+    });
+    expect(cues.map((c) => c.type)).toEqual(['ask-meaning']);
+  });
 });
