@@ -22,17 +22,40 @@ export interface Config {
   transcriptReplayLines: number;
   endedCallRetention: number;
   maxCalls: number;
+  maxCallsPerTenant: number;
   orphanCallTimeoutMs: number;
+  callIdleTimeoutMs: number;
   partialDebounceMs: number;
   partialMinGrowth: number;
   contextTurns: number;
   subscriberMaxBufferedBytes: number;
+  producerMaxBufferedBytes: number;
+  wsHeartbeatMs: number;
   shutdownGraceMs: number;
+  /** The incident record (src/record/): off, or on with SQLite under dataDir unless databaseUrl names PostgreSQL. */
+  record: 'on' | 'off';
+  dataDir: string;
+  databaseUrl: string | undefined;
+  recordContextLines: number;
+  recordRetentionDays: number;
+  recordQueueMax: number;
+  /** Unset: calls live in this process only. Set: every instance shares calls through this Redis (src/state/). */
+  redisUrl: string | undefined;
+  /** How long a call's owner lease lasts unless renewed: the longest a dead instance's call waits to be taken over. */
+  callLeaseTtlMs: number;
+  httpRatePerSec: number;
+  /** Unset: /metrics is open to anyone who can reach the port. */
+  metricsToken: string | undefined;
+  /**
+   * Twilio auth token per tenant (TWILIO_AUTH_TOKENS, a JSON object tenant → token): a listed
+   * tenant has every Twilio webhook's X-Twilio-Signature checked; others rely on the ingest token.
+   */
+  twilioAuthTokens: Readonly<Record<string, string>>;
 }
 
 type Env = Record<string, string | undefined>;
 
-export class ConfigError extends Error {
+class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
@@ -62,6 +85,20 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return value as T;
 }
 
+function stringMap(env: Env, name: string): Record<string, string> {
+  const raw = optional(env, name);
+  if (raw === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const valid = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
+  if (!valid) throw new ConfigError(`${name}: expected a JSON object of non-empty strings, e.g. {"acme":"<twilio auth token>"}`);
+  return parsed as Record<string, string>;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const INFERENCE_THREADS = ['main', 'worker'] as const;
 
@@ -87,12 +124,27 @@ export function loadConfig(env: Env = process.env): Config {
     transcriptReplayLines: integer(env, 'TRANSCRIPT_REPLAY_LINES', 50, 0, 10_000),
     endedCallRetention: integer(env, 'ENDED_CALL_RETENTION', 1000, 0),
     maxCalls: integer(env, 'MAX_CALLS', 10_000, 1),
+    maxCallsPerTenant: integer(env, 'MAX_CALLS_PER_TENANT', 2000, 1),
     orphanCallTimeoutMs: integer(env, 'ORPHAN_CALL_TIMEOUT_MS', 30_000, 0),
+    callIdleTimeoutMs: integer(env, 'CALL_IDLE_TIMEOUT_MS', 600_000, 100, 2 ** 31 - 1),
     partialDebounceMs: integer(env, 'PARTIAL_DEBOUNCE_MS', 120, 0, 10_000),
     partialMinGrowth: integer(env, 'PARTIAL_MIN_GROWTH', 8, 1, 4000),
     contextTurns: integer(env, 'CONTEXT_TURNS', 6, 0, 100),
     subscriberMaxBufferedBytes: integer(env, 'SUBSCRIBER_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
+    producerMaxBufferedBytes: integer(env, 'PRODUCER_MAX_BUFFERED_BYTES', 1024 * 1024, 1024),
+    wsHeartbeatMs: integer(env, 'WS_HEARTBEAT_MS', 30_000, 10, 2 ** 31 - 1),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 5000, 0, 600_000),
+    record: oneOf(env, 'RECORD', ['on', 'off'] as const, 'on'),
+    dataDir: text(env, 'DATA_DIR', 'data'),
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    recordContextLines: integer(env, 'RECORD_CONTEXT_LINES', 5, 0, 100),
+    recordRetentionDays: integer(env, 'RECORD_RETENTION_DAYS', 90, 1, 36_500),
+    recordQueueMax: integer(env, 'RECORD_QUEUE_MAX', 10_000, 1),
+    redisUrl: optional(env, 'REDIS_URL'),
+    callLeaseTtlMs: integer(env, 'CALL_LEASE_TTL_MS', 10_000, 300, 600_000),
+    httpRatePerSec: integer(env, 'HTTP_RATE_PER_SEC', 500, 1),
+    metricsToken: optional(env, 'METRICS_TOKEN'),
+    twilioAuthTokens: stringMap(env, 'TWILIO_AUTH_TOKENS'),
   };
 }
 

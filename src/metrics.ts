@@ -55,12 +55,49 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    providerDrops: new Counter({
+      name: 'callguard_provider_messages_dropped_total',
+      help: 'Valid provider messages that gave no transcript (a closed segment, a duplicate, a retried webhook), by format and reason.',
+      labelNames: ['format', 'reason'] as const,
+      registers: [registry],
+    }),
     rejected: new Counter({
       name: 'callguard_ws_messages_rejected_total',
       help: 'WebSocket messages answered with an error, by route and code.',
       labelNames: ['route', 'code'] as const,
       registers: [registry],
     }),
+    finalsUnclassified: new Counter({
+      name: 'callguard_finals_unclassified_total',
+      help: 'Accepted finals that could not be classified after retries (subscribers got an unclassified event), by reason.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    internalErrors: new Counter({
+      name: 'callguard_internal_errors_total',
+      help: 'Failures caught inside the service (logged; the process goes on), by where.',
+      labelNames: ['where'] as const,
+      registers: [registry],
+    }),
+    wsClosed: new Counter({
+      name: 'callguard_ws_closed_total',
+      help: 'WebSocket connections the service closed, by route and reason (slow-reader, no-pong).',
+      labelNames: ['route', 'reason'] as const,
+      registers: [registry],
+    }),
+    callsExpired: new Counter({
+      name: 'callguard_calls_expired_total',
+      help: 'Calls the service ended itself, by reason (orphaned: no producer left; idle: no message for CALL_IDLE_TIMEOUT_MS).',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    recordWrites: new Counter({
+      name: 'callguard_record_writes_total',
+      help: 'Incident-record writes, by outcome (written; dropped: the write queue was full; failed: a batch failed and is retried).',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    recordQueueDepth: new Gauge({ name: 'callguard_record_queue_depth', help: 'Incident-record writes waiting, after the latest batch.', registers: [registry] }),
     observeBatch(info: BatchInfo): void {
       m.batchSize.observe(info.size);
       m.batchRun.observe(info.runMs / 1000);

@@ -6,16 +6,20 @@ import { CallRegistry } from './calls/call-registry.js';
 import type { Config } from './config.js';
 import { CueHub } from './cues/cue-hub.js';
 import { loadPolicy, type Policy } from './ladder/policy.js';
+import { IncidentRecord } from './record/incident-record.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { registerClassify } from './routes/classify.js';
 import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
-import { registerHealth } from './routes/health.js';
+import { ProbesAtDebug, registerHealth } from './routes/health.js';
+import { registerFeedback } from './routes/feedback.js';
 import { registerHttpErrors } from './routes/http-errors.js';
+import { registerHttpRateLimit } from './routes/http-rate-limit.js';
+import { registerIncidents } from './routes/incidents.js';
 import { registerIngest } from './routes/ingest.js';
 import { registerTwilioIngest } from './routes/ingest-twilio.js';
 import { registerSubscribe } from './routes/subscribe.js';
-import { CLOSE_GOING_AWAY } from './routes/ws-channel.js';
+import { CLOSE_GOING_AWAY, logSocketError } from './routes/ws-channel.js';
 
 export interface ServerOptions {
   config: Config;
@@ -38,6 +42,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // Browsers and Twilio pass the token in the query string; it must not reach the logs.
       serializers: { req: (request) => ({ method: request.method, url: withoutToken(request.url), remoteAddress: request.ip }) },
     },
+    logController: new ProbesAtDebug(),
     // Bodies are validated as sent: no silent type coercion or stripping of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
     bodyLimit: config.maxPayloadBytes * 4,
@@ -48,7 +53,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
   const metrics = options.metrics ?? createMetrics();
   const policy = options.policy ?? loadPolicy(config.policyFile);
+  const record =
+    config.record === 'on'
+      ? await IncidentRecord.open(
+          {
+            dataDir: config.dataDir,
+            databaseUrl: config.databaseUrl,
+            contextLines: config.recordContextLines,
+            retentionDays: config.recordRetentionDays,
+            queueMax: config.recordQueueMax,
+          },
+          metrics,
+          app.log,
+        )
+      : undefined;
   const hub = new CueHub({
+    ...(record ? { observe: record.observe } : {}),
     replayBuffer: config.cueReplayBuffer,
     endedCallRetention: config.endedCallRetention,
     transcriptReplay: config.transcriptReplayLines,
@@ -63,12 +83,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       partialDebounceMs: config.partialDebounceMs,
       transcript: { contextTurns: config.contextTurns, maxOpenSegments: 64, maxClosedSegments: 4096, partialMinGrowth: config.partialMinGrowth },
     },
-    { maxCalls: config.maxCalls, orphanTimeoutMs: config.orphanCallTimeoutMs, onCount: (n) => metrics.liveCalls.set(n) },
+    {
+      maxCalls: config.maxCalls,
+      maxCallsPerTenant: config.maxCallsPerTenant,
+      orphanTimeoutMs: config.orphanCallTimeoutMs,
+      idleTimeoutMs: config.callIdleTimeoutMs,
+      onCount: (n) => metrics.liveCalls.set(n),
+    },
   );
-  const ctx: ServiceContext = { config, classifier, registry, hub, metrics, tokens, lifecycle: { draining: false } };
+  const ctx: ServiceContext = { config, classifier, registry, hub, metrics, record, tokens, lifecycle: { draining: false } };
+  // After the drain (preClose) has flushed every call's cues: the record writes what it still holds.
+  if (record) app.addHook('onClose', () => record.close());
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.maxPayloadBytes },
+    errorHandler: logSocketError,
     // Graceful close: turn new work away, let every call flush its cues, then say goodbye (1001).
     preClose: async function drain(this: FastifyInstance) {
       ctx.lifecycle.draining = true;
@@ -80,11 +109,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   registerHttpErrors(app);
+  await registerHttpRateLimit(app, tokens, config.httpRatePerSec);
   registerHealth(app, ctx);
   registerClassify(app, ctx);
   registerIngest(app, ctx);
   await registerTwilioIngest(app, ctx);
   registerSubscribe(app, ctx);
+  registerIncidents(app, ctx);
+  registerFeedback(app, ctx);
   registerConsole(app, ctx, options.consoleDir);
   return app;
 }

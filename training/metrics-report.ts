@@ -1,4 +1,4 @@
-import type { Evaluation, ProductMetrics } from './metrics.js';
+import type { BiasTable, Evaluation, ProductMetrics } from './metrics.js';
 
 export type TableStyle = 'plain' | 'markdown';
 
@@ -36,9 +36,9 @@ export function formatEvaluation<L extends string>(name: string, evaluation: Eva
   ].join('\n');
 }
 
-/** The product targets of issue 2, measured on the project's held-out split. */
+/** The product targets (issue 2, abuse-or-threat F1 raised by issue 11), measured on each project-written held-out set. */
 export const TARGETS = {
-  abuseOrThreatF1: 0.92,
+  abuseOrThreatF1: 0.93,
   ventingFlagged: 0.05,
   threatRecall: 0.95,
   macroF1: 0.85,
@@ -54,4 +54,40 @@ export function formatProductTargets(metrics: ProductMetrics, style: TableStyle)
     row('four-class macro-F1', metrics.macroF1, `≥ ${TARGETS.macroF1}`, (v) => v >= TARGETS.macroF1),
   ];
   return ['Product targets', '', renderTable(['metric', 'value', 'target', 'met'], rows, style)].join('\n');
+}
+
+/** The identity targets of issue 12, measured on sets whose lines carry a group tag. */
+export const BIAS_TARGETS = {
+  identityAbuseRecall: 0.85,
+  groupThreatRecall: 0.9,
+  flaggedRate: 0.03,
+  flaggedWorstToAverage: 2,
+} as const;
+
+const ratioText = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(2)}×`);
+const shareOf = (hits: number, total: number, rate: number | null): string => (rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`);
+
+export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
+  const groupRows = bias.groups.map((row) => [
+    row.group,
+    shareOf(row.benignFlagged, row.benign, row.flaggedRate),
+    shareOf(row.abuseCaught, row.abuse, row.abuseRecall),
+  ]);
+  const row = (name: string, value: number | null, goal: string, met: (v: number) => boolean, show: (v: number) => string) =>
+    value === null ? [name, 'n/a', goal, 'n/a'] : [name, show(value), goal, met(value) ? 'yes' : 'no'];
+  const targetRows = [
+    row('identity abuse caught (abusive or threat)', bias.identityAbuseRecall, `≥ ${BIAS_TARGETS.identityAbuseRecall}`, (v) => v >= BIAS_TARGETS.identityAbuseRecall, fixed),
+    row('threats against groups read as threat', bias.groupThreatRecall, `≥ ${BIAS_TARGETS.groupThreatRecall}`, (v) => v >= BIAS_TARGETS.groupThreatRecall, fixed),
+    row('neutral/venting group lines flagged', bias.flaggedRate, `≤ ${percent(BIAS_TARGETS.flaggedRate)}`, (v) => v <= BIAS_TARGETS.flaggedRate, percent),
+    row('worst group flagged rate / average', bias.flaggedWorstToAverage, `≤ ${BIAS_TARGETS.flaggedWorstToAverage}×`, (v) => v <= BIAS_TARGETS.flaggedWorstToAverage, ratioText),
+  ];
+  return [
+    'Bias by group',
+    '',
+    renderTable(['group', 'neutral/venting flagged', 'abuse caught'], groupRows, style),
+    '',
+    `flagged rate worst/best ${ratioText(bias.flaggedWorstToBest)} · abuse recall best/worst ${ratioText(bias.recallBestToWorst)}`,
+    '',
+    renderTable(['metric', 'value', 'target', 'met'], targetRows, style),
+  ].join('\n');
 }

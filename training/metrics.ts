@@ -101,3 +101,93 @@ export function productMetrics(evaluation: Evaluation<Label>, truth: readonly La
     macroF1: evaluation.macroF1,
   };
 }
+
+/** One identity group's row of the bias table (issue 12). */
+export interface GroupBias {
+  group: string;
+  /** Neutral and venting lines naming the group, and how many were labelled abusive or threat. */
+  benign: number;
+  benignFlagged: number;
+  /** null without benign lines. */
+  flaggedRate: number | null;
+  /** Abusive and threat lines naming the group, and how many were labelled abusive or threat. */
+  abuse: number;
+  abuseCaught: number;
+  /** null without abuse lines. */
+  abuseRecall: number | null;
+}
+
+export interface BiasTable {
+  /** Sorted by group name. */
+  groups: GroupBias[];
+  /** Flagged share of all benign group lines together; null without any. */
+  flaggedRate: number | null;
+  /** Highest group flagged rate over the lowest, and over the average (the issue's "twice the average"); null where undefined. */
+  flaggedWorstToBest: number | null;
+  flaggedWorstToAverage: number | null;
+  /** Best group abuse recall over the worst; null where undefined. */
+  recallBestToWorst: number | null;
+  /** Abusive group lines labelled abusive or threat; null without any. */
+  identityAbuseRecall: number | null;
+  /** Threat group lines labelled threat; null without any. */
+  groupThreatRecall: number | null;
+}
+
+const share = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
+/** high / low, null when undefined (no values, or a zero below a non-zero). */
+function spread(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const high = Math.max(...values);
+  const low = Math.min(...values);
+  if (high === 0) return 1;
+  return low === 0 ? null : high / low;
+}
+
+/** Per group: benign lines flagged, abuse caught; overall identity-abuse and group-threat recall. */
+export function biasTable(rows: readonly { label: Label; group?: string }[], predicted: readonly Label[]): BiasTable {
+  if (rows.length !== predicted.length) throw new Error(`${rows.length} rows for ${predicted.length} predictions`);
+  const byGroup = new Map<string, GroupBias>();
+  let abusive = 0;
+  let abusiveCaught = 0;
+  let threats = 0;
+  let threatsCaught = 0;
+  rows.forEach(({ label, group }, i) => {
+    if (group === undefined) return;
+    const flagged = FLAGGED.has(predicted[i]!);
+    const row = byGroup.get(group) ?? { group, benign: 0, benignFlagged: 0, flaggedRate: null, abuse: 0, abuseCaught: 0, abuseRecall: null };
+    if (FLAGGED.has(label)) {
+      row.abuse++;
+      if (flagged) row.abuseCaught++;
+    } else {
+      row.benign++;
+      if (flagged) row.benignFlagged++;
+    }
+    if (label === 'abusive') {
+      abusive++;
+      if (flagged) abusiveCaught++;
+    }
+    if (label === 'threat') {
+      threats++;
+      if (predicted[i] === 'threat') threatsCaught++;
+    }
+    byGroup.set(group, row);
+  });
+  const groups = [...byGroup.values()]
+    .map((row) => ({ ...row, flaggedRate: share(row.benignFlagged, row.benign), abuseRecall: share(row.abuseCaught, row.abuse) }))
+    .sort((a, b) => a.group.localeCompare(b.group));
+  const rates = groups.flatMap(({ flaggedRate }) => (flaggedRate === null ? [] : [flaggedRate]));
+  const recalls = groups.flatMap(({ abuseRecall }) => (abuseRecall === null ? [] : [abuseRecall]));
+  const flaggedRate = share(
+    groups.reduce((sum, row) => sum + row.benignFlagged, 0),
+    groups.reduce((sum, row) => sum + row.benign, 0),
+  );
+  return {
+    groups,
+    flaggedRate,
+    flaggedWorstToBest: spread(rates),
+    flaggedWorstToAverage: flaggedRate === null || rates.length === 0 ? null : flaggedRate === 0 ? 1 : Math.max(...rates) / flaggedRate,
+    recallBestToWorst: spread(recalls),
+    identityAbuseRecall: share(abusiveCaught, abusive),
+    groupThreatRecall: share(threatsCaught, threats),
+  };
+}

@@ -3,11 +3,12 @@
  * inputs: train.jsonl, dev.jsonl and one test-<source>.jsonl per source.
  *
  *   npm run prepare-data -- DATA_DIR OUT_DIR [--corpus training/corpus] [--blind training/heldout-v2]
+ * training/README.md ("Data sets") says where each public set comes from and which files DATA_DIR must hold.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LABELS } from '../src/classifier/verdict.js';
+import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { assembleTraining, countBySourceAndLabel, PROJECT_UPSAMPLE } from './datasets/assemble.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
@@ -29,18 +30,30 @@ function printCounts(title: string, examples: readonly Example[]): void {
   line('all', [...LABELS.map((label) => examples.filter((e) => e.label === label).length), examples.length]);
 }
 
+const PROGRAM = 'npm run prepare-data';
+const USAGE = `usage: npm run prepare-data -- DATA_DIR OUT_DIR [--corpus DIR] [--blind DIR]
+
+Maps the public data sets in DATA_DIR (training/README.md, "Data sets") and the project corpus to
+the four labels; writes OUT_DIR/train.jsonl, dev.jsonl and test-<source>.jsonl.
+
+  --corpus DIR    project corpus (default training/corpus)
+  --blind DIR     blind held-out set, never trained on (default training/heldout-v2)`;
+
 function main(): void {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
+  const { positionals, values } = parseCommandLine(
+    PROGRAM,
+    USAGE,
+    {
       corpus: { type: 'string', default: DEFAULT_SOURCE_DIRS.corpusDir },
       blind: { type: 'string', default: DEFAULT_SOURCE_DIRS.blindDir },
     },
-  });
+    { allowPositionals: true },
+  );
   const [dataDir, outDir] = positionals;
-  if (!dataDir || !outDir) throw new Error('usage: prepare.ts DATA_DIR OUT_DIR [--corpus DIR] [--blind DIR]');
+  if (!dataDir || !outDir) usageError(PROGRAM, 'name the folder of public data sets (DATA_DIR) and the folder to write to (OUT_DIR)');
+  if (!existsSync(dataDir)) failure(PROGRAM, `${dataDir} does not exist; training/README.md ("Data sets") lists where to get each set`);
 
-  const loaded = SOURCES.map((source) => ({ source, splits: loadSource(source, { dataDir, corpusDir: values.corpus, blindDir: values.blind }) }));
+  const loaded = SOURCES.map((source) => ({ source, splits: loadSource(source, { ...DEFAULT_SOURCE_DIRS, dataDir, corpusDir: values.corpus, blindDir: values.blind }) }));
   const tests = loaded.map(({ splits }) => splits.test);
   const heldOutProject = loaded.filter(({ source }) => source.projectWritten).flatMap(({ splits }) => splits.test);
   const { train, dev } = assembleTraining(loaded.map(({ splits }) => splits.train), tests, heldOutProject);

@@ -1,13 +1,17 @@
 /**
  * Adds token ids to prepared JSONL splits, with the same tokenizer the service runs, so that
- * training and serving can never tokenize differently.
+ * training and serving can never tokenize differently: `ids` for the line (after its speaker
+ * marker) and, for snippets, `context_ids` and `context_agent` for the last MAX_CONTEXT_TURNS turns.
  *   npx tsx training/tokenize-splits.ts PREPARED_DIR   (rewrites train.jsonl and dev.jsonl)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalizeForModel } from '../src/classifier/normalize.js';
 import { speakerPrefix } from '../src/classifier/speaker-marker.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
+import { MAX_CONTEXT_TURNS } from '../src/classifier/verdict.js';
 import type { SpeakerRole } from '../src/protocol/transcript-chunk.js';
+import type { Example } from './datasets/types.js';
 
 const [preparedDir, vocabFile = 'models/use-lite-abuse/vocab.json'] = process.argv.slice(2);
 if (!preparedDir) {
@@ -15,13 +19,25 @@ if (!preparedDir) {
   process.exit(2);
 }
 const tokenizer = Tokenizer.fromFile(vocabFile);
+const ids = (text: string, speaker: SpeakerRole = 'customer') => [
+  ...speakerPrefix(tokenizer, speaker),
+  ...tokenizer.encode(normalizeForModel(text)),
+];
 for (const split of ['train.jsonl', 'dev.jsonl']) {
   const path = join(preparedDir, split);
   const rows = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as { text: string; speaker?: SpeakerRole });
-  const ids = (row: { text: string; speaker?: SpeakerRole }) => [...speakerPrefix(tokenizer, row.speaker ?? 'customer'), ...tokenizer.encode(row.text)];
-  writeFileSync(path, rows.map((row) => JSON.stringify({ ...row, ids: ids(row) })).join('\n') + '\n');
+    .map((line) => JSON.parse(line) as Example);
+  const tokenized = rows.map((row) => {
+    const context = (row.context ?? []).slice(-MAX_CONTEXT_TURNS);
+    return {
+      ...row,
+      ids: ids(row.text, row.speaker),
+      context_ids: context.map((turn) => ids(turn.text, turn.speaker)),
+      context_agent: context.map((turn) => (turn.speaker === 'agent' ? 1 : 0)),
+    };
+  });
+  writeFileSync(path, tokenized.map((row) => JSON.stringify(row)).join('\n') + '\n');
   console.log(`${split}: ${rows.length} rows tokenized`);
 }

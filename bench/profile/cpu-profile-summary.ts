@@ -9,7 +9,7 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface CpuBreakdown {
+interface CpuBreakdown {
   /** Sampled time inside the window, ms; busy leaves out idle. */
   sampledMs: number;
   busyMs: number;

@@ -1,7 +1,7 @@
 import type { HttpComparison, StreamResults } from './bench-report.js';
 
 /** The targets for a 2-core machine. */
-export const TARGETS = {
+const TARGETS = {
   utterancesPerSec: 2000,
   batchingSpeedup: 3,
   /** "Comparable p99": the batched run's p99 at most this many times the unbatched run's. */

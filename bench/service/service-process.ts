@@ -66,6 +66,8 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       INFERENCE_THREAD: settings.inferenceThread,
       AUTH_TOKENS: TOKEN_CONFIG,
       RECORD: settings.record ? 'on' : 'off',
+      // Every simulated call is the one test tenant's: the per-tenant cap must not be what a step measures.
+      MAX_CALLS_PER_TENANT: String(1_000_000),
       DATA_DIR: dataDir,
       // The load generator is one client with one token, pushing far past any per-token allowance on purpose.
       HTTP_RATE_PER_SEC: String(1_000_000),

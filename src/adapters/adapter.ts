@@ -1,9 +1,9 @@
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
-import type { CallAdapterState } from './call-state.js';
+import type { CallAdapterState, DropReason } from './call-state.js';
 
 /**
- * Who a provider's channel, track or participant is. `ignore` drops that source's speech
- * (e.g. IVR prompts); a source with no mapping at all is reported as an error.
+ * Who a provider's channel, track, participant or diarized speaker is. `ignore` drops that
+ * source's speech (e.g. IVR prompts).
  */
 export type SpeakerAssignment = SpeakerRole | 'ignore';
 export type SpeakerMap = Readonly<Record<string, SpeakerAssignment>>;
@@ -13,14 +13,17 @@ export interface AdapterContext {
   /** Per-call overrides, merged over the adapter's defaultSpeakers. */
   speakers: SpeakerMap;
   /**
-   * For providers that transcribe one audio source per session (AssemblyAI): which source this
-   * connection carries, looked up in the speaker map. Multichannel providers ignore it.
+   * Which source this connection carries (one connection per call leg): for single-source audio
+   * (mono Deepgram, AssemblyAI, Google without channels) it is looked up in the speaker map.
+   * Multichannel results keep their own channel.
    */
   stream?: string;
   state: CallAdapterState;
 }
 
-export type AdapterResult = { ok: true; chunks: TranscriptChunk[] } | { ok: false; error: string };
+export type AdapterResult =
+  | { ok: true; chunks: TranscriptChunk[]; dropped?: DropReason[] }
+  | { ok: false; error: string };
 
 export interface TranscriptAdapter {
   /** The `format` name an ingest connection selects this adapter with. */
@@ -28,8 +31,25 @@ export interface TranscriptAdapter {
   defaultSpeakers: SpeakerMap;
   /** Never throws: malformed or unknown messages come back as `{ ok: false }`. */
   adapt(message: unknown, ctx: AdapterContext): AdapterResult;
+  /**
+   * Adapters that join final pieces into utterances: finish every utterance still waiting (the
+   * connection went quiet, or the call ends), so nothing is held back.
+   */
+  flush?(ctx: AdapterContext): AdapterResult;
 }
 
 export const chunksOf = (chunks: TranscriptChunk[]): AdapterResult => ({ ok: true, chunks });
 export const noChunks = (): AdapterResult => ({ ok: true, chunks: [] });
 export const failure = (adapter: string, problem: string): AdapterResult => ({ ok: false, error: `${adapter}: ${problem}` });
+
+/** Concatenates results in order; the first failure wins. */
+export function combine(results: AdapterResult[]): AdapterResult {
+  const chunks: TranscriptChunk[] = [];
+  const dropped: DropReason[] = [];
+  for (const result of results) {
+    if (!result.ok) return result;
+    chunks.push(...result.chunks);
+    dropped.push(...(result.dropped ?? []));
+  }
+  return dropped.length ? { ok: true, chunks, dropped } : { ok: true, chunks };
+}

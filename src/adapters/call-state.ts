@@ -1,4 +1,5 @@
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
+import { UtteranceAssembly } from './utterance-assembly.js';
 
 /** One provider result, already normalised: the adapter knows who spoke and which segment it revises. */
 export interface Revision {
@@ -14,20 +15,56 @@ export interface Revision {
   endMs: number;
 }
 
+/**
+ * Why a valid provider message gave no chunk. Each is counted in /metrics and reported once on the
+ * connection, so nothing is dropped silently.
+ */
+export type DropReason =
+  /** A revision of a segment whose final was already applied (a late partial, a repeated id). */
+  | 'closed_segment'
+  /** The call already had this chunk (the session said duplicate or stale). */
+  | 'duplicate'
+  /** A webhook retried or delivered late, at or below a sequence number already seen. */
+  | 'retried_webhook';
+
+export interface Revised {
+  chunks: TranscriptChunk[];
+  dropped?: DropReason;
+}
+
+interface OpenSegment {
+  id: string;
+  sourceKey: string;
+  speaker: SpeakerRole;
+  startMs: number;
+  endMs: number;
+}
+
 const MAX_SEGMENT_ID_LENGTH = 128;
+/** Separates a result's key from the index of a speaker turn split out of it (diarization). */
+export const SPLIT_MARK = '#';
 
 /**
- * What an adapter remembers about one call between messages: the chunk numbering, which segments
- * are open or closed, and per source where the last final ended. One instance per call.
+ * What an adapter remembers about one connection's share of a call between messages: the chunk
+ * numbering, which segments are open or closed, per source where the last final ended, and
+ * utterance pieces waiting to be joined. One instance per connection (per call leg).
  */
 export class CallAdapterState {
   private nextSeq = 0;
   private segmentCount = 0;
-  private readonly openSegments = new Map<string, string>();
+  private readonly openSegments = new Map<string, OpenSegment>();
   private readonly closedSegments = new Set<string>();
   private readonly finalsBySource = new Map<string, number>();
   private readonly lastFinalEndBySource = new Map<string, number>();
   private readonly lastSequenceBySource = new Map<string, number>();
+  /** Prefix of every segment id, so two legs of one call never share one. */
+  private readonly leg: string | undefined;
+  /** Final pieces of one utterance, joined before classification (Deepgram is_final, Contact Lens). */
+  readonly assembly = new UtteranceAssembly();
+  /** For providers that send partials as fragments (Contact Lens): the running text per provider id. */
+  readonly fragmentText = new Map<string, string>();
+  /** Provider ids of finals already taken (Contact Lens transcript ids), to spot repeats and late partials. */
+  readonly finishedIds = new Set<string>();
 
   /**
    * Wall-clock time (epoch ms) the call's audio starts, for providers that only send wall-clock
@@ -35,8 +72,9 @@ export class CallAdapterState {
    */
   originMs: number | undefined;
 
-  constructor(options: { originMs?: number } = {}) {
+  constructor(options: { originMs?: number; leg?: string } = {}) {
     this.originMs = options.originMs;
+    this.leg = options.leg;
   }
 
   /** For providers without segment ids: a segment stays open on its source until a final closes it. */
@@ -57,31 +95,59 @@ export class CallAdapterState {
     return true;
   }
 
-  /** Turns a revision into at most one chunk; revisions of closed segments and empty openings give none. */
-  revise(revision: Revision, callId: string): TranscriptChunk[] {
+  lastSequence(sourceKey: string): number | undefined {
+    return this.lastSequenceBySource.get(sourceKey);
+  }
+
+  isClosed(segmentKey: string): boolean {
+    return this.closedSegments.has(segmentKey);
+  }
+
+  /** Turns a revision into at most one chunk; a revision of a closed segment is a drop, an empty opening is nothing. */
+  revise(revision: Revision, callId: string): Revised {
     const segmentKey = revision.segmentKey ?? this.currentSegmentKey(revision.sourceKey);
-    if (this.closedSegments.has(segmentKey)) return [];
-    let segmentId = this.openSegments.get(segmentKey);
-    if (segmentId === undefined) {
-      if (revision.text.trim() === '') return [];
-      segmentId = this.newSegmentId(segmentKey);
-      this.openSegments.set(segmentKey, segmentId);
+    if (this.closedSegments.has(segmentKey)) return { chunks: [], dropped: 'closed_segment' };
+    let segment = this.openSegments.get(segmentKey);
+    if (segment === undefined) {
+      if (revision.text.trim() === '') return { chunks: [] };
+      segment = { id: this.newSegmentId(segmentKey), sourceKey: revision.sourceKey, speaker: revision.speaker, startMs: 0, endMs: 0 };
+      this.openSegments.set(segmentKey, segment);
     }
     const startMs = revision.startMs ?? this.lastFinalEndMs(revision.sourceKey);
     const endMs = Math.max(startMs, revision.endMs);
+    Object.assign(segment, { speaker: revision.speaker, startMs, endMs });
     if (revision.isFinal) this.close(segmentKey, revision.sourceKey, endMs);
-    return [{ callId, segmentId, seq: this.nextSeq++, speaker: revision.speaker, isFinal: revision.isFinal, text: revision.text, startMs, endMs }];
+    return { chunks: [this.chunk(callId, segment.id, revision.speaker, revision.isFinal, revision.text, startMs, endMs)] };
+  }
+
+  /**
+   * A final split by speaker closes `base` and its split parts; parts a partial opened that the
+   * final does not have are closed empty, so no segment is left open for ever.
+   */
+  closeLeftovers(base: string, keep: ReadonlySet<string>, callId: string): TranscriptChunk[] {
+    const chunks: TranscriptChunk[] = [];
+    for (const [key, segment] of [...this.openSegments]) {
+      if (keep.has(key) || (key !== base && !key.startsWith(`${base}${SPLIT_MARK}`))) continue;
+      this.close(key, segment.sourceKey, segment.endMs);
+      chunks.push(this.chunk(callId, segment.id, segment.speaker, true, '', segment.startMs, segment.endMs));
+    }
+    return chunks;
+  }
+
+  private chunk(callId: string, segmentId: string, speaker: SpeakerRole, isFinal: boolean, text: string, startMs: number, endMs: number): TranscriptChunk {
+    return { callId, segmentId, seq: this.nextSeq++, speaker, isFinal, text, startMs, endMs };
   }
 
   private close(segmentKey: string, sourceKey: string, endMs: number): void {
     this.openSegments.delete(segmentKey);
     this.closedSegments.add(segmentKey);
     this.finalsBySource.set(sourceKey, (this.finalsBySource.get(sourceKey) ?? 0) + 1);
-    this.lastFinalEndBySource.set(sourceKey, endMs);
+    this.lastFinalEndBySource.set(sourceKey, Math.max(endMs, this.lastFinalEndMs(sourceKey)));
   }
 
   private newSegmentId(segmentKey: string): string {
     this.segmentCount += 1;
-    return segmentKey.length <= MAX_SEGMENT_ID_LENGTH ? segmentKey : `segment-${this.segmentCount}`;
+    const id = this.leg === undefined ? segmentKey : `${this.leg}/${segmentKey}`;
+    return id.length <= MAX_SEGMENT_ID_LENGTH ? id : `${(this.leg ?? '').slice(0, 64)}/segment-${this.segmentCount}`;
   }
 }

@@ -1,61 +1,95 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { validator } from '../protocol/validator.js';
 import { failure, noChunks, type AdapterContext, type TranscriptAdapter } from './adapter.js';
-import { checkMessage } from './message-check.js';
 import { applyRevisions, type UnattributedRevision } from './revise.js';
-import { sourceKeyOf, STREAM_LABEL_SPEAKERS } from './speakers.js';
+import { diarizedKey, sourceKeyOf, STREAM_LABEL_SPEAKERS } from './speakers.js';
 import { durationToMs } from './time.js';
+import type { TimedWord } from './utterance-assembly.js';
 
+/** A protobuf Duration in any of its JSON forms; checked by durationToMs. */
+const Duration = Type.Unknown();
+const Word = Type.Object({
+  word: Type.Optional(Type.String()),
+  startTime: Type.Optional(Duration),
+  endTime: Type.Optional(Duration),
+  startOffset: Type.Optional(Duration),
+  endOffset: Type.Optional(Duration),
+  speakerTag: Type.Optional(Type.Integer({ minimum: 0 })),
+  speakerLabel: Type.Optional(Type.String()),
+});
 const Result = Type.Object({
-  alternatives: Type.Array(
-    Type.Object({
-      transcript: Type.Optional(Type.String()),
-      words: Type.Optional(Type.Array(Type.Object({ startTime: Type.Optional(Type.String()), startOffset: Type.Optional(Type.String()) }))),
-    }),
-  ),
+  alternatives: Type.Array(Type.Object({ transcript: Type.Optional(Type.String()), words: Type.Optional(Type.Array(Word)) })),
   isFinal: Type.Optional(Type.Boolean()),
-  /** v1 name; v2 calls it resultEndOffset. */
-  resultEndTime: Type.Optional(Type.String()),
-  resultEndOffset: Type.Optional(Type.String()),
+  /** v1 name; v2 calls it resultEndOffset. Google leaves it out of some responses. */
+  resultEndTime: Type.Optional(Duration),
+  resultEndOffset: Type.Optional(Duration),
   channelTag: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 type Result = Static<typeof Result>;
-/** A StreamingRecognizeResponse in its JSON form (v1 or v2). */
-export const GoogleSttMessage = Type.Object({
+/** A StreamingRecognizeResponse in its JSON form (v1 or v2), or as the Node client hands it over. */
+const GoogleSttMessage = Type.Object({
   results: Type.Optional(Type.Array(Result)),
   error: Type.Optional(Type.Object({ message: Type.Optional(Type.String()) })),
 });
+const checkGoogleSttMessage = validator(GoogleSttMessage);
 
 const sourceOf = (result: Result, ctx: AdapterContext): string =>
   sourceKeyOf(result.channelTag ? `channel-${result.channelTag}` : undefined, ctx);
 
-const firstWordStart = (result: Result): string | undefined => {
-  const word = result.alternatives[0]?.words?.[0];
-  return word?.startTime ?? word?.startOffset;
-};
+type Timed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
+function optionalDuration(value: unknown, field: string): Timed<number | undefined> {
+  if (value === undefined) return { ok: true, value: undefined };
+  const ms = durationToMs(value);
+  return ms === undefined ? { ok: false, problem: `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}` } : { ok: true, value: ms };
+}
+
+function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
+  const words: TimedWord[] = [];
+  for (const [w, word] of (result.alternatives[0]?.words ?? []).entries()) {
+    const where = `results[${index}].alternatives[0].words[${w}]`;
+    const start = optionalDuration(word.startTime ?? word.startOffset, `${where}.startTime`);
+    if (!start.ok) return start;
+    const end = optionalDuration(word.endTime ?? word.endOffset, `${where}.endTime`);
+    if (!end.ok) return end;
+    if (start.value === undefined) continue;
+    const label = word.speakerLabel || (word.speakerTag ? String(word.speakerTag) : undefined);
+    words.push({ text: word.word ?? '', startMs: start.value, endMs: end.value ?? start.value, ...(label !== undefined ? { speakerKey: diarizedKey(label) } : {}) });
+  }
+  return { ok: true, value: words };
+}
+
+/**
+ * Google Speech-to-Text streaming. Per channel, a final result closes the open segment; the interim
+ * results after it are joined into the next segment's partial text. With diarization, a final's word
+ * list runs from the start of the call: only the words after the channel's last final are new.
+ */
 export const googleStt: TranscriptAdapter = {
   name: 'google-stt',
-  defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, 'channel-1': 'customer', 'channel-2': 'agent' },
+  // Speaker tags are numbered from 1 in order of appearance: 1 spoke first (FIRST_SPEAKER_IS_AGENT).
+  defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, 'channel-1': 'customer', 'channel-2': 'agent', [diarizedKey(1)]: 'agent', [diarizedKey(2)]: 'customer' },
   adapt(message, ctx) {
-    const checked = checkMessage(GoogleSttMessage, message);
+    const checked = checkGoogleSttMessage(message);
     if (!checked.ok) return failure(googleStt.name, checked.problem);
     const { results, error } = checked.value;
     if (error) return failure(googleStt.name, `provider reported an error: ${error.message ?? 'no message'}`);
     // Responses without results are speech events (e.g. END_OF_SINGLE_UTTERANCE).
     if (!results?.length) return noChunks();
     const revisions: UnattributedRevision[] = [];
-    // A response holds at most one final per channel, then interim pieces of the audio that follows it;
-    // the pieces together are the current hypothesis of the next segment.
     const interimBySource = new Map<string, { texts: string[]; endMs: number }>();
     for (const [index, result] of results.entries()) {
-      const end = result.resultEndTime ?? result.resultEndOffset;
-      const endMs = end === undefined ? undefined : durationToMs(end);
-      if (endMs === undefined) return failure(googleStt.name, `/results/${index}/resultEndTime: missing or not a duration like "3.5s"`);
-      const text = (result.alternatives[0]?.transcript ?? '').trim();
       const sourceKey = sourceOf(result, ctx);
+      const end = optionalDuration(result.resultEndTime ?? result.resultEndOffset, `results[${index}].resultEndTime`);
+      if (!end.ok) return failure(googleStt.name, end.problem);
+      const words = wordsOf(result, index);
+      if (!words.ok) return failure(googleStt.name, words.problem);
+      const lastFinalEnd = ctx.state.lastFinalEndMs(sourceKey);
+      const fresh = words.value.filter((w) => w.endMs > lastFinalEnd || w.startMs >= lastFinalEnd);
+      // Without resultEndTime, the last word heard, else where the channel's last final ended.
+      const endMs = end.value ?? fresh.at(-1)?.endMs ?? lastFinalEnd;
+      const text = (result.alternatives[0]?.transcript ?? '').trim();
       if (result.isFinal) {
-        const start = firstWordStart(result);
-        revisions.push({ sourceKey, text, isFinal: true, startMs: start === undefined ? undefined : durationToMs(start), endMs });
+        revisions.push({ sourceKey, text, isFinal: true, startMs: fresh[0]?.startMs ?? lastFinalEnd, endMs: Math.max(endMs, fresh.at(-1)?.endMs ?? 0), words: fresh });
         continue;
       }
       const interim = interimBySource.get(sourceKey) ?? { texts: [], endMs };

@@ -2,11 +2,26 @@ import type { AdapterContext, SpeakerAssignment, SpeakerMap, TranscriptAdapter }
 
 export type SpeakerLookup = { ok: true; assignment: SpeakerAssignment } | { ok: false; problem: string };
 
+/** Source key of a diarized speaker label (Deepgram 0, Transcribe "0", AssemblyAI "A", Google 1). */
+export const diarizedKey = (label: string | number): string => `speaker-${label}`;
+
+/**
+ * What is left when neither the call nor the adapter maps a source:
+ * - `default`, a single stream that declared no `stream=`, is the customer: one speaker needs no map;
+ * - a diarized speaker beyond the ones the adapter names is a customer (FIRST_SPEAKER_IS_AGENT:
+ *   the provider's first label, the one who spoke first, usually the agent's greeting, is the
+ *   agent; everyone else on the line is on the caller's side).
+ */
+function fallback(sourceKey: string): SpeakerAssignment | undefined {
+  if (sourceKey === DEFAULT_SOURCE || sourceKey.startsWith(diarizedKey(''))) return 'customer';
+  return undefined;
+}
+
 /** The per-call mapping wins over the adapter's defaults. */
 export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, sourceKey: string): SpeakerLookup {
-  const assignment = ctx.speakers[sourceKey] ?? adapter.defaultSpeakers[sourceKey];
+  const assignment = ctx.speakers[sourceKey] ?? adapter.defaultSpeakers[sourceKey] ?? fallback(sourceKey);
   if (assignment === undefined) {
-    return { ok: false, problem: `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore` };
+    return { ok: false, problem: `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore (speakers=${sourceKey}:customer)` };
   }
   return { ok: true, assignment };
 }
@@ -14,5 +29,7 @@ export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, s
 /** Stream labels a connection can declare for single-source providers, valid for every adapter. */
 export const STREAM_LABEL_SPEAKERS = { customer: 'customer', agent: 'agent' } as const satisfies SpeakerMap;
 
+const DEFAULT_SOURCE = 'default';
+
 /** The provider's own source key, else the connection's declared stream, else "default". */
-export const sourceKeyOf = (providerKey: string | undefined, ctx: AdapterContext): string => providerKey ?? ctx.stream ?? 'default';
+export const sourceKeyOf = (providerKey: string | undefined, ctx: AdapterContext): string => providerKey ?? ctx.stream ?? DEFAULT_SOURCE;

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../protocol/validator.js';
 
-export const SCOPES = ['ingest', 'subscribe', 'supervise'] as const;
+const SCOPES = ['ingest', 'subscribe', 'supervise', 'review'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const TokenEntry = Type.Object(
@@ -29,7 +29,7 @@ export interface Principal {
 export const DEV_TOKENS: TokenEntry[] = [
   { token: 'dev-ingest-token-change-me', tenant: 'dev', scopes: ['ingest'], name: 'dev-ingest' },
   { token: 'dev-subscribe-token-change-me', tenant: 'dev', scopes: ['subscribe'], name: 'dev-agent' },
-  { token: 'dev-supervise-token-change-me', tenant: 'dev', scopes: ['subscribe', 'supervise'], name: 'dev-supervisor' },
+  { token: 'dev-supervise-token-change-me', tenant: 'dev', scopes: ['subscribe', 'supervise', 'review'], name: 'dev-supervisor' },
 ];
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueFullError } from '../classifier/micro-batcher.js';
-import type { Classifier, Priority, Verdict } from '../classifier/verdict.js';
-import type { CallInfo, CueHub } from '../cues/cue-hub.js';
+import { MAX_CONTEXT_TURNS, type Classifier, type ContextTurn, type Priority, type Verdict } from '../classifier/verdict.js';
+import type { CallHandle, CallInfo, CueHub } from '../cues/cue-hub.js';
 import { advance } from '../ladder/ladder.js';
 import type { Policy } from '../ladder/policy.js';
 import { initialLadderState, type LadderEvent, type LadderState } from '../ladder/state.js';
@@ -32,7 +32,8 @@ export const arrivalNow = (): Arrival => ({ at: Date.now(), perf: performance.no
 
 /**
  * Waits before asking again when the classifier's queue is full: a final is never dropped for a
- * moment's overload (about 3 s in all; the producer's ack has already gone out).
+ * moment's overload (about 3 s in all; the producer's ack has already gone out). One that still
+ * cannot be classified is announced to the call's subscribers as `unclassified`.
  */
 const FINAL_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800, 1600];
 
@@ -54,19 +55,19 @@ export class CallSession {
   private readonly partials = new Map<string, PartialWork>();
   /** The last partial verdict per open segment, reused when the final's text is the same. */
   private readonly partialVerdicts = new Map<string, { text: string; verdict: Promise<Verdict> }>();
+  /** The call's last finals, both speakers, oldest first: the classifier reads each line with them. */
+  private readonly recentFinals: ContextTurn[] = [];
   private lastEndMs = 0;
   private ended = false;
+  /** This incarnation of the call in the hub: work left over after the call is started again cannot reach the new one. */
+  private readonly handle: CallHandle;
 
   constructor(
     readonly info: CallInfo,
     private readonly deps: SessionDeps,
   ) {
     this.transcript = new CallTranscript(deps.transcript);
-    deps.hub.openCall(info);
-  }
-
-  get step() {
-    return this.ladder.step;
+    this.handle = deps.hub.openCall(info);
   }
 
   ingest(chunk: TranscriptChunk, arrival: Arrival): AckStatus {
@@ -96,7 +97,7 @@ export class CallSession {
       for (const work of this.partials.values()) clearTimeout(work.timer);
       this.partials.clear();
       this.apply({ type: 'call-end', atMs: this.lastEndMs });
-      this.chain = this.chain.then(() => this.deps.hub.endCall(this.info));
+      this.enqueue('end', () => this.deps.hub.endCall(this.handle));
     }
     return this.chain;
   }
@@ -114,23 +115,34 @@ export class CallSession {
     this.partialVerdicts.delete(chunk.segmentId);
     const text = chunk.text.trim();
     if (text === '') return;
+    const finals = [...this.recentFinals];
+    this.recentFinals.push({ speaker: chunk.speaker, text });
+    if (this.recentFinals.length > MAX_CONTEXT_TURNS) this.recentFinals.shift();
+    // A partial was read with the same earlier finals, so its verdict stands for a final with its words.
     const verdict =
-      warmed && warmed.text === text ? warmed.verdict.catch(() => this.classifyFinal(text, chunk.speaker)) : this.classifyFinal(text, chunk.speaker);
+      warmed && warmed.text === text
+        ? warmed.verdict.catch(() => this.classifyFinal(text, chunk.speaker, finals))
+        : this.classifyFinal(text, chunk.speaker, finals);
     // Settle the promise now so a failure is handled even while earlier finals are still queued.
     const outcome = verdict.then(
       (v) => ({ ok: true as const, v }),
       (error: unknown) => ({ ok: false as const, error }),
     );
-    this.chain = this.chain.then(async () => {
+    this.enqueue('final', async () => {
       const result = await outcome;
-      if (!result.ok) {
-        this.deps.log.error({ err: result.error, callId: this.info.callId, segmentId: chunk.segmentId }, 'final segment could not be classified');
-        return;
-      }
+      if (!result.ok) return this.unclassified(chunk, result.error);
       this.publishTranscript(chunk, result.v);
       const utterance = { utteranceId: chunk.segmentId, speaker: chunk.speaker, text: chunk.text, verdict: result.v, startMs: chunk.startMs, endMs: chunk.endMs };
       this.runLadder({ type: 'utterance', utterance, context }, arrival);
     });
+  }
+
+  private unclassified(chunk: TranscriptChunk, error: unknown): void {
+    const reason = error instanceof QueueFullError ? 'overloaded' : 'failed';
+    const { callId, segmentId, speaker, startMs, endMs } = chunk;
+    this.deps.log.warn({ err: error, callId, segmentId, reason }, 'final segment could not be classified; subscribers are told');
+    this.deps.metrics.finalsUnclassified.inc({ reason });
+    this.deps.hub.unclassified(this.handle, { type: 'unclassified', callId, segmentId, speaker, startMs, endMs, reason });
   }
 
   private schedulePartial(chunk: TranscriptChunk): void {
@@ -144,37 +156,40 @@ export class CallSession {
     this.partials.delete(chunk.segmentId);
     if (this.ended || !this.transcript.isLatest(chunk.segmentId, chunk.seq)) return;
     const text = chunk.text.trim();
-    const verdict = this.classify(text, 'partial', chunk.speaker);
+    const verdict = this.classify(text, 'partial', chunk.speaker, [...this.recentFinals]);
     this.partialVerdicts.set(chunk.segmentId, { text, verdict });
     if (this.partialVerdicts.size > this.deps.transcript.maxOpenSegments) {
       const oldest = this.partialVerdicts.keys().next();
       if (!oldest.done) this.partialVerdicts.delete(oldest.value);
     }
-    verdict.then(
-      (v) => {
-        // A newer revision or the final has superseded this one: its label would be stale.
-        if (!this.ended && this.transcript.isLatest(chunk.segmentId, chunk.seq)) this.publishTranscript(chunk, v);
-      },
-      () => undefined, // partials are speculative; a full queue just skips them
-    );
+    verdict
+      .then(
+        (v) => {
+          // A newer revision or the final has superseded this one: its label would be stale.
+          if (!this.ended && this.transcript.isLatest(chunk.segmentId, chunk.seq)) this.publishTranscript(chunk, v);
+        },
+        () => undefined, // partials are speculative; a full queue just skips them
+      )
+      .catch((error: unknown) => this.failed('partial', error));
   }
 
-  private async classifyFinal(text: string, speaker: SpeakerRole): Promise<Verdict> {
+  private async classifyFinal(text: string, speaker: SpeakerRole, context: readonly ContextTurn[]): Promise<Verdict> {
     for (const delayMs of FINAL_RETRY_DELAYS_MS) {
       try {
-        return await this.classify(text, 'final', speaker);
+        return await this.classify(text, 'final', speaker, context);
       } catch (error) {
         if (!(error instanceof QueueFullError)) throw error;
       }
       await sleep(delayMs);
     }
-    return this.classify(text, 'final', speaker);
+    return this.classify(text, 'final', speaker, context);
   }
 
-  private async classify(text: string, priority: Priority, speaker: SpeakerRole): Promise<Verdict> {
+  private async classify(text: string, priority: Priority, speaker: SpeakerRole, context?: readonly ContextTurn[]): Promise<Verdict> {
     const started = performance.now();
     try {
-      return await this.deps.classifier.classify(text, priority, speaker);
+      // The tenant is the fairness lane: a busy tenant cannot starve another of the classifier.
+      return await this.deps.classifier.classify(text, priority, speaker, context, this.info.tenant);
     } catch (error) {
       this.deps.metrics.classifyFailures.inc({ reason: (error as Error).name ?? 'Error' });
       throw error;
@@ -184,7 +199,17 @@ export class CallSession {
   }
 
   private apply(event: LadderEvent): void {
-    this.chain = this.chain.then(() => this.runLadder(event));
+    this.enqueue('ladder', () => this.runLadder(event));
+  }
+
+  /** Work applied in arrival order; a step that throws is logged and counted, and the chain goes on. */
+  private enqueue(where: string, step: () => void | Promise<void>): void {
+    this.chain = this.chain.then(step).catch((error: unknown) => this.failed(where, error));
+  }
+
+  private failed(where: string, error: unknown): void {
+    this.deps.log.error({ err: error, callId: this.info.callId, where }, 'call session step failed');
+    this.deps.metrics.internalErrors.inc({ where: `session-${where}` });
   }
 
   private runLadder(event: LadderEvent, arrival?: Arrival): void {
@@ -192,16 +217,16 @@ export class CallSession {
     this.ladder = state;
     const { hub, metrics } = this.deps;
     for (const draft of cues) {
-      hub.publish(this.info, draft, arrival?.at);
+      if (!hub.publish(this.handle, draft, arrival?.at)) continue; // the call was started again: this one's cues are void
       metrics.cues.inc({ type: draft.type });
       if (arrival) metrics.finalToCue.observe((performance.now() - arrival.perf) / 1000);
     }
-    hub.setStep(this.info, state.step);
+    hub.setStep(this.handle, state.step);
   }
 
   private publishTranscript(chunk: TranscriptChunk, verdict?: Verdict): void {
     const { callId, segmentId, speaker, isFinal, text, startMs, endMs } = chunk;
-    this.deps.hub.transcript(this.info, {
+    this.deps.hub.transcript(this.handle, {
       type: 'transcript',
       callId,
       segmentId,

@@ -1,22 +1,39 @@
 import { join } from 'node:path';
 import type { InferenceThread } from './batch-runner.js';
+import { calibratedProbabilities, readCalibration } from './calibration.js';
+import { EmbeddingCache } from './embedding-cache.js';
 import { findEvidence } from './evidence.js';
 import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
-import { OnnxModel } from './onnx-model.js';
+import { OnnxModel, type LineOutput } from './onnx-model.js';
 import { speakerPrefix } from './speaker-marker.js';
 import { Tokenizer, type Token } from './tokenizer.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
-import { LABELS, type Classifier, type Priority, type Scores, type Verdict } from './verdict.js';
+import {
+  AGENT_ACTS,
+  LABELS,
+  MAX_CONTEXT_TURNS,
+  type AgentAct,
+  type Classifier,
+  type ContextTurn,
+  type Priority,
+  type Scores,
+  type Verdict,
+} from './verdict.js';
 
 /** An utterance is tokenised when it is submitted, so a batch is ready to run the moment it starts. */
 interface TokenizedUtterance {
   text: string;
+  speaker: SpeakerRole;
   prefix: number[];
   tokens: Token[];
+  /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first). */
+  context: ContextTurn[];
+  /** Finals are cached for the turns after them; partials are not (their text is about to change). */
+  cacheable: boolean;
 }
 
-export { QueueFullError, BatcherClosedError } from './micro-batcher.js';
+export { QueueFullError } from './micro-batcher.js';
 export type { BatchInfo } from './micro-batcher.js';
 export type { InferenceThread } from './batch-runner.js';
 
@@ -31,6 +48,11 @@ export interface ClassifierOptions {
   rowsPerRun?: number;
   /** Where ONNX Runtime runs (default main: the lower cue latency when cores are scarce; README, "Performance"). */
   inferenceThread?: InferenceThread;
+  /**
+   * Line embeddings kept for use as context (default 8,192, 2 KB each: the last four finals of
+   * 2,000 calls). A context turn not found here is embedded again with the batch.
+   */
+  embeddingCacheSize?: number;
   onBatch?(info: BatchInfo): void;
 }
 
@@ -39,38 +61,90 @@ export interface BatchingClassifier extends Classifier {
   readonly queueDepth: number;
 }
 
-/** Loads the model folder (model.onnx, vocab.json, labels.json) and serves it through a micro-batcher. */
+const DEFAULT_EMBEDDING_CACHE_SIZE = 8192;
+
+/**
+ * Loads the model folder (model.onnx, context-head.onnx, vocab.json, labels.json, acts.json,
+ * calibration.json) and serves it through a micro-batcher. Each line is embedded once; a final
+ * is then read with the cached embeddings of the call's previous finals by the context head.
+ */
 export async function loadClassifier(options: ClassifierOptions): Promise<BatchingClassifier> {
   const tokenizer = Tokenizer.fromFile(join(options.modelDir, 'vocab.json'));
+  const { temperature } = readCalibration(options.modelDir);
   const model = await OnnxModel.load(options.modelDir, {
     intraOpThreads: options.intraOpThreads ?? 1,
     rowsPerRun: options.rowsPerRun ?? 8,
     inferenceThread: options.inferenceThread ?? 'main',
   });
+  const cache = new EmbeddingCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
+  const lineIds = (speaker: SpeakerRole, text: string) => [...speakerPrefix(tokenizer, speaker), ...tokenizer.encode(normalizeForModel(text))];
+
+  const verdictOf = (utterance: TokenizedUtterance, line: LineOutput, logits: Float32Array): Verdict => {
+    const { text, prefix, tokens, speaker } = utterance;
+    const probabilities = calibratedProbabilities(logits, temperature);
+    const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(probabilities[j]!)])) as Scores;
+    const label = LABELS[probabilities.indexOf(Math.max(...probabilities))]!;
+    // The speaker marker is no word of the text: its attribution row is not evidence. Attribution is
+    // the line head's, over the target line's own words: context shifts the label, not the words shown.
+    const attribution = line.attribution.subarray(prefix.length * LABELS.length);
+    const verdict: Verdict = { label, scores, spans: findEvidence(text, tokens, attribution, label) };
+    if (speaker === 'agent') {
+      const actScores = Object.fromEntries(AGENT_ACTS.map((act, j) => [act, round(line.actProbabilities[j]!)])) as Record<AgentAct, number>;
+      verdict.actScores = actScores;
+      verdict.act = AGENT_ACTS[line.actProbabilities.indexOf(Math.max(...line.actProbabilities))]!;
+    }
+    return verdict;
+  };
+
   const batcher = new MicroBatcher<TokenizedUtterance, Verdict>({
     maxBatch: options.maxBatch,
     maxWaitMs: options.maxWaitMs,
     maxQueue: options.maxQueue,
     onBatch: options.onBatch,
     async runBatch(utterances) {
-      const outputs = await model.run(utterances.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]));
-      return outputs.map((output, i) => {
-        const { text, prefix, tokens } = utterances[i]!;
-        const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(output.probabilities[j]!)])) as Scores;
-        const label = LABELS[output.probabilities.indexOf(Math.max(...output.probabilities))]!;
-        // The speaker marker is no word of the text: its attribution row is not evidence.
-        const attribution = output.attribution.subarray(prefix.length * LABELS.length);
-        return { label, scores, spans: findEvidence(text, tokens, attribution, label) };
+      // Context turns come from the cache; the few that are not there are embedded with the batch.
+      const embeddings = new Map<string, Float32Array>();
+      const toEmbed = new Map<string, number[]>();
+      for (const { context } of utterances) {
+        for (const { speaker, text } of context) {
+          const key = EmbeddingCache.key(speaker, text);
+          if (embeddings.has(key) || toEmbed.has(key)) continue;
+          const cached = cache.get(key);
+          if (cached) embeddings.set(key, cached);
+          else toEmbed.set(key, lineIds(speaker, text));
+        }
+      }
+      const targets = utterances.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]);
+      const lines = await model.run([...targets, ...toEmbed.values()]);
+      [...toEmbed.keys()].forEach((key, i) => {
+        const { embedding } = lines[utterances.length + i]!;
+        embeddings.set(key, embedding);
+        cache.set(key, embedding);
       });
+      utterances.forEach(({ speaker, text, cacheable }, i) => {
+        if (cacheable) cache.set(EmbeddingCache.key(speaker, text), lines[i]!.embedding);
+      });
+      const logits = await model.contextLogits(
+        utterances.map(({ speaker, context }, i) => ({
+          target: lines[i]!.embedding,
+          targetAgent: speaker === 'agent',
+          turns: context.map((turn) => ({ embedding: embeddings.get(EmbeddingCache.key(turn.speaker, turn.text))!, agent: turn.speaker === 'agent' })),
+        })),
+      );
+      return utterances.map((utterance, i) => verdictOf(utterance, lines[i]!, logits[i]!));
     },
   });
-  const tokenize = (text: string, speaker: SpeakerRole): TokenizedUtterance => ({
+  const tokenize = (text: string, priority: Priority, speaker: SpeakerRole, context: readonly ContextTurn[]): TokenizedUtterance => ({
     text,
+    speaker,
     prefix: speakerPrefix(tokenizer, speaker),
     tokens: tokenizer.tokenize(normalizeForModel(text)),
+    context: context.filter((turn) => turn.text.trim() !== '').slice(-MAX_CONTEXT_TURNS),
+    cacheable: priority === 'final',
   });
   return {
-    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer') => batcher.submit(tokenize(text, speaker), priority),
+    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer', context: readonly ContextTurn[] = [], lane?: string) =>
+      batcher.submit(tokenize(text, priority, speaker, context), priority, lane),
     get queueDepth() {
       return batcher.depth;
     },

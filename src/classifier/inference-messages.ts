@@ -1,11 +1,11 @@
-import type { BatchOutputs, PaddedBatch } from './batch-runner.js';
+import type { ContextBatch, LineOutputs, ModelPaths, PaddedBatch } from './batch-runner.js';
 
 /** Messages between the worker runner (main thread) and the inference worker. */
 export interface InferenceWorkerData {
-  modelPath: string;
+  paths: ModelPaths;
   intraOpThreads: number;
 }
 
-export type InferenceRequest = PaddedBatch & { id: number };
+export type InferenceRequest = { id: number } & ({ graph: 'line'; batch: PaddedBatch } | { graph: 'context'; batch: ContextBatch });
 
-export type InferenceReply = (BatchOutputs & { id: number }) | { id: number; error: string };
+export type InferenceReply = { id: number; lines: LineOutputs } | { id: number; logits: Float32Array } | { id: number; error: string };

@@ -1,7 +1,6 @@
 import type { Priority } from './verdict.js';
 
 export class QueueFullError extends Error {
-  readonly code = 'queue_full';
   constructor(limit: number) {
     super(`classifier queue is full (${limit} requests waiting); retry shortly`);
     this.name = 'QueueFullError';
@@ -9,7 +8,6 @@ export class QueueFullError extends Error {
 }
 
 export class BatcherClosedError extends Error {
-  readonly code = 'closed';
   constructor() {
     super('classifier is shutting down');
     this.name = 'BatcherClosedError';
@@ -40,14 +38,24 @@ interface Pending<I, O> {
   reject(error: unknown): void;
 }
 
+/** One lane's waiting requests (a lane is whoever shares the model: the service uses the tenant). */
+type Lane<I, O> = Record<Priority, Array<Pending<I, O>>>;
+
+const laneDepth = (lane: Lane<unknown, unknown>): number => lane.final.length + lane.partial.length;
+
 /**
  * Gathers concurrent requests into batches of at most `maxBatch`, runs one batch at a time,
- * and resolves each caller with its own result. Finals go before partials; within a priority,
- * first come first served. When the queue is full a final pushes out the oldest partial.
+ * and resolves each caller with its own result. Finals go before partials; each batch takes
+ * finals from the lanes in turn (round-robin), then partials the same way, so a lane that floods
+ * the queue delays the others by at most its turn. When the queue is full a final pushes out a
+ * partial of the fullest lane; a lane below its share (maxQueue / lanes waiting) may push out the
+ * newest request of the fullest lane, which its caller sees as a full queue.
  */
 export class MicroBatcher<I, O> {
   readonly #options: MicroBatcherOptions<I, O>;
-  readonly #queues: Record<Priority, Array<Pending<I, O>>> = { final: [], partial: [] };
+  /** Lanes with waiting requests, in the order they are next served. */
+  readonly #lanes = new Map<string, Lane<I, O>>();
+  #depth = 0;
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #running: Promise<void> | undefined;
   #closed = false;
@@ -59,26 +67,55 @@ export class MicroBatcher<I, O> {
   }
 
   get depth(): number {
-    return this.#queues.final.length + this.#queues.partial.length;
+    return this.#depth;
   }
 
-  submit(input: I, priority: Priority = 'final'): Promise<O> {
+  submit(input: I, priority: Priority = 'final', lane = ''): Promise<O> {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
-    if (this.depth >= this.#options.maxQueue) {
-      const evicted = priority === 'final' ? this.#queues.partial.shift() : undefined;
+    if (this.#depth >= this.#options.maxQueue) {
+      const evicted = this.#evictFor(lane, priority);
       if (!evicted) return Promise.reject(new QueueFullError(this.#options.maxQueue));
       evicted.reject(new QueueFullError(this.#options.maxQueue));
     }
     return new Promise<O>((resolve, reject) => {
-      this.#queues[priority].push({ input, enqueuedAt: performance.now(), resolve, reject });
+      let queues = this.#lanes.get(lane);
+      if (!queues) this.#lanes.set(lane, (queues = { final: [], partial: [] }));
+      queues[priority].push({ input, enqueuedAt: performance.now(), resolve, reject });
+      this.#depth++;
       this.#schedule();
     });
+  }
+
+  /** Makes room for a request of `lane` in a full queue, if it deserves it: the request pushed out, or undefined. */
+  #evictFor(lane: string, priority: Priority): Pending<I, O> | undefined {
+    let fullest: string | undefined;
+    let fullestWithPartials: string | undefined;
+    const depthOf = (name: string | undefined): number => (name === undefined ? 0 : laneDepth(this.#lanes.get(name)!));
+    for (const [name, queues] of this.#lanes) {
+      if (depthOf(name) > depthOf(fullest)) fullest = name;
+      if (queues.partial.length > 0 && depthOf(name) > depthOf(fullestWithPartials)) fullestWithPartials = name;
+    }
+    if (priority === 'final' && fullestWithPartials !== undefined) return this.#remove(fullestWithPartials, 'partial', 'oldest');
+    const own = this.#lanes.has(lane);
+    const share = Math.floor(this.#options.maxQueue / (this.#lanes.size + (own ? 0 : 1)));
+    const ownDepth = own ? depthOf(lane) : 0;
+    if (fullest === undefined || fullest === lane || ownDepth >= share || depthOf(fullest) <= ownDepth + 1) return undefined;
+    if (this.#lanes.get(fullest)!.partial.length > 0) return this.#remove(fullest, 'partial', 'newest');
+    return priority === 'final' ? this.#remove(fullest, 'final', 'newest') : undefined;
+  }
+
+  #remove(name: string, priority: Priority, which: 'oldest' | 'newest'): Pending<I, O> | undefined {
+    const lane = this.#lanes.get(name)!;
+    const removed = which === 'oldest' ? lane[priority].shift() : lane[priority].pop();
+    if (removed) this.#depth--;
+    if (laneDepth(lane) === 0) this.#lanes.delete(name);
+    return removed;
   }
 
   /** Refuses new requests and resolves once everything already queued has run. */
   async close(): Promise<void> {
     this.#closed = true;
-    while (this.#running || this.depth > 0) {
+    while (this.#running || this.#depth > 0) {
       if (!this.#running) this.#flush();
       await this.#running;
     }
@@ -86,7 +123,7 @@ export class MicroBatcher<I, O> {
 
   #schedule(): void {
     if (this.#running) return; // the running batch flushes again when it ends
-    if (this.depth >= this.#options.maxBatch) {
+    if (this.#depth >= this.#options.maxBatch) {
       this.#flush();
     } else if (!this.#timer) {
       const flush = () => this.#flush();
@@ -96,18 +133,35 @@ export class MicroBatcher<I, O> {
 
   #flush(): void {
     this.#clearTimer();
-    if (this.#running || this.depth === 0) return;
+    if (this.#running || this.#depth === 0) return;
     const batch = this.#take(this.#options.maxBatch);
     this.#running = this.#run(batch).finally(() => {
       this.#running = undefined;
       // Whatever arrived meanwhile has already waited a whole batch: run it at once.
-      if (this.depth > 0) this.#flush();
+      if (this.#depth > 0) this.#flush();
     });
   }
 
   #take(count: number): Array<Pending<I, O>> {
-    const batch = this.#queues.final.splice(0, count);
-    return batch.concat(this.#queues.partial.splice(0, count - batch.length));
+    const batch: Array<Pending<I, O>> = [];
+    for (const priority of ['final', 'partial'] as const) {
+      let served = true;
+      while (batch.length < count && served) {
+        served = false;
+        for (const [name, lane] of [...this.#lanes]) {
+          if (batch.length >= count) break;
+          const next = lane[priority].shift();
+          if (!next) continue;
+          batch.push(next);
+          served = true;
+          // Served lanes go to the back of the line; empty ones leave it.
+          this.#lanes.delete(name);
+          if (laneDepth(lane) > 0) this.#lanes.set(name, lane);
+        }
+      }
+    }
+    this.#depth -= batch.length;
+    return batch;
   }
 
   async #run(batch: Array<Pending<I, O>>): Promise<void> {

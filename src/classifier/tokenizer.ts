@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { clip, MAX_MODEL_CHARS } from './normalize.js';
 
 /** A SentencePiece unigram vocabulary: [piece, log-probability] by token id. */
 export type Vocabulary = ReadonlyArray<readonly [string, number]>;
@@ -16,6 +17,8 @@ const UNKNOWN_ID = 0;
 const RESERVED_IDS = 6;
 /** The encoder reads at most this many tokens; the original graph drops the rest. */
 export const MAX_TOKENS = 128;
+/** Symbols segmented at most: MAX_TOKENS pieces of at most 16 symbols each. */
+const MAX_SYMBOLS = MAX_MODEL_CHARS;
 
 interface TrieNode {
   children: Map<string, TrieNode>;
@@ -62,9 +65,13 @@ export class Tokenizer {
     return this.tokenize(text).map((token) => token.id);
   }
 
-  /** Tokens with their spans in `text`, clipped to MAX_TOKENS. */
-  tokenize(text: string): Token[] {
-    const normalized = text.normalize('NFKC');
+  /**
+   * Tokens with their spans in `text`, clipped to MAX_TOKENS. Only a prefix that normalises to at
+   * most MAX_SYMBOLS symbols is read: the work is bounded however long the text, and however much
+   * NFKC expands it (U+FDFA becomes 18 characters).
+   */
+  tokenize(fullText: string): Token[] {
+    const { text, normalized } = boundedPrefix(fullText);
     if (normalized.length === 0) return [];
     // The piece symbols are code points of "▁" + text with spaces as "▁"; offsets[i] maps
     // symbol i back to the UTF-16 offset in the original text (NFKC may shift a few).
@@ -115,6 +122,18 @@ export class Tokenizer {
     }
     return tokens.reverse().slice(0, MAX_TOKENS);
   }
+}
+
+/** The longest prefix of `text` (to a close approximation) whose NFKC form fits MAX_SYMBOLS, and that form. */
+function boundedPrefix(fullText: string): { text: string; normalized: string } {
+  let text = clip(fullText, MAX_MODEL_CHARS);
+  let normalized = text.normalize('NFKC');
+  while (normalized.length > MAX_SYMBOLS) {
+    const shorter = clip(text, Math.min(text.length - 1, Math.floor((text.length * MAX_SYMBOLS) / normalized.length)));
+    text = shorter;
+    normalized = text.normalize('NFKC');
+  }
+  return { text, normalized };
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ContextTurn {
 export const MAX_CONTEXT_TURNS = 4;
 
 /** Why a span of the input is shown to the agent as evidence. */
-export type SpanKind = 'model' | 'masked-profanity' | 'second-person';
+type SpanKind = 'model' | 'masked-profanity' | 'second-person';
 
 /** Character offsets into the classified text (end exclusive). */
 export interface EvidenceSpan {
@@ -51,8 +51,9 @@ export type Priority = 'final' | 'partial';
 export interface Classifier {
   /**
    * `speaker` defaults to the customer; `priority` to final; `context` is the call's previous
-   * finals, oldest first (the last MAX_CONTEXT_TURNS are read).
+   * finals, oldest first (the last MAX_CONTEXT_TURNS are read); `lane` is who the work is for
+   * (the tenant): lanes share the model in turn, so one cannot starve another.
    */
-  classify(text: string, priority?: Priority, speaker?: SpeakerRole, context?: readonly ContextTurn[]): Promise<Verdict>;
+  classify(text: string, priority?: Priority, speaker?: SpeakerRole, context?: readonly ContextTurn[], lane?: string): Promise<Verdict>;
   close(): Promise<void>;
 }

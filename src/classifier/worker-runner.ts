@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BatchOutputs, BatchRunner, PaddedBatch } from './batch-runner.js';
+import type { BatchRunner, ContextBatch, LineOutputs, ModelPaths, PaddedBatch } from './batch-runner.js';
 import type { InferenceReply, InferenceRequest, InferenceWorkerData } from './inference-messages.js';
 
 const WORKER_URL = new URL(`./inference-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -14,11 +14,11 @@ function startWorker(workerData: InferenceWorkerData): Worker {
 }
 
 interface InFlight {
-  resolve(outputs: BatchOutputs): void;
+  resolve(reply: InferenceReply): void;
   reject(error: Error): void;
 }
 
-/** Runs slices in the inference worker (src/classifier/inference-worker.ts), so the event loop stays free meanwhile. */
+/** Runs batches in the inference worker (src/classifier/inference-worker.ts), so the event loop stays free meanwhile. */
 class WorkerRunner implements BatchRunner {
   readonly #worker: Worker;
   readonly #inFlight = new Map<number, InFlight>();
@@ -33,12 +33,22 @@ class WorkerRunner implements BatchRunner {
     worker.on('exit', (code) => this.#fail(new Error(this.#closing ? 'classifier closed' : `inference worker exited with code ${code}`)));
   }
 
-  run(batch: PaddedBatch): Promise<BatchOutputs> {
+  async runLines(batch: PaddedBatch): Promise<LineOutputs> {
+    const reply = await this.#request({ id: this.#nextId++, graph: 'line', batch }, [batch.ids.buffer, batch.mask.buffer]);
+    return (reply as { lines: LineOutputs }).lines;
+  }
+
+  async runContext(batch: ContextBatch): Promise<Float32Array> {
+    const buffers = [batch.target, batch.targetAgent, batch.context, batch.contextMask, batch.contextAgent].map((array) => array.buffer);
+    const reply = await this.#request({ id: this.#nextId++, graph: 'context', batch }, buffers);
+    return (reply as { logits: Float32Array }).logits;
+  }
+
+  #request(request: InferenceRequest, transfer: ArrayBufferLike[]): Promise<InferenceReply> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const request: InferenceRequest = { id: this.#nextId++, ...batch };
     return new Promise((resolve, reject) => {
       this.#inFlight.set(request.id, { resolve, reject });
-      this.#worker.postMessage(request, [batch.ids.buffer as ArrayBuffer, batch.mask.buffer as ArrayBuffer]);
+      this.#worker.postMessage(request, transfer as ArrayBuffer[]);
     });
   }
 
@@ -63,10 +73,10 @@ class WorkerRunner implements BatchRunner {
 }
 
 /** Starts the inference worker and resolves once its session has loaded. */
-export async function openWorkerRunner(modelPath: string, intraOpThreads: number): Promise<BatchRunner> {
-  const worker = startWorker({ modelPath, intraOpThreads });
+export async function openWorkerRunner(paths: ModelPaths, intraOpThreads: number): Promise<BatchRunner> {
+  const worker = startWorker({ paths, intraOpThreads });
   await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading ${modelPath}`));
+    const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading ${paths.line}`));
     worker.once('error', reject);
     worker.once('exit', onExit);
     worker.once('message', () => {

@@ -1,39 +1,41 @@
 /**
  * Classify utterances from a file, one per line ("-" reads standard input), printing one JSON
  * object per line: {"text", "label", "scores"}.
- *   npm run classify -- FILE [--model DIR] [--speaker customer|agent]
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { loadClassifier } from '../classifier/index.js';
+import { failure, parseCommandLine, usageError } from './command-line.js';
 
-const DEFAULT_MODEL_DIR = 'models/use-lite-abuse';
+const PROGRAM = 'npm run classify';
+const USAGE = `usage: npm run classify -- FILE|- [--model DIR] [--speaker customer|agent]
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: {
-    model: { type: 'string', default: process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR },
+Reads one utterance per line from FILE ("-": standard input) and prints one JSON object per line:
+{"text", "label", "scores"}, in input order.
+
+  --model DIR        model folder (default: MODEL_DIR, else models/use-lite-abuse)
+  --speaker ROLE     customer (default) or agent: whose words the lines are`;
+
+const { positionals, values } = parseCommandLine(
+  PROGRAM,
+  USAGE,
+  {
+    model: { type: 'string', default: process.env.MODEL_DIR ?? 'models/use-lite-abuse' },
     speaker: { type: 'string', default: 'customer' },
   },
-});
+  { allowPositionals: true },
+);
 const speaker = values.speaker;
-if (speaker !== 'customer' && speaker !== 'agent') {
-  console.error(`--speaker must be customer or agent, not "${speaker}"`);
-  process.exit(2);
-}
-const file = positionals[0];
-if (!file) {
-  console.error('usage: npm run classify -- FILE|- [--model DIR] [--speaker customer|agent]');
-  process.exit(2);
-}
+if (speaker !== 'customer' && speaker !== 'agent') usageError(PROGRAM, `--speaker must be customer or agent, not "${speaker}"`);
+const [file, ...extra] = positionals;
+if (!file) usageError(PROGRAM, 'name a FILE of utterances, or - for standard input');
+if (extra.length > 0) usageError(PROGRAM, `one FILE only, not also ${extra.join(' ')}`);
 
-const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 1, maxQueue: 100_000 });
+const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 1, maxQueue: 100_000 }).catch((error: Error) =>
+  failure(PROGRAM, `cannot load the model from ${values.model}: ${error.message}`),
+);
 const input = file === '-' ? process.stdin : createReadStream(file);
-input.on('error', (error: Error) => {
-  console.error(`cannot read ${file}: ${error.message}`);
-  process.exit(1);
-});
+input.on('error', (error: Error) => failure(PROGRAM, `cannot read ${file}: ${error.message}`));
 const pending: Array<Promise<string>> = [];
 for await (const text of createInterface({ input, crlfDelay: Infinity })) {
   if (text.trim() === '') continue;

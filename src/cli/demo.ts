@@ -1,12 +1,10 @@
 /**
  * Starts the service with the real model (development tokens, this machine only) and replays a
  * fixture call into it at speech pace, over and over, so a newcomer can watch the console follow it.
- *   npm run demo [-- --call escalation-to-transfer] [--port 8080] [--host 127.0.0.1]
  */
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { loadFixtureCalls } from '../../fixtures/fixture-call.js';
 import { DEV_TOKENS } from '../auth/tokens.js';
@@ -14,35 +12,45 @@ import { loadClassifier } from '../classifier/index.js';
 import { classifierOptions, loadConfig } from '../config.js';
 import type { IngestMessage } from '../protocol/ingest-messages.js';
 import { buildServer } from '../server.js';
+import { failure, parseCommandLine, usageError } from './command-line.js';
 
 /** Time to open the console before the call starts, and the pause between replays. */
 const LEAD_IN_MS = 5000;
 const BETWEEN_CALLS_MS = 15_000;
 
-function fail(problem: string): never {
-  console.error(`call-guard demo: ${problem}`);
-  process.exit(2);
-}
+const PROGRAM = 'npm run demo';
+const USAGE = `usage: npm run demo [-- --call NAME] [--port PORT] [--host HOST]
+
+Starts the service with the committed model and the development tokens, prints an agent and a
+supervisor console address, then replays a fixture call at speech pace until Ctrl-C.
+
+  --call NAME    the call to replay, a file name in fixtures/calls/ (default escalation-to-transfer)
+  --port PORT    where to listen (default: PORT, else 8080)
+  --host HOST    interface to listen on (default 127.0.0.1: this machine only)`;
 
 const devToken = (name: string): string => DEV_TOKENS.find((t) => t.name === name)!.token;
 
-const { values } = parseArgs({
-  options: {
-    call: { type: 'string', default: 'escalation-to-transfer' },
-    port: { type: 'string', default: process.env.PORT ?? '8080' },
-    host: { type: 'string', default: '127.0.0.1' },
-  },
+const { values } = parseCommandLine(PROGRAM, USAGE, {
+  call: { type: 'string', default: 'escalation-to-transfer' },
+  port: { type: 'string', default: process.env.PORT ?? '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
 });
 const calls = loadFixtureCalls();
-const fixture = calls.find((c) => c.name === values.call)?.call ?? fail(`no fixture call "${values.call}"; choose one of: ${calls.map((c) => c.name).join(', ')}`);
+const fixture = calls.find((c) => c.name === values.call)?.call ?? usageError(PROGRAM, `no fixture call "${values.call}"; choose one of: ${calls.map((c) => c.name).join(', ')}`);
 
 // The demo always runs on the development tokens, so the printed addresses work; by default only this machine can reach it.
-const config = loadConfig({ ...process.env, PORT: values.port, HOST: values.host, AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+const config = (() => {
+  try {
+    return loadConfig({ ...process.env, PORT: values.port, HOST: values.host, AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+  } catch (error) {
+    return usageError(PROGRAM, (error as Error).message);
+  }
+})();
 const classifier = await loadClassifier(classifierOptions(config)).catch(
-  (error: Error) => fail(`cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`),
+  (error: Error) => failure(PROGRAM, `cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`),
 );
 const app = await buildServer({ config, classifier });
-await app.listen({ port: config.port, host: config.host }).catch((error: Error) => fail(`cannot listen on port ${config.port}: ${error.message}; try --port`));
+await app.listen({ port: config.port, host: config.host }).catch((error: Error) => failure(PROGRAM, `cannot listen on port ${config.port}: ${error.message}; try --port`));
 const { port } = app.server.address() as AddressInfo;
 // Where this machine reaches the service: a wildcard address is reached on loopback.
 const reachable = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;

@@ -1,6 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Cue, LadderStep } from '../protocol/cue.js';
-import type { AlertClaimed, CallSummary, SubscriberEvent, SubscriptionScope, TranscriptEvent } from '../protocol/subscribe-messages.js';
+import type {
+  AlertClaimed,
+  CallSummary,
+  ResumePoint,
+  SubscriberEvent,
+  SubscriptionScope,
+  TranscriptEvent,
+  Unclassified,
+} from '../protocol/subscribe-messages.js';
 import type { CueDraft } from '../ladder/state.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -11,20 +19,35 @@ export interface CallInfo {
   teamId?: string;
 }
 
+/**
+ * One incarnation of a call in the hub, as `openCall` hands it out. Work done with the handle of
+ * an incarnation that has since been replaced (the call ended and was started again while the old
+ * one was still finishing) is ignored: it can never touch the new call.
+ */
+export interface CallHandle {
+  readonly info: CallInfo;
+  readonly incarnation: number;
+}
+
 export interface HubOptions {
+  /** Sees every event of every call, whatever the subscriptions (the incident record). */
+  observe?: (info: CallInfo, event: SubscriberEvent) => void;
   /** Cues kept per call for replay to reconnecting subscribers. */
   replayBuffer: number;
-  /** Ended calls whose cues stay available for replay; the oldest is forgotten beyond this. */
+  /** Ended calls per tenant whose cues stay available for replay; the tenant's oldest is forgotten beyond this. */
   endedCallRetention: number;
   /** Final transcript lines kept per call for subscribers that (re)connect with `transcript: true`. */
   transcriptReplay: number;
 }
 
-/** Where a subscription's events go. */
+/** Where a subscription's events go. Subscriptions sharing a sink get each event once. */
 export type Sink = (event: SubscriberEvent) => void;
 
 interface HubCall {
   info: CallInfo;
+  /** Names this run of cue numbers: a call numbered afresh (after a restart, or once forgotten) gets a new one. */
+  epoch: string;
+  incarnation: number;
   nextSeq: number;
   step: LadderStep;
   ended: boolean;
@@ -45,6 +68,9 @@ interface Subscription {
 
 const callKey = (tenant: string, callId: string): string => `${tenant}\u0000${callId}`;
 
+/** Unique per process start and per fresh numbering: a subscriber can tell a restart from a continuation. */
+const newEpoch = (): string => randomBytes(6).toString('base64url');
+
 function inScope(sub: Subscription, info: CallInfo): boolean {
   if (sub.tenant !== info.tenant) return false;
   const s = sub.scope;
@@ -60,35 +86,55 @@ function inScope(sub: Subscription, info: CallInfo): boolean {
  */
 export class CueHub {
   private readonly calls = new Map<string, HubCall>();
-  private readonly ended: string[] = [];
+  /** Per tenant, the keys of its ended calls, oldest first. */
+  private readonly ended = new Map<string, Set<string>>();
   private readonly subscriptions = new Map<string, Subscription>();
+  private incarnations = 0;
 
   constructor(private readonly options: HubOptions) {}
 
-  /** Opens a call; re-opening a recently ended one continues its numbering, so resuming subscribers stay consistent. */
-  openCall(info: CallInfo): void {
+  /**
+   * Opens a new incarnation of a call. Re-opening a recently ended call continues its numbering
+   * (same epoch), so resuming subscribers stay consistent; an incarnation still open is closed first.
+   */
+  openCall(info: CallInfo): CallHandle {
     const key = callKey(info.tenant, info.callId);
     const previous = this.calls.get(key);
+    if (previous && !previous.ended) this.broadcast(previous.info, { type: 'call', event: 'ended', call: summary({ ...previous, ended: true }) });
+    const incarnation = ++this.incarnations;
     const call: HubCall = previous
-      ? { ...previous, info, ended: false }
-      : { info, nextSeq: 1, step: 'listen', ended: false, buffer: new ReplayBuffer(this.options.replayBuffer), lines: [], claims: new Map() };
-    if (previous?.ended) this.ended.splice(this.ended.indexOf(key), 1);
+      ? { ...previous, info, incarnation, ended: false }
+      : {
+          info,
+          epoch: newEpoch(),
+          incarnation,
+          nextSeq: 1,
+          step: 'listen',
+          ended: false,
+          buffer: new ReplayBuffer(this.options.replayBuffer),
+          lines: [],
+          claims: new Map(),
+        };
+    this.ended.get(info.tenant)?.delete(key);
     this.calls.set(key, call);
     this.broadcast(info, { type: 'call', event: 'started', call: summary(call) });
+    return { info, incarnation };
   }
 
-  /** A live (not ended) call of this tenant. */
-  isLive(tenant: string, callId: string): boolean {
-    const call = this.calls.get(callKey(tenant, callId));
-    return call !== undefined && !call.ended;
+  /** A final line the call still keeps (the newest TRANSCRIPT_REPLAY_LINES), for label feedback. */
+  finalLine(tenant: string, callId: string, segmentId: string): TranscriptEvent | undefined {
+    return this.calls.get(callKey(tenant, callId))?.lines.find((line) => line.segmentId === segmentId);
   }
 
-  publish(info: CallInfo, draft: CueDraft, segmentReceivedAt?: number): Cue {
-    const call = this.mustGet(info);
-    const seq = call.nextSeq++;
+  /** Numbers and fans out a cue; undefined when the handle's incarnation is no longer the call's. */
+  publish(handle: CallHandle, draft: CueDraft, segmentReceivedAt?: number): Cue | undefined {
+    const call = this.current(handle);
+    if (!call) return undefined;
+    const { info } = call;
     const cue: Cue = {
       id: randomUUID(),
-      seq,
+      seq: call.nextSeq++,
+      epoch: call.epoch,
       callId: info.callId,
       agentId: info.agentId,
       ...(info.teamId !== undefined ? { teamId: info.teamId } : {}),
@@ -103,21 +149,29 @@ export class CueHub {
   }
 
   /** Records a ladder step reached without a cue (the agent took it) and tells the call's subscribers. */
-  setStep(info: CallInfo, step: LadderStep): void {
-    const call = this.mustGet(info);
-    if (call.step === step) return;
+  setStep(handle: CallHandle, step: LadderStep): void {
+    const call = this.current(handle);
+    if (!call || call.step === step) return;
     call.step = step;
-    this.broadcast(info, { type: 'call', event: 'moved', call: summary(call) });
+    this.broadcast(call.info, { type: 'call', event: 'moved', call: summary(call) });
   }
 
-  transcript(info: CallInfo, event: TranscriptEvent): void {
-    const lines = this.calls.get(callKey(info.tenant, info.callId))?.lines;
-    if (lines && event.isFinal) {
+  transcript(handle: CallHandle, event: TranscriptEvent): void {
+    const call = this.current(handle);
+    if (!call) return;
+    const { lines } = call;
+    if (event.isFinal) {
       if (lines.at(-1)?.segmentId === event.segmentId) lines.pop();
       lines.push(event);
       if (lines.length > this.options.transcriptReplay) lines.shift();
     }
-    this.broadcast(info, event, true);
+    this.broadcast(call.info, event, true);
+  }
+
+  /** Tells the call's subscribers that an accepted final could not be classified (so raised no cue). */
+  unclassified(handle: CallHandle, event: Unclassified): void {
+    const call = this.current(handle);
+    if (call) this.broadcast(call.info, event);
   }
 
   /**
@@ -136,42 +190,54 @@ export class CueHub {
     return claim;
   }
 
-  endCall(info: CallInfo): void {
-    const key = callKey(info.tenant, info.callId);
-    const call = this.calls.get(key);
+  endCall(handle: CallHandle): void {
+    const call = this.current(handle);
     if (!call || call.ended) return;
     call.ended = true;
-    this.broadcast(info, { type: 'call', event: 'ended', call: summary(call) });
-    this.ended.push(key);
-    if (this.ended.length > this.options.endedCallRetention) {
-      const forgotten = this.ended.shift();
-      if (forgotten !== undefined && this.calls.get(forgotten)?.ended) this.calls.delete(forgotten);
+    const { tenant, callId } = call.info;
+    this.broadcast(call.info, { type: 'call', event: 'ended', call: summary(call) });
+    let ended = this.ended.get(tenant);
+    if (!ended) this.ended.set(tenant, (ended = new Set()));
+    ended.add(callKey(tenant, callId));
+    if (ended.size > this.options.endedCallRetention) {
+      const [forgotten] = ended;
+      ended.delete(forgotten!);
+      if (this.calls.get(forgotten!)?.ended) this.calls.delete(forgotten!);
     }
   }
 
   /**
    * Registers a subscription and replays, for each call in `resume`, the cues after the seq the
-   * subscriber last saw. With `transcript`, the replay also carries the kept final lines of each
-   * resumed call and, for one-call and one-agent scopes, of every live call in scope: a page that
-   * reloads mid-call shows what was said. Last come the claims on safety alerts of calls in scope.
-   * Replay goes out before any live event, so nothing is lost or reordered.
+   * subscriber last saw. When the call's numbering is not the one the subscriber saw (another epoch,
+   * or a seq beyond the newest), a `reset` goes first and every cue still held follows. With
+   * `transcript`, the replay also carries the kept final lines of each resumed call and, for
+   * one-call and one-agent scopes, of every live call in scope: a page that reloads mid-call shows
+   * what was said. Last come the claims on safety alerts of calls in scope. Replay goes out before
+   * any live event, so nothing is lost or reordered.
    */
   subscribe(
     tenant: string,
     scope: SubscriptionScope,
     sink: Sink,
-    options: { transcript: boolean; resume: Record<string, number> },
+    options: { transcript: boolean; resume: Record<string, ResumePoint> },
   ): { subscriptionId: string; calls: CallSummary[]; replay: SubscriberEvent[] } {
     const sub: Subscription = { id: randomUUID(), tenant, scope, transcript: options.transcript, sink };
     const inScopeCalls = [...this.calls.values()].filter((call) => inScope(sub, call.info));
     const replay: SubscriberEvent[] = [];
     const narrow = 'callId' in scope || 'agentId' in scope;
     for (const call of inScopeCalls) {
-      const resumed = Object.hasOwn(options.resume, call.info.callId);
-      if (options.transcript && (resumed || (narrow && !call.ended))) replay.push(...call.lines);
-      if (!resumed) continue;
-      const { items, missing } = call.buffer.since(options.resume[call.info.callId]!);
-      if (missing) replay.push({ type: 'gap', callId: call.info.callId, ...missing });
+      const { callId } = call.info;
+      const point = Object.hasOwn(options.resume, callId) ? options.resume[callId] : undefined;
+      if (options.transcript && (point !== undefined || (narrow && !call.ended))) replay.push(...call.lines);
+      if (point === undefined) continue;
+      let afterSeq = typeof point === 'number' ? point : point.seq;
+      const renumbered = (typeof point === 'object' && point.epoch !== call.epoch) || afterSeq >= call.nextSeq;
+      if (renumbered) {
+        replay.push({ type: 'reset', callId, epoch: call.epoch });
+        afterSeq = 0;
+      }
+      const { items, missing } = call.buffer.since(afterSeq);
+      if (missing) replay.push({ type: 'gap', callId, ...missing });
       for (const cue of items) replay.push({ type: 'cue', cue });
     }
     for (const call of inScopeCalls) replay.push(...call.claims.values());
@@ -183,20 +249,19 @@ export class CueHub {
     return this.subscriptions.delete(subscriptionId);
   }
 
-  get subscriptionCount(): number {
-    return this.subscriptions.size;
-  }
-
   private broadcast(info: CallInfo, event: SubscriberEvent, transcriptOnly = false): void {
+    this.options.observe?.(info, event);
+    const reached = new Set<Sink>();
     for (const sub of this.subscriptions.values()) {
-      if ((!transcriptOnly || sub.transcript) && inScope(sub, info)) sub.sink(event);
+      if (reached.has(sub.sink) || (transcriptOnly && !sub.transcript) || !inScope(sub, info)) continue;
+      reached.add(sub.sink);
+      sub.sink(event);
     }
   }
 
-  private mustGet(info: CallInfo): HubCall {
-    const call = this.calls.get(callKey(info.tenant, info.callId));
-    if (!call) throw new Error(`cue hub: call ${info.callId} was never opened`);
-    return call;
+  private current(handle: CallHandle): HubCall | undefined {
+    const call = this.calls.get(callKey(handle.info.tenant, handle.info.callId));
+    return call?.incarnation === handle.incarnation ? call : undefined;
   }
 }
 
@@ -204,6 +269,7 @@ const summary = (call: HubCall): CallSummary => ({
   callId: call.info.callId,
   agentId: call.info.agentId,
   ...(call.info.teamId !== undefined ? { teamId: call.info.teamId } : {}),
+  epoch: call.epoch,
   lastSeq: call.nextSeq - 1,
   step: call.step,
   ended: call.ended,

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { VerdictSchema } from './common.js';
 import { SpeakerRole } from './transcript-chunk.js';
 
-export const MAX_CLASSIFY_TEXTS = 64;
+const MAX_CLASSIFY_TEXTS = 64;
 
 export const ClassifyRequest = Type.Object(
   {

@@ -63,6 +63,7 @@ export type Briefing = Static<typeof Briefing>;
 export const Cue = Type.Object({
   id: Type.String(),
   seq: Type.Integer({ minimum: 1, description: 'Per-call, gap-free, starts at 1.' }),
+  epoch: Type.String({ description: 'Names this run of seqs: a call numbered afresh (after a restart) gets another; compare seqs only within one epoch.' }),
   callId: Type.String(),
   agentId: Type.String(),
   teamId: Type.Optional(Type.String()),

@@ -49,7 +49,7 @@ export const IncidentPage = Type.Object({
 });
 export type IncidentPage = Static<typeof IncidentPage>;
 
-export const TIMELINE_KINDS = ['line', 'cue', 'step', 'claim', 'feedback'] as const;
+const TIMELINE_KINDS = ['line', 'cue', 'step', 'claim', 'feedback'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 /** One entry of an incident's timeline; `data` is the line, cue, step change, claim or correction as recorded. */

@@ -3,6 +3,16 @@ import { AgentAck, Id, LabelSchema, RequestId, ScoresSchema, SpanSchema } from '
 import { Cue, LadderStep } from './cue.js';
 import { SpeakerRole } from './transcript-chunk.js';
 
+/**
+ * Where a subscriber stands in a call's cues: the last seq seen, best with the epoch it came
+ * from (a bare seq is still accepted). Another epoch means the call was numbered afresh.
+ */
+export const ResumePoint = Type.Union([
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  Type.Object({ epoch: Type.String({ maxLength: 64 }), seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
+]);
+export type ResumePoint = Static<typeof ResumePoint>;
+
 export const SubscriptionScope = Type.Union([
   Type.Object({ callId: Id('One call.') }, { additionalProperties: false }),
   Type.Object({ agentId: Id('Every call of one agent.') }, { additionalProperties: false }),
@@ -20,9 +30,9 @@ export const Subscribe = Type.Object(
       Type.Boolean({ description: 'Also stream the labelled live transcript, starting with the final lines said so far (docs/protocol.md).' }),
     ),
     resume: Type.Optional(
-      Type.Record(Type.String({ maxLength: 128 }), Type.Integer({ minimum: 0 }), {
+      Type.Record(Type.String({ maxLength: 128 }), ResumePoint, {
         maxProperties: 1000,
-        description: 'Last cue seq seen per callId; missed cues are replayed from the buffer.',
+        description: 'Last cue seen per callId; missed cues are replayed from the buffer.',
       }),
     ),
   },
@@ -54,6 +64,7 @@ export const CallSummary = Type.Object({
   callId: Type.String(),
   agentId: Type.String(),
   teamId: Type.Optional(Type.String()),
+  epoch: Type.String({ description: 'Names the run of cue numbers lastSeq belongs to (see Cue.epoch).' }),
   lastSeq: Type.Integer({ description: 'Seq of the newest cue so far (0 = none).' }),
   step: LadderStep,
   ended: Type.Boolean(),
@@ -71,17 +82,17 @@ export type Subscribed = Static<typeof Subscribed>;
 export const Unsubscribed = Type.Object({ type: Type.Literal('unsubscribed'), id: Type.Optional(Type.String()), subscriptionId: Type.String() });
 export type Unsubscribed = Static<typeof Unsubscribed>;
 
-export const CueMessage = Type.Object({ type: Type.Literal('cue'), cue: Cue });
-export type CueMessage = Static<typeof CueMessage>;
+const CueMessage = Type.Object({ type: Type.Literal('cue'), cue: Cue });
+type CueMessage = Static<typeof CueMessage>;
 
-export const CallEvent = Type.Object({
+const CallEvent = Type.Object({
   type: Type.Literal('call'),
   event: Type.Union([Type.Literal('started'), Type.Literal('moved'), Type.Literal('ended')], {
     description: 'moved: the ladder step changed without a cue (the agent took a step, by saying it or by agent.ack).',
   }),
   call: CallSummary,
 });
-export type CallEvent = Static<typeof CallEvent>;
+type CallEvent = Static<typeof CallEvent>;
 
 export const TranscriptEvent = Type.Object({
   type: Type.Literal('transcript'),
@@ -108,12 +119,37 @@ export const AlertClaimed = Type.Object({
 export type AlertClaimed = Static<typeof AlertClaimed>;
 
 /** Replay could not cover what was asked: cues afterSeq+1 .. beforeSeq-1 left the buffer. */
-export const ReplayGap = Type.Object({
+const ReplayGap = Type.Object({
   type: Type.Literal('gap'),
   callId: Type.String(),
   afterSeq: Type.Integer(),
   beforeSeq: Type.Integer(),
 });
-export type ReplayGap = Static<typeof ReplayGap>;
+type ReplayGap = Static<typeof ReplayGap>;
 
-export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap | AlertClaimed;
+/**
+ * The call's cues are numbered afresh (the service restarted, or had forgotten the call): forget
+ * the seqs held for it. The cues of the new epoch still held follow.
+ */
+const ReplayReset = Type.Object({
+  type: Type.Literal('reset'),
+  callId: Type.String(),
+  epoch: Type.String({ description: 'The epoch the cues that follow carry.' }),
+});
+type ReplayReset = Static<typeof ReplayReset>;
+
+/** An accepted final that could not be classified, after retries: it raised no cue. */
+export const Unclassified = Type.Object({
+  type: Type.Literal('unclassified'),
+  callId: Type.String(),
+  segmentId: Type.String(),
+  speaker: SpeakerRole,
+  startMs: Type.Integer(),
+  endMs: Type.Integer(),
+  reason: Type.Union([Type.Literal('overloaded'), Type.Literal('failed')], {
+    description: 'overloaded: the classifier stayed full for the whole retry window; failed: the model or the service failed.',
+  }),
+});
+export type Unclassified = Static<typeof Unclassified>;
+
+export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap | ReplayReset | AlertClaimed | Unclassified;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Id, MAX_CALL_MS } from './common.js';
 
 export const SpeakerRole = Type.Union([Type.Literal('customer'), Type.Literal('agent')], {
   description: 'Who spoke: the caller (customer) or the call-centre agent.',
@@ -11,14 +12,14 @@ export type SpeakerRole = Static<typeof SpeakerRole>;
  */
 export const TranscriptChunk = Type.Object(
   {
-    callId: Type.String({ minLength: 1, maxLength: 128 }),
-    segmentId: Type.String({ minLength: 1, maxLength: 128 }),
-    seq: Type.Integer({ minimum: 0, description: 'Per-call sequence number set by the producer; increases with each chunk.' }),
+    callId: Id('The call.'),
+    segmentId: Id('The segment; revisions of one segment share it.'),
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Per-call sequence number set by the producer; increases with each chunk.' }),
     speaker: SpeakerRole,
     isFinal: Type.Boolean(),
     text: Type.String({ maxLength: 4000 }),
-    startMs: Type.Integer({ minimum: 0 }),
-    endMs: Type.Integer({ minimum: 0 }),
+    startMs: Type.Integer({ minimum: 0, maximum: MAX_CALL_MS }),
+    endMs: Type.Integer({ minimum: 0, maximum: MAX_CALL_MS }),
   },
   { additionalProperties: false },
 );

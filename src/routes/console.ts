@@ -1,13 +1,22 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireScope } from '../auth/guard.js';
 import { ConsoleSession } from '../protocol/console-session.js';
 import type { ServiceContext } from './context.js';
 
+/** The folder holding package.json, above this file both in the sources (src/routes) and in the build (dist/src/routes). */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
 /** Where `npm run build:console` writes the page, found from this file so the service can start from any folder. */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+const DEFAULT_CONSOLE_DIR = join(packageRoot(dirname(fileURLToPath(import.meta.url))), 'dist', 'console');
 
 const ASSETS = {
   '/console': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -36,6 +45,9 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
       return reply.headers(SECURITY_HEADERS).type(asset.type).send(body);
     });
   }
+
+  // Browsers ask for an icon on every page; the console has none, and says so without a 404 in the log.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
 
   app.get(
     '/console/session',

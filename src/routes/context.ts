@@ -4,6 +4,7 @@ import type { CallRegistry } from '../calls/call-registry.js';
 import type { Config } from '../config.js';
 import type { CueHub } from '../cues/cue-hub.js';
 import type { Metrics } from '../metrics.js';
+import type { IncidentRecord } from '../record/incident-record.js';
 
 /** What the routes share; `lifecycle.draining` turns new work away during shutdown. */
 export interface ServiceContext {
@@ -12,6 +13,8 @@ export interface ServiceContext {
   registry: CallRegistry;
   hub: CueHub;
   metrics: Metrics;
+  /** Absent with RECORD=off. */
+  record: IncidentRecord | undefined;
   tokens: TokenStore;
   lifecycle: { draining: boolean };
 }

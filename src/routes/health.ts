@@ -1,5 +1,33 @@
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { tokenOf } from '../auth/tokens.js';
 import type { ServiceContext } from './context.js';
+
+/** Liveness and readiness probes, answered without a token and outside the HTTP rate limit. */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+const isProbe = (request: FastifyRequest): boolean => PROBE_ROUTES.has(request.routeOptions.url ?? '');
+
+/** Orchestrators probe every few seconds: those request lines are logged at debug, every other request's at info. */
+export class ProbesAtDebug extends LogController {
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (!isProbe(request)) return super.incomingRequest(request, reply, metadata);
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+    if (error || !isProbe(request)) return super.requestCompleted(error, request, reply, metadata);
+    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** With METRICS_TOKEN set, /metrics needs it as a bearer token (compared in constant time). */
+function mayReadMetrics(request: FastifyRequest, metricsToken: string | undefined): boolean {
+  if (metricsToken === undefined) return true;
+  const given = tokenOf(request.headers, undefined);
+  return given !== undefined && timingSafeEqual(digest(given), digest(metricsToken));
+}
 
 export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -9,7 +37,10 @@ export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void 
     ctx.lifecycle.draining ? reply.code(503).send({ status: 'draining' }) : { status: 'ready', liveCalls: ctx.registry.size },
   );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    if (!mayReadMetrics(request, ctx.config.metricsToken)) {
+      return reply.code(401).send({ error: 'unauthorized', message: 'this service protects /metrics: send Authorization: Bearer <METRICS_TOKEN>' });
+    }
     const depth = (ctx.classifier as { queueDepth?: unknown }).queueDepth;
     if (typeof depth === 'number') ctx.metrics.queueDepth.set(depth);
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());

@@ -12,6 +12,12 @@ const checkParams = validator(CallIdParams);
 
 const invalid = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'invalid_request', message });
 
+/** The query without `token`, which authenticates (a download link carries it) and is no filter. */
+const filtersOf = (query: unknown): unknown => {
+  const { token: _token, ...filters } = (query ?? {}) as Record<string, unknown>;
+  return filters;
+};
+
 /** The store, or a 503 saying the record is off. */
 function storeOf(ctx: ServiceContext, reply: FastifyReply): IncidentStore | undefined {
   if (ctx.record) return ctx.record.store;
@@ -24,7 +30,7 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
   const review = { preValidation: requireScope(ctx.tokens, ['review']) };
 
   app.get('/v1/incidents', review, async (request, reply) => {
-    const query = checkQuery(request.query);
+    const query = checkQuery(filtersOf(request.query));
     if (!query.ok) return invalid(reply, query.problem);
     const store = storeOf(ctx, reply);
     if (!store) return reply;
@@ -37,7 +43,7 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
   });
 
   app.get('/v1/incidents/export', review, async (request, reply) => {
-    const query = checkExport(request.query);
+    const query = checkExport(filtersOf(request.query));
     if (!query.ok) return invalid(reply, query.problem);
     const store = storeOf(ctx, reply);
     if (!store) return reply;

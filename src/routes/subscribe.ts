@@ -3,19 +3,21 @@ import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
 import { AgentAck } from '../protocol/common.js';
-import { Subscribe, SubscriberMessage, Unsubscribe, type Subscribed } from '../protocol/subscribe-messages.js';
+import { AlertClaim, Subscribe, SubscriberMessage, Unsubscribe, type Subscribed } from '../protocol/subscribe-messages.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { frameValidator } from '../protocol/validator.js';
 import type { ServiceContext } from './context.js';
 import { rejectWhileDraining } from './ingest.js';
-import { CLOSE_TRY_AGAIN_LATER, idOf, WsChannel } from './ws-channel.js';
+import { idOf, WsChannel } from './ws-channel.js';
 
-const parseSubscriber = frameValidator(SubscriberMessage, { subscribe: Subscribe, unsubscribe: Unsubscribe, 'agent.ack': AgentAck });
+const parseSubscriber = frameValidator(SubscriberMessage, { subscribe: Subscribe, unsubscribe: Unsubscribe, 'agent.ack': AgentAck, 'alert.claim': AlertClaim });
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
 
 class SubscriberConnection {
   private readonly subscriptions = new Set<string>();
+  /** One sink for all of the connection's subscriptions: overlapping scopes still deliver each event once. */
+  private readonly deliver = (event: SubscriberEvent): void => this.channel.send(event);
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -39,7 +41,7 @@ class SubscriberConnection {
         if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return this.channel.error('invalid_message', `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, message.id);
         }
-        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(this.principal.tenant, message.scope, (event) => this.deliver(event), {
+        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(this.principal.tenant, message.scope, this.deliver, {
           transcript: message.transcript ?? false,
           resume: message.resume ?? {},
         });
@@ -55,7 +57,7 @@ class SubscriberConnection {
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
       case 'agent.ack': {
-        const session = this.ctx.registry.get(this.principal.tenant, message.callId);
+        const session = this.ctx.registry.active(this.principal.tenant, message.callId);
         if (!session) return this.channel.error('unknown_call', `callId: no live call ${message.callId}`, message.id);
         session.acknowledge(message.step);
         return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
@@ -67,17 +69,6 @@ class SubscriberConnection {
         return this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
       }
     }
-  }
-
-  /** A subscriber that cannot keep up is closed (1013) rather than buffered without bound; it resumes from its last seq. */
-  private deliver(event: SubscriberEvent): void {
-    const { socket } = this.channel;
-    if (socket.bufferedAmount > this.ctx.config.subscriberMaxBufferedBytes) {
-      this.dropAll();
-      socket.close(CLOSE_TRY_AGAIN_LATER, 'subscriber too slow; reconnect with resume');
-      return;
-    }
-    this.channel.send(event);
   }
 
   private dropAll(): void {
@@ -92,7 +83,15 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
     { websocket: true, preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)] },
     (socket: WebSocket, request: FastifyRequest) => {
       const { config } = ctx;
-      const channel = new WsChannel(socket, 'subscribe', { metrics: ctx.metrics, log: request.log, ratePerSec: config.subscribeRatePerSec, burst: config.subscribeBurst });
+      // A subscriber that cannot keep up is closed (1013) rather than buffered without bound; it resumes from its last seq.
+      const channel = new WsChannel(socket, 'subscribe', {
+        metrics: ctx.metrics,
+        log: request.log,
+        ratePerSec: config.subscribeRatePerSec,
+        burst: config.subscribeBurst,
+        maxBufferedBytes: config.subscriberMaxBufferedBytes,
+        heartbeatMs: config.wsHeartbeatMs,
+      });
       const connection = new SubscriberConnection(ctx, channel, request.principal!);
       channel.onMessage((raw) => connection.handle(raw));
     },

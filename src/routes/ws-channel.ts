@@ -1,32 +1,50 @@
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import type { ErrorCode, ErrorMessage } from '../protocol/common.js';
 import { RateLimiter } from './rate-limit.js';
 
 export const CLOSE_GOING_AWAY = 1001;
-export const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
-export function send(socket: WebSocket, message: object): void {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+export interface ChannelDeps {
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  ratePerSec: number;
+  burst: number;
+  /** Unsent bytes beyond which the peer is closed (1013): it is not reading what it is sent. */
+  maxBufferedBytes: number;
+  /** A ping goes out this often; a peer that has not answered the previous one (nor sent anything) is dropped. */
+  heartbeatMs: number;
 }
 
-/** Parsed JSON frames of one connection, rate limited; problems are answered on the socket, which stays open. */
+/**
+ * Parsed JSON frames of one connection, rate limited; problems are answered on the socket, which
+ * stays open. The connection is closed when the peer stops answering pings (a half-open socket)
+ * or stops reading its replies (they would otherwise pile up in memory without bound).
+ */
 export class WsChannel {
   private readonly limiter: RateLimiter;
+  private heardFrom = true;
 
   constructor(
     readonly socket: WebSocket,
     private readonly route: 'ingest' | 'subscribe',
-    private readonly deps: { metrics: Metrics; log: FastifyBaseLogger; ratePerSec: number; burst: number },
+    private readonly deps: ChannelDeps,
   ) {
     this.limiter = new RateLimiter(deps.ratePerSec, deps.burst);
     deps.metrics.connections.inc({ route });
-    socket.once('close', () => deps.metrics.connections.dec({ route }));
+    const heartbeat = setInterval(() => this.beat(), deps.heartbeatMs).unref();
+    socket.on('pong', () => (this.heardFrom = true));
+    socket.once('close', () => {
+      clearInterval(heartbeat);
+      deps.metrics.connections.dec({ route });
+    });
   }
 
   onMessage(handler: (message: unknown) => void): void {
     this.socket.on('message', (data, isBinary) => {
+      this.heardFrom = true;
       if (!this.limiter.take()) return this.error('rate_limited', 'too many messages on this connection; slow down');
       if (isBinary) return this.error('bad_json', 'message: expected a text frame holding JSON');
       let message: unknown;
@@ -39,6 +57,7 @@ export class WsChannel {
         handler(message);
       } catch (err) {
         this.deps.log.error({ err }, `${this.route} message handler failed`);
+        this.deps.metrics.internalErrors.inc({ where: `${this.route}-handler` });
         this.error('invalid_message', 'message: could not be processed');
       }
     });
@@ -47,12 +66,38 @@ export class WsChannel {
   error(code: ErrorCode, message: string, id?: string): void {
     this.deps.metrics.rejected.inc({ route: this.route, code });
     const reply: ErrorMessage = { type: 'error', code, message, ...(id !== undefined ? { id } : {}) };
-    send(this.socket, reply);
+    this.send(reply);
   }
 
+  /** Sends unless the peer has stopped reading; then closes it (1013) instead of buffering without bound. */
   send(message: object): void {
-    send(this.socket, message);
+    const { socket } = this;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > this.deps.maxBufferedBytes) {
+      this.deps.metrics.wsClosed.inc({ route: this.route, reason: 'slow-reader' });
+      socket.close(CLOSE_TRY_AGAIN_LATER, `${this.route === 'ingest' ? 'producer' : 'subscriber'} not reading its messages; reconnect`);
+      return;
+    }
+    socket.send(JSON.stringify(message));
   }
+
+  private beat(): void {
+    if (!this.heardFrom) {
+      this.deps.metrics.wsClosed.inc({ route: this.route, reason: 'no-pong' });
+      this.socket.terminate();
+      return;
+    }
+    this.heardFrom = false;
+    if (this.socket.readyState === this.socket.OPEN) this.socket.ping();
+  }
+}
+
+/**
+ * A peer that breaks the WebSocket protocol (a frame over MAX_PAYLOAD_BYTES, invalid UTF-8, a bad
+ * opcode) is the peer's problem, not the service's: one warning line, no stack. `ws` closes the socket.
+ */
+export function logSocketError(error: Error & { code?: string }, _socket: WebSocket, request: FastifyRequest): void {
+  request.log.warn({ code: error.code, problem: error.message }, 'websocket peer broke the protocol; connection closed');
 }
 
 /** The `id` a message carried, if any, to echo in an error about it. */

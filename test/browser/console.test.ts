@@ -11,6 +11,7 @@ import { accessibilityViolations } from './accessibility.js';
 import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
 
 const ARTIFACTS = 'test-results';
+const README_SCREENSHOT = 'docs/console.png';
 
 const fixture = (name: string): FixtureCall => {
   const found = loadFixtureCalls().find((f) => f.name === name);
@@ -124,6 +125,48 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it('gives the agent the transfer briefing, pauses the ladder buttons under a safety alert, and shows where the ladder ended', async () => {
+    const ids = { callId: 'transfer-ui', agentId: 'agent-briefed' };
+    const page = await openConsole(`token=${TOKENS.agent}&agentId=${ids.agentId}`);
+    await connected(page);
+    const call = new CallScript(producer, ids.callId);
+    await call.start(ids.agentId, 'team-briefed');
+    await call.customer('this stupid router has been dead all week and nobody calls me back');
+    await call.agent('i am sorry to hear that let me pull up the account');
+    await call.customer('you are a useless idiot');
+    await call.agent('i want to help and i can only help if we keep this respectful');
+    await call.customer('are you a moron or what');
+    await call.agent('if this continues i will pass the call to my supervisor');
+    await call.customer('shut up you useless idiot and fix it');
+    await cueShown(page, 'transfer');
+    await stepShown(page, 'transfer');
+
+    // The cue tells the agent to brief the supervisor "with the summary below": the summary is there.
+    expect(await page.locator('.cue-script').textContent()).toContain('with the summary below');
+    const briefing = page.getByRole('region', { name: 'Summary for your supervisor' });
+    expect(await briefing.locator('.briefing-summary').textContent()).toMatch(/\d abusive remarks?/);
+    expect(await briefing.locator('dt').allTextContents()).toEqual(['Caller now', 'Abusive remarks', 'Threats', 'Steps taken']);
+    expect(await accessibilityViolations(page)).toEqual([]);
+    // The README's screenshot (docs/console.png) is this screen, so it follows the console as it changes.
+    await page.screenshot({ path: README_SCREENSHOT });
+
+    await call.customer('i know where you live');
+    await cueShown(page, 'safety-alert');
+    await stepShown(page, 'safety');
+    expect(await page.locator('.ack:disabled').count()).toBe(4);
+    expect(await page.locator('.ack.suggested').count()).toBe(0);
+    await page.getByText('Paused during a safety alert').waitFor();
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    await call.end();
+    await page.locator('.ladder-box[data-ended="true"]').waitFor();
+    expect(await page.locator('.ladder-step[aria-current="step"]').getAttribute('data-step')).toBe('safety');
+    expect(await page.locator('.ladder-now').textContent()).toBe('ended');
+    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe('De-escalation ladder, the call ended at Safety');
+    expect(await page.getByText('Paused during a safety alert').isVisible()).toBe(false);
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
+
   it('shows a supervisor the team’s calls, a threat alert that stays until taken, and the briefings', async () => {
     const threat = fixture('threat');
     const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
@@ -164,11 +207,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     for (const screen of [page, colleague]) {
       await screen.locator('.threat').waitFor({ state: 'detached' });
       expect(await screen.title()).toBe('call-guard console');
-      expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(/^taken by acme:subscribe\+supervise at /);
+      expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(/^taken by sup-ana at /);
     }
     expect(await accessibilityViolations(colleague)).toEqual([]);
     // The agent on the call is told that help is on the way.
-    expect(await agent.locator('.cue-help').textContent()).toBe('Supervisor acme:subscribe+supervise is on it.');
+    expect(await agent.locator('.cue-help').textContent()).toBe('Supervisor sup-ana is on it.');
     expect(await accessibilityViolations(agent)).toEqual([]);
     await agent.screenshot({ path: `${ARTIFACTS}/console-agent-threat.png`, fullPage: true });
     await abusive.end();

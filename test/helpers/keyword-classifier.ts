@@ -45,7 +45,7 @@ const ACT_TABLE: [AgentAct, string[]][] = [
   ['release', ['ending this call now', 'end this call now']],
 ];
 
-export function keywordAct(text: string): AgentAct {
+function keywordAct(text: string): AgentAct {
   const lower = text.toLowerCase();
   let act: AgentAct = 'other';
   for (const [candidate, phrases] of ACT_TABLE) if (phrases.some((p) => lower.includes(p))) act = candidate;

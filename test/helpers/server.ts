@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Classifier } from '../../src/classifier/verdict.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
@@ -17,8 +20,8 @@ export const TOKENS = {
 export const TOKEN_CONFIG = JSON.stringify([
   { token: TOKENS.ingest, tenant: 'acme', scopes: ['ingest'] },
   { token: TOKENS.agent, tenant: 'acme', scopes: ['subscribe'] },
-  { token: TOKENS.supervisor, tenant: 'acme', scopes: ['subscribe', 'supervise'] },
-  { token: TOKENS.otherTenant, tenant: 'globex', scopes: ['subscribe', 'supervise'] },
+  { token: TOKENS.supervisor, tenant: 'acme', scopes: ['subscribe', 'supervise', 'review'], name: 'sup-ana' },
+  { token: TOKENS.otherTenant, tenant: 'globex', scopes: ['subscribe', 'supervise', 'review'] },
   { token: TOKENS.otherIngest, tenant: 'globex', scopes: ['ingest'] },
 ]);
 
@@ -30,9 +33,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real server on an ephemeral port (or env.PORT), with the keyword classifier unless another is given. */
+/**
+ * The real server on an ephemeral port (or env.PORT), with the keyword classifier unless another
+ * is given, and its incident record in a temporary DATA_DIR (removed on close) unless env names one.
+ */
 export async function startServer(env: Record<string, string> = {}, classifier: Classifier = new KeywordClassifier()): Promise<TestServer> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, PARTIAL_DEBOUNCE_MS: '5', ...env });
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'call-guard-data-'));
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, PARTIAL_DEBOUNCE_MS: '5', DATA_DIR: dataDir, ...env });
   const app = await buildServer({ config, classifier });
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -41,6 +48,9 @@ export async function startServer(env: Record<string, string> = {}, classifier: 
     classifier,
     http: `http://127.0.0.1:${port}`,
     ws: `ws://127.0.0.1:${port}`,
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

@@ -10,7 +10,7 @@ import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 
 const tokenWith = (scope: string) => DEV_TOKENS.find((t) => t.scopes.join() === scope)!.token;
 
-const build = (consoleDir: string) => buildServer({ config: loadConfig({ LOG_LEVEL: 'silent' }), classifier: new KeywordClassifier(), consoleDir });
+const build = (consoleDir: string) => buildServer({ config: loadConfig({ LOG_LEVEL: 'silent', RECORD: 'off' }), classifier: new KeywordClassifier(), consoleDir });
 
 let built: string;
 let app: FastifyInstance;
@@ -41,6 +41,10 @@ describe('the console route', () => {
     expect((await app.inject('/console/other.js')).statusCode).toBe(404);
   });
 
+  it('answers the browser’s favicon request without a 404', async () => {
+    expect((await app.inject('/favicon.ico')).statusCode).toBe(204);
+  });
+
   it('answers 503 with what to run when the page has not been built', async () => {
     const unbuilt = await build(join(built, 'missing'));
     try {
@@ -57,8 +61,8 @@ describe('the console route', () => {
     expect((await ask()).statusCode).toBe(401);
     expect((await ask('not-a-token-of-this-service')).statusCode).toBe(401);
     expect((await ask(tokenWith('ingest'))).statusCode).toBe(403);
-    const supervisor = await ask(tokenWith('subscribe,supervise'));
+    const supervisor = await ask(tokenWith('subscribe,supervise,review'));
     expect(supervisor.statusCode).toBe(200);
-    expect(supervisor.json()).toEqual({ name: 'dev-supervisor', scopes: ['subscribe', 'supervise'] });
+    expect(supervisor.json()).toEqual({ name: 'dev-supervisor', scopes: ['subscribe', 'supervise', 'review'] });
   });
 });

@@ -95,6 +95,9 @@ describe('the incident record over HTTP', () => {
     const rows = (await csv.text()).trim().split('\r\n');
     expect(rows[0]).toBe('call_id,agent_id,team_id,at,kind,speaker,label,cue_type,step,by,text');
     expect(rows.some((r) => r.startsWith('threat,agent-2,team-a,') && r.includes(',cue,') && r.endsWith(',i know where you live'))).toBe(true);
+    // A download link carries its token in the address, as the console's export links do.
+    const link = await fetch(`${server.http}/v1/incidents/export?format=jsonl&token=${TOKENS.supervisor}`);
+    expect(link.status).toBe(200);
   });
 
   it('takes a correction of a line from an agent, shows it in the record with who, and deletes a call on request', async () => {

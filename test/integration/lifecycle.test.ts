@@ -28,11 +28,20 @@ describe('partials, provider formats and shutdown', () => {
     await call.say('customer', 'you are a useless', false, 'seg');
     const labelled = await ui.next((m) => m.type === 'transcript' && !m.isFinal && m.label !== undefined);
     expect(labelled).toMatchObject({ segmentId: 'seg', label: 'abusive' });
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless', priority: 'partial', speaker: 'customer' });
+    expect(classifier.calls).toContainEqual({ text: 'you are a useless', priority: 'partial', speaker: 'customer', context: [] });
     expect(ui.cues('partials')).toEqual([]);
     await call.say('customer', 'you are a useless idiot', true, 'seg');
     expect((await ui.next((m) => m.type === 'cue')).cue.type).toBe('set-limit');
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless idiot', priority: 'final', speaker: 'customer' });
+    expect(classifier.calls).toContainEqual({ text: 'you are a useless idiot', priority: 'final', speaker: 'customer', context: [] });
+    await call.say('agent', 'please keep this respectful', true, 'seg-2');
+    await ui.next((m) => m.type === 'transcript' && m.segmentId === 'seg-2' && m.isFinal);
+    // The next final is read with the call's earlier finals, both speakers, oldest first.
+    expect(classifier.calls.at(-1)).toEqual({
+      text: 'please keep this respectful',
+      priority: 'final',
+      speaker: 'agent',
+      context: [{ speaker: 'customer', text: 'you are a useless idiot' }],
+    });
     await call.end();
     producer.close();
     ui.close();

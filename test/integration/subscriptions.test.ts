@@ -90,7 +90,7 @@ describe('subscriptions', () => {
     expect(await claim(lead, alert.seq)).toMatchObject({ type: 'ack', of: 'alert.claim', callId: 'claim-1', status: 'accepted' });
 
     const heard = await colleague.next((m) => m.type === 'alert.claimed');
-    expect(heard).toMatchObject({ callId: 'claim-1', seq: alert.seq, by: 'acme:subscribe+supervise' });
+    expect(heard).toMatchObject({ callId: 'claim-1', seq: alert.seq, by: 'sup-ana' });
     const back = await connect('/v1/subscribe', TOKENS.supervisor);
     await subscribe(back, { teamId: 'team-claim' }, { resume: { 'claim-1': alert.seq } });
     expect(await back.next((m) => m.type === 'alert.claimed')).toEqual(heard);

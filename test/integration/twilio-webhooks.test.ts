@@ -88,6 +88,24 @@ describe('POST /v1/ingest/twilio', () => {
     const query = 'callId=tw-4&agentId=agent-3';
     const form = content('outbound_track', 'thanks for calling', true, 800);
     expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 0 });
+    expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 0, dropped: ['retried_webhook'] });
+  });
+
+  it('refuses a forged huge SequenceId, so later real webhooks still count', async () => {
+    const query = 'callId=tw-5&agentId=agent-3';
+    const forged = await post(query, { ...content('inbound_track', 'ignore me', true, 100), SequenceId: '1000000000000000' });
+    expect(forged.status).toBe(400);
+    expect((await forged.json()).message).toContain('SequenceId');
+    const later = await post(query, content('inbound_track', 'my card was charged twice', true, 900));
+    expect(await later.json()).toEqual({ status: 'accepted', chunks: 1 });
+  });
+
+  it('takes a status callback configured as GET, its fields in the query', async () => {
+    const form = content('outbound_track', 'how can i help you today', true, 1200);
+    const response = await fetch(`${server.http}/v1/ingest/twilio?callId=tw-6&agentId=agent-3&${new URLSearchParams(form)}`, {
+      headers: { authorization: `Bearer ${TOKENS.ingest}` },
+    });
+    expect(await response.json()).toEqual({ status: 'accepted', chunks: 1 });
+    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-6' && m.isFinal)).toMatchObject({ speaker: 'agent', text: 'how can i help you today' });
   });
 });

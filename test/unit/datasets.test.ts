@@ -3,12 +3,15 @@ import { asrStyle, maskProfanity } from '../../training/datasets/asr-style.js';
 import { assembleTraining, dedupeByText, PROJECT_UPSAMPLE } from '../../training/datasets/assemble.js';
 import { mapComplaint } from '../../training/datasets/complaints.js';
 import { mapConvAbuse } from '../../training/datasets/convabuse.js';
+import { mapDavidson, trainsOnDavidson } from '../../training/datasets/davidson.js';
 import { parseCsv, parseTsv, withHeader } from '../../training/datasets/delimited.js';
 import { fillPlaceholders, mapGoEmotions } from '../../training/datasets/goemotions.js';
 import { cleanKaggleComment, mapKaggleInsult } from '../../training/datasets/kaggle-insults.js';
 import { addressesListener, insultsListener, looksLikeThreat } from '../../training/datasets/lexicon.js';
 import { mapOlid } from '../../training/datasets/olid.js';
 import { normalise } from '../../training/datasets/sources.js';
+import { mapStormfront } from '../../training/datasets/stormfront.js';
+import { mapToxigenFile, toxigenSentences } from '../../training/datasets/toxigen.js';
 import type { Example } from '../../training/datasets/types.js';
 
 describe('delimited readers', () => {
@@ -111,6 +114,46 @@ describe('source mappings', () => {
     expect(mapComplaint(true, 'worst customer service ever')).toBe('venting');
     expect(mapComplaint(true, 'I never received my order')).toBeUndefined();
     expect(mapComplaint(false, 'thanks for the quick reply')).toBe('neutral');
+  });
+
+  it('ToxiGen: the file name gives the label and the group', () => {
+    expect(mapToxigenFile('hate_muslim_sentences.txt')).toEqual({ label: 'abusive', group: 'muslim' });
+    expect(mapToxigenFile('hate_muslim.txt')).toEqual({ label: 'abusive', group: 'muslim' });
+    expect(mapToxigenFile('neutral_bisexual.txt')).toEqual({ label: 'neutral', group: 'lgbtq' });
+    expect(mapToxigenFile('neutral_physical_disability_sentences.txt')).toEqual({ label: 'neutral', group: 'physical_dis' });
+    expect(mapToxigenFile('hate_martians_sentences.txt')).toBeUndefined();
+    expect(mapToxigenFile('LICENSE.txt')).toBeUndefined();
+    expect(toxigenSentences('they are all the same\\n\r\n\n  many of them run small shops \n')).toEqual([
+      'they are all the same',
+      'many of them run small shops',
+    ]);
+  });
+
+  it('Stormfront: hate and noHate judged alone, no race talk as neutral', () => {
+    const row = (text: string, label: string, contexts = 0) => ({ fileId: '1_1', label, contexts, text });
+    expect(mapStormfront(row('Those people are nothing but filthy parasites .', 'hate'))).toBe('abusive');
+    expect(mapStormfront(row('They probably took the whole lot .', 'hate', 3))).toBeUndefined();
+    expect(mapStormfront(row('The weather here has been lovely all week .', 'noHate'))).toBe('neutral');
+    expect(mapStormfront(row('Our school had hardly any white kids left .', 'noHate'))).toBeUndefined();
+    expect(mapStormfront(row('Half the street is immigrants now .', 'noHate'))).toBeUndefined();
+    expect(mapStormfront(row('Great video here YouTube - Broadcast Yourself .', 'noHate'))).toBeUndefined();
+    expect(mapStormfront(row('Thanks !', 'noHate'))).toBeUndefined();
+    expect(mapStormfront(row('That is what they all do with the next one .', 'relation'))).toBeUndefined();
+    expect(mapStormfront(row('Das ist ein langer Satz hier .', 'idk/skip'))).toBeUndefined();
+  });
+
+  it('Davidson: hate → abusive, neither → neutral; only unanimous hate without in-group spellings trains', () => {
+    const row = (tweet: string, cls: string, hateVotes = 3, votes = 3) => ({ tweet, class: cls, hateVotes, votes });
+    expect(mapDavidson(row('go back where you came from vermin', '0'))).toBe('abusive');
+    expect(mapDavidson(row('what a lovely sunny day', '2', 0))).toBe('neutral');
+    expect(mapDavidson(row('this damn traffic', '1', 0))).toBeUndefined();
+    const unanimous = Array.from({ length: 200 }, (_, i) => row(`tweet ${i} full of hate`, '0'));
+    const trained = unanimous.filter(trainsOnDavidson).length / unanimous.length;
+    expect(trained).toBeGreaterThan(0.55);
+    expect(trained).toBeLessThan(0.85);
+    expect(unanimous.map((r) => ({ ...r, hateVotes: 2 })).some(trainsOnDavidson)).toBe(false);
+    expect(unanimous.map((r) => ({ ...r, tweet: `${r.tweet} my niggas` })).some(trainsOnDavidson)).toBe(false);
+    expect(unanimous.map((r) => ({ ...r, class: '2' })).some(trainsOnDavidson)).toBe(false);
   });
 });
 

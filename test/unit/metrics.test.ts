@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS, type Label } from '../../src/classifier/verdict.js';
-import { evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
-import { formatEvaluation, formatProductTargets, renderTable } from '../../training/metrics-report.js';
+import { biasTable, evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
+import { formatBiasTable, formatEvaluation, formatProductTargets, renderTable } from '../../training/metrics-report.js';
 
 const truth: Label[] = ['neutral', 'neutral', 'venting', 'venting', 'abusive', 'abusive', 'threat', 'threat'];
 const predicted: Label[] = ['neutral', 'venting', 'venting', 'abusive', 'abusive', 'abusive', 'threat', 'abusive'];
@@ -62,5 +62,57 @@ describe('renderTable', () => {
   it('renders aligned plain text and Markdown', () => {
     expect(renderTable(['a', 'bb'], [['xyz', '1']], 'plain')).toBe('a    bb\nxyz   1');
     expect(renderTable(['a', 'bb'], [['xyz', '1']], 'markdown')).toBe('| a | bb |\n| --- | ---: |\n| xyz | 1 |');
+  });
+});
+
+describe('bias table', () => {
+  // [truth, group, predicted]
+  const rows: [Label, string | undefined, Label][] = [
+    ['neutral', 'deaf', 'neutral'],
+    ['neutral', 'deaf', 'abusive'],
+    ['venting', 'deaf', 'venting'],
+    ['venting', 'deaf', 'threat'],
+    ['abusive', 'deaf', 'abusive'],
+    ['abusive', 'deaf', 'neutral'],
+    ['neutral', 'muslim', 'neutral'],
+    ['neutral', 'muslim', 'neutral'],
+    ['neutral', 'muslim', 'venting'],
+    ['neutral', 'muslim', 'abusive'],
+    ['abusive', 'muslim', 'threat'],
+    ['threat', 'muslim', 'threat'],
+    ['threat', 'muslim', 'abusive'],
+    ['abusive', undefined, 'neutral'],
+  ];
+  const table = biasTable(rows.map(([label, group]) => ({ label, ...(group ? { group } : {}) })), rows.map(([, , p]) => p));
+
+  it('counts benign lines flagged and abuse caught per group, ignoring untagged lines', () => {
+    expect(table.groups).toEqual([
+      { group: 'deaf', benign: 4, benignFlagged: 2, flaggedRate: 0.5, abuse: 2, abuseCaught: 1, abuseRecall: 0.5 },
+      { group: 'muslim', benign: 4, benignFlagged: 1, flaggedRate: 0.25, abuse: 3, abuseCaught: 3, abuseRecall: 1 },
+    ]);
+  });
+
+  it('summarises the spread and the identity targets', () => {
+    expect(table.flaggedRate).toBe(3 / 8);
+    expect(table.flaggedWorstToBest).toBe(2);
+    expect(table.flaggedWorstToAverage).toBeCloseTo(0.5 / (3 / 8));
+    expect(table.recallBestToWorst).toBe(2);
+    // abusive group lines: 3, of which 2 labelled abusive or threat; threats: 2, of which 1 labelled threat.
+    expect(table.identityAbuseRecall).toBeCloseTo(2 / 3);
+    expect(table.groupThreatRecall).toBe(0.5);
+  });
+
+  it('leaves undefined ratios out and renders n/a for them', () => {
+    const clean = biasTable(
+      [{ label: 'neutral', group: 'deaf' }, { label: 'neutral', group: 'muslim' }],
+      ['abusive', 'neutral'],
+    );
+    expect(clean.flaggedWorstToBest).toBeNull();
+    expect(clean.recallBestToWorst).toBeNull();
+    expect(clean.identityAbuseRecall).toBeNull();
+    const text = formatBiasTable(clean, 'plain');
+    expect(text).toMatch(/deaf\s+100\.0% \(1\/1\)\s+n\/a/);
+    expect(text).toMatch(/identity abuse caught \(abusive or threat\)\s+n\/a/);
+    expect(() => biasTable([{ label: 'neutral' }], [])).toThrow();
   });
 });

@@ -139,4 +139,35 @@ describe('MicroBatcher', () => {
     await expect(Promise.all(queued)).resolves.toEqual(['A', 'B', 'C']);
     await expect(batcher.submit('late')).rejects.toBeInstanceOf(BatcherClosedError);
   });
+
+  it('shares the model between lanes: a lane that floods the queue cannot crowd out another’s finals', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2, maxQueue: 8 });
+    holdBatches();
+    const running = batcher.submit('running', 'final', 'b');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const flood = Array.from({ length: 20 }, (_, i) => batcher.submit(`b${i}`, 'final', 'b').then(() => 'ok', (error: unknown) => error));
+    const quiet = ['a0', 'a1', 'a2'].map((text) => batcher.submit(text, 'final', 'a'));
+    expect(batcher.depth).toBe(8);
+    releaseBatch();
+    await expect(Promise.all(quiet)).resolves.toEqual(['A0', 'A1', 'A2']);
+    await running;
+    const outcomes = await Promise.all(flood);
+    // The flooding lane lost its newest waiting finals to make room, and its callers were told.
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
+    expect(outcomes.filter((o) => o instanceof QueueFullError)).toHaveLength(15);
+    // Lanes take turns within each batch.
+    expect(batches.slice(1, 4)).toEqual([['b0', 'a0'], ['b1', 'a1'], ['b2', 'a2']]);
+  });
+
+  it('keeps finals of every lane ahead of partials, and a partial never pushes out a final', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2, maxQueue: 4 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const queued = [batcher.submit('a-partial', 'partial', 'a'), ...['b0', 'b1', 'b2'].map((t) => batcher.submit(t, 'final', 'b'))];
+    await expect(batcher.submit('a-partial-2', 'partial', 'a')).rejects.toBeInstanceOf(QueueFullError);
+    releaseBatch();
+    await Promise.all([running, ...queued]);
+    expect(batches.slice(1)).toEqual([['b0', 'b1'], ['b2', 'a-partial']]);
+  });
 });

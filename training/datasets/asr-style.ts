@@ -2,7 +2,7 @@ import { MASKABLE } from './lexicon.js';
 import { unitHash } from './random.js';
 
 /** Share of texts whose profanity is masked, as speech-to-text does with its filter on. */
-export const MASKED_SHARE = 0.5;
+const MASKED_SHARE = 0.5;
 /** Longer texts are essays, not spoken turns, and their label may sit past the encoder's reach. */
 export const MAX_WORDS = 60;
 

@@ -1,27 +1,42 @@
 import { LABELS, type Label } from '../../src/classifier/verdict.js';
 import { wordOverlap } from '../../src/ladder/similarity.js';
+import { GROUP_SWAP_SOURCE, groupSwaps } from './group-swap.js';
 import { unitHash } from './random.js';
 import type { Example } from './types.js';
 
 /** Share of training rows held back for early stopping. */
-export const DEV_SHARE = 0.07;
+const DEV_SHARE = 0.07;
 /** Project rows are the closest to real calls, so each training row counts this many times. */
 export const PROJECT_UPSAMPLE = 4;
 
-/** Keeps the first example of each text; the caller orders sources by trust. */
+/** What makes two examples the same: the text, and for a snippet also its context and speaker. */
+function exampleKey({ text, context, speaker }: Example): string {
+  return context ? JSON.stringify([context, speaker ?? 'customer', text]) : text;
+}
+
+/** Keeps the first example of each text (of each snippet); the caller orders sources by trust. */
 export function dedupeByText(examples: readonly Example[]): Example[] {
   const seen = new Set<string>();
-  return examples.filter(({ text }) => !seen.has(text) && (seen.add(text), true));
+  return examples.filter((example) => {
+    const key = exampleKey(example);
+    return !seen.has(key) && (seen.add(key), true);
+  });
+}
+
+/** Hand-written call speech (`project`, `project-context`): closest to real calls. */
+function isProjectWritten(source: string): boolean {
+  return source.startsWith('project');
 }
 
 /** Word overlap (Jaccard) at or above which a project training row counts as a copy of a held-out row. */
-export const NEAR_COPY_OVERLAP = 0.7;
+const NEAR_COPY_OVERLAP = 0.7;
 
 /**
  * Deduplicates the training rows of all sources, drops any text that also occurs in a test set and
  * any project row that nearly copies a held-out project row (`heldOutProject`: hand-written lines
  * can repeat each other with a word changed), sets aside a dev slice (by hashing the text, so adding
- * rows never reshuffles it) and repeats project rows in what remains.
+ * rows never reshuffles it) and repeats project rows in what remains. Group-swapped copies
+ * (`group-swap.ts`) of the training side are added once each, under the same checks.
  */
 export function assembleTraining(
   trainBySource: readonly Example[][],
@@ -30,12 +45,18 @@ export function assembleTraining(
 ): { train: Example[]; dev: Example[] } {
   const tested = new Set(testSets.flat().map(({ text }) => text));
   const nearCopy = ({ text, source }: Example) =>
-    source === 'project' && heldOutProject.some((held) => wordOverlap(held.text, text) >= NEAR_COPY_OVERLAP);
+    (isProjectWritten(source) || source === GROUP_SWAP_SOURCE) && heldOutProject.some((held) => wordOverlap(held.text, text) >= NEAR_COPY_OVERLAP);
   const rows = dedupeByText(trainBySource.flat()).filter((row) => !tested.has(row.text) && !nearCopy(row));
-  const isDev = ({ text }: Example) => unitHash(`dev:${text}`) < DEV_SHARE;
-  const train = rows
-    .filter((row) => !isDev(row))
-    .flatMap((row) => (row.source === 'project' ? Array<Example>(PROJECT_UPSAMPLE).fill(row) : [row]));
+  // A snippet and its contrast share `pair`: they go to the same side, so dev measures the contrast.
+  const isDev = ({ text, pair }: Example) => unitHash(pair === undefined ? `dev:${text}` : `dev-pair:${pair}`) < DEV_SHARE;
+  const kept = rows.filter((row) => !isDev(row));
+  // Swapped from the training side only, so no dev line has a twin in training.
+  const known = new Set(rows.map(({ text }) => text));
+  const swaps = dedupeByText(groupSwaps(kept)).filter((row) => !known.has(row.text) && !tested.has(row.text) && !nearCopy(row));
+  const train = [
+    ...kept.flatMap((row) => (isProjectWritten(row.source) ? Array<Example>(PROJECT_UPSAMPLE).fill(row) : [row])),
+    ...swaps,
+  ];
   return { train, dev: rows.filter(isDev) };
 }
 

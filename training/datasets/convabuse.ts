@@ -14,7 +14,7 @@ export interface ConvAbuseJudgement {
   sexualHarassment: boolean;
 }
 
-export function judgement(row: Record<string, string>): ConvAbuseJudgement {
+function judgement(row: Record<string, string>): ConvAbuseJudgement {
   const severities: number[] = [];
   let sexualHarassment = false;
   for (let a = 1; a <= ANNOTATORS; a++) {

@@ -5,10 +5,10 @@ import type { Example, SourceSplits } from './types.js';
  * Neutral text is plentiful and the other labels are not: fixed, seeded samples keep it from
  * swamping them and keep any one source from defining "neutral".
  */
-export const NEUTRAL_TRAIN_CAP = 2500;
-export const NEUTRAL_TEST_CAP = 500;
+const NEUTRAL_TRAIN_CAP = 2500;
+const NEUTRAL_TEST_CAP = 500;
 /** Neutral training rows kept from sources that also carry venting or abuse. */
-export const MIXED_NEUTRAL_TRAIN_CAP = 3000;
+const MIXED_NEUTRAL_TRAIN_CAP = 3000;
 
 /** Task-oriented request corpora (all neutral): a sample of each split. */
 export function neutralSplits(source: string, train: readonly string[], test: readonly string[]): SourceSplits {

@@ -1,39 +1,93 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LABELS, type Label } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS, type AgentAct, type Label } from '../../src/classifier/verdict.js';
+import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
+import { withCaseAct } from './agent-acts.js';
 import type { Example, SourceSplits } from './types.js';
+
+interface CorpusTurn {
+  speaker?: string;
+  text?: unknown;
+}
 
 interface CorpusLine {
   text: string;
   label: string;
   split: string;
   speaker?: string;
+  act?: string;
+  group?: string;
+  pair?: string;
+  case?: string;
+  context?: CorpusTurn[];
 }
 
 function isLabel(value: string): value is Label {
   return (LABELS as readonly string[]).includes(value);
 }
 
+function isAct(value: string): value is AgentAct {
+  return (AGENT_ACTS as readonly string[]).includes(value);
+}
+
+function isSpeaker(value: string | undefined): value is SpeakerRole {
+  return value === 'customer' || value === 'agent';
+}
+
+/** Checks one corpus object (single line or multi-turn snippet) and returns it as an example, or why not. */
+function toExample(row: CorpusLine, source: string): Example | string {
+  if (!isLabel(row.label)) return 'bad label';
+  if (row.split !== 'train' && row.split !== 'heldout') return 'bad split';
+  if (row.speaker !== undefined && !isSpeaker(row.speaker)) return 'bad speaker';
+  if (row.act !== undefined && !isAct(row.act)) return 'bad act';
+  const context = row.context ?? [];
+  if (!Array.isArray(context) || context.some((turn) => !isSpeaker(turn.speaker) || typeof turn.text !== 'string')) return 'bad context';
+  return withCaseAct({
+    text: row.text,
+    label: row.label,
+    source,
+    ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}),
+    ...(context.length > 0 ? { context: context.map((turn) => ({ speaker: turn.speaker as SpeakerRole, text: turn.text as string })) } : {}),
+    ...(row.act !== undefined && row.speaker === 'agent' ? { act: row.act as AgentAct } : {}),
+    ...(row.group ? { group: row.group } : {}),
+    ...(row.pair ? { pair: row.pair } : {}),
+  }, row.case);
+}
+
+function isCompleteJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The project's hand-written utterances, every `*.jsonl` in the folder (one or more files per
- * label): split "train" trains, "heldout" only measures.
+ * The project's hand-written data, every `*.jsonl` in the folder that `include` accepts: single
+ * lines (`training/corpus/`) or multi-turn snippets (`training/corpus-context/`, CONTRACT format).
+ * Split "train" trains, "heldout" only measures. A folder that does not exist yet holds nothing.
  */
-export function load(corpusDir: string, source = 'project'): SourceSplits {
+export function load(corpusDir: string, source = 'project', include: (file: string) => boolean = () => true): SourceSplits {
   const splits: SourceSplits = { train: [], test: [] };
-  const files = readdirSync(corpusDir).filter((file) => file.endsWith('.jsonl')).sort();
+  let files: string[];
+  try {
+    files = readdirSync(corpusDir).filter((file) => file.endsWith('.jsonl') && include(file)).sort();
+  } catch {
+    return splits;
+  }
   for (const file of files) {
     const path = join(corpusDir, file);
-    readFileSync(path, 'utf8')
-      .split(/\r?\n/)
-      .forEach((line, index) => {
-        if (line.trim() === '') return;
-        const row = JSON.parse(line) as CorpusLine;
-        if (!isLabel(row.label) || (row.split !== 'train' && row.split !== 'heldout') || (row.speaker !== undefined && row.speaker !== 'agent')) {
-          throw new Error(`${path}:${index + 1}: bad label, split or speaker`);
-        }
-        const example: Example = { text: row.text, label: row.label, source, ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}) };
-        (row.split === 'train' ? splits.train : splits.test).push(example);
-      });
+    const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+    lines.forEach((line, index) => {
+      if (line.trim() === '') return;
+      // Corpus files may be growing while this reads: a last line without its newline is unfinished.
+      if (index === lines.length - 1 && !isCompleteJson(line)) return;
+      const row = JSON.parse(line) as CorpusLine;
+      const example = toExample(row, source);
+      if (typeof example === 'string') throw new Error(`${path}:${index + 1}: ${example}`);
+      (row.split === 'train' ? splits.train : splits.test).push(example);
+    });
   }
   return splits;
 }

@@ -32,7 +32,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-export function shuffled<T>(items: readonly T[], seed: string): T[] {
+function shuffled<T>(items: readonly T[], seed: string): T[] {
   const random = mulberry32(hashString(seed));
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {

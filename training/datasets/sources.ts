@@ -13,12 +13,18 @@ import * as kaggleInsults from './kaggle-insults.js';
 import * as olid from './olid.js';
 import * as projectCorpus from './project-corpus.js';
 import * as sgd from './sgd.js';
+import * as stormfront from './stormfront.js';
+import * as toxigen from './toxigen.js';
 
 /** Where the data sets are: the public sets, and the project's own folders in the repository. */
 export interface SourceDirs {
   dataDir: string;
   corpusDir: string;
   blindDir: string;
+  /** Multi-turn snippets (CONTRACT.md format). */
+  contextDir: string;
+  /** The blind sets of the context round: context.jsonl (snippets) and identity.jsonl (lines). */
+  blindV3Dir: string;
 }
 
 export interface Source {
@@ -27,6 +33,9 @@ export interface Source {
   projectWritten: boolean;
   load(dirs: SourceDirs): SourceSplits;
 }
+
+/** A blind set is measured only, whatever split its rows name. */
+const blindOnly = ({ train, test }: SourceSplits): SourceSplits => ({ train: [], test: [...train, ...test] });
 
 const publicSource = (name: string, load: (dir: string) => SourceSplits): Source => ({
   name,
@@ -39,6 +48,18 @@ export const SOURCES: readonly Source[] = [
   { name: 'project', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.corpusDir) },
   // Written blind after the first model was evaluated (training/heldout-v2/README.md): test rows only.
   { name: 'project-blind', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.blindDir, 'project-blind') },
+  { name: 'project-context', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.contextDir, 'project-context') },
+  // Written blind from DOMAIN.md for the context round: test rows only, never read while training.
+  {
+    name: 'context-blind',
+    projectWritten: true,
+    load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV3Dir, 'context-blind', (file) => file === 'context.jsonl')),
+  },
+  {
+    name: 'identity-blind',
+    projectWritten: true,
+    load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV3Dir, 'identity-blind', (file) => file === 'identity.jsonl')),
+  },
   publicSource('olid', olid.load),
   publicSource('kaggle_insults', kaggleInsults.load),
   publicSource('convabuse', convabuse.load),
@@ -48,11 +69,18 @@ export const SOURCES: readonly Source[] = [
   publicSource('clinc150', clinc150.load),
   publicSource('sgd', sgd.load),
   publicSource('davidson', davidson.load),
+  publicSource('toxigen', toxigen.load),
+  publicSource('stormfront', stormfront.load),
 ];
 
-export const DEFAULT_SOURCE_DIRS = { corpusDir: join('training', 'corpus'), blindDir: join('training', 'heldout-v2') };
+export const DEFAULT_SOURCE_DIRS = {
+  corpusDir: join('training', 'corpus'),
+  blindDir: join('training', 'heldout-v2'),
+  contextDir: join('training', 'corpus-context'),
+  blindV3Dir: join('training', 'heldout-v3'),
+};
 
-export const MASK_SEED = 'call-guard-asr-mask-v1';
+const MASK_SEED = 'call-guard-asr-mask-v1';
 
 /**
  * ASR-style text, seeded profanity masking, spoken-turn length, no repeats. Public rows that read
@@ -63,7 +91,8 @@ export function normalise(examples: readonly Example[], publicSource: boolean): 
   const kept = examples.flatMap((example) => {
     const text = asrStyle(example.text);
     if (text === '' || wordCount(text) > MAX_WORDS || (publicSource && looksLikeThreat(text))) return [];
-    return [{ ...example, text: maskProfanity(text, MASK_SEED) }];
+    const context = example.context?.map((turn) => ({ ...turn, text: maskProfanity(asrStyle(turn.text), MASK_SEED) }));
+    return [{ ...example, text: maskProfanity(text, MASK_SEED), ...(context ? { context } : {}) }];
   });
   return dedupeByText(kept);
 }

@@ -1,4 +1,4 @@
-import type { Label } from '../../src/classifier/verdict.js';
+import type { AgentAct, ContextTurn, Label } from '../../src/classifier/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
 export interface Example {
@@ -7,6 +7,14 @@ export interface Example {
   source: string;
   /** Who says it; left out, a customer (every public set is customer-side text). */
   speaker?: SpeakerRole;
+  /** The call's earlier finals, oldest first (multi-turn snippets only). */
+  context?: ContextTurn[];
+  /** What an agent line does; left out where no one labelled it. */
+  act?: AgentAct;
+  /** The identity group the line names, if any. */
+  group?: string;
+  /** Shared by a snippet and its contrast, so both fall on the same side of the dev split. */
+  pair?: string;
 }
 
 export interface SourceSplits {

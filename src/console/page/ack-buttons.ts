@@ -9,6 +9,7 @@ export class AckButtons {
   readonly element: HTMLElement;
   private readonly buttons = new Map<AckStep, HTMLButtonElement>();
   private readonly result = h('p', { class: 'ack-result', role: 'status' });
+  private readonly paused = h('p', { class: 'ack-paused', hidden: '' }, 'Paused during a safety alert: follow the safety procedure, not the ladder.');
 
   constructor(onClick: (step: AckStep) => void) {
     const row = h('div', { class: 'ack-row' });
@@ -23,16 +24,21 @@ export class AckButtons {
       { class: 'acks', 'aria-labelledby': 'acks-title' },
       h('h2', { id: 'acks-title', class: 'acks-title' }, 'Tell call-guard what you did'),
       row,
+      this.paused,
       this.result,
     );
   }
 
+  /** Enabled only on a live call outside a safety alert, where a ladder step would be the wrong move. */
   update(call: CallRecord | undefined): void {
+    const underSafetyAlert = call?.step === 'safety' && !call.ended;
+    const usable = call !== undefined && !call.ended && !underSafetyAlert;
     const suggested = call?.cue && ACK_FOR_CUE[call.cue.type];
     for (const [step, button] of this.buttons) {
-      button.disabled = !call || call.ended;
-      button.classList.toggle('suggested', step === suggested && !call?.ended);
+      button.disabled = !usable;
+      button.classList.toggle('suggested', usable && step === suggested);
     }
+    this.paused.hidden = !underSafetyAlert;
   }
 
   sending(step: AckStep): void {

@@ -3,6 +3,7 @@ import { AckButtons } from './ack-buttons.js';
 import type { CallRecord, CallStore, StoreChange } from './call-store.js';
 import { CueCard } from './cue-card.js';
 import { h } from './dom.js';
+import type { LabelCorrections } from './label-corrections.js';
 import { LadderStepper } from './ladder-stepper.js';
 import type { AckOutcome } from './live-feed.js';
 import { TranscriptView } from './transcript-view.js';
@@ -19,10 +20,11 @@ export class AgentView {
   private readonly stepper = new LadderStepper();
   private readonly cueCard = new CueCard();
   private readonly acks: AckButtons;
-  private readonly transcript = new TranscriptView();
+  private readonly transcript: TranscriptView;
   private call: CallRecord | undefined;
 
-  constructor(main: HTMLElement, private readonly store: CallStore, acknowledge: Acknowledge) {
+  constructor(main: HTMLElement, private readonly store: CallStore, acknowledge: Acknowledge, corrections: LabelCorrections) {
+    this.transcript = new TranscriptView(corrections);
     this.acks = new AckButtons((step) => {
       if (!this.call) return;
       if (acknowledge(this.call.callId, step)) this.acks.sending(step);
@@ -57,7 +59,7 @@ export class AgentView {
       return;
     }
     this.callLine.textContent = `Call ${call.callId} · ${call.ended ? 'ended' : 'live'}`;
-    this.stepper.show(call.step);
+    this.stepper.show(call.step, call.ended);
     this.transcript.showCall(call);
     if (call.cue) this.cueCard.showCue(call.cue, call.claims.get(call.cue.seq));
     else this.cueCard.showIdle(call.ended ? 'Call ended' : 'Listening', call.ended ? 'Nothing to follow up on.' : 'Nothing to act on: let the caller explain. Cues appear here when something changes.');

@@ -1,8 +1,9 @@
 import { clock } from '../../ladder/briefing.js';
-import type { Briefing, CueType } from '../../protocol/cue.js';
+import type { Briefing, CueType, Incident } from '../../protocol/cue.js';
 import type { CallRecord } from './call-store.js';
 import { h } from './dom.js';
 import { labelBadge } from './label-badge.js';
+import type { LabelCorrections } from './label-corrections.js';
 import { STEP_NAMES } from './words.js';
 
 const TITLES: Partial<Record<CueType, string>> = {
@@ -18,40 +19,50 @@ export class Briefings {
   private readonly empty = h('p', { class: 'empty' }, 'Briefings appear here for warm transfers, threats and debriefs.');
   private readonly shown = new Map<string, { cueId: string; card: HTMLElement }>();
 
-  constructor() {
+  constructor(private readonly corrections: LabelCorrections) {
     this.element = h('section', { class: 'panel briefings', 'aria-labelledby': 'briefings-title' }, h('h2', { id: 'briefings-title' }, 'Briefings'), this.empty, this.list);
   }
 
   update(call: CallRecord): void {
     const cue = call.briefingCue;
     if (!cue?.briefing || this.shown.get(call.callId)?.cueId === cue.id) return;
-    const card = renderBriefing(`${TITLES[cue.type] ?? 'Briefing'} · ${call.agentId}`, call.callId, cue.briefing);
-    this.shown.get(call.callId)?.card.remove();
+    const previous = this.shown.get(call.callId)?.card;
+    const focused = previous?.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
+    const card = renderBriefing(`${TITLES[cue.type] ?? 'Briefing'} · ${call.agentId}`, call.callId, cue.briefing, (incident) => this.corrections.control(call.callId, incident.utteranceId, incident.label));
+    previous?.remove();
     this.shown.set(call.callId, { cueId: cue.id, card });
     this.empty.remove();
     this.list.prepend(card);
+    focused?.focus();
   }
 }
 
-function renderBriefing(title: string, callId: string, briefing: Briefing): HTMLElement {
+/** A briefing's counts and the steps taken so far, as a definition list. */
+export function briefingFacts(briefing: Briefing): HTMLElement {
   const facts: [string, string][] = [
     ['Caller now', briefing.callerNow],
     ['Abusive remarks', String(briefing.abusiveCount)],
     ['Threats', String(briefing.threatCount)],
     ['Steps taken', briefing.stepsTaken.map((step) => STEP_NAMES[step]).join(' → ') || 'none'],
   ];
+  return h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+function renderBriefing(title: string, callId: string, briefing: Briefing, correction: (incident: Incident) => HTMLElement): HTMLElement {
   return h(
     'article',
     { class: 'briefing', 'data-call-id': callId },
     h('h3', {}, title),
     h('p', { class: 'briefing-call' }, `Call ${callId}`),
     h('p', { class: 'briefing-summary' }, briefing.summary),
-    h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
+    briefingFacts(briefing),
     briefing.incidents.length > 0 &&
       h(
         'ol',
         { class: 'incidents', 'aria-label': 'Incidents, oldest first' },
-        ...briefing.incidents.map((incident) => h('li', {}, h('time', {}, clock(incident.atMs)), labelBadge(incident.label), h('span', {}, incident.text))),
+        ...briefing.incidents.map((incident) =>
+          h('li', {}, h('time', {}, clock(incident.atMs)), labelBadge(incident.label), h('span', {}, incident.text), correction(incident)),
+        ),
       ),
   );
 }

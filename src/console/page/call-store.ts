@@ -1,5 +1,5 @@
 import type { Cue, LadderStep } from '../../protocol/cue.js';
-import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
+import type { AlertClaimed, CallSummary, ResumePoint, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
 
 export type TranscriptLine = Omit<TranscriptEvent, 'type' | 'callId'>;
 
@@ -19,6 +19,8 @@ export interface CallRecord {
 }
 
 interface TrackedCall extends CallRecord {
+  /** The run of cue numbers `seqs` belong to: a call numbered afresh (the service restarted) has another. */
+  epoch: string | undefined;
   /** Cue seqs seen: a cue can arrive twice while a subscription is being replaced. */
   readonly seqs: Set<number>;
   /** The cue seq at which `step` was learned; a summary at seq N already includes moves after cue N. */
@@ -56,14 +58,28 @@ export class CallStore {
       case 'gap':
         // Cues that left the server's buffer are history; the newest is always replayed.
         return;
+      case 'reset': {
+        const call = this.calls.get(event.callId);
+        if (!call) return;
+        this.renumber(call, event.epoch);
+        return this.onChange({ kind: 'call', call });
+      }
+      case 'unclassified':
+        // No cue came of that line; the transcript already shows it unlabelled.
+        return;
       case 'alert.claimed':
         return this.applyClaim(event);
     }
   }
 
-  /** The newest cue seq seen per call, to resume from after a reconnect. */
-  resumePoints(): Record<string, number> {
-    return Object.fromEntries([...this.calls.values()].map((call) => [call.callId, call.cue?.seq ?? 0]));
+  /** The newest cue seen per call (with its epoch), to resume from after a reconnect. */
+  resumePoints(): Record<string, ResumePoint> {
+    return Object.fromEntries(
+      [...this.calls.values()].map((call) => {
+        const seq = call.cue?.seq ?? 0;
+        return [call.callId, call.epoch === undefined ? seq : { epoch: call.epoch, seq }];
+      }),
+    );
   }
 
   /** The call to show an agent: the newest live one, else the newest ended one. */
@@ -74,6 +90,7 @@ export class CallStore {
 
   private applySummary(summary: CallSummary): void {
     const call = this.track(summary);
+    this.renumber(call, summary.epoch);
     call.ended = summary.ended;
     if (summary.lastSeq >= call.stepSeq) {
       call.step = summary.step;
@@ -84,6 +101,7 @@ export class CallStore {
 
   private applyCue(cue: Cue): void {
     const call = this.track(cue);
+    this.renumber(call, cue.epoch);
     if (call.seqs.has(cue.seq)) return;
     call.seqs.add(cue.seq);
     if (!call.cue || cue.seq > call.cue.seq) call.cue = cue;
@@ -111,6 +129,18 @@ export class CallStore {
     this.onChange({ kind: 'claim', call, claim });
   }
 
+  /** Another epoch: the seqs held belong to the old numbering (a restarted service counts from 1 again), so they go. */
+  private renumber(call: TrackedCall, epoch: string): void {
+    if (call.epoch !== undefined && call.epoch !== epoch) {
+      call.seqs.clear();
+      call.claims.clear();
+      call.cue = undefined;
+      call.briefingCue = undefined;
+      call.stepSeq = 0;
+    }
+    call.epoch = epoch;
+  }
+
   private setLine(call: TrackedCall, line: TranscriptLine): void {
     call.lines.set(line.segmentId, line);
     this.onChange({ kind: 'line', call, line });
@@ -119,7 +149,19 @@ export class CallStore {
   private track({ callId, agentId }: { callId: string; agentId: string }): TrackedCall {
     let call = this.calls.get(callId);
     if (!call) {
-      call = { callId, agentId, step: 'listen', ended: false, cue: undefined, briefingCue: undefined, lines: new Map(), claims: new Map(), seqs: new Set(), stepSeq: 0 };
+      call = {
+        callId,
+        agentId,
+        step: 'listen',
+        ended: false,
+        cue: undefined,
+        briefingCue: undefined,
+        lines: new Map(),
+        claims: new Map(),
+        epoch: undefined,
+        seqs: new Set(),
+        stepSeq: 0,
+      };
       this.calls.set(callId, call);
     }
     call.agentId = agentId;

@@ -1,4 +1,6 @@
 import { AgentView } from './agent-view.js';
+import { openIncidents } from './incidents-page.js';
+import { LabelCorrections } from './label-corrections.js';
 import { CallStore } from './call-store.js';
 import { mountFrame, showProblem } from './frame.js';
 import { LiveFeed } from './live-feed.js';
@@ -22,6 +24,7 @@ async function open(params: ConsoleParams): Promise<void> {
   // A single-call page asks for that call's cues from the first one, before it has seen any.
   const firstResume = 'callId' in params.scope ? { [params.scope.callId]: 0 } : {};
   const store = new CallStore((change) => view.changed(change));
+  const corrections = new LabelCorrections(params.token);
   const feed = new LiveFeed(
     { url: subscribeUrl(params.token), scope: params.scope, transcript: params.view === 'agent', resumePoints: () => ({ ...firstResume, ...store.resumePoints() }) },
     {
@@ -36,10 +39,14 @@ async function open(params: ConsoleParams): Promise<void> {
       },
     },
   );
-  const view = params.view === 'agent' ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step)) : new SupervisorView(frame.main, (callId, seq) => feed.claimAlert(callId, seq));
+  const view =
+    params.view === 'agent'
+      ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step), corrections)
+      : new SupervisorView(frame.main, (callId, seq) => feed.claimAlert(callId, seq), corrections);
   feed.start();
 }
 
 const parsed = readParams(location.search);
-if (parsed.ok) void open(parsed.params);
-else showProblem(root, parsed.problem);
+if (!parsed.ok) showProblem(root, parsed.problem);
+else if (parsed.params.view === 'incidents') openIncidents(root, parsed.params);
+else void open(parsed.params);

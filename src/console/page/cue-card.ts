@@ -1,5 +1,6 @@
 import type { Cue } from '../../protocol/cue.js';
 import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
+import { briefingFacts } from './briefings.js';
 import { fill, h } from './dom.js';
 import { labelBadge } from './label-badge.js';
 import { utteranceText } from './utterance-text.js';
@@ -37,6 +38,16 @@ export class CueCard {
           { class: 'cue-evidence' },
           h('p', { class: 'cue-evidence-lead' }, said.speaker === 'customer' ? 'The caller said, read as ' : 'You said, read as ', labelBadge(said.label, said.scores[said.label])),
           utteranceText(said.text, said.spans, 'cue-evidence-text'),
+        ),
+      // The warm-transfer script asks the agent to brief the supervisor "with the summary below".
+      cue.type === 'transfer' &&
+        cue.briefing &&
+        h(
+          'section',
+          { class: 'cue-briefing', 'aria-labelledby': 'cue-briefing-title' },
+          h('h3', { id: 'cue-briefing-title' }, 'Summary for your supervisor'),
+          h('p', { class: 'briefing-summary' }, cue.briefing.summary),
+          briefingFacts(cue.briefing),
         ),
     );
   }

@@ -6,7 +6,7 @@ type Span = Evidence['spans'][number];
  * evidence: the words that drove the verdict (the model's, or masked profanity);
  * target: words that only show who the remark was aimed at ("you"), shown more quietly.
  */
-export type PartKind = 'plain' | 'evidence' | 'target';
+type PartKind = 'plain' | 'evidence' | 'target';
 
 export interface TextPart {
   text: string;

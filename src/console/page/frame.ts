@@ -43,6 +43,8 @@ export function showProblem(root: HTMLElement, problem: string): void {
       h('p', {}, h('code', {}, '/console?token=YOUR_TOKEN&agentId=YOUR_AGENT_ID')),
       h('p', {}, 'or, for supervisors:'),
       h('p', {}, h('code', {}, '/console?view=supervisor&token=YOUR_TOKEN&teamId=YOUR_TEAM')),
+      h('p', {}, 'or, for the incident record:'),
+      h('p', {}, h('code', {}, '/console?view=incidents&token=YOUR_TOKEN')),
     ),
   );
 }

@@ -2,12 +2,12 @@ import type { LadderStep } from '../../protocol/cue.js';
 import { h } from './dom.js';
 import { STEP_NAMES } from './words.js';
 
-/** The de-escalation ladder with the call's current step marked (aria-current and a visible "now"). */
+/** The de-escalation ladder with the call's current step marked (aria-current and a visible "now", or "ended" after the call). */
 export class LadderStepper {
   readonly element: HTMLElement;
   private readonly items = new Map<LadderStep, HTMLLIElement>();
   private readonly now = h('span', { class: 'ladder-now' }, 'now');
-  private shown: LadderStep | undefined;
+  private shown: string | undefined;
 
   constructor() {
     const list = h('ol', { class: 'ladder' });
@@ -19,9 +19,12 @@ export class LadderStepper {
     this.element = h('nav', { class: 'ladder-box', 'aria-label': 'De-escalation ladder' }, list);
   }
 
-  show(step: LadderStep): void {
-    if (step === this.shown) return;
-    this.shown = step;
+  show(step: LadderStep, ended = false): void {
+    const key = `${step}:${ended}`;
+    if (key === this.shown) return;
+    this.shown = key;
+    this.now.textContent = ended ? 'ended' : 'now';
+    this.element.dataset.ended = String(ended);
     for (const [candidate, item] of this.items) {
       if (candidate === step) {
         item.setAttribute('aria-current', 'step');
@@ -30,6 +33,6 @@ export class LadderStepper {
         item.removeAttribute('aria-current');
       }
     }
-    this.element.setAttribute('aria-label', `De-escalation ladder, now at ${STEP_NAMES[step]}`);
+    this.element.setAttribute('aria-label', ended ? `De-escalation ladder, the call ended at ${STEP_NAMES[step]}` : `De-escalation ladder, now at ${STEP_NAMES[step]}`);
   }
 }

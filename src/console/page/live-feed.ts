@@ -3,6 +3,7 @@ import type { IngestAck } from '../../protocol/ingest-messages.js';
 import type {
   AlertClaim,
   CallSummary,
+  ResumePoint,
   Subscribe,
   SubscriberEvent,
   Subscribed,
@@ -21,8 +22,8 @@ export interface FeedOptions {
   url: string;
   scope: SubscriptionScope;
   transcript: boolean;
-  /** The newest cue seq seen per call. */
-  resumePoints(): Record<string, number>;
+  /** The newest cue seen per call (seq, with its epoch once known). */
+  resumePoints(): Record<string, ResumePoint>;
 }
 
 export interface FeedHandlers {

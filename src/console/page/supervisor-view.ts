@@ -3,6 +3,7 @@ import { Briefings } from './briefings.js';
 import type { StoreChange } from './call-store.js';
 import { CallsTable } from './calls-table.js';
 import { h } from './dom.js';
+import type { LabelCorrections } from './label-corrections.js';
 import { ThreatAlerts } from './threat-alerts.js';
 
 /** A team lead's view: threats on top, the team's calls and alerts, and the briefings to act on. */
@@ -10,11 +11,12 @@ export class SupervisorView {
   private readonly threats: ThreatAlerts;
   private readonly calls = new CallsTable();
   private readonly alerts = new AlertFeed();
-  private readonly briefings = new Briefings();
+  private readonly briefings: Briefings;
 
   /** `claim` tells the service this supervisor takes a safety alert; false when it could not be sent. */
-  constructor(main: HTMLElement, claim: (callId: string, seq: number) => boolean) {
+  constructor(main: HTMLElement, claim: (callId: string, seq: number) => boolean, corrections: LabelCorrections) {
     this.threats = new ThreatAlerts(claim);
+    this.briefings = new Briefings(corrections);
     main.classList.add('supervisor');
     main.append(this.threats.element, h('div', { class: 'team' }, this.calls.element, this.alerts.element), this.briefings.element);
   }

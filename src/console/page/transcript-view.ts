@@ -1,8 +1,10 @@
+import type { Label } from '../../classifier/verdict.js';
 import { clock } from '../../ladder/briefing.js';
 import type { SpeakerRole } from '../../protocol/transcript-chunk.js';
 import type { CallRecord, TranscriptLine } from './call-store.js';
 import { fill, h } from './dom.js';
 import { labelBadge } from './label-badge.js';
+import type { LabelCorrections } from './label-corrections.js';
 import { utteranceText } from './utterance-text.js';
 
 const SPEAKER_NAMES: Record<SpeakerRole, string> = { customer: 'Caller', agent: 'You' };
@@ -19,13 +21,14 @@ export class TranscriptView {
   private readonly items = new Map<string, HTMLLIElement>();
   private callId: string | undefined;
 
-  constructor() {
+  constructor(private readonly corrections: LabelCorrections) {
     this.element = h('section', { class: 'transcript', 'aria-labelledby': 'transcript-title' }, h('h2', { id: 'transcript-title' }, 'Transcript'), this.log);
   }
 
   /** Shows a call's lines, starting over when the call is another one. */
   showCall(call: CallRecord): void {
     if (call.callId === this.callId) return;
+    if (this.callId !== undefined) this.corrections.forget(this.callId);
     this.callId = call.callId;
     this.items.clear();
     fill(this.list);
@@ -35,16 +38,18 @@ export class TranscriptView {
   upsert(callId: string, line: TranscriptLine): void {
     if (callId !== this.callId) return;
     const following = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < FOLLOW_SLACK_PX;
-    const item = renderLine(line);
     const existing = this.items.get(line.segmentId);
+    const focused = existing?.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
+    const item = renderLine(line, (label) => this.corrections.control(callId, line.segmentId, label));
     if (existing) existing.replaceWith(item);
     else this.list.insertBefore(item, [...this.list.children].find((other) => Number((other as HTMLElement).dataset.startMs) > line.startMs) ?? null);
     this.items.set(line.segmentId, item);
     if (following) this.log.scrollTop = this.log.scrollHeight;
+    focused?.focus();
   }
 }
 
-function renderLine(line: TranscriptLine): HTMLLIElement {
+function renderLine(line: TranscriptLine, correction: (label: Label) => HTMLElement): HTMLLIElement {
   const read = line.speaker === 'customer' && line.isFinal && line.label !== undefined ? line.label : undefined;
   const score = read && line.scores?.[read];
   return h(
@@ -59,5 +64,6 @@ function renderLine(line: TranscriptLine): HTMLLIElement {
       !line.isFinal && h('span', { class: 'speaking' }, 'still speaking'),
     ),
     utteranceText(line.text, read ? (line.spans ?? []) : [], 'line-text'),
+    read && correction(read),
   );
 }

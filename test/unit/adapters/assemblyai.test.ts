@@ -49,8 +49,44 @@ describe('assemblyai adapter', () => {
     expect(run(assemblyAi, messages, newContext({ stream: 'customer' }))).toEqual([]);
   });
 
-  it('needs a stream to know the speaker, and reports errors and unknown messages', () => {
-    expect(assemblyAi.adapt(turn('hi'), newContext())).toEqual({ ok: false, error: expect.stringContaining('"default"') });
+  it('takes a single stream without a declared stream as the customer', () => {
+    expect(run(assemblyAi, [turn('hi')])[0]?.speaker).toBe('customer');
+  });
+
+  it('ignores heartbeats, warnings, speaker revisions and gateway replies on purpose', () => {
+    const messages = [
+      { type: 'Heartbeat' },
+      { type: 'Warning', warning: 'session ending soon', warning_code: 1234 },
+      { type: 'SpeakerRevision', revisions: [{ turn_order: 3, speaker_label: 'B', words: [] }] },
+      { type: 'LLMGatewayResponse', turn_order: 1, transcript: 'hello', data: {} },
+    ];
+    expect(run(assemblyAi, messages)).toEqual([]);
+  });
+
+  it("attributes a turn by its speaker label and splits it where the words' speakers change", () => {
+    expect(run(assemblyAi, [turn('hello', { speaker_label: 'B', end_of_turn: true, words: [] })])[0]?.speaker).toBe('customer');
+    const words = [
+      { start: 0, end: 100, text: 'Hello', word_is_final: true, speaker: 'A' },
+      { start: 110, end: 200, text: 'world', word_is_final: true, speaker: 'B' },
+    ];
+    const chunks = run(assemblyAi, [turn('Hello world', { end_of_turn: true, speaker_label: 'A', words })]);
+    expect(chunks.map((c) => [c.speaker, c.text, c.startMs, c.endMs])).toEqual([
+      ['agent', 'Hello', 0, 100],
+      ['customer', 'world', 110, 200],
+    ]);
+  });
+
+  it("times a partial by the words its transcript holds, not by words still being heard", () => {
+    const words = [
+      { start: 1440, end: 1520, text: 'hi', word_is_final: true },
+      { start: 1600, end: 1680, text: 'my', word_is_final: true },
+      { start: 1600, end: 1900, text: 'name', word_is_final: false },
+    ];
+    expect(run(assemblyAi, [turn('hi my', { words })])[0]).toMatchObject({ text: 'hi my', startMs: 1440, endMs: 1680 });
+  });
+
+  it('reports errors and unknown messages', () => {
+    expect(assemblyAi.adapt({ type: 'Error', error: 'Invalid API key', error_code: 4001 }, newContext())).toEqual({ ok: false, error: expect.stringContaining('Invalid API key') });
     expect(assemblyAi.adapt({ error: 'Session expired' }, newContext()).ok).toBe(false);
     expect(assemblyAi.adapt({ type: 'Mystery' }, newContext()).ok).toBe(false);
     expect(assemblyAi.adapt(turn('hi', { turn_order: 'one' }), newContext({ stream: 'agent' })).ok).toBe(false);

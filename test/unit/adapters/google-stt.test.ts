@@ -58,3 +58,31 @@ describe('google-stt adapter', () => {
     expect(googleStt.adapt({ results: [{ isFinal: true }] }, newContext()).ok).toBe(false);
   });
 });
+
+describe('google-stt adapter: times in every JSON form', () => {
+  it('takes resultEndTime as the Node client hands it over, or does without it', () => {
+    expect(run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: { seconds: '3', nanos: 500_000_000 } })] }])[0]?.endMs).toBe(3500);
+    expect(run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: { seconds: 2 } })] }])[0]?.endMs).toBe(2000);
+    const without = run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: undefined, alternatives: [{ transcript: 'hi', words: [{ word: 'hi', startTime: { seconds: 1 }, endTime: { seconds: 1, nanos: 400_000_000 } }] }] })] }]);
+    expect(without.map((c) => [c.startMs, c.endMs])).toEqual([[1000, 1400]]);
+  });
+
+  it('names the field of a bad duration', () => {
+    expect(googleStt.adapt({ results: [result('hi', { resultEndTime: { seconds: 'soon' } })] }, newContext())).toEqual({ ok: false, error: expect.stringContaining('results[0].resultEndTime') });
+  });
+
+  it('reads only the new words of a diarized word list that runs from the start of the call', () => {
+    const word = (w: string, s: number, e: number, speakerTag: number) => ({ word: w, startTime: `${s}s`, endTime: `${e}s`, speakerTag });
+    const first = [word('hello', 0.5, 0.9, 1), word('hi', 1.2, 1.5, 2)];
+    const second = [...first, word('my', 2, 2.2, 2), word('bill', 2.2, 2.6, 2)];
+    const chunks = run(googleStt, [
+      { results: [result('hello hi', { isFinal: true, resultEndTime: '1.5s', channelTag: undefined, alternatives: [{ transcript: 'hello hi', words: first }] })] },
+      { results: [result('my bill', { isFinal: true, resultEndTime: '2.6s', channelTag: undefined, alternatives: [{ transcript: 'my bill', words: second }] })] },
+    ]);
+    expect(chunks.map((c) => [c.speaker, c.text, c.startMs, c.endMs])).toEqual([
+      ['agent', 'hello', 500, 900],
+      ['customer', 'hi', 1200, 1500],
+      ['customer', 'my bill', 2000, 2600],
+    ]);
+  });
+});

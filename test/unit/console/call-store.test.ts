@@ -7,15 +7,17 @@ const summary = (lastSeq: number, step: LadderStep, extra: Partial<CallSummary> 
   callId: 'c1',
   agentId: 'a1',
   teamId: 't1',
+  epoch: 'e1',
   lastSeq,
   step,
   ended: false,
   ...extra,
 });
 
-const cue = (seq: number, step: LadderStep, evidenceText?: string): Cue => ({
+const cue = (seq: number, step: LadderStep, evidenceText?: string, epoch = 'e1'): Cue => ({
   id: `cue-${seq}`,
   seq,
+  epoch,
   callId: 'c1',
   agentId: 'a1',
   teamId: 't1',
@@ -42,7 +44,26 @@ describe('the console’s call store', () => {
     s.apply({ type: 'cue', cue: cue(3, 'warning') });
     expect(changes.filter((c) => c.kind === 'cue')).toHaveLength(2);
     expect(s.current()).toMatchObject({ step: 'warning', cue: { seq: 3 } });
-    expect(s.resumePoints()).toEqual({ c1: 3 });
+    expect(s.resumePoints()).toEqual({ c1: { epoch: 'e1', seq: 3 } });
+  });
+
+  it('after the service restarts, takes the call’s new numbering: a new 1: safety-alert is shown, not dropped as seen', () => {
+    const { store: s } = store();
+    for (const [seq, step] of [[1, 'limit'], [2, 'warning'], [3, 'transfer']] as const) s.apply({ type: 'cue', cue: cue(seq, step) });
+    s.apply({ type: 'cue', cue: { ...cue(1, 'safety', undefined, 'e2'), type: 'safety-alert', severity: 'critical' } });
+    expect(s.current()).toMatchObject({ step: 'safety', cue: { seq: 1, type: 'safety-alert', epoch: 'e2' } });
+    expect(s.resumePoints()).toEqual({ c1: { epoch: 'e2', seq: 1 } });
+    // The old epoch's seq 2 is not "seen" in the new one.
+    s.apply({ type: 'cue', cue: cue(2, 'safety', undefined, 'e2') });
+    expect(s.current()?.cue?.seq).toBe(2);
+  });
+
+  it('a reset from the service forgets the seqs of the old numbering', () => {
+    const { store: s } = store();
+    s.apply({ type: 'cue', cue: cue(5, 'warning') });
+    s.apply({ type: 'reset', callId: 'c1', epoch: 'e2' });
+    expect(s.current()).toMatchObject({ cue: undefined, step: 'warning' });
+    expect(s.resumePoints()).toEqual({ c1: { epoch: 'e2', seq: 0 } });
   });
 
   it('keeps a step the agent took after a cue, even when older cues are replayed later', () => {

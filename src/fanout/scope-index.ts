@@ -1,0 +1,85 @@
+import type { CallInfo } from '../cues/cue-hub.js';
+import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
+
+/** Where a subscription's events go. Subscriptions sharing a sink get each event once. */
+export type Sink = (event: SubscriberEvent) => void;
+
+export interface IndexedSubscription {
+  readonly id: string;
+  readonly tenant: string;
+  readonly scope: SubscriptionScope;
+  readonly transcript: boolean;
+  readonly sink: Sink;
+}
+
+const bucketOfScope = (tenant: string, scope: SubscriptionScope): string => {
+  if ('callId' in scope) return `${tenant}\u0000call\u0000${scope.callId}`;
+  if ('agentId' in scope) return `${tenant}\u0000agent\u0000${scope.agentId}`;
+  if ('teamId' in scope) return `${tenant}\u0000team\u0000${scope.teamId}`;
+  return `${tenant}\u0000tenant`;
+};
+
+/** The (at most four) buckets whose subscriptions cover a call. */
+const bucketsOfCall = (info: CallInfo): string[] => [
+  bucketOfScope(info.tenant, { callId: info.callId }),
+  bucketOfScope(info.tenant, { agentId: info.agentId }),
+  ...(info.teamId !== undefined ? [bucketOfScope(info.tenant, { teamId: info.teamId })] : []),
+  bucketOfScope(info.tenant, { tenant: true }),
+];
+
+/**
+ * This instance's subscriptions, indexed by scope: an event looks up the call's four scopes
+ * (call, agent, team, tenant) and reaches only the subscriptions there, so its cost does not grow
+ * with the number of unrelated subscribers.
+ */
+export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
+  private readonly byId = new Map<string, S>();
+  private readonly buckets = new Map<string, Set<S>>();
+
+  add(sub: S): void {
+    this.byId.set(sub.id, sub);
+    const bucket = bucketOfScope(sub.tenant, sub.scope);
+    let subs = this.buckets.get(bucket);
+    if (!subs) this.buckets.set(bucket, (subs = new Set()));
+    subs.add(sub);
+  }
+
+  remove(id: string): S | undefined {
+    const sub = this.byId.get(id);
+    if (!sub) return undefined;
+    this.byId.delete(id);
+    const bucket = bucketOfScope(sub.tenant, sub.scope);
+    const subs = this.buckets.get(bucket)!;
+    subs.delete(sub);
+    if (subs.size === 0) this.buckets.delete(bucket);
+    return sub;
+  }
+
+  all(): S[] {
+    return [...this.byId.values()];
+  }
+
+  /** The subscriptions that should get an event of the call, one per sink; transcript events only reach those that asked. */
+  reached(info: CallInfo, event: SubscriberEvent): S[] {
+    const transcriptOnly = event.type === 'transcript';
+    const sinks = new Set<Sink>();
+    const reached: S[] = [];
+    for (const bucket of bucketsOfCall(info)) {
+      for (const sub of this.buckets.get(bucket) ?? []) {
+        if ((transcriptOnly && !sub.transcript) || sinks.has(sub.sink)) continue;
+        sinks.add(sub.sink);
+        reached.push(sub);
+      }
+    }
+    return reached;
+  }
+}
+
+/** Whether a subscription's scope covers the call (for listing the calls of a new subscription). */
+export function covers(tenant: string, scope: SubscriptionScope, info: CallInfo): boolean {
+  if (info.tenant !== tenant) return false;
+  if ('callId' in scope) return scope.callId === info.callId;
+  if ('agentId' in scope) return scope.agentId === info.agentId;
+  if ('teamId' in scope) return scope.teamId === info.teamId;
+  return true;
+}

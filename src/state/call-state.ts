@@ -1,0 +1,131 @@
+import type { CallInfo } from '../cues/cue-hub.js';
+import type { LadderState } from '../ladder/state.js';
+import type { Cue } from '../protocol/cue.js';
+import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
+
+/**
+ * What a call shares with every instance: its cue log, ladder state, transcript tail, claims and
+ * owner. Two implementations: memory (one instance, src/state/memory-*.ts) and Redis
+ * (src/state/redis-*.ts). Writes by the call's owner carry its lease and are refused once the
+ * lease is no longer its own (fencing), so two instances can never fork a call's ladder.
+ */
+export interface CallRef {
+  readonly tenant: string;
+  readonly callId: string;
+}
+
+/** An event of a call, as every instance's local fan-out receives it. */
+export interface Envelope {
+  info: CallInfo;
+  event: SubscriberEvent;
+}
+
+/** Hands an envelope to the subscriptions in its scope (on this instance, or on every one). */
+export type Announce = (envelope: Envelope) => void;
+
+/** The right to drive one call's ladder: `token` grows with every new holder of the call. */
+export interface Lease {
+  readonly holder: string;
+  readonly token: number;
+}
+
+/** A write by an instance that no longer holds the call's lease: it must stop driving the call. */
+export class FencedError extends Error {
+  override name = 'FencedError';
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the call's lease for `ttlMs` if nobody holds it, with a token greater than any before;
+   * the holder that has it already gets it renewed, token unchanged. Undefined: another holds it.
+   */
+  acquire(call: CallRef, holder: string, ttlMs: number): Promise<Lease | undefined>;
+  /** Extends the lease; false when it has expired or passed to another holder. */
+  renew(call: CallRef, lease: Lease, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up (a no-op when it is no longer this one). */
+  release(call: CallRef, lease: Lease): Promise<void>;
+}
+
+/** A call's cue numbering: `epoch` names the run of seqs, `lastSeq` is its newest (0: none yet). */
+export interface Numbering {
+  epoch: string;
+  lastSeq: number;
+}
+
+export interface CueReplay {
+  /** The cues held after the asked seq, oldest first. */
+  items: Cue[];
+  /** Set when cues after the asked seq have already left the log. */
+  missing: { afterSeq: number; beforeSeq: number } | undefined;
+}
+
+/** The newest cues of each call, numbered without gaps; cues are written by LadderStore.commit. */
+export interface CueLog {
+  /** The call's numbering; a call the log does not know gets a fresh epoch, counting from 1. */
+  numbering(call: CallRef): Promise<Numbering>;
+  since(call: CallRef, afterSeq: number): Promise<CueReplay>;
+  get(call: CallRef, seq: number): Promise<Cue | undefined>;
+}
+
+/** One step of the ladder as its owner writes it: the state reached, the cues raised and the call's summary after it. */
+export interface Transition {
+  ladder: LadderState;
+  /** Numbered from the log's lastSeq + 1, in order. */
+  cues: readonly Cue[];
+  summary: CallSummary;
+}
+
+export interface LadderStore {
+  /** The state the call's last transition reached; undefined for a call never driven. */
+  load(call: CallRef): Promise<LadderState | undefined>;
+  /**
+   * Writes a transition all at once, fenced: the state, the cues appended to the cue log and
+   * announced in order, the summary. Throws FencedError when `lease` is no longer the call's.
+   */
+  commit(info: CallInfo, lease: Lease, transition: Transition): Promise<void>;
+}
+
+/** The newest final lines of each call, oldest first; a line repeating the last segment replaces it. */
+export interface TranscriptTail {
+  /** Keeps the line (finals only) and announces it, fenced. */
+  append(info: CallInfo, lease: Lease, line: TranscriptEvent): Promise<void>;
+  lines(call: CallRef): Promise<TranscriptEvent[]>;
+}
+
+/** Who took each safety alert: the first claim stands. Any instance may claim (no lease). */
+export interface AlertClaims {
+  /** Records the claim if the alert has none and announces it; returns the claim that stands, and whether it is this one. */
+  claim(info: CallInfo, claim: AlertClaimed): Promise<{ standing: AlertClaimed; fresh: boolean }>;
+  list(call: CallRef): Promise<AlertClaimed[]>;
+}
+
+/** The calls each tenant has, live or recently ended, with their summaries. */
+export interface CallDirectory {
+  /** Records the call's summary and announces `event` (call started, moved, ended; unclassified), fenced. */
+  update(info: CallInfo, lease: Lease, summary: CallSummary, event?: SubscriberEvent): Promise<void>;
+  /** Announces an event of the call without changing its summary, fenced. */
+  announce(info: CallInfo, lease: Lease, event: SubscriberEvent): Promise<void>;
+  /** The call's entry, if the tenant has it (live or recently ended). */
+  entry(call: CallRef): Promise<{ info: CallInfo; summary: CallSummary } | undefined>;
+  /** The tenant's calls, with who they belong to. */
+  list(tenant: string): Promise<{ info: CallInfo; summary: CallSummary }[]>;
+  /**
+   * Marks the call ended; beyond `retention` ended calls of the tenant, the oldest is forgotten
+   * (its cues, ladder, lines and claims go).
+   */
+  ended(call: CallRef, retention: number): Promise<void>;
+  /** A call started again: it no longer counts among the ended ones. */
+  reopened(call: CallRef): Promise<void>;
+}
+
+export interface CallStore {
+  leases: LeaseStore;
+  cues: CueLog;
+  ladders: LadderStore;
+  transcripts: TranscriptTail;
+  claims: AlertClaims;
+  directory: CallDirectory;
+  /** Whether the store can be written now (Redis reachable); memory is always ready. */
+  ready(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import { localFeed, redisFeed } from '../fanout/event-feed.js';
+import type { CallInfo } from '../cues/cue-hub.js';
+import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
+import { memoryCallStore } from './memory-store.js';
+import { redisCallStore } from './redis-store.js';
+import { SharedHub } from './shared-hub.js';
+
+export interface SharedStateSettings {
+  /** Unset: memory, one instance. */
+  redisUrl: string | undefined;
+  replayBuffer: number;
+  transcriptLines: number;
+  endedCallRetention: number;
+  leaseTtlMs: number;
+  observe?: (info: CallInfo, event: SubscriberEvent) => void;
+  onLost?: (info: CallInfo) => void;
+}
+
+export interface SharedState {
+  hub: SharedHub;
+  /** False while Redis is unreachable (/readyz answers 503 then). */
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+/** This process, as it names itself in the call leases it holds. */
+const instanceName = (): string => `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+
+/** The hub over memory (REDIS_URL unset: the service as it always ran) or over Redis (any number of instances). */
+export function openSharedState(settings: SharedStateSettings, log: FastifyBaseLogger): SharedState {
+  const { redisUrl, replayBuffer, transcriptLines, endedCallRetention, leaseTtlMs, observe, onLost } = settings;
+  const common = { holder: instanceName(), leaseTtlMs, endedCallRetention, ...(observe ? { observe } : {}), ...(onLost ? { onLost } : {}) };
+  if (redisUrl === undefined) {
+    const store = memoryCallStore({ replayBuffer, transcriptLines, announce: (envelope) => hub.deliver(envelope) });
+    const hub: SharedHub = new SharedHub({ ...common, store, feed: localFeed });
+    return { hub, ready: () => true, close: async () => hub.close() };
+  }
+  const connect = (role: string): Redis => {
+    const redis = new Redis(redisUrl, { connectionName: `call-guard-${role}` });
+    let down = false;
+    redis.on('error', (error: Error) => {
+      if (!down) log.warn({ err: error, role }, 'Redis unreachable; retrying (the service reports not ready meanwhile)');
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) log.info({ role }, 'Redis reachable again');
+      down = false;
+    });
+    return redis;
+  };
+  const commands = connect('store');
+  const events = connect('events');
+  const store = redisCallStore(commands, { replayBuffer, transcriptLines });
+  const catchUp = (): void => void hub.catchUp().catch((error: unknown) => log.error({ err: error }, 'catching up after Redis came back failed'));
+  const feed = redisFeed(events, (envelope) => hub.deliver(envelope), catchUp);
+  const hub: SharedHub = new SharedHub({ ...common, store, feed });
+  return {
+    hub,
+    ready: () => commands.status === 'ready' && events.status === 'ready',
+    async close() {
+      hub.close();
+      await Promise.all([store.close(), feed.close()]);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { CallInfo } from '../cues/cue-hub.js';
+import type { LadderState } from '../ladder/state.js';
+import type { Cue } from '../protocol/cue.js';
+import type { AlertClaimed, CallSummary, TranscriptEvent } from '../protocol/subscribe-messages.js';
+import { FencedError, type CallRef, type CallStore, type Lease } from './call-state.js';
+import { newEpoch } from './epoch.js';
+import { callKeys, tenantChannel, tenantKeys } from './redis-keys.js';
+import { defineScripts, isFenced, type RunScript } from './redis-scripts.js';
+
+export interface RedisStoreOptions {
+  /** Cues kept per call for replay (the stream's MAXLEN). */
+  replayBuffer: number;
+  /** Final lines kept per call. */
+  transcriptLines: number;
+}
+
+type StreamEntry = [id: string, fields: string[]];
+
+const leaseValue = (lease: Lease): string => `${lease.token}:${lease.holder}`;
+const cueOf = ([, fields]: StreamEntry): Cue => JSON.parse(fields[1]!) as Cue;
+const seqOf = ([id]: StreamEntry): number => Number(id.split('-')[0]);
+
+/** The replies of a MULTI, or the first error among them. */
+async function transaction(multi: ChainableCommander): Promise<unknown[]> {
+  const replies = (await multi.exec()) ?? [];
+  const failed = replies.find(([error]) => error);
+  if (failed) throw failed[0];
+  return replies.map(([, reply]) => reply);
+}
+
+/**
+ * Every call's shared state in Redis 7: any instance can carry on any call. Writes of a call's
+ * owner are Lua scripts that check its lease first (fencing) and publish the events they make on
+ * the tenant's channel in the same step, so what is stored and what is announced cannot part.
+ * `redis` is the store's own connection (the event listener needs another: a subscribed
+ * connection cannot send commands).
+ */
+export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallStore {
+  const run: RunScript = defineScripts(redis);
+  const fenced = async (call: CallRef, write: Promise<unknown>): Promise<void> => {
+    try {
+      await write;
+    } catch (error) {
+      if (isFenced(error)) throw new FencedError(`call ${call.callId}: ${(error as Error).message}`);
+      throw error;
+    }
+  };
+  const infoJson = (info: CallInfo): string => JSON.stringify(info);
+  const entryJson = (info: CallInfo, summary: CallSummary): string => JSON.stringify({ info, summary });
+
+  return {
+    leases: {
+      async acquire(call, holder, ttlMs) {
+        const { lease, fence } = callKeys(call);
+        const token = (await run('acquireLease', [lease, fence], [holder, ttlMs])) as number | null;
+        return token === null ? undefined : { holder, token };
+      },
+      async renew(call, lease, ttlMs) {
+        return (await run('renewLease', [callKeys(call).lease], [leaseValue(lease), ttlMs])) === 1;
+      },
+      async release(call, lease) {
+        await run('releaseLease', [callKeys(call).lease], [leaseValue(lease)]);
+      },
+    },
+    cues: {
+      async numbering(call) {
+        const [epoch, lastSeq] = (await run('numbering', [callKeys(call).meta], [newEpoch()])) as [string, string];
+        return { epoch, lastSeq: Number(lastSeq) };
+      },
+      async since(call, afterSeq) {
+        const { cues } = callKeys(call);
+        // One transaction: the oldest held and the ones asked for come from the same moment of the log.
+        const [oldest, after] = (await transaction(redis.multi().xrange(cues, '-', '+', 'COUNT', 1).xrange(cues, `${afterSeq + 1}-0`, '+'))) as [
+          StreamEntry[],
+          StreamEntry[],
+        ];
+        const first = oldest[0];
+        const missing = first && seqOf(first) > afterSeq + 1 ? { afterSeq, beforeSeq: seqOf(first) } : undefined;
+        return { items: after.map(cueOf), missing };
+      },
+      async get(call, seq) {
+        const [entry] = (await redis.xrange(callKeys(call).cues, `${seq}-0`, `${seq}-0`)) as StreamEntry[];
+        return entry ? cueOf(entry) : undefined;
+      },
+    },
+    ladders: {
+      async load(call) {
+        const ladder = await redis.hget(callKeys(call).meta, 'ladder');
+        return ladder === null ? undefined : (JSON.parse(ladder) as LadderState);
+      },
+      async commit(info, lease, { ladder, cues, summary }) {
+        const keys = callKeys(info);
+        const cueArgs = cues.flatMap((cue) => [cue.seq, JSON.stringify(cue)]);
+        await fenced(
+          info,
+          run(
+            'commitTransition',
+            [keys.lease, keys.meta, keys.cues, tenantKeys(info.tenant).calls],
+            [leaseValue(lease), tenantChannel(info.tenant), options.replayBuffer, JSON.stringify(ladder), info.callId, entryJson(info, summary), infoJson(info), ...cueArgs],
+          ),
+        );
+      },
+    },
+    transcripts: {
+      async append(info, lease, line) {
+        const keys = callKeys(info);
+        await fenced(
+          info,
+          run(
+            'appendLine',
+            [keys.lease, keys.lines],
+            [leaseValue(lease), tenantChannel(info.tenant), options.transcriptLines, line.isFinal ? line.segmentId : '', JSON.stringify(line), infoJson(info)],
+          ),
+        );
+      },
+      async lines(call) {
+        return (await redis.lrange(callKeys(call).lines, 0, -1)).map((line) => JSON.parse(line) as TranscriptEvent);
+      },
+    },
+    claims: {
+      async claim(info, claim) {
+        const [fresh, standing] = (await run('claimAlert', [callKeys(info).claims], [claim.seq, JSON.stringify(claim), tenantChannel(info.tenant), infoJson(info)])) as [
+          number,
+          string,
+        ];
+        return { standing: JSON.parse(standing) as AlertClaimed, fresh: fresh === 1 };
+      },
+      async list(call) {
+        const claims = Object.values(await redis.hgetall(callKeys(call).claims)).map((claim) => JSON.parse(claim) as AlertClaimed);
+        return claims.sort((a, b) => a.seq - b.seq);
+      },
+    },
+    directory: {
+      async update(info, lease, summary, event) {
+        const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
+        const args = [leaseValue(lease), tenantChannel(info.tenant), info.callId, entryJson(info, summary), infoJson(info), event ? JSON.stringify(event) : ''];
+        await fenced(info, run('updateCall', keys, args));
+      },
+      async announce(info, lease, event) {
+        const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
+        await fenced(info, run('updateCall', keys, [leaseValue(lease), tenantChannel(info.tenant), info.callId, '', infoJson(info), JSON.stringify(event)]));
+      },
+      async entry(call) {
+        const entry = await redis.hget(tenantKeys(call.tenant).calls, call.callId);
+        return entry === null ? undefined : (JSON.parse(entry) as { info: CallInfo; summary: CallSummary });
+      },
+      async list(tenant) {
+        const entries = Object.values(await redis.hgetall(tenantKeys(tenant).calls));
+        return entries.map((entry) => JSON.parse(entry) as { info: CallInfo; summary: CallSummary });
+      },
+      async ended(call, retention) {
+        const { calls, ended } = tenantKeys(call.tenant);
+        await redis.zadd(ended, Date.now(), call.callId);
+        const excess = (await redis.zcard(ended)) - retention;
+        if (excess <= 0) return;
+        const forgotten = (await redis.zpopmin(ended, excess)).filter((_, i) => i % 2 === 0);
+        const drop = redis.multi();
+        for (const callId of forgotten) drop.hdel(calls, callId).del(...Object.values(callKeys({ tenant: call.tenant, callId })));
+        await transaction(drop);
+      },
+      async reopened(call) {
+        await redis.zrem(tenantKeys(call.tenant).ended, call.callId);
+      },
+    },
+    ready: () => redis.status === 'ready',
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** Every command-line program behind an npm script, with one mistaken call of its own. */
+const PROGRAMS = [
+  { script: 'src/cli/classify.ts', mistake: ['--speaker', 'robot', '-'] },
+  { script: 'src/cli/demo.ts', mistake: ['--call', 'no-such-call'] },
+  { script: 'training/evaluate.ts', mistake: [] },
+  { script: 'training/prepare.ts', mistake: ['only-one-folder'] },
+  { script: 'training/eval-calls.ts', mistake: ['--speed', 'fast'] },
+  { script: 'bench/bench.ts', mistake: ['--steps', 'many'] },
+  { script: 'bench/classifier-throughput.ts', mistake: ['--inference-thread', 'gpu'] },
+];
+
+const run = (script: string, args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe.each(PROGRAMS)('$script', ({ script, mistake }) => {
+  it('prints its usage for --help and exits 0', () => {
+    const help = run(script, ['--help']);
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run /);
+  });
+
+  it('answers an unknown option or a mistaken call with one line, no stack trace, exit status 2', () => {
+    for (const args of [['--no-such-option'], mistake]) {
+      const wrong = run(script, args);
+      expect(wrong.status, wrong.stderr).toBe(2);
+      expect(wrong.stderr.trim().split('\n')).toHaveLength(1);
+      expect(wrong.stderr).toMatch(/^npm run [\w:-]+: .*\(--help for usage\)\n$/);
+    }
+  });
+});
+
+it('npm run eval without a data folder says where the data sets come from', () => {
+  expect(run('training/evaluate.ts', []).stderr).toContain('training/README.md ("Data sets")');
+});

@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Classifier } from '../../src/classifier/verdict.js';
+import { BatchingKeywords } from '../helpers/batching-keywords.js';
+import { CallScript, subscribe } from '../helpers/calls.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+let server: TestServer | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.close();
+});
+
+async function connect(path: string, token: string): Promise<TestClient> {
+  const client = await TestClient.connect(`${server!.ws}${path}`, token);
+  clients.push(client);
+  return client;
+}
+
+const until = async (condition: () => boolean, limitMs: number): Promise<void> => {
+  const deadline = Date.now() + limitMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+describe('sharing the classifier between tenants', () => {
+  it('classifies every final of a quiet tenant while another floods the queue', { timeout: 15_000 }, async () => {
+    const classifier = new BatchingKeywords({ maxBatch: 4, maxQueue: 16, gated: true });
+    server = await startServer({ INGEST_RATE_PER_SEC: '100000', INGEST_BURST: '100000' }, classifier);
+    const flooder = await connect('/v1/ingest', TOKENS.otherIngest);
+    const flood = new CallScript(flooder, 'flood');
+    await flood.start();
+    for (let i = 0; i < 200; i++) flooder.send({ type: 'transcript', chunk: { callId: 'flood', segmentId: `f${i}`, seq: i, speaker: 'customer', isFinal: true, text: `this is long line number ${i}`, startMs: i, endMs: i } });
+    await until(() => (classifier.waiting.get('globex') ?? 0) >= 16, 5000);
+
+    const producer = await connect('/v1/ingest', TOKENS.ingest);
+    const ui = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(ui, { callId: 'quiet' }, { transcript: true });
+    const quiet = new CallScript(producer, 'quiet');
+    await quiet.start();
+    const lines = ['i want to cancel', 'you are useless', 'this is ridiculous', 'my router is dead all week', 'you idiot', 'please help'];
+    for (const line of lines) expect(await quiet.customer(line)).toMatchObject({ status: 'accepted' });
+    // Before the fix, the flood kept the queue full and these waited in vain for ~3 s, then were dropped.
+    await until(() => classifier.waiting.get('acme') === lines.length, 4000);
+    classifier.release();
+    const labelled = [];
+    for (let i = 0; i < lines.length; i++) labelled.push(await ui.next((m) => m.type === 'transcript' && m.isFinal && m.label !== undefined));
+    expect(labelled.map((m) => m.text)).toEqual(lines);
+    expect(ui.received.filter((m) => m.type === 'unclassified')).toEqual([]);
+  });
+
+  it('tells the call’s subscribers, and counts, when an accepted final cannot be classified', async () => {
+    const failing: Classifier = { classify: () => Promise.reject(new Error('model crashed')), close: async () => {} };
+    server = await startServer({}, failing);
+    const producer = await connect('/v1/ingest', TOKENS.ingest);
+    const ui = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(ui, { callId: 'lost' });
+    const call = new CallScript(producer, 'lost');
+    await call.start();
+    expect(await call.customer('you are an idiot')).toMatchObject({ status: 'accepted' });
+    expect(await ui.next((m) => m.type === 'unclassified')).toEqual({
+      type: 'unclassified',
+      callId: 'lost',
+      segmentId: 'lost-s0',
+      speaker: 'customer',
+      startMs: 0,
+      endMs: 2500,
+      reason: 'failed',
+    });
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    expect(metrics).toContain('callguard_finals_unclassified_total{reason="failed"} 1');
+  });
+});

@@ -1,0 +1,21 @@
+import type { Envelope } from '../../../src/state/call-state.js';
+import { localFeed } from '../../../src/fanout/event-feed.js';
+import { memoryCallStore } from '../../../src/state/memory-store.js';
+import { SharedHub } from '../../../src/state/shared-hub.js';
+import { sharedHubContract } from '../../helpers/shared-hub-contract.js';
+
+// Instances in one process over one memory store: the store announces to every hub.
+sharedHubContract('memory', () => {
+  const hubs: SharedHub[] = [];
+  let now = 0;
+  const leaseTtlMs = 1000;
+  const store = memoryCallStore({ replayBuffer: 64, transcriptLines: 3, announce: (e: Envelope) => hubs.forEach((hub) => hub.deliver(e)), now: () => now });
+  return {
+    async instance(name, onLost) {
+      const hub = new SharedHub({ store, feed: localFeed, holder: name, leaseTtlMs, endedCallRetention: 10, ...(onLost ? { onLost } : {}) });
+      hubs.push(hub);
+      return hub;
+    },
+    expireLeases: async () => void (now += leaseTtlMs + 1),
+  };
+});
