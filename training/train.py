@@ -369,8 +369,8 @@ def fit_act_head(model: LineModel, train_rows: list[dict], dev_rows: list[dict],
 
 
 def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], args, rng: random.Random, log: dict):
-    # The head learns from every project row (snippets and lines, once each) and a sample of public
-    # lines, so that context-free lines keep the line model's reading.
+    # The head learns from every training snippet (once) and samples of project and public single
+    # lines with no context, so that context-free lines keep the line model's reading.
     seen, unique_train = set(), []
     for row in train_rows:
         key = (tuple(row["ids"]), tuple(map(tuple, row["context_ids"])), row["y"])

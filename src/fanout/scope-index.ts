@@ -1,4 +1,4 @@
-import type { CallInfo } from '../cues/cue-hub.js';
+import type { CallInfo } from '../state/call-state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
 
 /** Where a subscription's events go. Subscriptions sharing a sink get each event once. */

@@ -1,4 +1,3 @@
-import type { CallInfo } from '../cues/cue-hub.js';
 import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
@@ -12,6 +11,14 @@ import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from
 export interface CallRef {
   readonly tenant: string;
   readonly callId: string;
+}
+
+/** A call and who it belongs to: scopes (agent, team, tenant) are matched against it. */
+export interface CallInfo {
+  tenant: string;
+  callId: string;
+  agentId: string;
+  teamId?: string;
 }
 
 /** An event of a call, as every instance's local fan-out receives it. */
@@ -34,7 +41,12 @@ export class FencedError extends Error {
   override name = 'FencedError';
 }
 
-export interface LeaseStore {
+/** Cues that do not continue the log's numbering: the store lost writes (Redis restarted without them), or another holder wrote. */
+export class NumberingError extends Error {
+  override name = 'NumberingError';
+}
+
+interface LeaseStore {
   /**
    * Takes the call's lease for `ttlMs` if nobody holds it, with a token greater than any before;
    * the holder that has it already gets it renewed, token unchanged. Undefined: another holds it.
@@ -44,6 +56,8 @@ export interface LeaseStore {
   renew(call: CallRef, lease: Lease, ttlMs: number): Promise<boolean>;
   /** Gives the lease up (a no-op when it is no longer this one). */
   release(call: CallRef, lease: Lease): Promise<void>;
+  /** Whether anyone holds the call's lease now. */
+  held(call: CallRef): Promise<boolean>;
 }
 
 /** A call's cue numbering: `epoch` names the run of seqs, `lastSeq` is its newest (0: none yet). */
@@ -60,7 +74,7 @@ export interface CueReplay {
 }
 
 /** The newest cues of each call, numbered without gaps; cues are written by LadderStore.commit. */
-export interface CueLog {
+interface CueLog {
   /** The call's numbering; a call the log does not know gets a fresh epoch, counting from 1. */
   numbering(call: CallRef): Promise<Numbering>;
   since(call: CallRef, afterSeq: number): Promise<CueReplay>;
@@ -75,7 +89,7 @@ export interface Transition {
   summary: CallSummary;
 }
 
-export interface LadderStore {
+interface LadderStore {
   /** The state the call's last transition reached; undefined for a call never driven. */
   load(call: CallRef): Promise<LadderState | undefined>;
   /**
@@ -83,24 +97,26 @@ export interface LadderStore {
    * announced in order, the summary. Throws FencedError when `lease` is no longer the call's.
    */
   commit(info: CallInfo, lease: Lease, transition: Transition): Promise<void>;
+  /** Puts back the numbering and state of the holder's call after the store lost them, fenced. */
+  restore(info: CallInfo, lease: Lease, numbering: Numbering, ladder: LadderState): Promise<void>;
 }
 
 /** The newest final lines of each call, oldest first; a line repeating the last segment replaces it. */
-export interface TranscriptTail {
+interface TranscriptTail {
   /** Keeps the line (finals only) and announces it, fenced. */
   append(info: CallInfo, lease: Lease, line: TranscriptEvent): Promise<void>;
   lines(call: CallRef): Promise<TranscriptEvent[]>;
 }
 
 /** Who took each safety alert: the first claim stands. Any instance may claim (no lease). */
-export interface AlertClaims {
+interface AlertClaims {
   /** Records the claim if the alert has none and announces it; returns the claim that stands, and whether it is this one. */
   claim(info: CallInfo, claim: AlertClaimed): Promise<{ standing: AlertClaimed; fresh: boolean }>;
   list(call: CallRef): Promise<AlertClaimed[]>;
 }
 
 /** The calls each tenant has, live or recently ended, with their summaries. */
-export interface CallDirectory {
+interface CallDirectory {
   /** Records the call's summary and announces `event` (call started, moved, ended; unclassified), fenced. */
   update(info: CallInfo, lease: Lease, summary: CallSummary, event?: SubscriberEvent): Promise<void>;
   /** Announces an event of the call without changing its summary, fenced. */
@@ -109,6 +125,8 @@ export interface CallDirectory {
   entry(call: CallRef): Promise<{ info: CallInfo; summary: CallSummary } | undefined>;
   /** The tenant's calls, with who they belong to. */
   list(tenant: string): Promise<{ info: CallInfo; summary: CallSummary }[]>;
+  /** Every tenant that has had a call. */
+  tenants(): Promise<string[]>;
   /**
    * Marks the call ended; beyond `retention` ended calls of the tenant, the oldest is forgotten
    * (its cues, ladder, lines and claims go).

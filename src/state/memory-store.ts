@@ -1,11 +1,12 @@
-import type { CallInfo } from '../cues/cue-hub.js';
 import { ReplayBuffer } from '../cues/replay-buffer.js';
 import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import {
   FencedError,
+  NumberingError,
   type Announce,
+  type CallInfo,
   type CallRef,
   type CallStore,
   type CueReplay,
@@ -64,7 +65,8 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
     }
     return found;
   };
-  const held = (call: MemoryCall): MemoryCall['lease'] => (call.lease && call.lease.expiresAt > now() ? call.lease : undefined);
+  const held = (call: MemoryCall): MemoryCall['lease'] =>
+    call.lease && call.lease.expiresAt > now() ? call.lease : undefined;
   const fenced = (ref: CallRef, lease: Lease): MemoryCall => {
     const call = calls.get(key(ref));
     const current = call && held(call);
@@ -96,6 +98,10 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         const call = calls.get(key(ref));
         if (call?.lease?.holder === lease.holder && call.lease.token === lease.token) call.lease = undefined;
       },
+      async held(ref) {
+        const call = calls.get(key(ref));
+        return call !== undefined && held(call) !== undefined;
+      },
     },
     cues: {
       async numbering(ref) {
@@ -115,7 +121,10 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       async commit(info, lease, transition: Transition) {
         const call = fenced(info, lease);
         transition.cues.forEach((cue, i) => {
-          if (cue.seq !== call.numbering.lastSeq + 1 + i) throw new Error(`call ${info.callId}: cue seq ${cue.seq} does not follow ${call.numbering.lastSeq}`);
+          if (cue.seq !== call.numbering.lastSeq + 1 + i)
+            throw new NumberingError(
+              `call ${info.callId}: cue seq ${cue.seq} does not follow ${call.numbering.lastSeq}`,
+            );
         });
         call.ladder = transition.ladder;
         call.entry = { info, summary: transition.summary };
@@ -124,6 +133,11 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
           call.numbering.lastSeq = cue.seq;
           announce(info, { type: 'cue', cue });
         }
+      },
+      async restore(info, lease, numbering, ladder) {
+        const call = fenced(info, lease);
+        call.numbering = { ...numbering };
+        call.ladder = ladder;
       },
     },
     transcripts: {
@@ -170,6 +184,9 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         const found: { info: CallInfo; summary: CallSummary }[] = [];
         for (const call of calls.values()) if (call.entry?.info.tenant === tenant) found.push(call.entry);
         return found;
+      },
+      async tenants() {
+        return [...new Set([...calls.values()].flatMap((call) => (call.entry ? [call.entry.info.tenant] : [])))];
       },
       async ended(ref, retention) {
         let ended = endedCalls.get(ref.tenant);

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import { localFeed, redisFeed } from '../fanout/event-feed.js';
-import type { CallInfo } from '../cues/cue-hub.js';
+import type { CallInfo } from './call-state.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { memoryCallStore } from './memory-store.js';
 import { redisCallStore } from './redis-store.js';
@@ -18,6 +18,8 @@ export interface SharedStateSettings {
   leaseTtlMs: number;
   observe?: (info: CallInfo, event: SubscriberEvent) => void;
   onLost?: (info: CallInfo) => void;
+  /** With Redis: a live call whose instance died and whose producer did not come back (see SharedHub). */
+  onOrphan?: (info: CallInfo) => void;
 }
 
 export interface SharedState {
@@ -32,8 +34,21 @@ const instanceName = (): string => `${hostname()}/${process.pid}/${randomBytes(3
 
 /** The hub over memory (REDIS_URL unset: the service as it always ran) or over Redis (any number of instances). */
 export function openSharedState(settings: SharedStateSettings, log: FastifyBaseLogger): SharedState {
-  const { redisUrl, replayBuffer, transcriptLines, endedCallRetention, leaseTtlMs, observe, onLost } = settings;
-  const common = { holder: instanceName(), leaseTtlMs, endedCallRetention, ...(observe ? { observe } : {}), ...(onLost ? { onLost } : {}) };
+  const { redisUrl, replayBuffer, transcriptLines, endedCallRetention, leaseTtlMs, observe, onLost, onOrphan } =
+    settings;
+  const onError = (error: unknown): void =>
+    log.warn(
+      { err: error },
+      'cues missed while Redis was unreachable could not be read back yet; the next cue tries again',
+    );
+  const common = {
+    holder: instanceName(),
+    leaseTtlMs,
+    endedCallRetention,
+    onError,
+    ...(observe ? { observe } : {}),
+    ...(onLost ? { onLost } : {}),
+  };
   if (redisUrl === undefined) {
     const store = memoryCallStore({ replayBuffer, transcriptLines, announce: (envelope) => hub.deliver(envelope) });
     const hub: SharedHub = new SharedHub({ ...common, store, feed: localFeed });
@@ -43,7 +58,8 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     const redis = new Redis(redisUrl, { connectionName: `call-guard-${role}` });
     let down = false;
     redis.on('error', (error: Error) => {
-      if (!down) log.warn({ err: error, role }, 'Redis unreachable; retrying (the service reports not ready meanwhile)');
+      if (!down)
+        log.warn({ err: error, role }, 'Redis unreachable; retrying (the service reports not ready meanwhile)');
       down = true;
     });
     redis.on('ready', () => {
@@ -55,14 +71,18 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
   const commands = connect('store');
   const events = connect('events');
   const store = redisCallStore(commands, { replayBuffer, transcriptLines });
-  const catchUp = (): void => void hub.catchUp().catch((error: unknown) => log.error({ err: error }, 'catching up after Redis came back failed'));
-  const feed = redisFeed(events, (envelope) => hub.deliver(envelope), catchUp);
-  const hub: SharedHub = new SharedHub({ ...common, store, feed });
+  const feed = redisFeed(
+    events,
+    (envelope) => hub.deliver(envelope),
+    () => void hub.catchUp(),
+  );
+  const hub: SharedHub = new SharedHub({ ...common, store, feed, ...(onOrphan ? { onOrphan } : {}) });
   return {
     hub,
     ready: () => commands.status === 'ready' && events.status === 'ready',
     async close() {
       hub.close();
+      await hub.releaseLeases();
       await Promise.all([store.close(), feed.close()]);
     },
   };

@@ -32,5 +32,8 @@ export function tenantKeys(tenant: string) {
   };
 }
 
+/** Set of every tenant that has had a call (for the sweep that finds calls of dead instances). */
+export const TENANTS_KEY = 'cg:tenants';
+
 /** The Pub/Sub channel carrying every event of a tenant's calls. */
 export const tenantChannel = (tenant: string): string => `cg:events:${encodeURIComponent(tenant)}`;

@@ -72,6 +72,14 @@ redis.call('HSET', KEYS[2], 'lastSeq', last, 'ladder', ARGV[4])
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
 return last`,
   },
+  /** KEYS lease, meta; ARGV token:holder, epoch, lastSeq, ladder. */
+  restoreCall: {
+    keys: 2,
+    lua:
+      FENCE +
+      `redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'lastSeq', ARGV[3], 'ladder', ARGV[4])
+return 0`,
+  },
   /** KEYS lease, lines; ARGV token:holder, channel, maxLines, segmentId or '' (not final), line, info. */
   appendLine: {
     keys: 2,
@@ -113,8 +121,12 @@ return {0, redis.call('HGET', KEYS[1], ARGV[1])}`,
   },
 } as const;
 
-export type ScriptName = keyof typeof SCRIPTS;
-export type RunScript = (name: ScriptName, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+type ScriptName = keyof typeof SCRIPTS;
+export type RunScript = (
+  name: ScriptName,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<unknown>;
 
 /** Loads the scripts on the connection (ioredis sends EVALSHA, and the script itself once after a Redis restart). */
 export function defineScripts(redis: Redis): RunScript {
@@ -125,3 +137,6 @@ export function defineScripts(redis: Redis): RunScript {
 
 /** A script refused a write because the lease is no longer the writer's. */
 export const isFenced = (error: unknown): boolean => error instanceof Error && error.message.startsWith('FENCED');
+
+/** A script refused cues that do not continue the log's numbering. */
+export const isOutOfSequence = (error: unknown): boolean => error instanceof Error && error.message.startsWith('SEQ');

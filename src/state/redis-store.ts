@@ -1,12 +1,11 @@
-import type { ChainableCommander, Redis } from 'ioredis';
-import type { CallInfo } from '../cues/cue-hub.js';
+import type { Redis } from 'ioredis';
 import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, TranscriptEvent } from '../protocol/subscribe-messages.js';
-import { FencedError, type CallRef, type CallStore, type Lease } from './call-state.js';
+import { FencedError, NumberingError, type CallInfo, type CallRef, type CallStore, type Lease } from './call-state.js';
 import { newEpoch } from './epoch.js';
-import { callKeys, tenantChannel, tenantKeys } from './redis-keys.js';
-import { defineScripts, isFenced, type RunScript } from './redis-scripts.js';
+import { callKeys, TENANTS_KEY, tenantChannel, tenantKeys } from './redis-keys.js';
+import { defineScripts, isFenced, isOutOfSequence, type RunScript } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
   /** Cues kept per call for replay (the stream's MAXLEN). */
@@ -20,14 +19,6 @@ type StreamEntry = [id: string, fields: string[]];
 const leaseValue = (lease: Lease): string => `${lease.token}:${lease.holder}`;
 const cueOf = ([, fields]: StreamEntry): Cue => JSON.parse(fields[1]!) as Cue;
 const seqOf = ([id]: StreamEntry): number => Number(id.split('-')[0]);
-
-/** The replies of a MULTI, or the first error among them. */
-async function transaction(multi: ChainableCommander): Promise<unknown[]> {
-  const replies = (await multi.exec()) ?? [];
-  const failed = replies.find(([error]) => error);
-  if (failed) throw failed[0];
-  return replies.map(([, reply]) => reply);
-}
 
 /**
  * Every call's shared state in Redis 7: any instance can carry on any call. Writes of a call's
@@ -43,6 +34,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
       await write;
     } catch (error) {
       if (isFenced(error)) throw new FencedError(`call ${call.callId}: ${(error as Error).message}`);
+      if (isOutOfSequence(error)) throw new NumberingError(`call ${call.callId}: ${(error as Error).message}`);
       throw error;
     }
   };
@@ -62,6 +54,9 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
       async release(call, lease) {
         await run('releaseLease', [callKeys(call).lease], [leaseValue(lease)]);
       },
+      async held(call) {
+        return (await redis.exists(callKeys(call).lease)) === 1;
+      },
     },
     cues: {
       async numbering(call) {
@@ -69,13 +64,10 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         return { epoch, lastSeq: Number(lastSeq) };
       },
       async since(call, afterSeq) {
-        const { cues } = callKeys(call);
-        // One transaction: the oldest held and the ones asked for come from the same moment of the log.
-        const [oldest, after] = (await transaction(redis.multi().xrange(cues, '-', '+', 'COUNT', 1).xrange(cues, `${afterSeq + 1}-0`, '+'))) as [
-          StreamEntry[],
-          StreamEntry[],
-        ];
-        const first = oldest[0];
+        // Trimming only drops the oldest, so the newest is always held: what comes back starts
+        // right after afterSeq unless some of what followed it is gone.
+        const after = (await redis.xrange(callKeys(call).cues, `${afterSeq + 1}-0`, '+')) as StreamEntry[];
+        const first = after[0];
         const missing = first && seqOf(first) > afterSeq + 1 ? { afterSeq, beforeSeq: seqOf(first) } : undefined;
         return { items: after.map(cueOf), missing };
       },
@@ -97,8 +89,24 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
           run(
             'commitTransition',
             [keys.lease, keys.meta, keys.cues, tenantKeys(info.tenant).calls],
-            [leaseValue(lease), tenantChannel(info.tenant), options.replayBuffer, JSON.stringify(ladder), info.callId, entryJson(info, summary), infoJson(info), ...cueArgs],
+            [
+              leaseValue(lease),
+              tenantChannel(info.tenant),
+              options.replayBuffer,
+              JSON.stringify(ladder),
+              info.callId,
+              entryJson(info, summary),
+              infoJson(info),
+              ...cueArgs,
+            ],
           ),
+        );
+      },
+      async restore(info, lease, { epoch, lastSeq }, ladder) {
+        const keys = callKeys(info);
+        await fenced(
+          info,
+          run('restoreCall', [keys.lease, keys.meta], [leaseValue(lease), epoch, lastSeq, JSON.stringify(ladder)]),
         );
       },
     },
@@ -110,7 +118,14 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
           run(
             'appendLine',
             [keys.lease, keys.lines],
-            [leaseValue(lease), tenantChannel(info.tenant), options.transcriptLines, line.isFinal ? line.segmentId : '', JSON.stringify(line), infoJson(info)],
+            [
+              leaseValue(lease),
+              tenantChannel(info.tenant),
+              options.transcriptLines,
+              line.isFinal ? line.segmentId : '',
+              JSON.stringify(line),
+              infoJson(info),
+            ],
           ),
         );
       },
@@ -120,26 +135,46 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
     },
     claims: {
       async claim(info, claim) {
-        const [fresh, standing] = (await run('claimAlert', [callKeys(info).claims], [claim.seq, JSON.stringify(claim), tenantChannel(info.tenant), infoJson(info)])) as [
-          number,
-          string,
-        ];
+        const [fresh, standing] = (await run(
+          'claimAlert',
+          [callKeys(info).claims],
+          [claim.seq, JSON.stringify(claim), tenantChannel(info.tenant), infoJson(info)],
+        )) as [number, string];
         return { standing: JSON.parse(standing) as AlertClaimed, fresh: fresh === 1 };
       },
       async list(call) {
-        const claims = Object.values(await redis.hgetall(callKeys(call).claims)).map((claim) => JSON.parse(claim) as AlertClaimed);
+        const claims = Object.values(await redis.hgetall(callKeys(call).claims)).map(
+          (claim) => JSON.parse(claim) as AlertClaimed,
+        );
         return claims.sort((a, b) => a.seq - b.seq);
       },
     },
     directory: {
       async update(info, lease, summary, event) {
         const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
-        const args = [leaseValue(lease), tenantChannel(info.tenant), info.callId, entryJson(info, summary), infoJson(info), event ? JSON.stringify(event) : ''];
-        await fenced(info, run('updateCall', keys, args));
+        const args = [
+          leaseValue(lease),
+          tenantChannel(info.tenant),
+          info.callId,
+          entryJson(info, summary),
+          infoJson(info),
+          event ? JSON.stringify(event) : '',
+        ];
+        await Promise.all([fenced(info, run('updateCall', keys, args)), redis.sadd(TENANTS_KEY, info.tenant)]);
       },
       async announce(info, lease, event) {
         const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
-        await fenced(info, run('updateCall', keys, [leaseValue(lease), tenantChannel(info.tenant), info.callId, '', infoJson(info), JSON.stringify(event)]));
+        await fenced(
+          info,
+          run('updateCall', keys, [
+            leaseValue(lease),
+            tenantChannel(info.tenant),
+            info.callId,
+            '',
+            infoJson(info),
+            JSON.stringify(event),
+          ]),
+        );
       },
       async entry(call) {
         const entry = await redis.hget(tenantKeys(call.tenant).calls, call.callId);
@@ -149,15 +184,21 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         const entries = Object.values(await redis.hgetall(tenantKeys(tenant).calls));
         return entries.map((entry) => JSON.parse(entry) as { info: CallInfo; summary: CallSummary });
       },
+      async tenants() {
+        return redis.smembers(TENANTS_KEY);
+      },
       async ended(call, retention) {
         const { calls, ended } = tenantKeys(call.tenant);
         await redis.zadd(ended, Date.now(), call.callId);
         const excess = (await redis.zcard(ended)) - retention;
         if (excess <= 0) return;
         const forgotten = (await redis.zpopmin(ended, excess)).filter((_, i) => i % 2 === 0);
-        const drop = redis.multi();
-        for (const callId of forgotten) drop.hdel(calls, callId).del(...Object.values(callKeys({ tenant: call.tenant, callId })));
-        await transaction(drop);
+        await Promise.all(
+          forgotten.flatMap((callId) => [
+            redis.hdel(calls, callId),
+            redis.del(...Object.values(callKeys({ tenant: call.tenant, callId }))),
+          ]),
+        );
       },
       async reopened(call) {
         await redis.zrem(tenantKeys(call.tenant).ended, call.callId);

@@ -41,7 +41,10 @@ describe('bench smoke run', () => {
       unfinished: 0,
       errors: {},
     });
-    expect(report.targets).toHaveLength(3);
+    expect(report.targets).toHaveLength(4);
+    // The largest step ran again with the incident record off, to price the record.
+    expect(report.stream!.recordOff).toMatchObject({ concurrentCalls: 6, lostCues: 0, unclassifiedFinals: 0 });
+    expect(report.stream!.recordOff!.finalToCueMs!.count).toBeGreaterThan(0);
 
     expect(readFileSync(join(outDir, REPORT_FILES.markdown), 'utf8')).toContain('## Streaming: concurrent calls');
     expect(readFileSync(join(outDir, REPORT_FILES.plot), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { CallInfo } from '../../src/cues/cue-hub.js';
+import type { CallInfo } from '../../src/state/call-state.js';
 import { initialLadderState } from '../../src/ladder/state.js';
 import type { Cue } from '../../src/protocol/cue.js';
 import type { CallSummary, TranscriptEvent } from '../../src/protocol/subscribe-messages.js';
-import { FencedError, type CallStore, type Envelope, type Lease } from '../../src/state/call-state.js';
+import { FencedError, NumberingError, type CallStore, type Envelope, type Lease } from '../../src/state/call-state.js';
 
 export interface StoreFixture {
   store: CallStore;
@@ -19,7 +19,12 @@ export interface StoreFixture {
 
 let calls = 0;
 /** A call of its own for each test (the Redis fixture shares one server). */
-const newCall = (): CallInfo => ({ tenant: 'acme', callId: `call-${++calls}-${Math.random().toString(36).slice(2, 8)}`, agentId: 'agent-7', teamId: 'team-a' });
+const newCall = (): CallInfo => ({
+  tenant: 'acme',
+  callId: `call-${++calls}-${Math.random().toString(36).slice(2, 8)}`,
+  agentId: 'agent-7',
+  teamId: 'team-a',
+});
 
 const cueOf = (info: CallInfo, epoch: string, seq: number): Cue => ({
   id: `cue-${seq}`,
@@ -61,13 +66,18 @@ async function eventually(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-const announcedFor = (fixture: StoreFixture, info: CallInfo) => fixture.announced.filter((e) => e.info.callId === info.callId).map((e) => e.event);
+const announcedFor = (fixture: StoreFixture, info: CallInfo) =>
+  fixture.announced.filter((e) => e.info.callId === info.callId).map((e) => e.event);
 
 /** The behaviour every CallStore implementation owes the hub; run against memory and Redis. */
 export function callStoreContract(name: string, setup: () => StoreFixture | Promise<StoreFixture>) {
   describe(`${name} call store`, () => {
     /** Opens a call: lease taken, numbering read. */
-    async function open(fixture: StoreFixture, info = newCall(), holder = 'instance-a'): Promise<{ info: CallInfo; lease: Lease; epoch: string }> {
+    async function open(
+      fixture: StoreFixture,
+      info = newCall(),
+      holder = 'instance-a',
+    ): Promise<{ info: CallInfo; lease: Lease; epoch: string }> {
       const lease = await fixture.store.leases.acquire(info, holder, fixture.leaseTtlMs);
       if (!lease) throw new Error('lease not acquired');
       const { epoch } = await fixture.store.cues.numbering(info);
@@ -98,7 +108,11 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const { info, lease, epoch } = await open(fixture);
       expect(await store.cues.numbering(info)).toEqual({ epoch, lastSeq: 0 });
       const cues = [cueOf(info, epoch, 1), cueOf(info, epoch, 2)];
-      await store.ladders.commit(info, lease, { ladder: initialLadderState(), cues, summary: summaryOf(info, epoch, 2) });
+      await store.ladders.commit(info, lease, {
+        ladder: initialLadderState(),
+        cues,
+        summary: summaryOf(info, epoch, 2),
+      });
       expect(await store.cues.numbering(info)).toEqual({ epoch, lastSeq: 2 });
       expect(await store.cues.get(info, 2)).toEqual(cues[1]);
       expect(await store.cues.since(info, 1)).toEqual({ items: [cues[1]], missing: undefined });
@@ -109,7 +123,13 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const fixture = await setup();
       const { store } = fixture;
       const { info, lease, epoch } = await open(fixture);
-      const ladder = { ...initialLadderState(), step: 'warning' as const, rung: 2 as const, abusiveCount: 2, stepsTaken: ['limit' as const] };
+      const ladder = {
+        ...initialLadderState(),
+        step: 'warning' as const,
+        rung: 2 as const,
+        abusiveCount: 2,
+        stepsTaken: ['limit' as const],
+      };
       const cues = [1, 2, 3].map((seq) => cueOf(info, epoch, seq));
       await store.ladders.commit(info, lease, { ladder, cues, summary: summaryOf(info, epoch, 3) });
       expect(await store.ladders.load(info)).toEqual(ladder);
@@ -122,11 +142,43 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const fixture = await setup();
       const { store } = fixture;
       const { info, lease, epoch } = await open(fixture);
-      const transition = { ladder: initialLadderState(), cues: [cueOf(info, epoch, 1)], summary: summaryOf(info, epoch, 1) };
+      const transition = {
+        ladder: initialLadderState(),
+        cues: [cueOf(info, epoch, 1)],
+        summary: summaryOf(info, epoch, 1),
+      };
       await store.ladders.commit(info, lease, transition);
       await store.ladders.commit(info, lease, transition).catch(() => undefined);
-      await expect(store.ladders.commit(info, lease, { ...transition, cues: [cueOf(info, epoch, 3)] })).rejects.toThrow();
+      await expect(
+        store.ladders.commit(info, lease, { ...transition, cues: [cueOf(info, epoch, 3)] }),
+      ).rejects.toThrow();
       expect((await store.cues.since(info, 0)).items.map((cue) => cue.seq)).toEqual([1]);
+    });
+
+    it('puts back a holder’s numbering and ladder after the store lost them', async () => {
+      const fixture = await setup();
+      const { store } = fixture;
+      const { info, lease, epoch } = await open(fixture);
+      const ladder = { ...initialLadderState(), step: 'warning' as const, rung: 2 as const };
+      await store.ladders.restore(info, lease, { epoch, lastSeq: 7 }, ladder);
+      expect(await store.cues.numbering(info)).toEqual({ epoch, lastSeq: 7 });
+      expect(await store.ladders.load(info)).toEqual(ladder);
+      await store.ladders.commit(info, lease, {
+        ladder,
+        cues: [cueOf(info, epoch, 8)],
+        summary: summaryOf(info, epoch, 8),
+      });
+      expect(await store.cues.since(info, 6)).toEqual({
+        items: [cueOf(info, epoch, 8)],
+        missing: { afterSeq: 6, beforeSeq: 8 },
+      });
+      await expect(
+        store.ladders.commit(info, lease, {
+          ladder,
+          cues: [cueOf(info, epoch, 10)],
+          summary: summaryOf(info, epoch, 10),
+        }),
+      ).rejects.toBeInstanceOf(NumberingError);
     });
 
     it('keeps the newest cues for replay and says which ones are gone', async () => {
@@ -135,7 +187,11 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const { info, lease, epoch } = await open(fixture);
       const total = replayBuffer + 2;
       const cues = Array.from({ length: total }, (_, i) => cueOf(info, epoch, i + 1));
-      await store.ladders.commit(info, lease, { ladder: initialLadderState(), cues, summary: summaryOf(info, epoch, total) });
+      await store.ladders.commit(info, lease, {
+        ladder: initialLadderState(),
+        cues,
+        summary: summaryOf(info, epoch, total),
+      });
       const replay = await store.cues.since(info, 0);
       expect(replay.missing).toEqual({ afterSeq: 0, beforeSeq: 3 });
       expect(replay.items.map((cue) => cue.seq)).toEqual(cues.slice(2).map((cue) => cue.seq));
@@ -148,21 +204,39 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const { store, leaseTtlMs } = fixture;
       const { info, lease: stale, epoch } = await open(fixture);
       const ladder = { ...initialLadderState(), step: 'limit' as const, rung: 1 as const };
-      await store.ladders.commit(info, stale, { ladder, cues: [cueOf(info, epoch, 1)], summary: summaryOf(info, epoch, 1) });
+      await store.ladders.commit(info, stale, {
+        ladder,
+        cues: [cueOf(info, epoch, 1)],
+        summary: summaryOf(info, epoch, 1),
+      });
       await fixture.expireLeases();
       const current = await store.leases.acquire(info, 'instance-b', leaseTtlMs);
       expect(current).toBeDefined();
       const forked = { ...initialLadderState(), step: 'warning' as const, rung: 2 as const };
-      await expect(store.ladders.commit(info, stale, { ladder: forked, cues: [cueOf(info, epoch, 2)], summary: summaryOf(info, epoch, 2) })).rejects.toBeInstanceOf(FencedError);
+      await expect(
+        store.ladders.commit(info, stale, {
+          ladder: forked,
+          cues: [cueOf(info, epoch, 2)],
+          summary: summaryOf(info, epoch, 2),
+        }),
+      ).rejects.toBeInstanceOf(FencedError);
       await expect(store.transcripts.append(info, stale, line(info, 's1', 'late'))).rejects.toBeInstanceOf(FencedError);
-      await expect(store.directory.update(info, stale, summaryOf(info, epoch, 9, true))).rejects.toBeInstanceOf(FencedError);
-      await expect(store.directory.announce(info, stale, { type: 'call', event: 'moved', call: summaryOf(info, epoch, 9) })).rejects.toBeInstanceOf(FencedError);
+      await expect(store.directory.update(info, stale, summaryOf(info, epoch, 9, true))).rejects.toBeInstanceOf(
+        FencedError,
+      );
+      await expect(
+        store.directory.announce(info, stale, { type: 'call', event: 'moved', call: summaryOf(info, epoch, 9) }),
+      ).rejects.toBeInstanceOf(FencedError);
       expect(await store.ladders.load(info)).toEqual(ladder);
       expect(await store.cues.numbering(info)).toEqual({ epoch, lastSeq: 1 });
       expect(await store.transcripts.lines(info)).toEqual([]);
       expect((await store.directory.entry(info))?.summary).toEqual(summaryOf(info, epoch, 1));
       // The new holder carries on from what the old one committed.
-      await store.ladders.commit(info, current!, { ladder: forked, cues: [cueOf(info, epoch, 2)], summary: summaryOf(info, epoch, 2) });
+      await store.ladders.commit(info, current!, {
+        ladder: forked,
+        cues: [cueOf(info, epoch, 2)],
+        summary: summaryOf(info, epoch, 2),
+      });
       expect((await store.cues.since(info, 0)).items.map((cue) => cue.seq)).toEqual([1, 2]);
     });
 
@@ -170,11 +244,15 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const fixture = await setup();
       const { store, transcriptLines } = fixture;
       const { info, lease } = await open(fixture);
-      for (let i = 0; i <= transcriptLines; i++) await store.transcripts.append(info, lease, line(info, `s${i}`, `line ${i}`));
+      for (let i = 0; i <= transcriptLines; i++)
+        await store.transcripts.append(info, lease, line(info, `s${i}`, `line ${i}`));
       await store.transcripts.append(info, lease, line(info, `s${transcriptLines}`, 'revised'));
       await store.transcripts.append(info, lease, line(info, 'open', 'still talking', false));
       const kept = await store.transcripts.lines(info);
-      expect(kept.map((l) => l.text)).toEqual([...Array.from({ length: transcriptLines - 1 }, (_, i) => `line ${i + 1}`), 'revised']);
+      expect(kept.map((l) => l.text)).toEqual([
+        ...Array.from({ length: transcriptLines - 1 }, (_, i) => `line ${i + 1}`),
+        'revised',
+      ]);
       await eventually(() => announcedFor(fixture, info).length === transcriptLines + 3);
       expect(announcedFor(fixture, info).at(-1)).toEqual(line(info, 'open', 'still talking', false));
     });
@@ -185,7 +263,10 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const { info } = await open(fixture);
       const first = { type: 'alert.claimed' as const, callId: info.callId, seq: 3, by: 'lead-north', at: 1 };
       expect(await store.claims.claim(info, first)).toEqual({ standing: first, fresh: true });
-      expect(await store.claims.claim(info, { ...first, by: 'lead-south', at: 2 })).toEqual({ standing: first, fresh: false });
+      expect(await store.claims.claim(info, { ...first, by: 'lead-south', at: 2 })).toEqual({
+        standing: first,
+        fresh: false,
+      });
       expect(await store.claims.list(info)).toEqual([first]);
       const another = { ...first, seq: 5 };
       await store.claims.claim(info, another);
@@ -200,7 +281,11 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const opened = [];
       for (const callId of ['c1', 'c2', 'c3']) {
         const call = await open(fixture, { tenant, callId, agentId: 'agent-1' });
-        await store.ladders.commit(call.info, call.lease, { ladder: initialLadderState(), cues: [cueOf(call.info, call.epoch, 1)], summary: summaryOf(call.info, call.epoch, 1) });
+        await store.ladders.commit(call.info, call.lease, {
+          ladder: initialLadderState(),
+          cues: [cueOf(call.info, call.epoch, 1)],
+          summary: summaryOf(call.info, call.epoch, 1),
+        });
         opened.push(call);
       }
       expect((await store.directory.list(tenant)).map((e) => e.info.callId).sort()).toEqual(['c1', 'c2', 'c3']);

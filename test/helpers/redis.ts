@@ -8,7 +8,9 @@ import { freePort } from './ports.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 
-export const REDIS_MISSING = existsSync(REDIS_SERVER) ? undefined : `no ${REDIS_SERVER} (apt-get install redis-server; CI installs it)`;
+export const REDIS_MISSING = existsSync(REDIS_SERVER)
+  ? undefined
+  : `no ${REDIS_SERVER} (apt-get install redis-server; CI installs it)`;
 
 export interface TestRedis {
   url: string;
@@ -34,14 +36,35 @@ export async function startRedis(): Promise<TestRedis> {
   const clients: Redis[] = [];
   let server: ChildProcess;
   const launch = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--protected-mode',
+      'no',
+    ];
     server = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
     try {
       for (let attempt = 0; ; attempt++) {
         if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
-        if (await probe.connect().then(() => probe.ping(), () => undefined)) return;
+        if (
+          await probe.connect().then(
+            () => probe.ping(),
+            () => undefined,
+          )
+        )
+          return;
         if (attempt > 200) throw new Error('redis-server did not answer within 20 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

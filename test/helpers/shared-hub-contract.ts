@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { CallInfo } from '../../src/cues/cue-hub.js';
+import type { CallInfo } from '../../src/state/call-state.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import type { CueDraft, LadderEvent } from '../../src/ladder/state.js';
 import type { SubscriberEvent, SubscriptionScope, ResumePoint } from '../../src/protocol/subscribe-messages.js';
 import { FencedError } from '../../src/state/call-state.js';
-import type { LadderRun, SharedHub } from '../../src/state/shared-hub.js';
+import type { LadderRun, SharedHub, SharedHubOptions } from '../../src/state/shared-hub.js';
 
 /** Service instances sharing one store: in memory (one process) or through one Redis server. */
 export interface HubFixture {
-  /** A new instance; `onLost` hears of calls another instance took from it. */
-  instance(name: string, onLost?: (info: CallInfo) => void): Promise<SharedHub>;
+  /** A new instance; `hooks` hear of calls another instance took from it, and of live calls nobody drives. */
+  instance(name: string, hooks?: Pick<SharedHubOptions, 'onLost' | 'onOrphan'>): Promise<SharedHub>;
   /** Lets every lease now held run out (the holder stops renewing: it died or stalled). */
   expireLeases(): Promise<void>;
 }
@@ -23,15 +23,29 @@ const said = (label: 'abusive' | 'threat' | 'neutral'): LadderRun => {
   const scores = { neutral: 0, venting: 0, abusive: 0, threat: 0, [label]: 0.99 };
   const event: LadderEvent = {
     type: 'utterance',
-    utterance: { utteranceId: `u${n}`, speaker: 'customer', text: `${label} line ${n}`, verdict: { label, scores, spans: [] }, startMs: n * 3000, endMs: n * 3000 + 2000 },
+    utterance: {
+      utteranceId: `u${n}`,
+      speaker: 'customer',
+      text: `${label} line ${n}`,
+      verdict: { label, scores, spans: [] },
+      startMs: n * 3000,
+      endMs: n * 3000 + 2000,
+    },
     context: [],
   };
   return (state) => advance(state, event, policy);
 };
-const move = (draft: CueDraft): LadderRun => (state) => ({ state: { ...state, step: draft.step }, cues: [draft] });
+const move =
+  (draft: CueDraft): LadderRun =>
+  (state) => ({ state: { ...state, step: draft.step }, cues: [draft] });
 
 let calls = 0;
-const newCall = (agentId = 'agent-7', teamId = 'team-a'): CallInfo => ({ tenant: 'acme', callId: `call-${++calls}-${Math.random().toString(36).slice(2, 6)}`, agentId, teamId });
+const newCall = (agentId = 'agent-7', teamId = 'team-a'): CallInfo => ({
+  tenant: 'acme',
+  callId: `call-${++calls}-${Math.random().toString(36).slice(2, 6)}`,
+  agentId,
+  teamId,
+});
 
 /** Records what one subscriber socket receives. */
 function subscriber() {
@@ -39,11 +53,15 @@ function subscriber() {
   return {
     events,
     sink: (event: SubscriberEvent) => void events.push(event),
-    cues: (callId?: string) => events.flatMap((e) => (e.type === 'cue' && (callId === undefined || e.cue.callId === callId) ? [`${e.cue.seq} ${e.cue.type}`] : [])),
+    cues: (callId?: string) =>
+      events.flatMap((e) =>
+        e.type === 'cue' && (callId === undefined || e.cue.callId === callId) ? [`${e.cue.seq} ${e.cue.type}`] : [],
+      ),
     /** Waits for the call's end: every event of the call raised before it has arrived by then (one channel, in order). */
     async ended(callId: string, times = 1): Promise<void> {
       for (let i = 0; i < 500; i++) {
-        if (events.filter((e) => e.type === 'call' && e.event === 'ended' && e.call.callId === callId).length >= times) return;
+        if (events.filter((e) => e.type === 'call' && e.event === 'ended' && e.call.callId === callId).length >= times)
+          return;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       throw new Error(`call ${callId} did not end; received ${JSON.stringify(events.slice(-3))}`);
@@ -52,7 +70,13 @@ function subscriber() {
 }
 
 /** Subscribes the way the route does: replay first, then live events. */
-async function subscribe(hub: SharedHub, scope: SubscriptionScope, sink: (e: SubscriberEvent) => void, resume: Record<string, ResumePoint> = {}, transcript = false) {
+async function subscribe(
+  hub: SharedHub,
+  scope: SubscriptionScope,
+  sink: (e: SubscriberEvent) => void,
+  resume: Record<string, ResumePoint> = {},
+  transcript = false,
+) {
   const subscribed = await hub.subscribe('acme', scope, sink, { transcript, resume });
   for (const event of subscribed.replay) sink(event);
   subscribed.start();
@@ -85,7 +109,9 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       expect(byCall.cues()).toEqual(['1 set-limit', '2 warn']);
       expect(byTeam.cues(first.callId)).toEqual(['1 set-limit', '2 warn']);
       expect(byTeam.cues(second.callId)).toEqual(['1 set-limit']);
-      expect(otherTeam.events.filter((e) => 'callId' in e && (e.callId === first.callId || e.callId === second.callId))).toEqual([]);
+      expect(
+        otherTeam.events.filter((e) => 'callId' in e && (e.callId === first.callId || e.callId === second.callId)),
+      ).toEqual([]);
       hub.close();
     });
 
@@ -94,7 +120,16 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const hub = await fixture.instance('a');
       const info = newCall();
       const call = (await hub.openCall(info))!;
-      await hub.transcript(call, { type: 'transcript', callId: info.callId, segmentId: 's1', speaker: 'customer', isFinal: true, text: 'you idiot', startMs: 0, endMs: 1 });
+      await hub.transcript(call, {
+        type: 'transcript',
+        callId: info.callId,
+        segmentId: 's1',
+        speaker: 'customer',
+        isFinal: true,
+        text: 'you idiot',
+        startMs: 0,
+        endMs: 1,
+      });
       await hub.apply(call, said('abusive'));
       const [alert] = await hub.apply(call, said('threat'));
       expect(alert).toMatchObject({ seq: 2, type: 'safety-alert' });
@@ -104,9 +139,12 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       expect(await hub.claimAlert('acme', info.callId, 2, 'lead-south')).toEqual(claim);
 
       const kinds = async (resume: ResumePoint, transcript = false) =>
-        (await hub.subscribe('acme', { callId: info.callId }, () => undefined, { transcript, resume: { [info.callId]: resume } })).replay.map((e) =>
-          e.type === 'cue' ? `cue ${e.cue.seq}` : e.type,
-        );
+        (
+          await hub.subscribe('acme', { callId: info.callId }, () => undefined, {
+            transcript,
+            resume: { [info.callId]: resume },
+          })
+        ).replay.map((e) => (e.type === 'cue' ? `cue ${e.cue.seq}` : e.type));
       expect(await kinds(1)).toEqual(['cue 2', 'alert.claimed']);
       expect(await kinds({ epoch: alert!.epoch, seq: 2 }, true)).toEqual(['transcript', 'alert.claimed']);
       expect(await kinds({ epoch: 'another-numbering', seq: 1 })).toEqual(['reset', 'cue 1', 'cue 2', 'alert.claimed']);
@@ -119,7 +157,13 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const hub = await fixture.instance('a');
       const info = newCall();
       const call = (await hub.openCall(info))!;
-      const drafts: CueDraft[] = Array.from({ length: 30 }, (_, i) => ({ type: 'stay-calm', severity: 'info', step: 'listen', script: `cue ${i + 1}`, evidence: [] }));
+      const drafts: CueDraft[] = Array.from({ length: 30 }, (_, i) => ({
+        type: 'stay-calm',
+        severity: 'info',
+        step: 'listen',
+        script: `cue ${i + 1}`,
+        evidence: [],
+      }));
       const watcher = subscriber();
       const flowing = (async () => {
         for (const draft of drafts) await hub.apply(call, move(draft));
@@ -151,11 +195,17 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const hub = await fixture.instance('a');
       const outsider = subscriber();
       const info = newCall();
-      const subscribed = await hub.subscribe('globex', { tenant: true }, outsider.sink, { transcript: true, resume: {} });
+      const subscribed = await hub.subscribe('globex', { tenant: true }, outsider.sink, {
+        transcript: true,
+        resume: {},
+      });
       subscribed.start();
       const call = (await hub.openCall(info))!;
       await hub.apply(call, said('abusive'));
-      const again = await hub.subscribe('globex', { callId: info.callId }, outsider.sink, { transcript: true, resume: { [info.callId]: 0 } });
+      const again = await hub.subscribe('globex', { callId: info.callId }, outsider.sink, {
+        transcript: true,
+        resume: { [info.callId]: 0 },
+      });
       expect(again.replay).toEqual([]);
       expect(again.calls).toEqual([]);
       expect(await hub.claimAlert('globex', info.callId, 1, 'lead')).toMatchObject({ code: 'unknown_call' });
@@ -176,19 +226,44 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       await subscribe(hub, { callId: info.callId }, without.sink);
       const call = (await hub.openCall(info))!;
       const say = (segmentId: string, isFinal: boolean, text = segmentId) =>
-        hub.transcript(call, { type: 'transcript', callId: info.callId, segmentId, speaker: 'customer', isFinal, text, startMs: 0, endMs: 1 });
-      for (const [segmentId, isFinal, text] of [['s1', true], ['s2', false], ['s2', true, 's2 final'], ['s2', true, 's2 corrected'], ['s3', true], ['s4', true], ['s5', false]] as const) {
+        hub.transcript(call, {
+          type: 'transcript',
+          callId: info.callId,
+          segmentId,
+          speaker: 'customer',
+          isFinal,
+          text,
+          startMs: 0,
+          endMs: 1,
+        });
+      for (const [segmentId, isFinal, text] of [
+        ['s1', true],
+        ['s2', false],
+        ['s2', true, 's2 final'],
+        ['s2', true, 's2 corrected'],
+        ['s3', true],
+        ['s4', true],
+        ['s5', false],
+      ] as const) {
         await say(segmentId, isFinal, text);
       }
       await hub.apply(call, said('abusive'));
       const lines = (replay: SubscriberEvent[]) => replay.flatMap((e) => (e.type === 'transcript' ? [e.text] : []));
-      const replayOf = async (scope: SubscriptionScope, transcript: boolean, resume: Record<string, ResumePoint> = {}) =>
-        (await hub.subscribe('acme', scope, () => undefined, { transcript, resume })).replay;
+      const replayOf = async (
+        scope: SubscriptionScope,
+        transcript: boolean,
+        resume: Record<string, ResumePoint> = {},
+      ) => (await hub.subscribe('acme', scope, () => undefined, { transcript, resume })).replay;
       // Partials are not kept, a final sent again replaces itself, only the newest three stay; lines come before cues.
       expect(lines(await replayOf({ agentId: 'agent-t' }, true))).toEqual(['s2 corrected', 's3', 's4']);
       expect(await replayOf({ callId: info.callId }, false)).toEqual([]);
       expect(await replayOf({ teamId: 'team-t' }, true)).toEqual([]);
-      expect((await replayOf({ teamId: 'team-t' }, true, { [info.callId]: 0 })).map((e) => e.type)).toEqual(['transcript', 'transcript', 'transcript', 'cue']);
+      expect((await replayOf({ teamId: 'team-t' }, true, { [info.callId]: 0 })).map((e) => e.type)).toEqual([
+        'transcript',
+        'transcript',
+        'transcript',
+        'cue',
+      ]);
       expect(hub.unsubscribe(texts.subscriptionId)).toBe(true);
       await say('s6', true);
       await hub.endCall(call);
@@ -211,11 +286,29 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       await hub.endCall(old);
       const fresh = (await hub.openCall(info))!;
       await expect(hub.apply(old, said('abusive'))).rejects.toBeInstanceOf(FencedError);
-      await expect(hub.transcript(old, { type: 'transcript', callId: info.callId, segmentId: 'late', speaker: 'customer', isFinal: true, text: 'late', startMs: 0, endMs: 1 })).rejects.toBeInstanceOf(FencedError);
+      await expect(
+        hub.transcript(old, {
+          type: 'transcript',
+          callId: info.callId,
+          segmentId: 'late',
+          speaker: 'customer',
+          isFinal: true,
+          text: 'late',
+          startMs: 0,
+          endMs: 1,
+        }),
+      ).rejects.toBeInstanceOf(FencedError);
       expect((await hub.apply(fresh, said('abusive')))[0]).toMatchObject({ seq: 2, type: 'set-limit' });
       await hub.endCall(fresh);
       await watcher.ended(info.callId, 2);
-      expect(watcher.events.map((e) => (e.type === 'call' ? `${e.event}:${e.call.ended}` : e.type))).toEqual(['started:false', 'cue', 'ended:true', 'started:false', 'cue', 'ended:true']);
+      expect(watcher.events.map((e) => (e.type === 'call' ? `${e.event}:${e.call.ended}` : e.type))).toEqual([
+        'started:false',
+        'cue',
+        'ended:true',
+        'started:false',
+        'cue',
+        'ended:true',
+      ]);
       hub.close();
     });
 
@@ -252,10 +345,23 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       b.close();
     });
 
+    it('hands its calls over at once when it shuts down cleanly', async () => {
+      const fixture = await setup();
+      const a = await fixture.instance('a');
+      const b = await fixture.instance('b');
+      const info = newCall();
+      await a.apply((await a.openCall(info))!, said('abusive'));
+      a.close();
+      await a.releaseLeases();
+      const taken = (await b.openCall(info))!;
+      expect(taken.ladder).toMatchObject({ step: 'limit', rung: 1 });
+      b.close();
+    });
+
     it('fences an owner that stalled past its lease: its step is refused and it learns it lost the call', async () => {
       const fixture = await setup();
       const lost: string[] = [];
-      const a = await fixture.instance('a', (info) => lost.push(info.callId));
+      const a = await fixture.instance('a', { onLost: (info) => lost.push(info.callId) });
       const b = await fixture.instance('b');
       const info = newCall();
       const stalled = (await a.openCall(info))!;
@@ -267,6 +373,28 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       expect(lost).toEqual([info.callId]);
       const [next] = await b.apply(taken, said('abusive'));
       expect(next).toMatchObject({ seq: 2, type: 'warn' });
+      b.close();
+    });
+
+    it('hands a live call nobody drives to the sweep’s onOrphan, once two sweeps found it without a lease', async () => {
+      const fixture = await setup();
+      const orphans = new Set<string>();
+      const a = await fixture.instance('a');
+      const b = await fixture.instance('b', { onOrphan: (info) => void orphans.add(info.callId) });
+      const deserted = newCall();
+      const driven = newCall();
+      const ended = newCall();
+      await a.openCall(deserted);
+      await b.openCall(driven);
+      await b.endCall((await b.openCall(ended))!);
+      await b.sweepOrphans();
+      a.close(); // dies: nobody renews the deserted call's lease
+      await fixture.expireLeases();
+      await b.sweepOrphans();
+      expect(orphans.has(deserted.callId)).toBe(false); // one sweep without a lease is not enough
+      await b.sweepOrphans();
+      expect(orphans.has(deserted.callId)).toBe(true);
+      expect(orphans.has(driven.callId) || orphans.has(ended.callId)).toBe(false);
       b.close();
     });
   });

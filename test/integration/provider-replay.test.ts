@@ -109,8 +109,6 @@ describe('every fixture call in every format, through the real server, with the 
 const KNOWN_MODEL_MISSES: Record<string, string> = {
   negation: '"look i am not calling you stupid ok but this policy is stupid" read as abusive: set-limit',
   'quoting-previous-rep': '"he literally said uh only an idiot would not know…" (a quote) read as abusive: set-limit',
-  'venting-repeats': 'the agent\'s "i hear you being charged twice is really frustrating…" read as venting: stay-calm',
-  'venting-swearing-at-things': 'the agent\'s "okay that sounds really annoying lets run a line test…" read as venting: stay-calm',
 };
 
 describe('the committed model on every fixture call (service format)', () => {

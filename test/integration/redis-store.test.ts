@@ -16,7 +16,9 @@ if (REDIS_MISSING) {
   callStoreContract('Redis', async () => {
     const announced: Envelope[] = [];
     const listener = redis.client();
-    listener.on('pmessage', (_pattern: string, _channel: string, message: string) => announced.push(JSON.parse(message) as Envelope));
+    listener.on('pmessage', (_pattern: string, _channel: string, message: string) =>
+      announced.push(JSON.parse(message) as Envelope),
+    );
     await listener.psubscribe('cg:events:*');
     const leaseTtlMs = 300;
     return {

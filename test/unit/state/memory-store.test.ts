@@ -6,7 +6,12 @@ callStoreContract('memory', () => {
   const announced: Envelope[] = [];
   let now = 0;
   const leaseTtlMs = 1000;
-  const store = memoryCallStore({ replayBuffer: 4, transcriptLines: 3, announce: (e) => announced.push(e), now: () => now });
+  const store = memoryCallStore({
+    replayBuffer: 4,
+    transcriptLines: 3,
+    announce: (e) => announced.push(e),
+    now: () => now,
+  });
   return {
     store,
     announced,

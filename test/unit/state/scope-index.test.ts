@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import type { CallInfo } from '../../../src/cues/cue-hub.js';
+import type { CallInfo } from '../../../src/state/call-state.js';
 import { ScopeIndex, type IndexedSubscription, type Sink } from '../../../src/fanout/scope-index.js';
 import type { SubscriberEvent, SubscriptionScope } from '../../../src/protocol/subscribe-messages.js';
 
 const call: CallInfo = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
-const cue = { type: 'call', event: 'moved', call: { callId: 'c1', agentId: 'a1', epoch: 'e', lastSeq: 0, step: 'limit', ended: false } } as SubscriberEvent;
-const line = { type: 'transcript', callId: 'c1', segmentId: 's', speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1 } as SubscriberEvent;
+const cue = {
+  type: 'call',
+  event: 'moved',
+  call: { callId: 'c1', agentId: 'a1', epoch: 'e', lastSeq: 0, step: 'limit', ended: false },
+} as SubscriberEvent;
+const line = {
+  type: 'transcript',
+  callId: 'c1',
+  segmentId: 's',
+  speaker: 'customer',
+  isFinal: true,
+  text: 'hi',
+  startMs: 0,
+  endMs: 1,
+} as SubscriberEvent;
 
 let ids = 0;
-const sub = (scope: SubscriptionScope, options: { tenant?: string; transcript?: boolean; sink?: Sink } = {}): IndexedSubscription => ({
+const sub = (
+  scope: SubscriptionScope,
+  options: { tenant?: string; transcript?: boolean; sink?: Sink } = {},
+): IndexedSubscription => ({
   id: `sub-${++ids}`,
   tenant: options.tenant ?? 'acme',
   scope,
@@ -20,9 +36,20 @@ describe('ScopeIndex', () => {
   it('reaches the subscriptions whose scope covers the call: its id, agent, team or whole tenant', () => {
     const index = new ScopeIndex();
     const covering = [sub({ callId: 'c1' }), sub({ agentId: 'a1' }), sub({ teamId: 't1' }), sub({ tenant: true })];
-    const others = [sub({ callId: 'c2' }), sub({ agentId: 'a2' }), sub({ teamId: 't2' }), sub({ tenant: true }, { tenant: 'globex' }), sub({ callId: 'a1' })];
+    const others = [
+      sub({ callId: 'c2' }),
+      sub({ agentId: 'a2' }),
+      sub({ teamId: 't2' }),
+      sub({ tenant: true }, { tenant: 'globex' }),
+      sub({ callId: 'a1' }),
+    ];
     for (const s of [...covering, ...others]) index.add(s);
-    expect(index.reached(call, cue).map((s) => s.id).sort()).toEqual(covering.map((s) => s.id).sort());
+    expect(
+      index
+        .reached(call, cue)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(covering.map((s) => s.id).sort());
     expect(index.reached({ ...call, teamId: undefined } as unknown as CallInfo, cue)).toHaveLength(3);
   });
 
@@ -34,7 +61,12 @@ describe('ScopeIndex', () => {
     const agentWithLines = sub({ agentId: 'a1' }, { transcript: true });
     for (const s of [byCall, byTenant, agentWithLines]) index.add(s);
     expect(index.reached(call, cue)).toHaveLength(2);
-    expect(index.reached(call, line).map((s) => s.id).sort()).toEqual([byTenant.id, agentWithLines.id].sort());
+    expect(
+      index
+        .reached(call, line)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([byTenant.id, agentWithLines.id].sort());
     expect(index.remove(agentWithLines.id)).toBe(agentWithLines);
     expect(index.remove(agentWithLines.id)).toBeUndefined();
     expect(index.reached(call, line)).toEqual([byTenant]);
@@ -50,7 +82,11 @@ describe('ScopeIndex', () => {
     const visited: string[] = [];
     for (let i = 0; i < 2000; i++) {
       const other = sub({ callId: `other-${i}` });
-      index.add(new Proxy(other, { get: (target, key) => (key === 'sink' && visited.push(target.id), Reflect.get(target, key)) }));
+      index.add(
+        new Proxy(other, {
+          get: (target, key) => (key === 'sink' && visited.push(target.id), Reflect.get(target, key)),
+        }),
+      );
     }
     expect(index.reached(call, cue)).toEqual([watched]);
     expect(visited).toEqual([]);

@@ -9,10 +9,24 @@ sharedHubContract('memory', () => {
   const hubs: SharedHub[] = [];
   let now = 0;
   const leaseTtlMs = 1000;
-  const store = memoryCallStore({ replayBuffer: 64, transcriptLines: 3, announce: (e: Envelope) => hubs.forEach((hub) => hub.deliver(e)), now: () => now });
+  const store = memoryCallStore({
+    replayBuffer: 64,
+    transcriptLines: 3,
+    announce: (e: Envelope) => hubs.forEach((hub) => hub.deliver(e)),
+    now: () => now,
+  });
   return {
-    async instance(name, onLost) {
-      const hub = new SharedHub({ store, feed: localFeed, holder: name, leaseTtlMs, endedCallRetention: 10, ...(onLost ? { onLost } : {}) });
+    async instance(name, hooks = {}) {
+      const hub = new SharedHub({
+        store,
+        feed: localFeed,
+        holder: name,
+        leaseTtlMs,
+        leaseWaitMs: 0,
+        endedCallRetention: 10,
+        orphanSweepMs: 3_600_000, // the tests sweep when they mean to
+        ...hooks,
+      });
       hubs.push(hub);
       return hub;
     },
