@@ -68,8 +68,14 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
       profile: { type: 'boolean', default: false },
     },
   });
-  if (values.only !== undefined && values.only !== 'http' && values.only !== 'stream') throw new Error(`--only: expected http or stream, got ${values.only}`);
-  const service = loadConfig({ MODEL_DIR: values.model ?? env.MODEL_DIR, BATCH_MAX_SIZE: values['batch-max-size'], BATCH_MAX_WAIT_MS: values['batch-max-wait-ms'], INFERENCE_THREAD: values['inference-thread'] ?? env.INFERENCE_THREAD });
+  if (values.only !== undefined && values.only !== 'http' && values.only !== 'stream')
+    throw new Error(`--only: expected http or stream, got ${values.only}`);
+  const service = loadConfig({
+    MODEL_DIR: values.model ?? env.MODEL_DIR,
+    BATCH_MAX_SIZE: values['batch-max-size'],
+    BATCH_MAX_WAIT_MS: values['batch-max-wait-ms'],
+    INFERENCE_THREAD: values['inference-thread'] ?? env.INFERENCE_THREAD,
+  });
   return {
     modelDir: resolve(service.modelDir),
     outDir: resolve(values.out),
@@ -103,7 +109,9 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
 function positive(option: string, raw: string, { integer = false, orZero = false } = {}): number {
   const value = Number(raw);
   if (!(value > 0 || (orZero && value === 0)) || (integer && !Number.isInteger(value))) {
-    throw new Error(`${option}: expected a ${orZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, got ${raw}`);
+    throw new Error(
+      `${option}: expected a ${orZero ? 'non-negative' : 'positive'} ${integer ? 'integer' : 'number'}, got ${raw}`,
+    );
   }
   return value;
 }

@@ -22,5 +22,8 @@ const options = (() => {
 
 const log = (line: string) => console.log(line);
 const report = await runBench(options, ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' '), log);
-for (const target of report.targets) log(`${target.met === null ? 'not measured' : target.met ? 'met' : 'MISSED'}: ${target.target}: ${target.measured} ${target.margin}`);
+for (const target of report.targets)
+  log(
+    `${target.met === null ? 'not measured' : target.met ? 'met' : 'MISSED'}: ${target.target}: ${target.measured} ${target.margin}`,
+  );
 for (const path of writeReports(report, options.outDir)) log(`wrote ${path}`);

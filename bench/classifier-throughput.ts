@@ -44,14 +44,18 @@ const { values } = parseCommandLine(PROGRAM, USAGE, {
 });
 const list = (value: string) => value.split(',').map(Number);
 const inferenceThread = values['inference-thread'];
-if (inferenceThread !== 'main' && inferenceThread !== 'worker') usageError(PROGRAM, `--inference-thread: expected main or worker, got ${inferenceThread}`);
+if (inferenceThread !== 'main' && inferenceThread !== 'worker')
+  usageError(PROGRAM, `--inference-thread: expected main or worker, got ${inferenceThread}`);
 const modes = values.modes.split(',') as Mode[];
-for (const mode of modes) if (!MODES.includes(mode)) usageError(PROGRAM, `--modes: expected some of ${MODES.join(', ')}, got ${mode}`);
+for (const mode of modes)
+  if (!MODES.includes(mode)) usageError(PROGRAM, `--modes: expected some of ${MODES.join(', ')}, got ${mode}`);
 
 const utterances = corpusUtterances();
 const tokenizer = Tokenizer.fromFile(join(values.model, 'vocab.json'));
 const words = utterances.reduce((sum, text) => sum + text.split(/\s+/).length, 0) / utterances.length;
-console.log(`${cpus()[0]?.model} x${cpus().length}, node ${process.version}; ${utterances.length} corpus utterances, mean ${words.toFixed(1)} words`);
+console.log(
+  `${cpus()[0]?.model} x${cpus().length}, node ${process.version}; ${utterances.length} corpus utterances, mean ${words.toFixed(1)} words`,
+);
 
 for (const threads of list(values.threads)) {
   const model = await OnnxModel.load(values.model, {
@@ -61,7 +65,10 @@ for (const threads of list(values.threads)) {
   });
   const encode = (text: string) => tokenizer.encode(normalizeForModel(text));
   // Cached context: the embeddings of a few corpus lines, as the cache would hold them.
-  const cached = (await model.run(utterances.slice(0, MAX_CONTEXT_TURNS).map(encode))).map(({ embedding }, k) => ({ embedding, agent: k % 2 === 1 }));
+  const cached = (await model.run(utterances.slice(0, MAX_CONTEXT_TURNS).map(encode))).map(({ embedding }, k) => ({
+    embedding,
+    agent: k % 2 === 1,
+  }));
   for (const mode of modes) {
     for (const batchSize of list(values.batches)) {
       let done = 0;
@@ -73,11 +80,21 @@ for (const threads of list(values.threads)) {
           await model.run(batch);
         } else {
           const turns: number[][] =
-            mode === 'context' ? [] : batch.flatMap(() => Array.from({ length: MAX_CONTEXT_TURNS }, () => encode(utterances[next++ % utterances.length]!)));
+            mode === 'context'
+              ? []
+              : batch.flatMap(() =>
+                  Array.from({ length: MAX_CONTEXT_TURNS }, () => encode(utterances[next++ % utterances.length]!)),
+                );
           const lines = await model.run([...batch, ...turns]);
           const context = (i: number) =>
-            mode === 'context' ? cached : lines.slice(batchSize + i * MAX_CONTEXT_TURNS, batchSize + (i + 1) * MAX_CONTEXT_TURNS).map(({ embedding }, k) => ({ embedding, agent: k % 2 === 1 }));
-          await model.contextLogits(batch.map((_, i) => ({ target: lines[i]!.embedding, targetAgent: false, turns: context(i) })));
+            mode === 'context'
+              ? cached
+              : lines
+                  .slice(batchSize + i * MAX_CONTEXT_TURNS, batchSize + (i + 1) * MAX_CONTEXT_TURNS)
+                  .map(({ embedding }, k) => ({ embedding, agent: k % 2 === 1 }));
+          await model.contextLogits(
+            batch.map((_, i) => ({ target: lines[i]!.embedding, targetAgent: false, turns: context(i) })),
+          );
         }
         done += batchSize;
       }

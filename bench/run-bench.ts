@@ -22,7 +22,9 @@ export async function runBench(options: BenchOptions, command: string, progress:
   const model = modelInfo(options.modelDir);
   progress(`${machine.cpuModel} ×${machine.cores}, Node ${machine.node}; model ${model.dir} (sha256 ${model.sha256}…)`);
   if (machine.loadAverageAtStart > QUIET_LOAD_AVERAGE) {
-    progress(`warning: load average ${machine.loadAverageAtStart.toFixed(2)} — something else is using the CPU; these figures will not be comparable`);
+    progress(
+      `warning: load average ${machine.loadAverageAtStart.toFixed(2)} — something else is using the CPU; these figures will not be comparable`,
+    );
   }
   // Profiles are large: they go to a temporary folder, named on the console, not next to the reports.
   const profileRoot = options.profile ? mkdtempSync(join(tmpdir(), 'call-guard-profiles-')) : undefined;
@@ -30,43 +32,84 @@ export async function runBench(options: BenchOptions, command: string, progress:
   const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number, record = true): ServiceSettings => {
     const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
-    return { modelDir: options.modelDir, batchMaxSize, batchMaxWaitMs, inferenceThread: options.inferenceThread, record, ...(cpuProfileDir ? { cpuProfileDir } : {}) };
+    return {
+      modelDir: options.modelDir,
+      batchMaxSize,
+      batchMaxWaitMs,
+      inferenceThread: options.inferenceThread,
+      record,
+      ...(cpuProfileDir ? { cpuProfileDir } : {}),
+    };
   };
 
   let http: HttpComparison | null = null;
   if (options.http) {
-    progress(`HTTP hot path: POST /v1/classify, ${options.http.connections} connections, ${options.http.seconds} s per run`);
+    progress(
+      `HTTP hot path: POST /v1/classify, ${options.http.connections} connections, ${options.http.seconds} s per run`,
+    );
     const utterances = corpusUtterances();
     const { maxSize, maxWaitMs } = options.batch;
-    const batched = await runClassifyLoad('batched', service('http-batched', maxSize, maxWaitMs), options.http, utterances, progress);
-    const unbatched = await runClassifyLoad('unbatched', service('http-unbatched', 1, 0), options.http, utterances, progress);
+    const batched = await runClassifyLoad(
+      'batched',
+      service('http-batched', maxSize, maxWaitMs),
+      options.http,
+      utterances,
+      progress,
+    );
+    const unbatched = await runClassifyLoad(
+      'unbatched',
+      service('http-unbatched', 1, 0),
+      options.http,
+      utterances,
+      progress,
+    );
     http = {
       batched,
       unbatched,
       throughputRatio: batched.utterancesPerSec / unbatched.utterancesPerSec,
       p99Ratio: batched.latencyMs.p99 / unbatched.latencyMs.p99,
     };
-    progress(`  batched ${batched.utterancesPerSec.toFixed(0)} utterances/s (p99 ${batched.latencyMs.p99} ms), unbatched ${unbatched.utterancesPerSec.toFixed(0)} (p99 ${unbatched.latencyMs.p99} ms): ×${http.throughputRatio.toFixed(2)}`);
+    progress(
+      `  batched ${batched.utterancesPerSec.toFixed(0)} utterances/s (p99 ${batched.latencyMs.p99} ms), unbatched ${unbatched.utterancesPerSec.toFixed(0)} (p99 ${unbatched.latencyMs.p99} ms): ×${http.throughputRatio.toFixed(2)}`,
+    );
   }
 
   let stream: StreamResults | null = null;
   if (options.stream) {
     const settings = options.stream;
-    progress(`Streaming: steps of ${settings.steps.join(', ')} concurrent calls, ${settings.rampSeconds} s ramp + ${settings.seconds} s measured each, budget p99 ${settings.budgetMs} ms`);
+    progress(
+      `Streaming: steps of ${settings.steps.join(', ')} concurrent calls, ${settings.rampSeconds} s ramp + ${settings.seconds} s measured each, budget p99 ${settings.budgetMs} ms`,
+    );
     const fixtures = loadFixtureCalls().map(({ call }) => call);
     const steps: StreamStep[] = [];
     for (const calls of settings.steps) {
-      const step = await runStreamStep(calls, service(`stream-${calls}`, options.batch.maxSize, options.batch.maxWaitMs), settings, fixtures, progress);
+      const step = await runStreamStep(
+        calls,
+        service(`stream-${calls}`, options.batch.maxSize, options.batch.maxWaitMs),
+        settings,
+        fixtures,
+        progress,
+      );
       steps.push(step);
       const latency = step.finalToCueMs;
-      progress(`  ${calls} calls: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`);
+      progress(
+        `  ${calls} calls: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`,
+      );
     }
     let recordOff: StreamStep | null = null;
     const largest = steps.at(-1);
     if (settings.compareRecord && largest) {
       // The same step with the incident record off, to price the record (issue: within 10 % of p99).
-      recordOff = await runStreamStep(largest.concurrentCalls, service(`stream-${largest.concurrentCalls}-record-off`, options.batch.maxSize, options.batch.maxWaitMs, false), settings, fixtures, progress);
-      progress(`  ${largest.concurrentCalls} calls, record off: final → cue p99 ${recordOff.finalToCueMs?.p99.toFixed(1) ?? '–'} ms (record on: ${largest.finalToCueMs?.p99.toFixed(1) ?? '–'} ms)`);
+      recordOff = await runStreamStep(
+        largest.concurrentCalls,
+        service(`stream-${largest.concurrentCalls}-record-off`, options.batch.maxSize, options.batch.maxWaitMs, false),
+        settings,
+        fixtures,
+        progress,
+      );
+      progress(
+        `  ${largest.concurrentCalls} calls, record off: final → cue p99 ${recordOff.finalToCueMs?.p99.toFixed(1) ?? '–'} ms (record on: ${largest.finalToCueMs?.p99.toFixed(1) ?? '–'} ms)`,
+      );
     }
     stream = { budgetMs: settings.budgetMs, steps, maxCallsWithinBudget: largestWithinBudget(steps), recordOff };
   }
@@ -75,7 +118,15 @@ export async function runBench(options: BenchOptions, command: string, progress:
     generatedAt: new Date().toISOString(),
     durationSeconds: (performance.now() - started) / 1000,
     machine,
-    settings: { model, batch: options.batch, inferenceThread: options.inferenceThread, http: options.http ?? null, stream: options.stream ?? null, profiled: options.profile, command },
+    settings: {
+      model,
+      batch: options.batch,
+      inferenceThread: options.inferenceThread,
+      http: options.http ?? null,
+      stream: options.stream ?? null,
+      profiled: options.profile,
+      command,
+    },
     http,
     stream,
     targets: evaluateTargets(http, stream),

@@ -10,7 +10,17 @@
 // and better-sqlite3's prebuilt binary, which a real build downloads from GitHub, is put in npm's
 // prebuild cache from this checkout's node_modules (with no network it would compile for minutes).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,7 +51,10 @@ function instructions(text) {
 
 /** The build context as `docker build .` would get it from a clean checkout of this working tree. */
 function contextFiles() {
-  return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: CONTEXT, encoding: 'utf8' })
+  return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: CONTEXT,
+    encoding: 'utf8',
+  })
     .split('\0')
     .filter((file) => file !== '' && existsSync(join(CONTEXT, file)));
 }
@@ -53,7 +66,12 @@ function copyFromContext(sources, destination, intoFolder, files) {
     const matched = files.filter((file) => file === prefix || file.startsWith(`${prefix}/`));
     if (matched.length === 0) fail(`COPY ${source}: not in the build context`);
     for (const file of matched) {
-      const target = file !== prefix ? join(destination, file.slice(prefix.length + 1)) : intoFolder ? join(destination, basename(file)) : destination;
+      const target =
+        file !== prefix
+          ? join(destination, file.slice(prefix.length + 1))
+          : intoFolder
+            ? join(destination, basename(file))
+            : destination;
       mkdirSync(dirname(target), { recursive: true });
       cpSync(join(CONTEXT, file), target);
     }
@@ -73,7 +91,9 @@ const IMAGE_USERS = { node: { uid: 1000, gid: 1000 } };
 
 /** uid and gid of a user of this machine, for setpriv. */
 function ids(user) {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith(`${user}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith(`${user}:`));
   if (!line) return undefined;
   const [, , uid, gid] = line.split(':');
   return { user, uid: Number(uid), gid: Number(gid) };
@@ -119,7 +139,15 @@ try {
   for (const [instruction, rest] of instructions(readFileSync(join(CONTEXT, 'Dockerfile'), 'utf8'))) {
     if (instruction === 'FROM') {
       const name = /\bAS\s+(\S+)/i.exec(rest)?.[1] ?? String(stages.length);
-      const created = { name, dir: join(root, name), workdir: '/', env: {}, user: 'root', cmd: undefined, healthcheck: undefined };
+      const created = {
+        name,
+        dir: join(root, name),
+        workdir: '/',
+        env: {},
+        user: 'root',
+        cmd: undefined,
+        healthcheck: undefined,
+      };
       /** A path in this stage's image: absolute, or relative to its WORKDIR. */
       created.path = (path) => join(created.dir, path.startsWith('/') ? path : join(created.workdir, path));
       mkdirSync(created.dir);
@@ -129,7 +157,8 @@ try {
       stage.workdir = rest;
       mkdirSync(stage.path('.'), { recursive: true });
     } else if (instruction === 'ENV') {
-      for (const [, key, value] of rest.matchAll(/(\w+)=(\S+)/g)) stage.env[key] = value.startsWith('/') ? stage.path(value) : value;
+      for (const [, key, value] of rest.matchAll(/(\w+)=(\S+)/g))
+        stage.env[key] = value.startsWith('/') ? stage.path(value) : value;
     } else if (instruction === 'COPY') {
       const from = /^--from=(\S+)\s+/.exec(rest);
       const sources = (from ? rest.slice(from[0].length) : rest).split(/\s+/);
@@ -154,7 +183,10 @@ try {
       });
       process.stderr.write(stdout + stderr);
       // A clean install says nothing to worry about: any warning npm prints is reported.
-      summary.npmWarnings = [...(summary.npmWarnings ?? []), ...`${stdout}\n${stderr}`.split('\n').filter((line) => line.startsWith('npm warn'))];
+      summary.npmWarnings = [
+        ...(summary.npmWarnings ?? []),
+        ...`${stdout}\n${stderr}`.split('\n').filter((line) => line.startsWith('npm warn')),
+      ];
       if (status !== 0) fail(`RUN ${rest} exited with ${status}`);
     } else if (instruction === 'USER') stage.user = rest;
     else if (instruction === 'CMD') stage.cmd = JSON.parse(rest);
@@ -166,14 +198,21 @@ try {
   summary.tsxShipped = existsSync(join(modules, 'tsx'));
   summary.typescriptShipped = existsSync(join(modules, 'typescript'));
   const ortBin = join(modules, 'onnxruntime-node', 'bin', 'napi-v6');
-  summary.onnxruntimePlatforms = readdirSync(ortBin).flatMap((platform) => readdirSync(join(ortBin, platform)).map((arch) => `${platform}/${arch}`));
+  summary.onnxruntimePlatforms = readdirSync(ortBin).flatMap((platform) =>
+    readdirSync(join(ortBin, platform)).map((arch) => `${platform}/${arch}`),
+  );
 
   // Only root can switch users; anyone else runs the service as themselves (the check below still wants a non-root uid).
-  const imageUser = IMAGE_USERS[final.user] && { user: `${final.user} (uid ${IMAGE_USERS[final.user].uid}, as in the image)`, ...IMAGE_USERS[final.user] };
+  const imageUser = IMAGE_USERS[final.user] && {
+    user: `${final.user} (uid ${IMAGE_USERS[final.user].uid}, as in the image)`,
+    ...IMAGE_USERS[final.user],
+  };
   const runAs = process.getuid?.() === 0 ? (ids(final.user) ?? imageUser ?? ids('nobody')) : undefined;
   const port = await freePort();
   const env = { ...baseEnv, ...final.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-  const [command, ...args] = runAs ? ['setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', ...final.cmd] : final.cmd;
+  const [command, ...args] = runAs
+    ? ['setpriv', `--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', ...final.cmd]
+    : final.cmd;
   summary.user = runAs?.user ?? `uid ${process.getuid?.()}`;
   step(`CMD ${final.cmd.join(' ')} as ${summary.user} on port ${port}`);
   const service = spawn(command, args, { cwd: final.path('.'), env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -210,7 +249,9 @@ try {
 function sizeOf(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) return 0;
-  return stat.isDirectory() ? readdirSync(path).reduce((total, entry) => total + sizeOf(join(path, entry)), 0) : stat.size;
+  return stat.isDirectory()
+    ? readdirSync(path).reduce((total, entry) => total + sizeOf(join(path, entry)), 0)
+    : stat.size;
 }
 
 const expected = `${process.platform}/${process.arch}`;

@@ -17,5 +17,7 @@ if (installed('typescript') && installed('esbuild')) {
   const { status } = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   process.exitCode = status ?? 1;
 } else if (!existsSync('dist/src/main.js')) {
-  console.log('call-guard: dev dependencies are omitted and dist/ was never built, so `npm start` cannot run yet: run `npm ci` once with them.');
+  console.log(
+    'call-guard: dev dependencies are omitted and dist/ was never built, so `npm start` cannot run yet: run `npm ci` once with them.',
+  );
 }

@@ -81,7 +81,8 @@ function optional(env: Env, name: string): string | undefined {
 
 function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
   const value = text(env, name, fallback);
-  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(`${name}=${JSON.stringify(value)}: expected one of ${choices.join(', ')}`);
+  if (!(choices as readonly string[]).includes(value))
+    throw new ConfigError(`${name}=${JSON.stringify(value)}: expected one of ${choices.join(', ')}`);
   return value as T;
 }
 
@@ -94,8 +95,13 @@ function stringMap(env: Env, name: string): Record<string, string> {
   } catch {
     parsed = undefined;
   }
-  const valid = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
-  if (!valid) throw new ConfigError(`${name}: expected a JSON object of non-empty strings, e.g. {"acme":"<twilio auth token>"}`);
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
+  if (!valid)
+    throw new ConfigError(`${name}: expected a JSON object of non-empty strings, e.g. {"acme":"<twilio auth token>"}`);
   return parsed as Record<string, string>;
 }
 

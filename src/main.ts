@@ -18,7 +18,10 @@ const config = (() => {
 })();
 
 const metrics = createMetrics();
-const classifier = await loadClassifier({ ...classifierOptions(config), onBatch: (info) => metrics.observeBatch(info) }).catch(fail);
+const classifier = await loadClassifier({
+  ...classifierOptions(config),
+  onBatch: (info) => metrics.observeBatch(info),
+}).catch(fail);
 const app = await buildServer({ config, classifier, metrics }).catch(fail);
 
 let stopping = false;

@@ -34,7 +34,11 @@ export function createMetrics() {
       buckets: SECONDS,
       registers: [registry],
     }),
-    queueDepth: new Gauge({ name: 'callguard_classifier_queue_depth', help: 'Requests waiting for a batch.', registers: [registry] }),
+    queueDepth: new Gauge({
+      name: 'callguard_classifier_queue_depth',
+      help: 'Requests waiting for a batch.',
+      registers: [registry],
+    }),
     classifyFailures: new Counter({
       name: 'callguard_classify_failures_total',
       help: 'Classifications that failed (queue full, shutting down, model error), by reason.',
@@ -47,8 +51,17 @@ export function createMetrics() {
       labelNames: ['route'] as const,
       registers: [registry],
     }),
-    liveCalls: new Gauge({ name: 'callguard_live_calls', help: 'Calls started and not yet ended.', registers: [registry] }),
-    cues: new Counter({ name: 'callguard_cues_total', help: 'Cues emitted, by type.', labelNames: ['type'] as const, registers: [registry] }),
+    liveCalls: new Gauge({
+      name: 'callguard_live_calls',
+      help: 'Calls started and not yet ended.',
+      registers: [registry],
+    }),
+    cues: new Counter({
+      name: 'callguard_cues_total',
+      help: 'Cues emitted, by type.',
+      labelNames: ['type'] as const,
+      registers: [registry],
+    }),
     chunks: new Counter({
       name: 'callguard_chunks_total',
       help: 'Transcript chunks received, by outcome.',
@@ -97,7 +110,11 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
-    recordQueueDepth: new Gauge({ name: 'callguard_record_queue_depth', help: 'Incident-record writes waiting, after the latest batch.', registers: [registry] }),
+    recordQueueDepth: new Gauge({
+      name: 'callguard_record_queue_depth',
+      help: 'Incident-record writes waiting, after the latest batch.',
+      registers: [registry],
+    }),
     observeBatch(info: BatchInfo): void {
       m.batchSize.observe(info.size);
       m.batchRun.observe(info.runMs / 1000);

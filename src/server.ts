@@ -40,7 +40,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logger ?? {
       level: config.logLevel,
       // Browsers and Twilio pass the token in the query string; it must not reach the logs.
-      serializers: { req: (request) => ({ method: request.method, url: withoutToken(request.url), remoteAddress: request.ip }) },
+      serializers: {
+        req: (request) => ({ method: request.method, url: withoutToken(request.url), remoteAddress: request.ip }),
+      },
     },
     logController: new ProbesAtDebug(),
     // Bodies are validated as sent: no silent type coercion or stripping of unknown fields.
@@ -48,7 +50,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: config.maxPayloadBytes * 4,
   });
   if (config.authTokens === undefined) {
-    app.log.warn('AUTH_TOKENS is unset: using the development tokens from src/auth/tokens.ts (tenant "dev"); never run like this in production');
+    app.log.warn(
+      'AUTH_TOKENS is unset: using the development tokens from src/auth/tokens.ts (tenant "dev"); never run like this in production',
+    );
   }
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
   const metrics = options.metrics ?? createMetrics();
@@ -81,7 +85,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       metrics,
       log: app.log,
       partialDebounceMs: config.partialDebounceMs,
-      transcript: { contextTurns: config.contextTurns, maxOpenSegments: 64, maxClosedSegments: 4096, partialMinGrowth: config.partialMinGrowth },
+      transcript: {
+        contextTurns: config.contextTurns,
+        maxOpenSegments: 64,
+        maxClosedSegments: 4096,
+        partialMinGrowth: config.partialMinGrowth,
+      },
     },
     {
       maxCalls: config.maxCalls,
@@ -91,7 +100,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       onCount: (n) => metrics.liveCalls.set(n),
     },
   );
-  const ctx: ServiceContext = { config, classifier, registry, hub, metrics, record, tokens, lifecycle: { draining: false } };
+  const ctx: ServiceContext = {
+    config,
+    classifier,
+    registry,
+    hub,
+    metrics,
+    record,
+    tokens,
+    lifecycle: { draining: false },
+  };
   // After the drain (preClose) has flushed every call's cues: the record writes what it still holds.
   if (record) app.addHook('onClose', () => record.close());
 

@@ -17,22 +17,44 @@ export function formatCallReport(summary: EvalSummary, header: ReportHeader): st
   const targets = renderTable(
     ['metric', 'value', 'target', 'met'],
     [
-      ['calls right', share(summary.right, summary.calls), `≥ ${percent(CALL_TARGETS.rightShare)}`, met(rightShare >= CALL_TARGETS.rightShare)],
+      [
+        'calls right',
+        share(summary.right, summary.calls),
+        `≥ ${percent(CALL_TARGETS.rightShare)}`,
+        met(rightShare >= CALL_TARGETS.rightShare),
+      ],
       [
         'false safety alerts per 100 non-threat calls',
         `${summary.falseAlertsPer100.toFixed(1)} (${summary.falseAlerts} of ${summary.nonThreatCalls})`,
         `≤ ${CALL_TARGETS.falseAlertsPer100}`,
         met(summary.falseAlertsPer100 <= CALL_TARGETS.falseAlertsPer100),
       ],
-      ['threat calls missed', `${summary.threatsMissed} of ${summary.threatCalls}`, `${CALL_TARGETS.threatsMissed}`, met(summary.threatsMissed <= CALL_TARGETS.threatsMissed)],
-      ['alerts on the wrong line', `${summary.wrongLineAlerts} of ${summary.threatCalls}`, `${CALL_TARGETS.wrongLineAlerts}`, met(summary.wrongLineAlerts <= CALL_TARGETS.wrongLineAlerts)],
+      [
+        'threat calls missed',
+        `${summary.threatsMissed} of ${summary.threatCalls}`,
+        `${CALL_TARGETS.threatsMissed}`,
+        met(summary.threatsMissed <= CALL_TARGETS.threatsMissed),
+      ],
+      [
+        'alerts on the wrong line',
+        `${summary.wrongLineAlerts} of ${summary.threatCalls}`,
+        `${CALL_TARGETS.wrongLineAlerts}`,
+        met(summary.wrongLineAlerts <= CALL_TARGETS.wrongLineAlerts),
+      ],
       ['customer line accuracy', percent(summary.customerLines.accuracy), '', ''],
     ],
     'markdown',
   );
   const categories = renderTable(
     ['category', 'calls', 'right', 'false alerts', 'threats missed', 'wrong line'],
-    summary.categories.map((row) => [row.category, String(row.calls), String(row.right), String(row.falseAlerts), String(row.threatsMissed), String(row.wrongLine)]),
+    summary.categories.map((row) => [
+      row.category,
+      String(row.calls),
+      String(row.right),
+      String(row.falseAlerts),
+      String(row.threatsMissed),
+      String(row.wrongLine),
+    ]),
     'markdown',
   );
   const wrong =
@@ -46,7 +68,9 @@ export function formatCallReport(summary: EvalSummary, header: ReportHeader): st
   const unanswered = (n: number): string => (n > 0 ? `\n\n${n} lines came back without a label and are left out.` : '');
   return [
     `## Call-level evaluation (${summary.calls} scripted calls, model \`${header.model}\`)`,
-    ...(header.undeclaredCues.length > 0 ? ['', `Expected cue types this service does not declare: ${header.undeclaredCues.join(', ')}.`] : []),
+    ...(header.undeclaredCues.length > 0
+      ? ['', `Expected cue types this service does not declare: ${header.undeclaredCues.join(', ')}.`]
+      : []),
     '',
     targets,
     '',
@@ -54,7 +78,8 @@ export function formatCallReport(summary: EvalSummary, header: ReportHeader): st
     '',
     categories,
     '',
-    formatEvaluation('Customer lines', summary.customerLines, 'markdown') + unanswered(summary.customerLines.unanswered),
+    formatEvaluation('Customer lines', summary.customerLines, 'markdown') +
+      unanswered(summary.customerLines.unanswered),
     '',
     formatEvaluation('Agent lines', summary.agentLines, 'markdown') + unanswered(summary.agentLines.unanswered),
     '',

@@ -87,7 +87,11 @@ export interface LineLabels<L extends string> {
  * Expected vs predicted labels of every line of one speaker. A line with several acceptable
  * labels counts as right when the prediction is one of them, so its truth is the prediction then.
  */
-export function lineLabels(calls: readonly EvalCall[], observed: readonly ObservedCall[], speaker: 'customer' | 'agent'): LineLabels<Label> {
+export function lineLabels(
+  calls: readonly EvalCall[],
+  observed: readonly ObservedCall[],
+  speaker: 'customer' | 'agent',
+): LineLabels<Label> {
   const result: LineLabels<Label> = { truth: [], predicted: [], unanswered: 0 };
   calls.forEach((call, c) =>
     call.turns.forEach((turn, i) => {
@@ -155,7 +159,14 @@ const per100 = (count: number, of: number): number => (of === 0 ? 0 : (100 * cou
 function byCategory(scores: readonly CallScore[]): CategorySummary[] {
   const rows = new Map<string, CategorySummary>();
   for (const score of scores) {
-    const row = rows.get(score.category) ?? { category: score.category, calls: 0, right: 0, falseAlerts: 0, threatsMissed: 0, wrongLine: 0 };
+    const row = rows.get(score.category) ?? {
+      category: score.category,
+      calls: 0,
+      right: 0,
+      falseAlerts: 0,
+      threatsMissed: 0,
+      wrongLine: 0,
+    };
     row.calls++;
     if (score.right) row.right++;
     if (score.alert === 'false-alert') row.falseAlerts++;
@@ -166,12 +177,19 @@ function byCategory(scores: readonly CallScore[]): CategorySummary[] {
   return [...rows.values()].sort((a, b) => a.category.localeCompare(b.category));
 }
 
-function withUnanswered<L extends string>(labels: readonly L[], lines: LineLabels<L>): Evaluation<L> & { unanswered: number } {
+function withUnanswered<L extends string>(
+  labels: readonly L[],
+  lines: LineLabels<L>,
+): Evaluation<L> & { unanswered: number } {
   return { ...evaluateLabels(labels, lines.truth, lines.predicted), unanswered: lines.unanswered };
 }
 
 /** The call-level numbers of issue 11 from every call's score and what the service said on each line. */
-export function summarise(calls: readonly EvalCall[], observed: readonly ObservedCall[], scores: readonly CallScore[]): EvalSummary {
+export function summarise(
+  calls: readonly EvalCall[],
+  observed: readonly ObservedCall[],
+  scores: readonly CallScore[],
+): EvalSummary {
   const threat = scores.filter((score) => score.threat);
   const nonThreat = scores.filter((score) => !score.threat);
   const falseAlerts = nonThreat.filter((score) => score.alert === 'false-alert').length;
@@ -189,7 +207,9 @@ export function summarise(calls: readonly EvalCall[], observed: readonly Observe
     customerLines: withUnanswered(LABELS, lineLabels(calls, observed, 'customer')),
     agentLines: withUnanswered(LABELS, lineLabels(calls, observed, 'agent')),
     agentActs: acts.truth.length === 0 ? null : withUnanswered(AGENT_ACTS, acts),
-    wrong: scores.filter((score) => !score.right).map((score) => ({ id: score.id, category: score.category, reasons: reasons(score) })),
+    wrong: scores
+      .filter((score) => !score.right)
+      .map((score) => ({ id: score.id, category: score.category, reasons: reasons(score) })),
   };
 }
 

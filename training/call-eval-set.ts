@@ -48,15 +48,18 @@ export type EvalCall = Static<typeof EvalCall>;
 export type EvalTurn = EvalCall['turns'][number];
 
 /** The labels a turn may be given and still count as read right. */
-export const acceptableLabels = (turn: EvalTurn): readonly Label[] => (Array.isArray(turn.label) ? turn.label : [turn.label]);
+export const acceptableLabels = (turn: EvalTurn): readonly Label[] =>
+  Array.isArray(turn.label) ? turn.label : [turn.label];
 
 /** Checks what the schema cannot: the alert line is a customer line of a threat call, and no cue is both required and forbidden. */
 export function checkEvalCall(call: EvalCall): EvalCall {
   const fail = (why: string): never => {
     throw new Error(`eval call ${call.id}: ${why}`);
   };
-  if (call.safetyAlert !== (call.alertLine !== undefined)) fail('alertLine is required exactly when safetyAlert is true');
-  if (call.alertLine !== undefined && call.turns[call.alertLine]?.speaker !== 'customer') fail(`alertLine ${call.alertLine} is not a customer line`);
+  if (call.safetyAlert !== (call.alertLine !== undefined))
+    fail('alertLine is required exactly when safetyAlert is true');
+  if (call.alertLine !== undefined && call.turns[call.alertLine]?.speaker !== 'customer')
+    fail(`alertLine ${call.alertLine} is not a customer line`);
   const both = call.mustCues.filter((cue) => call.mustNotCues.includes(cue));
   if (both.length > 0) fail(`cues both required and forbidden: ${both.join(', ')}`);
   return call;

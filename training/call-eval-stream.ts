@@ -25,7 +25,13 @@ export function callChunks(call: EvalCall, callId: string): TranscriptChunk[] {
     const base = { callId, segmentId: segmentIdOf(callId, i), speaker: turn.speaker, startMs };
     const cuts = words.length >= 5 ? [...new Set(PARTIAL_CUTS.map((share) => Math.floor(words.length * share)))] : [];
     for (const cut of cuts) {
-      chunks.push({ ...base, seq: chunks.length, isFinal: false, text: words.slice(0, cut).join(' '), endMs: startMs + cut * MS_PER_WORD });
+      chunks.push({
+        ...base,
+        seq: chunks.length,
+        isFinal: false,
+        text: words.slice(0, cut).join(' '),
+        endMs: startMs + cut * MS_PER_WORD,
+      });
     }
     chunks.push({ ...base, seq: chunks.length, isFinal: true, text: turn.text, endMs });
     atMs = endMs + GAP_MS;
@@ -54,7 +60,9 @@ function open(url: string, token: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
-    socket.once('unexpected-response', (_request, response) => reject(new Error(`${url}: HTTP ${response.statusCode}`)));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`${url}: HTTP ${response.statusCode}`)),
+    );
   });
 }
 
@@ -91,7 +99,11 @@ class CallCollector {
       const turn = this.turnOf.get(String(message.segmentId));
       if (turn === undefined || !isLabel(message.label)) return;
       this.lines[turn] = { label: message.label, ...(isAct(message.act) ? { act: message.act } : {}) };
-    } else if (message.type === 'call' && message.event === 'ended' && (message.call as { callId?: string }).callId === this.callId) {
+    } else if (
+      message.type === 'call' &&
+      message.event === 'ended' &&
+      (message.call as { callId?: string }).callId === this.callId
+    ) {
       this.resolveEnded();
     }
   }
@@ -101,7 +113,12 @@ class CallCollector {
  * Streams one call into the service over a real ingest connection, paced by its call times
  * (sped up), with a transcript subscriber on the call; resolves with what the subscriber saw.
  */
-export async function streamCall(target: StreamTarget, call: EvalCall, callId: string, options: StreamOptions): Promise<ObservedCall> {
+export async function streamCall(
+  target: StreamTarget,
+  call: EvalCall,
+  callId: string,
+  options: StreamOptions,
+): Promise<ObservedCall> {
   const chunks = callChunks(call, callId);
   const collector = new CallCollector(callId, new Map(call.turns.map((_, i) => [segmentIdOf(callId, i), i])));
   const subscriber = await open(`${target.ws}/v1/subscribe`, target.subscribeToken);
@@ -128,7 +145,11 @@ export async function streamCall(target: StreamTarget, call: EvalCall, callId: s
       producer.send(JSON.stringify({ type: 'transcript', chunk }));
     }
     producer.send(JSON.stringify({ type: 'call.end', callId }));
-    await withTimeout(collector.ended, options.endTimeoutMs, `${call.id}: the call did not end within ${options.endTimeoutMs} ms`);
+    await withTimeout(
+      collector.ended,
+      options.endTimeoutMs,
+      `${call.id}: the call did not end within ${options.endTimeoutMs} ms`,
+    );
     return { cues: collector.cues, lines: collector.lines };
   } finally {
     producer.close();

@@ -43,7 +43,8 @@ const { values } = parseCommandLine(PROGRAM, USAGE, {
 
 function positive(name: string, raw: string): number {
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) usageError(PROGRAM, `--${name} must be a positive number, not ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    usageError(PROGRAM, `--${name} must be a positive number, not ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -82,7 +83,11 @@ let observed: ObservedCall[];
 try {
   await app.listen({ port: config.port, host: config.host });
   const { port } = app.server.address() as AddressInfo;
-  const target: StreamTarget = { ws: `ws://127.0.0.1:${port}`, ingestToken: TOKENS.ingest, subscribeToken: TOKENS.subscribe };
+  const target: StreamTarget = {
+    ws: `ws://127.0.0.1:${port}`,
+    ingestToken: TOKENS.ingest,
+    subscribeToken: TOKENS.subscribe,
+  };
   const runId = Date.now().toString(36);
   observed = await pooled(calls, concurrency, (call) => streamCall(target, call, `${call.id}-${runId}`, streamOptions));
 } finally {
@@ -93,11 +98,17 @@ try {
 const scores = calls.map((call, i) => scoreCall(call, observed[i]!));
 const summary = summarise(calls, observed, scores);
 const declared = new Set<string>(CUE_TYPES);
-const undeclaredCues = [...new Set(calls.flatMap((call) => [...call.mustCues, ...call.mustNotCues]))].filter((type) => !declared.has(type));
+const undeclaredCues = [...new Set(calls.flatMap((call) => [...call.mustCues, ...call.mustNotCues]))].filter(
+  (type) => !declared.has(type),
+);
 const report = formatCallReport(summary, { model: values.model, undeclaredCues });
 
 process.stdout.write(report);
 if (values.out) writeFileSync(values.out, report);
 // Per call, the score and the label (and act) the service gave each turn, for reading the misses.
-const perCall = scores.map((score, i) => ({ ...score, lines: calls[i]!.turns.map((_, t) => observed[i]!.lines[t] ?? null) }));
-if (values.json) writeFileSync(values.json, JSON.stringify({ model: values.model, summary, calls: perCall }, null, 2) + '\n');
+const perCall = scores.map((score, i) => ({
+  ...score,
+  lines: calls[i]!.turns.map((_, t) => observed[i]!.lines[t] ?? null),
+}));
+if (values.json)
+  writeFileSync(values.json, JSON.stringify({ model: values.model, summary, calls: perCall }, null, 2) + '\n');

@@ -16,19 +16,34 @@ import { failure, parseCommandLine, usageError } from '../src/cli/command-line.j
 import { AGENT_ACTS, LABELS, type AgentAct, type Classifier, type Verdict } from '../src/classifier/verdict.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
-import { biasTable, evaluateLabels, productMetrics, type BiasTable, type Evaluation, type ProductMetrics } from './metrics.js';
+import {
+  biasTable,
+  evaluateLabels,
+  productMetrics,
+  type BiasTable,
+  type Evaluation,
+  type ProductMetrics,
+} from './metrics.js';
 import { formatBiasTable, formatEvaluation, formatProductTargets, type TableStyle } from './metrics-report.js';
 import { formatSafety, safetyMetrics, type SafetyMetrics } from './safety-metrics.js';
 
 /** Requests in flight at once: enough to keep the micro-batcher's batches full, bounded by its queue. */
 const CHUNK = 512;
 
-async function predictAll(classifier: Classifier, examples: readonly Example[], withContext: boolean): Promise<Verdict[]> {
+async function predictAll(
+  classifier: Classifier,
+  examples: readonly Example[],
+  withContext: boolean,
+): Promise<Verdict[]> {
   const verdicts: Verdict[] = [];
   for (let start = 0; start < examples.length; start += CHUNK) {
     const chunk = examples.slice(start, start + CHUNK);
     verdicts.push(
-      ...(await Promise.all(chunk.map(({ text, speaker, context }) => classifier.classify(text, 'final', speaker, withContext ? context : [])))),
+      ...(await Promise.all(
+        chunk.map(({ text, speaker, context }) =>
+          classifier.classify(text, 'final', speaker, withContext ? context : []),
+        ),
+      )),
     );
   }
   return verdicts;
@@ -46,7 +61,8 @@ interface SetResult {
 }
 
 const PROGRAM = 'npm run eval';
-const DATA_HELP = 'the public data sets are not in the repository: training/README.md ("Data sets") lists where to get each and the files DATA_DIR must hold';
+const DATA_HELP =
+  'the public data sets are not in the repository: training/README.md ("Data sets") lists where to get each and the files DATA_DIR must hold';
 const USAGE = `usage: npm run eval -- DATA_DIR [--model DIR] [--corpus DIR] [--blind DIR] [--json FILE] [--markdown]
 
 Classifies every held-out set (each public data set's test split in DATA_DIR, the project's
@@ -78,7 +94,8 @@ async function main(): Promise<void> {
   if (!existsSync(dataDir)) failure(PROGRAM, `${dataDir} does not exist; ${DATA_HELP}`);
   const style: TableStyle = values.markdown ? 'markdown' : 'plain';
 
-  const cannotLoad = (error: unknown) => failure(PROGRAM, `cannot load the model from ${values.model}: ${(error as Error).message}`);
+  const cannotLoad = (error: unknown) =>
+    failure(PROGRAM, `cannot load the model from ${values.model}: ${(error as Error).message}`);
   const { operatingPoints } = (() => {
     try {
       return readCalibration(values.model);
@@ -86,11 +103,21 @@ async function main(): Promise<void> {
       return cannotLoad(error);
     }
   })();
-  const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 2, maxQueue: CHUNK * 2 }).catch(cannotLoad);
+  const classifier = await loadClassifier({
+    modelDir: values.model,
+    maxBatch: 32,
+    maxWaitMs: 2,
+    maxQueue: CHUNK * 2,
+  }).catch(cannotLoad);
   const results: Record<string, SetResult> = {};
   try {
     for (const source of SOURCES) {
-      const { test } = loadSourceOrExplain(source, { ...DEFAULT_SOURCE_DIRS, dataDir, corpusDir: values.corpus, blindDir: values.blind });
+      const { test } = loadSourceOrExplain(source, {
+        ...DEFAULT_SOURCE_DIRS,
+        dataDir,
+        corpusDir: values.corpus,
+        blindDir: values.blind,
+      });
       if (test.length === 0) continue;
       const truth = test.map((example) => example.label);
       const verdicts = await predictAll(classifier, test, true);
@@ -101,22 +128,40 @@ async function main(): Promise<void> {
       if (source.projectWritten) {
         result.product = productMetrics(evaluation, truth, predicted);
         console.log('\n' + formatProductTargets(result.product, style));
-        const customer = test.map((example, i) => ({ example, verdict: verdicts[i]! })).filter(({ example }) => example.speaker !== 'agent');
-        result.safety = safetyMetrics(customer.map(({ example }) => example.label), customer.map(({ verdict }) => verdict.scores), operatingPoints);
+        const customer = test
+          .map((example, i) => ({ example, verdict: verdicts[i]! }))
+          .filter(({ example }) => example.speaker !== 'agent');
+        result.safety = safetyMetrics(
+          customer.map(({ example }) => example.label),
+          customer.map(({ verdict }) => verdict.scores),
+          operatingPoints,
+        );
         console.log('\n' + formatSafety(result.safety, operatingPoints, style));
       }
       if (test.some((example) => example.context)) {
         const alone = (await predictAll(classifier, test, false)).map((verdict) => verdict.label);
         result.productWithoutContext = productMetrics(evaluateLabels(LABELS, truth, alone), truth, alone);
-        console.log('\n' + formatProductTargets(result.productWithoutContext, style).replace('Product targets', 'Product targets, the same lines read without context'));
+        console.log(
+          '\n' +
+            formatProductTargets(result.productWithoutContext, style).replace(
+              'Product targets',
+              'Product targets, the same lines read without context',
+            ),
+        );
       }
       if (test.some((example) => example.group !== undefined)) {
         result.bias = biasTable(test, predicted);
         console.log('\n' + formatBiasTable(result.bias, style));
       }
-      const withAct = test.map((example, i) => ({ act: example.act, verdict: verdicts[i]! })).filter(({ act }) => act !== undefined);
+      const withAct = test
+        .map((example, i) => ({ act: example.act, verdict: verdicts[i]! }))
+        .filter(({ act }) => act !== undefined);
       if (withAct.length > 0) {
-        result.acts = evaluateLabels(AGENT_ACTS, withAct.map(({ act }) => act!), withAct.map(({ verdict }) => verdict.act ?? 'other'));
+        result.acts = evaluateLabels(
+          AGENT_ACTS,
+          withAct.map(({ act }) => act!),
+          withAct.map(({ verdict }) => verdict.act ?? 'other'),
+        );
         console.log('\n' + formatEvaluation(`${source.name}: agent acts`, result.acts, style));
       }
       results[source.name] = result;
@@ -125,7 +170,8 @@ async function main(): Promise<void> {
   } finally {
     await classifier.close();
   }
-  if (values.json) writeFileSync(values.json, JSON.stringify({ model: values.model, operatingPoints, sets: results }, null, 2) + '\n');
+  if (values.json)
+    writeFileSync(values.json, JSON.stringify({ model: values.model, operatingPoints, sets: results }, null, 2) + '\n');
 }
 
 /** A set whose files are missing ends the run with one line naming it, not a stack trace. */

@@ -48,8 +48,19 @@ export function formatProductTargets(metrics: ProductMetrics, style: TableStyle)
   const row = (name: string, value: number | null, target: string, met: (v: number) => boolean, show = fixed) =>
     value === null ? [name, 'n/a', target, 'n/a'] : [name, show(value), target, met(value) ? 'yes' : 'no'];
   const rows = [
-    row('abusive-or-threat vs rest F1', metrics.abuseOrThreatF1, `≥ ${TARGETS.abuseOrThreatF1}`, (v) => v >= TARGETS.abuseOrThreatF1),
-    row('venting labelled abusive/threat', metrics.ventingFlagged, `≤ ${percent(TARGETS.ventingFlagged)}`, (v) => v <= TARGETS.ventingFlagged, percent),
+    row(
+      'abusive-or-threat vs rest F1',
+      metrics.abuseOrThreatF1,
+      `≥ ${TARGETS.abuseOrThreatF1}`,
+      (v) => v >= TARGETS.abuseOrThreatF1,
+    ),
+    row(
+      'venting labelled abusive/threat',
+      metrics.ventingFlagged,
+      `≤ ${percent(TARGETS.ventingFlagged)}`,
+      (v) => v <= TARGETS.ventingFlagged,
+      percent,
+    ),
     row('threat recall', metrics.threatRecall, `≥ ${TARGETS.threatRecall}`, (v) => v >= TARGETS.threatRecall),
     row('four-class macro-F1', metrics.macroF1, `≥ ${TARGETS.macroF1}`, (v) => v >= TARGETS.macroF1),
   ];
@@ -65,7 +76,8 @@ export const BIAS_TARGETS = {
 } as const;
 
 const ratioText = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(2)}×`);
-const shareOf = (hits: number, total: number, rate: number | null): string => (rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`);
+const shareOf = (hits: number, total: number, rate: number | null): string =>
+  rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`;
 
 export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
   const groupRows = bias.groups.map((row) => [
@@ -73,13 +85,42 @@ export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
     shareOf(row.benignFlagged, row.benign, row.flaggedRate),
     shareOf(row.abuseCaught, row.abuse, row.abuseRecall),
   ]);
-  const row = (name: string, value: number | null, goal: string, met: (v: number) => boolean, show: (v: number) => string) =>
-    value === null ? [name, 'n/a', goal, 'n/a'] : [name, show(value), goal, met(value) ? 'yes' : 'no'];
+  const row = (
+    name: string,
+    value: number | null,
+    goal: string,
+    met: (v: number) => boolean,
+    show: (v: number) => string,
+  ) => (value === null ? [name, 'n/a', goal, 'n/a'] : [name, show(value), goal, met(value) ? 'yes' : 'no']);
   const targetRows = [
-    row('identity abuse caught (abusive or threat)', bias.identityAbuseRecall, `≥ ${BIAS_TARGETS.identityAbuseRecall}`, (v) => v >= BIAS_TARGETS.identityAbuseRecall, fixed),
-    row('threats against groups read as threat', bias.groupThreatRecall, `≥ ${BIAS_TARGETS.groupThreatRecall}`, (v) => v >= BIAS_TARGETS.groupThreatRecall, fixed),
-    row('neutral/venting group lines flagged', bias.flaggedRate, `≤ ${percent(BIAS_TARGETS.flaggedRate)}`, (v) => v <= BIAS_TARGETS.flaggedRate, percent),
-    row('worst group flagged rate / average', bias.flaggedWorstToAverage, `≤ ${BIAS_TARGETS.flaggedWorstToAverage}×`, (v) => v <= BIAS_TARGETS.flaggedWorstToAverage, ratioText),
+    row(
+      'identity abuse caught (abusive or threat)',
+      bias.identityAbuseRecall,
+      `≥ ${BIAS_TARGETS.identityAbuseRecall}`,
+      (v) => v >= BIAS_TARGETS.identityAbuseRecall,
+      fixed,
+    ),
+    row(
+      'threats against groups read as threat',
+      bias.groupThreatRecall,
+      `≥ ${BIAS_TARGETS.groupThreatRecall}`,
+      (v) => v >= BIAS_TARGETS.groupThreatRecall,
+      fixed,
+    ),
+    row(
+      'neutral/venting group lines flagged',
+      bias.flaggedRate,
+      `≤ ${percent(BIAS_TARGETS.flaggedRate)}`,
+      (v) => v <= BIAS_TARGETS.flaggedRate,
+      percent,
+    ),
+    row(
+      'worst group flagged rate / average',
+      bias.flaggedWorstToAverage,
+      `≤ ${BIAS_TARGETS.flaggedWorstToAverage}×`,
+      (v) => v <= BIAS_TARGETS.flaggedWorstToAverage,
+      ratioText,
+    ),
   ];
   return [
     'Bias by group',

@@ -26,7 +26,11 @@ export interface Evaluation<L extends string> {
 const ratio = (numerator: number, denominator: number): number => (denominator === 0 ? 0 : numerator / denominator);
 const harmonicMean = (a: number, b: number): number => ratio(2 * a * b, a + b);
 
-export function evaluateLabels<L extends string>(labels: readonly L[], truth: readonly L[], predicted: readonly L[]): Evaluation<L> {
+export function evaluateLabels<L extends string>(
+  labels: readonly L[],
+  truth: readonly L[],
+  predicted: readonly L[],
+): Evaluation<L> {
   if (truth.length !== predicted.length) throw new Error(`${truth.length} truths for ${predicted.length} predictions`);
   const index = new Map(labels.map((label, i) => [label, i]));
   const position = (label: L): number => {
@@ -58,14 +62,21 @@ export function evaluateLabels<L extends string>(labels: readonly L[], truth: re
     labels,
     total: truth.length,
     accuracy: ratio(correct, truth.length),
-    macroF1: ratio(f1s.reduce((a, b) => a + b, 0), f1s.length),
+    macroF1: ratio(
+      f1s.reduce((a, b) => a + b, 0),
+      f1s.length,
+    ),
     perClass,
     confusion,
   };
 }
 
 /** F1 of a one-vs-rest grouping of the labels. */
-export function groupF1<L extends string>(truth: readonly L[], predicted: readonly L[], positive: ReadonlySet<L>): number {
+export function groupF1<L extends string>(
+  truth: readonly L[],
+  predicted: readonly L[],
+  positive: ReadonlySet<L>,
+): number {
   let hits = 0;
   let truePositives = 0;
   let predictedPositives = 0;
@@ -91,7 +102,11 @@ export interface ProductMetrics {
 
 const FLAGGED = new Set<Label>(['abusive', 'threat']);
 
-export function productMetrics(evaluation: Evaluation<Label>, truth: readonly Label[], predicted: readonly Label[]): ProductMetrics {
+export function productMetrics(
+  evaluation: Evaluation<Label>,
+  truth: readonly Label[],
+  predicted: readonly Label[],
+): ProductMetrics {
   const venting = predicted.filter((_, i) => truth[i] === 'venting');
   const threat = evaluation.perClass.threat;
   return {
@@ -154,7 +169,15 @@ export function biasTable(rows: readonly { label: Label; group?: string }[], pre
   rows.forEach(({ label, group }, i) => {
     if (group === undefined) return;
     const flagged = FLAGGED.has(predicted[i]!);
-    const row = byGroup.get(group) ?? { group, benign: 0, benignFlagged: 0, flaggedRate: null, abuse: 0, abuseCaught: 0, abuseRecall: null };
+    const row = byGroup.get(group) ?? {
+      group,
+      benign: 0,
+      benignFlagged: 0,
+      flaggedRate: null,
+      abuse: 0,
+      abuseCaught: 0,
+      abuseRecall: null,
+    };
     if (FLAGGED.has(label)) {
       row.abuse++;
       if (flagged) row.abuseCaught++;
@@ -173,7 +196,11 @@ export function biasTable(rows: readonly { label: Label; group?: string }[], pre
     byGroup.set(group, row);
   });
   const groups = [...byGroup.values()]
-    .map((row) => ({ ...row, flaggedRate: share(row.benignFlagged, row.benign), abuseRecall: share(row.abuseCaught, row.abuse) }))
+    .map((row) => ({
+      ...row,
+      flaggedRate: share(row.benignFlagged, row.benign),
+      abuseRecall: share(row.abuseCaught, row.abuse),
+    }))
     .sort((a, b) => a.group.localeCompare(b.group));
   const rates = groups.flatMap(({ flaggedRate }) => (flaggedRate === null ? [] : [flaggedRate]));
   const recalls = groups.flatMap(({ abuseRecall }) => (abuseRecall === null ? [] : [abuseRecall]));
@@ -185,7 +212,8 @@ export function biasTable(rows: readonly { label: Label; group?: string }[], pre
     groups,
     flaggedRate,
     flaggedWorstToBest: spread(rates),
-    flaggedWorstToAverage: flaggedRate === null || rates.length === 0 ? null : flaggedRate === 0 ? 1 : Math.max(...rates) / flaggedRate,
+    flaggedWorstToAverage:
+      flaggedRate === null || rates.length === 0 ? null : flaggedRate === 0 ? 1 : Math.max(...rates) / flaggedRate,
     recallBestToWorst: spread(recalls),
     identityAbuseRecall: share(abusiveCaught, abusive),
     groupThreatRecall: share(threatsCaught, threats),

@@ -50,13 +50,22 @@ function main(): void {
     { allowPositionals: true },
   );
   const [dataDir, outDir] = positionals;
-  if (!dataDir || !outDir) usageError(PROGRAM, 'name the folder of public data sets (DATA_DIR) and the folder to write to (OUT_DIR)');
-  if (!existsSync(dataDir)) failure(PROGRAM, `${dataDir} does not exist; training/README.md ("Data sets") lists where to get each set`);
+  if (!dataDir || !outDir)
+    usageError(PROGRAM, 'name the folder of public data sets (DATA_DIR) and the folder to write to (OUT_DIR)');
+  if (!existsSync(dataDir))
+    failure(PROGRAM, `${dataDir} does not exist; training/README.md ("Data sets") lists where to get each set`);
 
-  const loaded = SOURCES.map((source) => ({ source, splits: loadSource(source, { ...DEFAULT_SOURCE_DIRS, dataDir, corpusDir: values.corpus, blindDir: values.blind }) }));
+  const loaded = SOURCES.map((source) => ({
+    source,
+    splits: loadSource(source, { ...DEFAULT_SOURCE_DIRS, dataDir, corpusDir: values.corpus, blindDir: values.blind }),
+  }));
   const tests = loaded.map(({ splits }) => splits.test);
   const heldOutProject = loaded.filter(({ source }) => source.projectWritten).flatMap(({ splits }) => splits.test);
-  const { train, dev } = assembleTraining(loaded.map(({ splits }) => splits.train), tests, heldOutProject);
+  const { train, dev } = assembleTraining(
+    loaded.map(({ splits }) => splits.train),
+    tests,
+    heldOutProject,
+  );
 
   mkdirSync(outDir, { recursive: true });
   writeJsonl(join(outDir, 'train.jsonl'), train);

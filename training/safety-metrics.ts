@@ -18,7 +18,11 @@ export interface SafetyMetrics {
 
 const share = (count: number, total: number): number | null => (total === 0 ? null : count / total);
 
-export function safetyMetrics(truth: readonly Label[], scores: readonly Scores[], points: OperatingPoints): SafetyMetrics {
+export function safetyMetrics(
+  truth: readonly Label[],
+  scores: readonly Scores[],
+  points: OperatingPoints,
+): SafetyMetrics {
   const threat = scores.filter((_, i) => truth[i] === 'threat').map((s) => s.threat);
   const other = scores.filter((_, i) => truth[i] !== 'threat').map((s) => s.threat);
   const atLeast = (values: number[], point: number) => values.filter((value) => value >= point).length;
@@ -35,10 +39,22 @@ export function safetyMetrics(truth: readonly Label[], scores: readonly Scores[]
 export function formatSafety(metrics: SafetyMetrics, points: OperatingPoints, style: TableStyle): string {
   const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
   const rows = [
-    [`threat lines alerted (score ≥ ${points.threatAlert})`, percent(metrics.recallAtAlert), String(metrics.threatLines)],
-    [`threat lines alerted or asked (score ≥ ${points.askMeaning})`, percent(metrics.recallAtAskMeaning), String(metrics.threatLines)],
+    [
+      `threat lines alerted (score ≥ ${points.threatAlert})`,
+      percent(metrics.recallAtAlert),
+      String(metrics.threatLines),
+    ],
+    [
+      `threat lines alerted or asked (score ≥ ${points.askMeaning})`,
+      percent(metrics.recallAtAskMeaning),
+      String(metrics.threatLines),
+    ],
     ['other lines alerted', percent(metrics.falseAlertRate), String(metrics.otherLines)],
     ['other lines in the ask-meaning band', percent(metrics.askMeaningRate), String(metrics.otherLines)],
   ];
-  return ['Safety operating points (customer lines)', '', renderTable(['measure', 'rate', 'of lines'], rows, style)].join('\n');
+  return [
+    'Safety operating points (customer lines)',
+    '',
+    renderTable(['measure', 'rate', 'of lines'], rows, style),
+  ].join('\n');
 }

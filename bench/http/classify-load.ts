@@ -56,7 +56,9 @@ export async function runClassifyLoad(
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.ingest}` },
           setupRequest: (request) => {
-            const texts = Array.from({ length: settings.textsPerRequest }, () => pick(utterances, `classify-${drawn++}`));
+            const texts = Array.from({ length: settings.textsPerRequest }, () =>
+              pick(utterances, `classify-${drawn++}`),
+            );
             return { ...request, body: JSON.stringify({ texts }) };
           },
         },
@@ -82,7 +84,13 @@ export async function runClassifyLoad(
       requests: ok,
       requestsPerSec: ok / result.duration,
       utterancesPerSec: (ok * settings.textsPerRequest) / result.duration,
-      latencyMs: { mean: result.latency.average, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      latencyMs: {
+        mean: result.latency.average,
+        p50: result.latency.p50,
+        p90: result.latency.p90,
+        p99: result.latency.p99,
+        max: result.latency.max,
+      },
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,
@@ -92,7 +100,10 @@ export async function runClassifyLoad(
 }
 
 /** One autocannon run; `onSecond` hears how many requests completed in each second. */
-function cannon(options: autocannon.Options, onSecond: (second: number, requests: number) => void): Promise<autocannon.Result> {
+function cannon(
+  options: autocannon.Options,
+  onSecond: (second: number, requests: number) => void,
+): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     let second = 0;
     const instance = autocannon(options, (error: unknown, result) => (error ? reject(error) : resolve(result)));

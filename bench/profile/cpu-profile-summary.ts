@@ -63,7 +63,8 @@ export function summarizeCpuProfiles(dir: string, fromUs = -Infinity, toUs = Inf
     if (thread === undefined) continue;
     const text = readFileSync(join(dir, file), 'utf8');
     if (thread === '0') mainThread = summarizeProfile(JSON.parse(text) as CpuProfile, fromUs, toUs);
-    else if (text.includes(INFERENCE_WORKER)) inferenceWorker = summarizeProfile(JSON.parse(text) as CpuProfile, fromUs, toUs);
+    else if (text.includes(INFERENCE_WORKER))
+      inferenceWorker = summarizeProfile(JSON.parse(text) as CpuProfile, fromUs, toUs);
   }
   if (!mainThread) throw new Error(`no main-thread CPU profile in ${dir}`);
   return { mainThread, inferenceWorker };

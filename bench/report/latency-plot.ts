@@ -27,7 +27,8 @@ export function latencyPlotSvg(steps: readonly StreamStep[], budgetMs: number): 
   const yMax = yStep * Math.ceil(highest / yStep);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const x = (n: number) => MARGIN.left + (maxX > minX ? ((Math.log10(n) - minX) / (maxX - minX)) * plotWidth : plotWidth / 2);
+  const x = (n: number) =>
+    MARGIN.left + (maxX > minX ? ((Math.log10(n) - minX) / (maxX - minX)) * plotWidth : plotWidth / 2);
   const y = (ms: number) => MARGIN.top + plotHeight - (ms / yMax) * plotHeight;
 
   const parts: string[] = [
@@ -53,8 +54,12 @@ export function latencyPlotSvg(steps: readonly StreamStep[], budgetMs: number): 
     `<text x="${WIDTH - MARGIN.right - 4}" y="${y(budgetMs) - 6}" text-anchor="end" fill="#ff7f0e">${escape(`budget ${budgetMs} ms`)}</text>`,
   );
   SERIES.forEach((series, i) => {
-    const coords = points.map((step) => [x(step.concurrentCalls).toFixed(1), y(step.finalToCueMs![series.key]).toFixed(1)] as const);
-    parts.push(`<polyline points="${coords.map(([cx, cy]) => `${cx},${cy}`).join(' ')}" fill="none" stroke="${series.color}" stroke-width="2"/>`);
+    const coords = points.map(
+      (step) => [x(step.concurrentCalls).toFixed(1), y(step.finalToCueMs![series.key]).toFixed(1)] as const,
+    );
+    parts.push(
+      `<polyline points="${coords.map(([cx, cy]) => `${cx},${cy}`).join(' ')}" fill="none" stroke="${series.color}" stroke-width="2"/>`,
+    );
     for (const [cx, cy] of coords) parts.push(`<circle cx="${cx}" cy="${cy}" r="3.5" fill="${series.color}"/>`);
     const legendY = MARGIN.top + 8 + i * 18;
     parts.push(

@@ -7,14 +7,31 @@ import type { BenchReport } from './bench-report.js';
 
 export const PLOT_FILE = 'stream-latency.svg';
 
-const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(1));
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '–' : value.toFixed(1);
 const whole = (value: number): string => value.toFixed(0);
 const verdict = (met: boolean | null): string => (met === null ? 'not measured' : met ? 'met' : '**missed**');
 const pair = (summary: LatencySummary | null): string => (summary ? `${ms(summary.p50)} / ${ms(summary.p99)}` : '–');
 
 function httpTable(runs: readonly ClassifyRun[]): string {
   return renderTable(
-    ['run', 'max batch', 'max wait ms', 'requests/s', 'utterances/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'timeouts', 'non-2xx', 'mean batch', 'service CPU %', 'RSS peak MiB'],
+    [
+      'run',
+      'max batch',
+      'max wait ms',
+      'requests/s',
+      'utterances/s',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'timeouts',
+      'non-2xx',
+      'mean batch',
+      'service CPU %',
+      'RSS peak MiB',
+    ],
     runs.map((run) => [
       run.name,
       String(run.batchMaxSize),
@@ -38,14 +55,32 @@ function httpTable(runs: readonly ClassifyRun[]): string {
 
 function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) => String(calls)): string {
   return renderTable(
-    ['calls', 'calls done', 'chunks', 'finals', 'cues', 'final → cue p50 / p99 / max ms', 'final classified p50 / p99 ms', 'partial classified p50 / p99 ms', 'mean batch', 'service CPU %', 'RSS peak MiB', 'generator CPU %', 'generator loop lag p99 ms', 'lost', 'within budget'],
+    [
+      'calls',
+      'calls done',
+      'chunks',
+      'finals',
+      'cues',
+      'final → cue p50 / p99 / max ms',
+      'final classified p50 / p99 ms',
+      'partial classified p50 / p99 ms',
+      'mean batch',
+      'service CPU %',
+      'RSS peak MiB',
+      'generator CPU %',
+      'generator loop lag p99 ms',
+      'lost',
+      'within budget',
+    ],
     steps.map((step) => [
       callsLabel(step.concurrentCalls),
       String(step.callsCompleted),
       String(step.chunksSent),
       String(step.finalsSent),
       String(step.cues),
-      step.finalToCueMs ? `${ms(step.finalToCueMs.p50)} / ${ms(step.finalToCueMs.p99)} / ${ms(step.finalToCueMs.max)}` : '–',
+      step.finalToCueMs
+        ? `${ms(step.finalToCueMs.p50)} / ${ms(step.finalToCueMs.p99)} / ${ms(step.finalToCueMs.max)}`
+        : '–',
       pair(step.finalClassifyMs),
       pair(step.partialClassifyMs),
       step.server.batchSizeMean.toFixed(1),
@@ -53,7 +88,12 @@ function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) 
       whole(step.server.rssPeakMb),
       whole(step.generator.cpuPercent),
       ms(step.generator.eventLoopLagP99Ms),
-      String(step.lostCues + step.unclassifiedFinals + step.callsUnfinished + Object.values(step.ingestErrors).reduce((a, b) => a + b, 0)),
+      String(
+        step.lostCues +
+          step.unclassifiedFinals +
+          step.callsUnfinished +
+          Object.values(step.ingestErrors).reduce((a, b) => a + b, 0),
+      ),
       step.withinBudget ? 'yes' : '**no**',
     ]),
     'markdown',
@@ -63,11 +103,31 @@ function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) 
 /** Service-side split of a final's classification: waiting for a batch vs the batch's run (tokenise, infer, evidence). */
 function stagesTable(report: BenchReport): string {
   const phases: Array<[string, ClassifyRun['server'], number | undefined]> = [
-    ...(report.http ? [report.http.batched, report.http.unbatched].map((run): [string, ClassifyRun['server'], number] => [`HTTP ${run.name}`, run.server, run.latencyMs.mean]) : []),
-    ...(report.stream?.steps ?? []).map((step): [string, ClassifyRun['server'], number | undefined] => [`stream ${step.concurrentCalls} calls`, step.server, step.finalToCueMs?.mean]),
+    ...(report.http
+      ? [report.http.batched, report.http.unbatched].map((run): [string, ClassifyRun['server'], number] => [
+          `HTTP ${run.name}`,
+          run.server,
+          run.latencyMs.mean,
+        ])
+      : []),
+    ...(report.stream?.steps ?? []).map((step): [string, ClassifyRun['server'], number | undefined] => [
+      `stream ${step.concurrentCalls} calls`,
+      step.server,
+      step.finalToCueMs?.mean,
+    ]),
   ];
   return renderTable(
-    ['phase', 'client mean ms (HTTP: request; stream: final → cue)', 'service classify mean ms', 'batch run mean ms', 'queueing ≈ ms', 'mean batch', 'service final → cue mean ms', 'service final → cue p99 ≤ ms', 'service loop lag p99 / max ms'],
+    [
+      'phase',
+      'client mean ms (HTTP: request; stream: final → cue)',
+      'service classify mean ms',
+      'batch run mean ms',
+      'queueing ≈ ms',
+      'mean batch',
+      'service final → cue mean ms',
+      'service final → cue p99 ≤ ms',
+      'service loop lag p99 / max ms',
+    ],
     phases.map(([name, server, clientMean]) => [
       name,
       ms(clientMean),
@@ -85,13 +145,21 @@ function stagesTable(report: BenchReport): string {
 
 function profileTables(report: BenchReport): string[] {
   const profiled: Array<[string, ServiceCpuProfile]> = [
-    ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap((run): Array<[string, ServiceCpuProfile]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : [])),
-    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, ServiceCpuProfile]> => (step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [])),
+    ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap(
+      (run): Array<[string, ServiceCpuProfile]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : []),
+    ),
+    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, ServiceCpuProfile]> =>
+      step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [],
+    ),
   ];
   return profiled.flatMap(([name, { mainThread, inferenceWorker }]) => {
-    const threads = [['main thread', mainThread] as const, ...(inferenceWorker ? [['inference worker', inferenceWorker] as const] : [])];
+    const threads = [
+      ['main thread', mainThread] as const,
+      ...(inferenceWorker ? [['inference worker', inferenceWorker] as const] : []),
+    ];
     const stages = [...new Set(threads.flatMap(([, breakdown]) => breakdown.stages.map((s) => s.stage)))];
-    const busiest = (stage: string) => Math.max(...threads.map(([, breakdown]) => breakdown.stages.find((s) => s.stage === stage)?.ms ?? 0));
+    const busiest = (stage: string) =>
+      Math.max(...threads.map(([, breakdown]) => breakdown.stages.find((s) => s.stage === stage)?.ms ?? 0));
     stages.sort((a, b) => busiest(b) - busiest(a));
     return [
       `**${name}**: ${threads.map(([thread, breakdown]) => `${thread} ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled`).join('; ')}.`,
@@ -123,7 +191,17 @@ export function markdownReport(report: BenchReport): string {
     '',
     renderTable(
       ['CPU', 'cores', 'memory GiB', 'OS', 'Node', 'onnxruntime-node', 'load average at start'],
-      [[machine.cpuModel, String(machine.cores), String(machine.memoryGiB), machine.os, machine.node, machine.onnxruntimeNode, machine.loadAverageAtStart.toFixed(2)]],
+      [
+        [
+          machine.cpuModel,
+          String(machine.cores),
+          String(machine.memoryGiB),
+          machine.os,
+          machine.node,
+          machine.onnxruntimeNode,
+          machine.loadAverageAtStart.toFixed(2),
+        ],
+      ],
       'markdown',
     ),
     '',
@@ -132,7 +210,11 @@ export function markdownReport(report: BenchReport): string {
     '',
     '## Targets',
     '',
-    renderTable(['target', 'measured', 'verdict', 'margin'], report.targets.map((t) => [t.target, t.measured, verdict(t.met), t.margin]), 'markdown'),
+    renderTable(
+      ['target', 'measured', 'verdict', 'margin'],
+      report.targets.map((t) => [t.target, t.measured, verdict(t.met), t.margin]),
+      'markdown',
+    ),
     '',
   ];
   if (report.http && settings.http) {
@@ -181,16 +263,23 @@ export function markdownReport(report: BenchReport): string {
     `Service side, from its own metrics over each measured window: a final's classification is its wait for a batch (queueing) plus the run of the batch (inference, evidence spans; texts are tokenised when they arrive); the rest of the client-measured time is parsing, validation, serialisation and the network hops. ${
       report.settings.inferenceThread === 'worker'
         ? 'Inference runs on a worker thread, so the event loop keeps serving sockets during a batch; the loop lag (how late timers ran, worst 5 s sample) shows the stalls that remain.'
-        : 'Inference runs on the service\'s event loop, so a long batch delays everything behind it: the loop lag (how late timers ran, worst 5 s sample) shows those stalls.'
+        : "Inference runs on the service's event loop, so a long batch delays everything behind it: the loop lag (how late timers ran, worst 5 s sample) shows those stalls."
     }`,
     '',
     stagesTable(report),
     '',
   );
   if (settings.profiled) {
-    lines.push('CPU profile of the service (`--profile`), self time by stage inside each measured window:', '', ...profileTables(report));
+    lines.push(
+      'CPU profile of the service (`--profile`), self time by stage inside each measured window:',
+      '',
+      ...profileTables(report),
+    );
   } else {
-    lines.push('Run with `--profile` for the service\'s CPU time by stage (tokenisation, inference, serialisation, …).', '');
+    lines.push(
+      "Run with `--profile` for the service's CPU time by stage (tokenisation, inference, serialisation, …).",
+      '',
+    );
   }
   return lines.join('\n');
 }

@@ -14,7 +14,8 @@ export function writeReports(report: BenchReport, outDir: string): string[] {
     [REPORT_FILES.markdown, markdownReport(report)],
   ];
   const steps = report.stream?.steps ?? [];
-  if (steps.some((step) => step.finalToCueMs !== null)) files.push([REPORT_FILES.plot, latencyPlotSvg(steps, report.stream!.budgetMs)]);
+  if (steps.some((step) => step.finalToCueMs !== null))
+    files.push([REPORT_FILES.plot, latencyPlotSvg(steps, report.stream!.budgetMs)]);
   return files.map(([name, content]) => {
     const path = join(outDir, name);
     writeFileSync(path, content);

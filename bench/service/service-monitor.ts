@@ -53,8 +53,11 @@ export class ServiceMonitor {
     const last = await MetricsSnapshot.scrape(this.http);
     this.samples.push(last);
     const worst = (name: string) => Math.max(...this.samples.map((sample) => sample.sum(name) * MS_PER_SECOND));
-    const between = (name: string, labels: Record<string, string> = {}, scale = 1) => histogramBetween(this.first, last, name, labels, scale);
-    const cpuSeconds = last.sum('callguard_process_process_cpu_seconds_total') - this.first.sum('callguard_process_process_cpu_seconds_total');
+    const between = (name: string, labels: Record<string, string> = {}, scale = 1) =>
+      histogramBetween(this.first, last, name, labels, scale);
+    const cpuSeconds =
+      last.sum('callguard_process_process_cpu_seconds_total') -
+      this.first.sum('callguard_process_process_cpu_seconds_total');
     const batchSize = between('callguard_classifier_batch_size');
     return {
       cpuPercent: (cpuSeconds / ((last.at - this.first.at) / MS_PER_SECOND)) * 100,
@@ -67,7 +70,8 @@ export class ServiceMonitor {
       classifyFinalMs: between('callguard_classify_seconds', { priority: 'final' }, MS_PER_SECOND),
       classifyPartialMs: between('callguard_classify_seconds', { priority: 'partial' }, MS_PER_SECOND),
       finalToCueMs: between('callguard_final_segment_to_cue_seconds', {}, MS_PER_SECOND),
-      classifyFailures: last.sum('callguard_classify_failures_total') - this.first.sum('callguard_classify_failures_total'),
+      classifyFailures:
+        last.sum('callguard_classify_failures_total') - this.first.sum('callguard_classify_failures_total'),
     };
   }
 }

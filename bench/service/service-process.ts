@@ -36,7 +36,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -83,7 +85,8 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode} before it was ready:\n${output.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`the service exited with code ${child.exitCode} before it was ready:\n${output.trim()}`);
     if (await isReady(http)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -33,5 +33,7 @@ export async function withService<T extends object>(
   } finally {
     await service.stop();
   }
-  return settings.cpuProfileDir ? { ...result, cpuProfile: summarizeCpuProfiles(settings.cpuProfileDir, window.fromUs, window.toUs) } : result;
+  return settings.cpuProfileDir
+    ? { ...result, cpuProfile: summarizeCpuProfiles(settings.cpuProfileDir, window.fromUs, window.toUs) }
+    : result;
 }

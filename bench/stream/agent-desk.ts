@@ -42,7 +42,10 @@ export class AgentDesk {
   }
 
   static async open(ws: string, agentId: string, recorder: StreamRecorder): Promise<AgentDesk> {
-    const [ingest, subscriber] = await Promise.all([openSocket(`${ws}/v1/ingest`, TOKENS.ingest), openSocket(`${ws}/v1/subscribe`, TOKENS.agent)]);
+    const [ingest, subscriber] = await Promise.all([
+      openSocket(`${ws}/v1/ingest`, TOKENS.ingest),
+      openSocket(`${ws}/v1/subscribe`, TOKENS.agent),
+    ]);
     const subscribed = new Promise((resolve) => subscriber.once('message', resolve));
     subscriber.send(JSON.stringify({ type: 'subscribe', scope: { agentId }, transcript: true }));
     await subscribed;
@@ -50,7 +53,13 @@ export class AgentDesk {
   }
 
   /** Takes calls from `startAt` (performance.now()) until `stopAt`, cutting the last one short there. */
-  async work(fixtures: readonly FixtureCall[], first: number, startAt: number, stopAt: number, speed: number): Promise<void> {
+  async work(
+    fixtures: readonly FixtureCall[],
+    first: number,
+    startAt: number,
+    stopAt: number,
+    speed: number,
+  ): Promise<void> {
     await sleepUntil(startAt);
     for (let n = 0; ; n++) {
       const fixture = fixtures[(first + n) % fixtures.length]!;
@@ -67,7 +76,13 @@ export class AgentDesk {
   private async replay(fixture: FixtureCall, callId: string, stopAt: number, speed: number): Promise<void> {
     let ended!: (lastSeq: number) => void;
     const lastSeq = new Promise<number>((resolve) => (ended = resolve));
-    const call: LiveCall = { finalsSentAt: new Map(), chunksSentAt: new Map(), finalsClassified: 0, cueSeqs: new Set(), ended };
+    const call: LiveCall = {
+      finalsSentAt: new Map(),
+      chunksSentAt: new Map(),
+      finalsClassified: 0,
+      cueSeqs: new Set(),
+      ended,
+    };
     this.calls.set(callId, call);
     this.send({ type: 'call.start', callId, agentId: this.agentId, teamId: fixture.teamId });
     const startedAt = performance.now();
@@ -87,7 +102,10 @@ export class AgentDesk {
     this.recorder.finalsSent += finalsSent;
     this.send({ type: 'call.end', callId });
     let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([lastSeq, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), END_TIMEOUT_MS)))]);
+    const outcome = await Promise.race([
+      lastSeq,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), END_TIMEOUT_MS))),
+    ]);
     clearTimeout(timer);
     this.calls.delete(callId);
     if (outcome === undefined) {
@@ -103,14 +121,17 @@ export class AgentDesk {
   }
 
   private delivered(message: Message, receivedAt: number): void {
-    const callId = (message.type === 'cue' ? message.cue.callId : message.type === 'call' ? message.call.callId : message.callId) as string;
+    const callId = (
+      message.type === 'cue' ? message.cue.callId : message.type === 'call' ? message.call.callId : message.callId
+    ) as string;
     const call = this.calls.get(callId);
     if (!call) return;
     if (message.type === 'cue') {
       this.recorder.cues++;
       call.cueSeqs.add(message.cue.seq as number);
       // Cues raised by a final carry when it arrived and cite it last; the call-end debrief does not.
-      const cited = message.cue.segmentReceivedAt === undefined ? undefined : (message.cue.evidence as Message[]).at(-1);
+      const cited =
+        message.cue.segmentReceivedAt === undefined ? undefined : (message.cue.evidence as Message[]).at(-1);
       const sentAt = cited && call.finalsSentAt.get(cited.utteranceId as string);
       if (sentAt !== undefined) this.recorder.cueLatency(sentAt, receivedAt);
     } else if (message.type === 'transcript' && message.label !== undefined) {

@@ -35,7 +35,11 @@ export class StreamRecorder {
     for (let seq = 1; seq <= lastSeq; seq++) if (!received.has(seq)) this.lostCues++;
   }
 
-  latencies(): { finalToCueMs: LatencySummary | null; finalClassifyMs: LatencySummary | null; partialClassifyMs: LatencySummary | null } {
+  latencies(): {
+    finalToCueMs: LatencySummary | null;
+    finalClassifyMs: LatencySummary | null;
+    partialClassifyMs: LatencySummary | null;
+  } {
     return {
       finalToCueMs: summarize(this.finalToCue),
       finalClassifyMs: summarize(this.finalClassified),

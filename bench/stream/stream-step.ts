@@ -64,7 +64,9 @@ export async function runStreamStep(
     try {
       progress(`  ${concurrentCalls} calls: opening ${2 * concurrentCalls} WebSockets`);
       for (let i = 0; i < concurrentCalls; i += OPEN_AT_ONCE) {
-        const opening = Array.from({ length: Math.min(OPEN_AT_ONCE, concurrentCalls - i) }, (_, j) => AgentDesk.open(running.ws, `bench-agent-${i + j}`, recorder));
+        const opening = Array.from({ length: Math.min(OPEN_AT_ONCE, concurrentCalls - i) }, (_, j) =>
+          AgentDesk.open(running.ws, `bench-agent-${i + j}`, recorder),
+        );
         desks.push(...(await Promise.all(opening)));
       }
 
@@ -72,10 +74,14 @@ export async function runStreamStep(
       const rampEnd = startAt + settings.rampSeconds * 1000;
       const stopAt = rampEnd + settings.seconds * 1000;
       recorder.measureFrom = rampEnd;
-      const working = desks.map((desk, i) => desk.work(fixtures, i, startAt + (i / concurrentCalls) * settings.rampSeconds * 1000, stopAt, settings.speed));
+      const working = desks.map((desk, i) =>
+        desk.work(fixtures, i, startAt + (i / concurrentCalls) * settings.rampSeconds * 1000, stopAt, settings.speed),
+      );
       ticker = setInterval(() => {
         const left = Math.max(0, (stopAt - performance.now()) / 1000);
-        progress(`  ${concurrentCalls} calls: ${left.toFixed(0)} s left, ${recorder.chunksSent} chunks sent, ${recorder.cues} cues received`);
+        progress(
+          `  ${concurrentCalls} calls: ${left.toFixed(0)} s left, ${recorder.chunksSent} chunks sent, ${recorder.cues} cues received`,
+        );
       }, PROGRESS_EVERY_MS);
 
       await sleepUntil(rampEnd);
@@ -107,7 +113,10 @@ export async function runStreamStep(
         ingestErrors: recorder.ingestErrors,
         ...latencies,
         server,
-        generator: { cpuPercent: ((cpu.user + cpu.system) / 1000 / (settings.seconds * 1000)) * 100, eventLoopLagP99Ms: lagBeyondResolutionMs(loopDelay.percentile(99) / 1e6) },
+        generator: {
+          cpuPercent: ((cpu.user + cpu.system) / 1000 / (settings.seconds * 1000)) * 100,
+          eventLoopLagP99Ms: lagBeyondResolutionMs(loopDelay.percentile(99) / 1e6),
+        },
         withinBudget:
           latencies.finalToCueMs !== null &&
           latencies.finalToCueMs.p99 <= settings.budgetMs &&

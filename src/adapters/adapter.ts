@@ -22,8 +22,7 @@ export interface AdapterContext {
 }
 
 export type AdapterResult =
-  | { ok: true; chunks: TranscriptChunk[]; dropped?: DropReason[] }
-  | { ok: false; error: string };
+  { ok: true; chunks: TranscriptChunk[]; dropped?: DropReason[] } | { ok: false; error: string };
 
 export interface TranscriptAdapter {
   /** The `format` name an ingest connection selects this adapter with. */
@@ -40,7 +39,10 @@ export interface TranscriptAdapter {
 
 export const chunksOf = (chunks: TranscriptChunk[]): AdapterResult => ({ ok: true, chunks });
 export const noChunks = (): AdapterResult => ({ ok: true, chunks: [] });
-export const failure = (adapter: string, problem: string): AdapterResult => ({ ok: false, error: `${adapter}: ${problem}` });
+export const failure = (adapter: string, problem: string): AdapterResult => ({
+  ok: false,
+  error: `${adapter}: ${problem}`,
+});
 
 /** Concatenates results in order; the first failure wins. */
 export function combine(results: AdapterResult[]): AdapterResult {

@@ -21,7 +21,9 @@ const Result = Type.Object({
   StartTime: Seconds,
   EndTime: Seconds,
   ChannelId: Type.Optional(Type.String({ minLength: 1 })),
-  Alternatives: Type.Array(Type.Object({ Transcript: Type.Optional(Type.String()), Items: Type.Optional(Type.Array(Item)) })),
+  Alternatives: Type.Array(
+    Type.Object({ Transcript: Type.Optional(Type.String()), Items: Type.Optional(Type.Array(Item)) }),
+  ),
 });
 type Result = Static<typeof Result>;
 /** A TranscriptEvent's JSON payload. The SDK's own minimal event is `{"Transcript":{}}`: no results yet. */
@@ -36,13 +38,21 @@ const UtteranceEventPayload = Type.Object({
   EndOffsetMillis: Millis,
   Transcript: Type.Optional(Type.String()),
   Items: Type.Optional(
-    Type.Array(Type.Object({ Content: Type.Optional(Type.String()), Type: Type.Optional(Type.String()), BeginOffsetMillis: Type.Optional(Millis), EndOffsetMillis: Type.Optional(Millis) })),
+    Type.Array(
+      Type.Object({
+        Content: Type.Optional(Type.String()),
+        Type: Type.Optional(Type.String()),
+        BeginOffsetMillis: Type.Optional(Millis),
+        EndOffsetMillis: Type.Optional(Millis),
+      }),
+    ),
   ),
 });
 const checkUtteranceEvent = validator(UtteranceEventPayload);
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Word timings with speaker labels; punctuation belongs to the word before it. */
 function wordsOf(result: Result): TimedWord[] {
@@ -55,7 +65,12 @@ function wordsOf(result: Result): TimedWord[] {
       continue;
     }
     if (item.Type !== 'pronunciation' || item.StartTime === undefined || item.EndTime === undefined) continue;
-    words.push({ text: content, startMs: secondsToMs(item.StartTime), endMs: secondsToMs(item.EndTime), ...(item.Speaker !== undefined ? { speakerKey: diarizedKey(item.Speaker) } : {}) });
+    words.push({
+      text: content,
+      startMs: secondsToMs(item.StartTime),
+      endMs: secondsToMs(item.EndTime),
+      ...(item.Speaker !== undefined ? { speakerKey: diarizedKey(item.Speaker) } : {}),
+    });
   }
   return words;
 }
@@ -83,7 +98,14 @@ function adaptUtteranceEvent(payload: unknown, where: string, ctx: AdapterContex
   if (!checked.ok) return failure(amazonTranscribe.name, `${where}${checked.problem}`);
   const u = checked.value;
   return applyRevisions(amazonTranscribe, ctx, [
-    { segmentKey: u.UtteranceId, sourceKey: u.ParticipantRole, text: u.Transcript ?? '', isFinal: !u.IsPartial, startMs: u.BeginOffsetMillis, endMs: u.EndOffsetMillis },
+    {
+      segmentKey: u.UtteranceId,
+      sourceKey: u.ParticipantRole,
+      text: u.Transcript ?? '',
+      isFinal: !u.IsPartial,
+      startMs: u.BeginOffsetMillis,
+      endMs: u.EndOffsetMillis,
+    },
   ]);
 }
 
@@ -95,19 +117,27 @@ function adaptEvent(message: Json, where: string, ctx: AdapterContext): AdapterR
     const inner = message[wrapper];
     if (isObject(inner)) return adaptEvent(inner, `${where}${wrapper}.`, ctx);
   }
-  if (isObject(message.TranscriptEvent)) return adaptTranscriptEvent(message.TranscriptEvent, `${where}TranscriptEvent.`, ctx);
-  if (isObject(message.UtteranceEvent)) return adaptUtteranceEvent(message.UtteranceEvent, `${where}UtteranceEvent.`, ctx);
+  if (isObject(message.TranscriptEvent))
+    return adaptTranscriptEvent(message.TranscriptEvent, `${where}TranscriptEvent.`, ctx);
+  if (isObject(message.UtteranceEvent))
+    return adaptUtteranceEvent(message.UtteranceEvent, `${where}UtteranceEvent.`, ctx);
   if (isObject(message.CategoryEvent) || 'MatchedCategories' in message) return noChunks(); // Call Analytics categories: not speech
   const exception = Object.keys(message).find((key) => key.endsWith('Exception'));
-  if (exception) return failure(amazonTranscribe.name, `provider reported ${exception}: ${messageOf(message[exception])}`);
+  if (exception)
+    return failure(amazonTranscribe.name, `provider reported ${exception}: ${messageOf(message[exception])}`);
   if ('Transcript' in message && !('UtteranceId' in message)) return adaptTranscriptEvent(message, where, ctx);
   if ('UtteranceId' in message) return adaptUtteranceEvent(message, where, ctx);
   // An exception event's payload on the wire is only {"Message": ...}; its name travels in a header.
-  if (typeof message.Message === 'string') return failure(amazonTranscribe.name, `provider reported an exception: ${message.Message}`);
-  return failure(amazonTranscribe.name, `${where || 'message'}: expected a TranscriptEvent, UtteranceEvent, CategoryEvent or exception event`);
+  if (typeof message.Message === 'string')
+    return failure(amazonTranscribe.name, `provider reported an exception: ${message.Message}`);
+  return failure(
+    amazonTranscribe.name,
+    `${where || 'message'}: expected a TranscriptEvent, UtteranceEvent, CategoryEvent or exception event`,
+  );
 }
 
-const messageOf = (exception: unknown): string => (isObject(exception) && typeof exception.Message === 'string' ? exception.Message : 'no message');
+const messageOf = (exception: unknown): string =>
+  isObject(exception) && typeof exception.Message === 'string' ? exception.Message : 'no message';
 
 /**
  * Amazon Transcribe streaming: TranscriptEvents (standard streaming) and Call Analytics

@@ -91,7 +91,13 @@ function adaptLegacyTranscript(message: unknown, ctx: AdapterContext): AdapterRe
   if (!checked.ok) return failure(assemblyAi.name, checked.problem);
   const { message_type, audio_start, audio_end, text } = checked.value;
   return applyRevisions(assemblyAi, ctx, [
-    { sourceKey: sourceKeyOf(undefined, ctx), text, isFinal: message_type === 'FinalTranscript', startMs: audio_start, endMs: audio_end },
+    {
+      sourceKey: sourceKeyOf(undefined, ctx),
+      text,
+      isFinal: message_type === 'FinalTranscript',
+      startMs: audio_start,
+      endMs: audio_end,
+    },
   ]);
 }
 
@@ -112,6 +118,9 @@ export const assemblyAi: TranscriptAdapter = {
     if (kind === 'Turn') return adaptTurn(message, ctx);
     if (kind === 'PartialTranscript' || kind === 'FinalTranscript') return adaptLegacyTranscript(message, ctx);
     if (kind !== undefined && IGNORED_TYPES.has(kind)) return noChunks();
-    return failure(assemblyAi.name, kind === undefined ? 'type: message has neither type nor message_type' : `type: unknown message type "${kind}"`);
+    return failure(
+      assemblyAi.name,
+      kind === undefined ? 'type: message has neither type nor message_type' : `type: unknown message type "${kind}"`,
+    );
   },
 };

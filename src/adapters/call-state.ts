@@ -110,14 +110,22 @@ export class CallAdapterState {
     let segment = this.openSegments.get(segmentKey);
     if (segment === undefined) {
       if (revision.text.trim() === '') return { chunks: [] };
-      segment = { id: this.newSegmentId(segmentKey), sourceKey: revision.sourceKey, speaker: revision.speaker, startMs: 0, endMs: 0 };
+      segment = {
+        id: this.newSegmentId(segmentKey),
+        sourceKey: revision.sourceKey,
+        speaker: revision.speaker,
+        startMs: 0,
+        endMs: 0,
+      };
       this.openSegments.set(segmentKey, segment);
     }
     const startMs = revision.startMs ?? this.lastFinalEndMs(revision.sourceKey);
     const endMs = Math.max(startMs, revision.endMs);
     Object.assign(segment, { speaker: revision.speaker, startMs, endMs });
     if (revision.isFinal) this.close(segmentKey, revision.sourceKey, endMs);
-    return { chunks: [this.chunk(callId, segment.id, revision.speaker, revision.isFinal, revision.text, startMs, endMs)] };
+    return {
+      chunks: [this.chunk(callId, segment.id, revision.speaker, revision.isFinal, revision.text, startMs, endMs)],
+    };
   }
 
   /**
@@ -134,7 +142,15 @@ export class CallAdapterState {
     return chunks;
   }
 
-  private chunk(callId: string, segmentId: string, speaker: SpeakerRole, isFinal: boolean, text: string, startMs: number, endMs: number): TranscriptChunk {
+  private chunk(
+    callId: string,
+    segmentId: string,
+    speaker: SpeakerRole,
+    isFinal: boolean,
+    text: string,
+    startMs: number,
+    endMs: number,
+  ): TranscriptChunk {
     return { callId, segmentId, seq: this.nextSeq++, speaker, isFinal, text, startMs, endMs };
   }
 

@@ -1,6 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { validator } from '../protocol/validator.js';
-import { combine, failure, noChunks, type AdapterContext, type AdapterResult, type TranscriptAdapter } from './adapter.js';
+import {
+  combine,
+  failure,
+  noChunks,
+  type AdapterContext,
+  type AdapterResult,
+  type TranscriptAdapter,
+} from './adapter.js';
 import { applyRevisions } from './revise.js';
 import { lookUpSpeaker, STREAM_LABEL_SPEAKERS } from './speakers.js';
 
@@ -9,7 +16,12 @@ const Offsets = {
   BeginOffsetMillis: Type.Integer({ minimum: 0 }),
   EndOffsetMillis: Type.Integer({ minimum: 0 }),
 };
-const Utterance = Type.Object({ Id: Type.Optional(Type.String()), TranscriptId: Type.String({ minLength: 1 }), PartialContent: Type.String(), ...Offsets });
+const Utterance = Type.Object({
+  Id: Type.Optional(Type.String()),
+  TranscriptId: Type.String({ minLength: 1 }),
+  PartialContent: Type.String(),
+  ...Offsets,
+});
 const Transcript = Type.Object({ Id: Type.String({ minLength: 1 }), Content: Type.String(), ...Offsets });
 const Segment = Type.Object({ Utterance: Type.Optional(Utterance), Transcript: Type.Optional(Transcript) });
 /** A Kinesis segment-stream event, or a ListRealtimeContactAnalysisSegments response (no EventType). */
@@ -28,7 +40,9 @@ const REPORT_ONLY = { dropped: ['closed_segment' as const] };
 function finish(role: string, ctx: AdapterContext): AdapterResult {
   const piece = ctx.state.assembly.take(role);
   if (!piece) return noChunks();
-  return applyRevisions(contactLens, ctx, [{ sourceKey: role, text: piece.text, isFinal: true, startMs: piece.startMs, endMs: piece.endMs }]);
+  return applyRevisions(contactLens, ctx, [
+    { sourceKey: role, text: piece.text, isFinal: true, startMs: piece.startMs, endMs: piece.endMs },
+  ]);
 }
 
 /** Another participant speaking, or a pause, ends what is waiting. */
@@ -42,7 +56,16 @@ function finishBefore(role: string, beginMs: number, ctx: AdapterContext): Adapt
   return combine(ended.map((source) => finish(source, ctx)));
 }
 
-function adaptUtterance(u: { TranscriptId: string; PartialContent: string; ParticipantRole: string; BeginOffsetMillis: number; EndOffsetMillis: number }, ctx: AdapterContext): AdapterResult {
+function adaptUtterance(
+  u: {
+    TranscriptId: string;
+    PartialContent: string;
+    ParticipantRole: string;
+    BeginOffsetMillis: number;
+    EndOffsetMillis: number;
+  },
+  ctx: AdapterContext,
+): AdapterResult {
   const { state } = ctx;
   if (state.finishedIds.has(u.TranscriptId)) return { ok: true, chunks: [], ...REPORT_ONLY };
   const before = finishBefore(u.ParticipantRole, u.BeginOffsetMillis, ctx);
@@ -55,12 +78,21 @@ function adaptUtterance(u: { TranscriptId: string; PartialContent: string; Parti
   const waiting = state.assembly.peek(u.ParticipantRole);
   const running = waiting ? `${waiting.text} ${text}` : text;
   const partial = applyRevisions(contactLens, ctx, [
-    { sourceKey: u.ParticipantRole, text: running, isFinal: false, startMs: waiting?.startMs ?? u.BeginOffsetMillis, endMs: u.EndOffsetMillis },
+    {
+      sourceKey: u.ParticipantRole,
+      text: running,
+      isFinal: false,
+      startMs: waiting?.startMs ?? u.BeginOffsetMillis,
+      endMs: u.EndOffsetMillis,
+    },
   ]);
   return combine([before, partial]);
 }
 
-function adaptTranscript(t: { Id: string; Content: string; ParticipantRole: string; BeginOffsetMillis: number; EndOffsetMillis: number }, ctx: AdapterContext): AdapterResult {
+function adaptTranscript(
+  t: { Id: string; Content: string; ParticipantRole: string; BeginOffsetMillis: number; EndOffsetMillis: number },
+  ctx: AdapterContext,
+): AdapterResult {
   const { state } = ctx;
   if (state.finishedIds.has(t.Id)) return { ok: true, chunks: [], ...REPORT_ONLY };
   // Checked now, not when the utterance ends, so a misconfigured mapping shows on its first message.
@@ -69,7 +101,12 @@ function adaptTranscript(t: { Id: string; Content: string; ParticipantRole: stri
   const before = finishBefore(t.ParticipantRole, t.BeginOffsetMillis, ctx);
   state.finishedIds.add(t.Id);
   state.fragmentText.delete(t.Id);
-  state.assembly.add(t.ParticipantRole, { text: t.Content, startMs: t.BeginOffsetMillis, endMs: t.EndOffsetMillis, words: [] });
+  state.assembly.add(t.ParticipantRole, {
+    text: t.Content,
+    startMs: t.BeginOffsetMillis,
+    endMs: t.EndOffsetMillis,
+    words: [],
+  });
   return before;
 }
 

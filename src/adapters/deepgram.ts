@@ -1,6 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../protocol/validator.js';
-import { combine, failure, noChunks, type AdapterContext, type AdapterResult, type TranscriptAdapter } from './adapter.js';
+import {
+  combine,
+  failure,
+  noChunks,
+  type AdapterContext,
+  type AdapterResult,
+  type TranscriptAdapter,
+} from './adapter.js';
 import { applyRevisions } from './revise.js';
 import { diarizedKey, sourceKeyOf, STREAM_LABEL_SPEAKERS } from './speakers.js';
 import { secondsToMs } from './time.js';
@@ -25,7 +32,9 @@ const DeepgramResults = Type.Object({
   is_final: Type.Optional(Type.Boolean()),
   speech_final: Type.Optional(Type.Boolean()),
   from_finalize: Type.Optional(Type.Boolean()),
-  channel: Type.Object({ alternatives: Type.Array(Type.Object({ transcript: Type.String(), words: Type.Optional(Type.Array(Word)) })) }),
+  channel: Type.Object({
+    alternatives: Type.Array(Type.Object({ transcript: Type.String(), words: Type.Optional(Type.Array(Word)) })),
+  }),
 });
 type DeepgramResults = Static<typeof DeepgramResults>;
 const checkResults = validator(DeepgramResults);
@@ -102,11 +111,22 @@ const describeError = (message: unknown): string => {
 export const deepgram: TranscriptAdapter = {
   name: 'deepgram',
   // Diarized speakers are numbered in order of appearance: 0 spoke first (FIRST_SPEAKER_IS_AGENT).
-  defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, 'channel-0': 'customer', 'channel-1': 'agent', [diarizedKey(0)]: 'agent', [diarizedKey(1)]: 'customer' },
+  defaultSpeakers: {
+    ...STREAM_LABEL_SPEAKERS,
+    'channel-0': 'customer',
+    'channel-1': 'agent',
+    [diarizedKey(0)]: 'agent',
+    [diarizedKey(1)]: 'customer',
+  },
   adapt(message, ctx) {
     const typed = checkDeepgramMessage(message);
     // Deepgram's own documentation shows results without `type`; their shape says what they are.
-    const untypedResults = !typed.ok && typeof message === 'object' && message !== null && 'channel_index' in message && 'channel' in message;
+    const untypedResults =
+      !typed.ok &&
+      typeof message === 'object' &&
+      message !== null &&
+      'channel_index' in message &&
+      'channel' in message;
     if (!typed.ok && !untypedResults) return failure(deepgram.name, typed.problem);
     const type = typed.ok ? typed.value.type : 'Results';
     if (NON_TRANSCRIPT_TYPES.has(type)) return noChunks();

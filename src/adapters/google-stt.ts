@@ -18,7 +18,9 @@ const Word = Type.Object({
   speakerLabel: Type.Optional(Type.String()),
 });
 const Result = Type.Object({
-  alternatives: Type.Array(Type.Object({ transcript: Type.Optional(Type.String()), words: Type.Optional(Type.Array(Word)) })),
+  alternatives: Type.Array(
+    Type.Object({ transcript: Type.Optional(Type.String()), words: Type.Optional(Type.Array(Word)) }),
+  ),
   isFinal: Type.Optional(Type.Boolean()),
   /** v1 name; v2 calls it resultEndOffset. Google leaves it out of some responses. */
   resultEndTime: Type.Optional(Duration),
@@ -41,7 +43,9 @@ type Timed<T> = { ok: true; value: T } | { ok: false; problem: string };
 function optionalDuration(value: unknown, field: string): Timed<number | undefined> {
   if (value === undefined) return { ok: true, value: undefined };
   const ms = durationToMs(value);
-  return ms === undefined ? { ok: false, problem: `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}` } : { ok: true, value: ms };
+  return ms === undefined
+    ? { ok: false, problem: `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}` }
+    : { ok: true, value: ms };
 }
 
 function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
@@ -54,7 +58,12 @@ function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
     if (!end.ok) return end;
     if (start.value === undefined) continue;
     const label = word.speakerLabel || (word.speakerTag ? String(word.speakerTag) : undefined);
-    words.push({ text: word.word ?? '', startMs: start.value, endMs: end.value ?? start.value, ...(label !== undefined ? { speakerKey: diarizedKey(label) } : {}) });
+    words.push({
+      text: word.word ?? '',
+      startMs: start.value,
+      endMs: end.value ?? start.value,
+      ...(label !== undefined ? { speakerKey: diarizedKey(label) } : {}),
+    });
   }
   return { ok: true, value: words };
 }
@@ -67,7 +76,13 @@ function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
 export const googleStt: TranscriptAdapter = {
   name: 'google-stt',
   // Speaker tags are numbered from 1 in order of appearance: 1 spoke first (FIRST_SPEAKER_IS_AGENT).
-  defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, 'channel-1': 'customer', 'channel-2': 'agent', [diarizedKey(1)]: 'agent', [diarizedKey(2)]: 'customer' },
+  defaultSpeakers: {
+    ...STREAM_LABEL_SPEAKERS,
+    'channel-1': 'customer',
+    'channel-2': 'agent',
+    [diarizedKey(1)]: 'agent',
+    [diarizedKey(2)]: 'customer',
+  },
   adapt(message, ctx) {
     const checked = checkGoogleSttMessage(message);
     if (!checked.ok) return failure(googleStt.name, checked.problem);
@@ -89,7 +104,14 @@ export const googleStt: TranscriptAdapter = {
       const endMs = end.value ?? fresh.at(-1)?.endMs ?? lastFinalEnd;
       const text = (result.alternatives[0]?.transcript ?? '').trim();
       if (result.isFinal) {
-        revisions.push({ sourceKey, text, isFinal: true, startMs: fresh[0]?.startMs ?? lastFinalEnd, endMs: Math.max(endMs, fresh.at(-1)?.endMs ?? 0), words: fresh });
+        revisions.push({
+          sourceKey,
+          text,
+          isFinal: true,
+          startMs: fresh[0]?.startMs ?? lastFinalEnd,
+          endMs: Math.max(endMs, fresh.at(-1)?.endMs ?? 0),
+          words: fresh,
+        });
         continue;
       }
       const interim = interimBySource.get(sourceKey) ?? { texts: [], endMs };
@@ -98,7 +120,12 @@ export const googleStt: TranscriptAdapter = {
       interimBySource.set(sourceKey, interim);
     }
     for (const [sourceKey, interim] of interimBySource) {
-      revisions.push({ sourceKey, text: interim.texts.filter(Boolean).join(' '), isFinal: false, endMs: interim.endMs });
+      revisions.push({
+        sourceKey,
+        text: interim.texts.filter(Boolean).join(' '),
+        isFinal: false,
+        endMs: interim.endMs,
+      });
     }
     return applyRevisions(googleStt, ctx, revisions);
   },

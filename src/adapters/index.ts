@@ -14,7 +14,10 @@ export const DEFAULT_FORMAT = native.name;
 
 /** Every ingest `format`, keyed by name. */
 export const ADAPTERS: ReadonlyMap<string, TranscriptAdapter> = new Map(
-  [native, amazonTranscribe, contactLens, deepgram, assemblyAi, googleStt, twilio].map((adapter) => [adapter.name, adapter]),
+  [native, amazonTranscribe, contactLens, deepgram, assemblyAi, googleStt, twilio].map((adapter) => [
+    adapter.name,
+    adapter,
+  ]),
 );
 
 /** The adapter for a `format` parameter; no parameter means the service's own format. */

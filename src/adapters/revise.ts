@@ -41,7 +41,14 @@ interface Part {
 function partsOf(revision: UnattributedRevision): Part[] {
   const turns = speakerTurns(revision.words);
   if (turns.length <= 1) {
-    return [{ speakerKey: turns[0]?.speakerKey ?? revision.speakerKey ?? revision.sourceKey, text: revision.text, startMs: revision.startMs, endMs: revision.endMs }];
+    return [
+      {
+        speakerKey: turns[0]?.speakerKey ?? revision.speakerKey ?? revision.sourceKey,
+        text: revision.text,
+        startMs: revision.startMs,
+        endMs: revision.endMs,
+      },
+    ];
   }
   return turns.map((turn, index) => ({
     speakerKey: turn.speakerKey,
@@ -57,8 +64,13 @@ function partsOf(revision: UnattributedRevision): Part[] {
  * revision whose words change speaker becomes one segment per speaker turn, each with its own
  * times. All speakers are looked up first, so a message with an unmapped source changes no state.
  */
-export function applyRevisions(adapter: TranscriptAdapter, ctx: AdapterContext, revisions: UnattributedRevision[]): AdapterResult {
-  const planned: Array<{ revision: UnattributedRevision; parts: Array<Part & { speaker: SpeakerRole | 'ignore' }> }> = [];
+export function applyRevisions(
+  adapter: TranscriptAdapter,
+  ctx: AdapterContext,
+  revisions: UnattributedRevision[],
+): AdapterResult {
+  const planned: Array<{ revision: UnattributedRevision; parts: Array<Part & { speaker: SpeakerRole | 'ignore' }> }> =
+    [];
   for (const revision of revisions) {
     const parts = [];
     for (const part of partsOf(revision)) {
@@ -80,7 +92,18 @@ export function applyRevisions(adapter: TranscriptAdapter, ctx: AdapterContext, 
       kept.add(segmentKey);
       if (part.speaker === 'ignore') continue;
       const { speaker, text, startMs, endMs } = part;
-      const outcome = ctx.state.revise({ segmentKey, sourceKey: revision.sourceKey, speaker, text, isFinal: revision.isFinal, endMs, ...(startMs !== undefined ? { startMs } : {}) }, ctx.callId);
+      const outcome = ctx.state.revise(
+        {
+          segmentKey,
+          sourceKey: revision.sourceKey,
+          speaker,
+          text,
+          isFinal: revision.isFinal,
+          endMs,
+          ...(startMs !== undefined ? { startMs } : {}),
+        },
+        ctx.callId,
+      );
       chunks.push(...outcome.chunks);
       if (outcome.dropped) dropped.push(outcome.dropped);
     }

@@ -21,7 +21,10 @@ function fallback(sourceKey: string): SpeakerAssignment | undefined {
 export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, sourceKey: string): SpeakerLookup {
   const assignment = ctx.speakers[sourceKey] ?? adapter.defaultSpeakers[sourceKey] ?? fallback(sourceKey);
   if (assignment === undefined) {
-    return { ok: false, problem: `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore (speakers=${sourceKey}:customer)` };
+    return {
+      ok: false,
+      problem: `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore (speakers=${sourceKey}:customer)`,
+    };
   }
   return { ok: true, assignment };
 }
@@ -32,4 +35,5 @@ export const STREAM_LABEL_SPEAKERS = { customer: 'customer', agent: 'agent' } as
 const DEFAULT_SOURCE = 'default';
 
 /** The provider's own source key, else the connection's declared stream, else "default". */
-export const sourceKeyOf = (providerKey: string | undefined, ctx: AdapterContext): string => providerKey ?? ctx.stream ?? DEFAULT_SOURCE;
+export const sourceKeyOf = (providerKey: string | undefined, ctx: AdapterContext): string =>
+  providerKey ?? ctx.stream ?? DEFAULT_SOURCE;

@@ -26,14 +26,20 @@ function urlVariants(url: string): string[] {
     const withoutPort = new URL(url);
     withoutPort.port = '';
     variants.add(withoutPort.toString());
-    if (defaultPort) variants.add(withoutPort.toString().replace(withoutPort.host, `${withoutPort.hostname}:${defaultPort}`));
+    if (defaultPort)
+      variants.add(withoutPort.toString().replace(withoutPort.host, `${withoutPort.hostname}:${defaultPort}`));
   } catch {
     // Not a URL: only the string itself can match.
   }
   return [...variants];
 }
 
-export function isValidTwilioSignature(authToken: string, signature: string | undefined, url: string, params: SignedParams = {}): boolean {
+export function isValidTwilioSignature(
+  authToken: string,
+  signature: string | undefined,
+  url: string,
+  params: SignedParams = {},
+): boolean {
   if (!signature) return false;
   const given = Buffer.from(signature);
   return urlVariants(url).some((candidate) => {

@@ -53,7 +53,8 @@ function adaptContent(body: unknown, ctx: AdapterContext): AdapterResult {
   const transcription = form.TranscriptionSid ?? 'transcription';
   const sequence = Number(form.SequenceId);
   const last = ctx.state.lastSequence(transcription) ?? 0;
-  if (sequence > last + MAX_SEQUENCE_JUMP) return failure(twilio.name, `SequenceId: ${sequence} jumps more than ${MAX_SEQUENCE_JUMP} past ${last}`);
+  if (sequence > last + MAX_SEQUENCE_JUMP)
+    return failure(twilio.name, `SequenceId: ${sequence} jumps more than ${MAX_SEQUENCE_JUMP} past ${last}`);
   // Retried or late webhooks repeat an old SequenceId; replaying them would reopen closed segments.
   if (!ctx.state.acceptSequence(transcription, sequence)) return { ok: true, chunks: [], dropped: ['retried_webhook'] };
   ctx.state.originMs ??= heardAt;
@@ -90,7 +91,8 @@ export const twilio: TranscriptAdapter = {
       if (!Number.isNaN(startedAt)) ctx.state.originMs ??= startedAt;
     }
     if (LIFECYCLE_EVENTS.has(TranscriptionEvent)) return noChunks();
-    if (TranscriptionEvent === 'transcription-error') return failure(twilio.name, `provider reported an error: ${TranscriptionError ?? 'no detail'}`);
+    if (TranscriptionEvent === 'transcription-error')
+      return failure(twilio.name, `provider reported an error: ${TranscriptionError ?? 'no detail'}`);
     return failure(twilio.name, `TranscriptionEvent: unknown event "${TranscriptionEvent}"`);
   },
 };

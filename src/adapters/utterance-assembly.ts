@@ -51,7 +51,10 @@ export class UtteranceAssembly {
 
 export function joinPieces(pieces: readonly Piece[]): Piece {
   return {
-    text: pieces.map((p) => p.text.trim()).filter(Boolean).join(' '),
+    text: pieces
+      .map((p) => p.text.trim())
+      .filter(Boolean)
+      .join(' '),
     startMs: Math.min(...pieces.map((p) => p.startMs)),
     endMs: Math.max(...pieces.map((p) => p.endMs)),
     words: pieces.flatMap((p) => p.words),

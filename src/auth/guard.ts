@@ -15,7 +15,10 @@ export function requireScope(tokens: TokenStore, scopes: Scope[]) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const principal = tokens.lookup(tokenOf(request.headers, request.query));
     if (!principal) {
-      await reply.code(401).send({ error: 'unauthorized', message: 'a valid token is required (Authorization: Bearer <token> or ?token=)' });
+      await reply.code(401).send({
+        error: 'unauthorized',
+        message: 'a valid token is required (Authorization: Bearer <token> or ?token=)',
+      });
       return;
     }
     if (!scopes.some((s) => principal.scopes.has(s))) {

@@ -29,7 +29,12 @@ export interface Principal {
 export const DEV_TOKENS: TokenEntry[] = [
   { token: 'dev-ingest-token-change-me', tenant: 'dev', scopes: ['ingest'], name: 'dev-ingest' },
   { token: 'dev-subscribe-token-change-me', tenant: 'dev', scopes: ['subscribe'], name: 'dev-agent' },
-  { token: 'dev-supervise-token-change-me', tenant: 'dev', scopes: ['subscribe', 'supervise', 'review'], name: 'dev-supervisor' },
+  {
+    token: 'dev-supervise-token-change-me',
+    tenant: 'dev',
+    scopes: ['subscribe', 'supervise', 'review'],
+    name: 'dev-supervisor',
+  },
 ];
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -42,7 +47,9 @@ export function parseTokens(setting: string): TokenEntry[] {
   try {
     raw = JSON.parse(fromFile ? readFileSync(trimmed, 'utf8') : trimmed);
   } catch (err) {
-    throw new Error(`AUTH_TOKENS: ${fromFile ? `file ${trimmed}` : 'value'} is not valid JSON (${(err as Error).message}); expected an array of {token, tenant, scopes} or a path to such a file`);
+    throw new Error(
+      `AUTH_TOKENS: ${fromFile ? `file ${trimmed}` : 'value'} is not valid JSON (${(err as Error).message}); expected an array of {token, tenant, scopes} or a path to such a file`,
+    );
   }
   const checked = checkTokens(raw);
   if (!checked.ok) throw new Error(`AUTH_TOKENS: ${checked.problem}`);
@@ -55,7 +62,11 @@ export class TokenStore {
 
   constructor(entries: TokenEntry[]) {
     for (const e of entries) {
-      this.byDigest.set(digest(e.token), { tenant: e.tenant, scopes: new Set(e.scopes), name: e.name ?? `${e.tenant}:${e.scopes.join('+')}` });
+      this.byDigest.set(digest(e.token), {
+        tenant: e.tenant,
+        scopes: new Set(e.scopes),
+        name: e.name ?? `${e.tenant}:${e.scopes.join('+')}`,
+      });
     }
   }
 

@@ -1,7 +1,8 @@
 import type { CallStart } from '../protocol/ingest-messages.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 
-export type StartResult = { ok: true; session: CallSession } | { ok: false; code: 'call_exists' | 'too_many_calls'; message: string };
+export type StartResult =
+  { ok: true; session: CallSession } | { ok: false; code: 'call_exists' | 'too_many_calls'; message: string };
 
 export interface RegistryOptions {
   /** Live calls in all. */
@@ -44,7 +45,11 @@ export class CallRegistry {
     const existing = this.calls.get(key(tenant, message.callId));
     if (existing) {
       if (existing.session.info.agentId !== message.agentId) {
-        return { ok: false, code: 'call_exists', message: `callId: call ${message.callId} is already live with another agent` };
+        return {
+          ok: false,
+          code: 'call_exists',
+          message: `callId: call ${message.callId} is already live with another agent`,
+        };
       }
       clearTimeout(existing.orphanTimer);
       existing.orphanTimer = undefined;
@@ -53,16 +58,34 @@ export class CallRegistry {
       return { ok: true, session: existing.session };
     }
     if (this.calls.size >= this.options.maxCalls) {
-      return { ok: false, code: 'too_many_calls', message: `the service is at its limit of ${this.options.maxCalls} live calls` };
+      return {
+        ok: false,
+        code: 'too_many_calls',
+        message: `the service is at its limit of ${this.options.maxCalls} live calls`,
+      };
     }
     const tenantCalls = this.perTenant.get(tenant) ?? 0;
     if (tenantCalls >= this.options.maxCallsPerTenant) {
-      return { ok: false, code: 'too_many_calls', message: `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls` };
+      return {
+        ok: false,
+        code: 'too_many_calls',
+        message: `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls`,
+      };
     }
-    const info = { tenant, callId: message.callId, agentId: message.agentId, ...(message.teamId !== undefined ? { teamId: message.teamId } : {}) };
+    const info = {
+      tenant,
+      callId: message.callId,
+      agentId: message.agentId,
+      ...(message.teamId !== undefined ? { teamId: message.teamId } : {}),
+    };
     const session = new CallSession(info, this.deps);
     const idleTimer = setTimeout(() => this.expire(tenant, message.callId, 'idle'), this.options.idleTimeoutMs).unref();
-    this.calls.set(key(tenant, message.callId), { session, owners: new Set([owner]), orphanTimer: undefined, idleTimer });
+    this.calls.set(key(tenant, message.callId), {
+      session,
+      owners: new Set([owner]),
+      orphanTimer: undefined,
+      idleTimer,
+    });
     this.perTenant.set(tenant, tenantCalls + 1);
     this.options.onCount?.(this.calls.size);
     return { ok: true, session };
@@ -105,7 +128,10 @@ export class CallRegistry {
     for (const entry of this.calls.values()) {
       if (!entry.owners.delete(owner) || entry.owners.size > 0) continue;
       const { tenant, callId } = entry.session.info;
-      entry.orphanTimer = setTimeout(() => this.expire(tenant, callId, 'orphaned'), this.options.orphanTimeoutMs).unref();
+      entry.orphanTimer = setTimeout(
+        () => this.expire(tenant, callId, 'orphaned'),
+        this.options.orphanTimeoutMs,
+      ).unref();
     }
   }
 

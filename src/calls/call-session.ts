@@ -1,7 +1,13 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueFullError } from '../classifier/micro-batcher.js';
-import { MAX_CONTEXT_TURNS, type Classifier, type ContextTurn, type Priority, type Verdict } from '../classifier/verdict.js';
+import {
+  MAX_CONTEXT_TURNS,
+  type Classifier,
+  type ContextTurn,
+  type Priority,
+  type Verdict,
+} from '../classifier/verdict.js';
 import type { CallHandle, CallInfo, CueHub } from '../cues/cue-hub.js';
 import { advance } from '../ladder/ladder.js';
 import type { Policy } from '../ladder/policy.js';
@@ -132,7 +138,14 @@ export class CallSession {
       const result = await outcome;
       if (!result.ok) return this.unclassified(chunk, result.error);
       this.publishTranscript(chunk, result.v);
-      const utterance = { utteranceId: chunk.segmentId, speaker: chunk.speaker, text: chunk.text, verdict: result.v, startMs: chunk.startMs, endMs: chunk.endMs };
+      const utterance = {
+        utteranceId: chunk.segmentId,
+        speaker: chunk.speaker,
+        text: chunk.text,
+        verdict: result.v,
+        startMs: chunk.startMs,
+        endMs: chunk.endMs,
+      };
       this.runLadder({ type: 'utterance', utterance, context }, arrival);
     });
   }
@@ -140,9 +153,20 @@ export class CallSession {
   private unclassified(chunk: TranscriptChunk, error: unknown): void {
     const reason = error instanceof QueueFullError ? 'overloaded' : 'failed';
     const { callId, segmentId, speaker, startMs, endMs } = chunk;
-    this.deps.log.warn({ err: error, callId, segmentId, reason }, 'final segment could not be classified; subscribers are told');
+    this.deps.log.warn(
+      { err: error, callId, segmentId, reason },
+      'final segment could not be classified; subscribers are told',
+    );
     this.deps.metrics.finalsUnclassified.inc({ reason });
-    this.deps.hub.unclassified(this.handle, { type: 'unclassified', callId, segmentId, speaker, startMs, endMs, reason });
+    this.deps.hub.unclassified(this.handle, {
+      type: 'unclassified',
+      callId,
+      segmentId,
+      speaker,
+      startMs,
+      endMs,
+      reason,
+    });
   }
 
   private schedulePartial(chunk: TranscriptChunk): void {
@@ -185,7 +209,12 @@ export class CallSession {
     return this.classify(text, 'final', speaker, context);
   }
 
-  private async classify(text: string, priority: Priority, speaker: SpeakerRole, context?: readonly ContextTurn[]): Promise<Verdict> {
+  private async classify(
+    text: string,
+    priority: Priority,
+    speaker: SpeakerRole,
+    context?: readonly ContextTurn[],
+  ): Promise<Verdict> {
     const started = performance.now();
     try {
       // The tenant is the fairness lane: a busy tenant cannot starve another of the classifier.

@@ -29,8 +29,16 @@ export function readCalibration(modelDir: string): Calibration {
   const path = join(modelDir, 'calibration.json');
   const raw = JSON.parse(readFileSync(path, 'utf8')) as CalibrationFile;
   const points = raw.operating_points ?? {};
-  if (typeof raw.temperature !== 'number' || !(raw.temperature > 0) || !isScore(points.threat_alert) || !isScore(points.ask_meaning) || !isScore(points.abusive)) {
-    throw new Error(`${path}: expected a positive temperature and operating_points threat_alert, ask_meaning and abusive between 0 and 1`);
+  if (
+    typeof raw.temperature !== 'number' ||
+    !(raw.temperature > 0) ||
+    !isScore(points.threat_alert) ||
+    !isScore(points.ask_meaning) ||
+    !isScore(points.abusive)
+  ) {
+    throw new Error(
+      `${path}: expected a positive temperature and operating_points threat_alert, ask_meaning and abusive between 0 and 1`,
+    );
   }
   return {
     temperature: raw.temperature,

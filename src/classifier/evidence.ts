@@ -30,7 +30,12 @@ export function findEvidence(text: string, tokens: Token[], attribution: Float32
   return spans.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
 }
 
-function lexicalSpans(text: string, pattern: RegExp, kind: EvidenceSpan['kind'], keep: (match: string) => boolean = () => true): EvidenceSpan[] {
+function lexicalSpans(
+  text: string,
+  pattern: RegExp,
+  kind: EvidenceSpan['kind'],
+  keep: (match: string) => boolean = () => true,
+): EvidenceSpan[] {
   const spans: EvidenceSpan[] = [];
   for (const match of text.matchAll(pattern)) {
     if (!keep(match[0])) continue;
@@ -50,9 +55,14 @@ function modelSpans(text: string, tokens: Token[], attribution: Float32Array, la
   const target = LABELS.indexOf(label);
   const neutral = LABELS.indexOf('neutral');
   // The tokens cover no more than the model read.
-  const words = [...clip(text, MAX_MODEL_CHARS).matchAll(WORD)].map((match) => ({ start: match.index, end: match.index + match[0].length, score: 0 }));
+  const words = [...clip(text, MAX_MODEL_CHARS).matchAll(WORD)].map((match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+    score: 0,
+  }));
   tokens.forEach((token, i) => {
-    const start = token.start + (text.slice(token.start, token.end).length - text.slice(token.start, token.end).trimStart().length);
+    const start =
+      token.start + (text.slice(token.start, token.end).length - text.slice(token.start, token.end).trimStart().length);
     const word = words.find((w) => start >= w.start && start < w.end);
     if (word) {
       word.score += attribution[i * LABELS.length + target]! - attribution[i * LABELS.length + neutral]!;

@@ -77,7 +77,10 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
     inferenceThread: options.inferenceThread ?? 'main',
   });
   const cache = new EmbeddingCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
-  const lineIds = (speaker: SpeakerRole, text: string) => [...speakerPrefix(tokenizer, speaker), ...tokenizer.encode(normalizeForModel(text))];
+  const lineIds = (speaker: SpeakerRole, text: string) => [
+    ...speakerPrefix(tokenizer, speaker),
+    ...tokenizer.encode(normalizeForModel(text)),
+  ];
 
   const verdictOf = (utterance: TokenizedUtterance, line: LineOutput, logits: Float32Array): Verdict => {
     const { text, prefix, tokens, speaker } = utterance;
@@ -89,7 +92,9 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
     const attribution = line.attribution.subarray(prefix.length * LABELS.length);
     const verdict: Verdict = { label, scores, spans: findEvidence(text, tokens, attribution, label) };
     if (speaker === 'agent') {
-      const actScores = Object.fromEntries(AGENT_ACTS.map((act, j) => [act, round(line.actProbabilities[j]!)])) as Record<AgentAct, number>;
+      const actScores = Object.fromEntries(
+        AGENT_ACTS.map((act, j) => [act, round(line.actProbabilities[j]!)]),
+      ) as Record<AgentAct, number>;
       verdict.actScores = actScores;
       verdict.act = AGENT_ACTS[line.actProbabilities.indexOf(Math.max(...line.actProbabilities))]!;
     }
@@ -128,13 +133,21 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
         utterances.map(({ speaker, context }, i) => ({
           target: lines[i]!.embedding,
           targetAgent: speaker === 'agent',
-          turns: context.map((turn) => ({ embedding: embeddings.get(EmbeddingCache.key(turn.speaker, turn.text))!, agent: turn.speaker === 'agent' })),
+          turns: context.map((turn) => ({
+            embedding: embeddings.get(EmbeddingCache.key(turn.speaker, turn.text))!,
+            agent: turn.speaker === 'agent',
+          })),
         })),
       );
       return utterances.map((utterance, i) => verdictOf(utterance, lines[i]!, logits[i]!));
     },
   });
-  const tokenize = (text: string, priority: Priority, speaker: SpeakerRole, context: readonly ContextTurn[]): TokenizedUtterance => ({
+  const tokenize = (
+    text: string,
+    priority: Priority,
+    speaker: SpeakerRole,
+    context: readonly ContextTurn[],
+  ): TokenizedUtterance => ({
     text,
     speaker,
     prefix: speakerPrefix(tokenizer, speaker),
@@ -143,8 +156,13 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
     cacheable: priority === 'final',
   });
   return {
-    classify: (text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer', context: readonly ContextTurn[] = [], lane?: string) =>
-      batcher.submit(tokenize(text, priority, speaker, context), priority, lane),
+    classify: (
+      text: string,
+      priority: Priority = 'final',
+      speaker: SpeakerRole = 'customer',
+      context: readonly ContextTurn[] = [],
+      lane?: string,
+    ) => batcher.submit(tokenize(text, priority, speaker, context), priority, lane),
     get queueDepth() {
       return batcher.depth;
     },

@@ -6,6 +6,9 @@ export interface InferenceWorkerData {
   intraOpThreads: number;
 }
 
-export type InferenceRequest = { id: number } & ({ graph: 'line'; batch: PaddedBatch } | { graph: 'context'; batch: ContextBatch });
+export type InferenceRequest = { id: number } & (
+  { graph: 'line'; batch: PaddedBatch } | { graph: 'context'; batch: ContextBatch }
+);
 
-export type InferenceReply = { id: number; lines: LineOutputs } | { id: number; logits: Float32Array } | { id: number; error: string };
+export type InferenceReply =
+  { id: number; lines: LineOutputs } | { id: number; logits: Float32Array } | { id: number; error: string };

@@ -95,11 +95,13 @@ export class MicroBatcher<I, O> {
       if (depthOf(name) > depthOf(fullest)) fullest = name;
       if (queues.partial.length > 0 && depthOf(name) > depthOf(fullestWithPartials)) fullestWithPartials = name;
     }
-    if (priority === 'final' && fullestWithPartials !== undefined) return this.#remove(fullestWithPartials, 'partial', 'oldest');
+    if (priority === 'final' && fullestWithPartials !== undefined)
+      return this.#remove(fullestWithPartials, 'partial', 'oldest');
     const own = this.#lanes.has(lane);
     const share = Math.floor(this.#options.maxQueue / (this.#lanes.size + (own ? 0 : 1)));
     const ownDepth = own ? depthOf(lane) : 0;
-    if (fullest === undefined || fullest === lane || ownDepth >= share || depthOf(fullest) <= ownDepth + 1) return undefined;
+    if (fullest === undefined || fullest === lane || ownDepth >= share || depthOf(fullest) <= ownDepth + 1)
+      return undefined;
     if (this.#lanes.get(fullest)!.partial.length > 0) return this.#remove(fullest, 'partial', 'newest');
     return priority === 'final' ? this.#remove(fullest, 'final', 'newest') : undefined;
   }

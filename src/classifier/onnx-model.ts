@@ -101,7 +101,14 @@ export class OnnxModel {
         contextAgent[slot] = turn.agent ? 1 : 0;
       });
     });
-    const logits = await this.#runner.runContext({ target, targetAgent, context, contextMask, contextAgent, shape: [rows.length, turns, width] });
+    const logits = await this.#runner.runContext({
+      target,
+      targetAgent,
+      context,
+      contextMask,
+      contextAgent,
+      shape: [rows.length, turns, width],
+    });
     return rows.map((_, i) => logits.slice(i * LABELS.length, (i + 1) * LABELS.length));
   }
 
@@ -115,7 +122,11 @@ export class OnnxModel {
         mask[row * length + column] = 1n;
       });
     });
-    const { probabilities, attribution, embedding, actProbabilities, embeddingWidth } = await this.#runner.runLines({ ids, mask, shape: [sequences.length, length] });
+    const { probabilities, attribution, embedding, actProbabilities, embeddingWidth } = await this.#runner.runLines({
+      ids,
+      mask,
+      shape: [sequences.length, length],
+    });
     const labelCount = LABELS.length;
     const actCount = AGENT_ACTS.length;
     return sequences.map((sequence, row) => ({

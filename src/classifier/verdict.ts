@@ -54,6 +54,12 @@ export interface Classifier {
    * finals, oldest first (the last MAX_CONTEXT_TURNS are read); `lane` is who the work is for
    * (the tenant): lanes share the model in turn, so one cannot starve another.
    */
-  classify(text: string, priority?: Priority, speaker?: SpeakerRole, context?: readonly ContextTurn[], lane?: string): Promise<Verdict>;
+  classify(
+    text: string,
+    priority?: Priority,
+    speaker?: SpeakerRole,
+    context?: readonly ContextTurn[],
+    lane?: string,
+  ): Promise<Verdict>;
   close(): Promise<void>;
 }

@@ -30,16 +30,23 @@ class WorkerRunner implements BatchRunner {
     this.#worker = worker;
     worker.on('message', (reply: InferenceReply) => this.#settle(reply));
     worker.on('error', (error) => this.#fail(error));
-    worker.on('exit', (code) => this.#fail(new Error(this.#closing ? 'classifier closed' : `inference worker exited with code ${code}`)));
+    worker.on('exit', (code) =>
+      this.#fail(new Error(this.#closing ? 'classifier closed' : `inference worker exited with code ${code}`)),
+    );
   }
 
   async runLines(batch: PaddedBatch): Promise<LineOutputs> {
-    const reply = await this.#request({ id: this.#nextId++, graph: 'line', batch }, [batch.ids.buffer, batch.mask.buffer]);
+    const reply = await this.#request({ id: this.#nextId++, graph: 'line', batch }, [
+      batch.ids.buffer,
+      batch.mask.buffer,
+    ]);
     return (reply as { lines: LineOutputs }).lines;
   }
 
   async runContext(batch: ContextBatch): Promise<Float32Array> {
-    const buffers = [batch.target, batch.targetAgent, batch.context, batch.contextMask, batch.contextAgent].map((array) => array.buffer);
+    const buffers = [batch.target, batch.targetAgent, batch.context, batch.contextMask, batch.contextAgent].map(
+      (array) => array.buffer,
+    );
     const reply = await this.#request({ id: this.#nextId++, graph: 'context', batch }, buffers);
     return (reply as { logits: Float32Array }).logits;
   }
@@ -76,7 +83,8 @@ class WorkerRunner implements BatchRunner {
 export async function openWorkerRunner(paths: ModelPaths, intraOpThreads: number): Promise<BatchRunner> {
   const worker = startWorker({ paths, intraOpThreads });
   await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number) => reject(new Error(`inference worker exited with code ${code} while loading ${paths.line}`));
+    const onExit = (code: number) =>
+      reject(new Error(`inference worker exited with code ${code} while loading ${paths.line}`));
     worker.once('error', reject);
     worker.once('exit', onExit);
     worker.once('message', () => {

@@ -26,20 +26,26 @@ const { positionals, values } = parseCommandLine(
   { allowPositionals: true },
 );
 const speaker = values.speaker;
-if (speaker !== 'customer' && speaker !== 'agent') usageError(PROGRAM, `--speaker must be customer or agent, not "${speaker}"`);
+if (speaker !== 'customer' && speaker !== 'agent')
+  usageError(PROGRAM, `--speaker must be customer or agent, not "${speaker}"`);
 const [file, ...extra] = positionals;
 if (!file) usageError(PROGRAM, 'name a FILE of utterances, or - for standard input');
 if (extra.length > 0) usageError(PROGRAM, `one FILE only, not also ${extra.join(' ')}`);
 
-const classifier = await loadClassifier({ modelDir: values.model, maxBatch: 32, maxWaitMs: 1, maxQueue: 100_000 }).catch((error: Error) =>
-  failure(PROGRAM, `cannot load the model from ${values.model}: ${error.message}`),
-);
+const classifier = await loadClassifier({
+  modelDir: values.model,
+  maxBatch: 32,
+  maxWaitMs: 1,
+  maxQueue: 100_000,
+}).catch((error: Error) => failure(PROGRAM, `cannot load the model from ${values.model}: ${error.message}`));
 const input = file === '-' ? process.stdin : createReadStream(file);
 input.on('error', (error: Error) => failure(PROGRAM, `cannot read ${file}: ${error.message}`));
 const pending: Array<Promise<string>> = [];
 for await (const text of createInterface({ input, crlfDelay: Infinity })) {
   if (text.trim() === '') continue;
-  pending.push(classifier.classify(text, 'final', speaker).then(({ label, scores }) => JSON.stringify({ text, label, scores })));
+  pending.push(
+    classifier.classify(text, 'final', speaker).then(({ label, scores }) => JSON.stringify({ text, label, scores })),
+  );
   // Print in input order while keeping a window of requests in flight for batching.
   if (pending.length >= 256) process.stdout.write((await pending.shift()!) + '\n');
 }

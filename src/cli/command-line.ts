@@ -20,7 +20,12 @@ export function failure(program: string, problem: string): never {
  * parseArgs for the project's command-line programs: `--help` (or `-h`) prints `usage` and exits 0;
  * an unknown option or a missing value is reported by usageError instead of a stack trace.
  */
-export function parseCommandLine<const O extends Options>(program: string, usage: string, options: O, { allowPositionals = false } = {}) {
+export function parseCommandLine<const O extends Options>(
+  program: string,
+  usage: string,
+  options: O,
+  { allowPositionals = false } = {},
+) {
   try {
     const parsed = parseArgs({ options: { ...options, ...HELP }, allowPositionals, strict: true });
     if ((parsed.values as { help?: boolean }).help) {

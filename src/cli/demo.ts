@@ -36,21 +36,34 @@ const { values } = parseCommandLine(PROGRAM, USAGE, {
   host: { type: 'string', default: '127.0.0.1' },
 });
 const calls = loadFixtureCalls();
-const fixture = calls.find((c) => c.name === values.call)?.call ?? usageError(PROGRAM, `no fixture call "${values.call}"; choose one of: ${calls.map((c) => c.name).join(', ')}`);
+const fixture =
+  calls.find((c) => c.name === values.call)?.call ??
+  usageError(PROGRAM, `no fixture call "${values.call}"; choose one of: ${calls.map((c) => c.name).join(', ')}`);
 
 // The demo always runs on the development tokens, so the printed addresses work; by default only this machine can reach it.
 const config = (() => {
   try {
-    return loadConfig({ ...process.env, PORT: values.port, HOST: values.host, AUTH_TOKENS: '', LOG_LEVEL: process.env.LOG_LEVEL ?? 'error' });
+    return loadConfig({
+      ...process.env,
+      PORT: values.port,
+      HOST: values.host,
+      AUTH_TOKENS: '',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    });
   } catch (error) {
     return usageError(PROGRAM, (error as Error).message);
   }
 })();
-const classifier = await loadClassifier(classifierOptions(config)).catch(
-  (error: Error) => failure(PROGRAM, `cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`),
+const classifier = await loadClassifier(classifierOptions(config)).catch((error: Error) =>
+  failure(
+    PROGRAM,
+    `cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`,
+  ),
 );
 const app = await buildServer({ config, classifier });
-await app.listen({ port: config.port, host: config.host }).catch((error: Error) => failure(PROGRAM, `cannot listen on port ${config.port}: ${error.message}; try --port`));
+await app
+  .listen({ port: config.port, host: config.host })
+  .catch((error: Error) => failure(PROGRAM, `cannot listen on port ${config.port}: ${error.message}; try --port`));
 const { port } = app.server.address() as AddressInfo;
 // Where this machine reaches the service: a wildcard address is reached on loopback.
 const reachable = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
@@ -62,7 +75,9 @@ console.log(`call-guard demo: replaying fixtures/calls/${values.call}.json at sp
   Supervisor console:  ${base}/console?view=supervisor&token=${devToken('dev-supervisor')}&teamId=${fixture.teamId}
 `);
 
-const ingest = new WebSocket(`ws://${reachable}:${port}/v1/ingest`, { headers: { authorization: `Bearer ${devToken('dev-ingest')}` } });
+const ingest = new WebSocket(`ws://${reachable}:${port}/v1/ingest`, {
+  headers: { authorization: `Bearer ${devToken('dev-ingest')}` },
+});
 await once(ingest, 'open');
 ingest.on('message', (data) => {
   const reply = JSON.parse(data.toString()) as { type: string; message?: string };
@@ -91,6 +106,8 @@ for (let round = 1; ; round++) {
     send({ type: 'transcript', chunk: { ...chunk, callId } });
   }
   send({ type: 'call.end', callId });
-  console.log(`Call ${callId} ended: the console shows the after-call prompt. The call plays again in ${BETWEEN_CALLS_MS / 1000} s.`);
+  console.log(
+    `Call ${callId} ended: the console shows the after-call prompt. The call plays again in ${BETWEEN_CALLS_MS / 1000} s.`,
+  );
   await sleep(BETWEEN_CALLS_MS);
 }

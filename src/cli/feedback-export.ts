@@ -18,7 +18,12 @@ read from DATABASE_URL if set, else from DATA_DIR/call-guard.db (as the service 
   --tenant TENANT   only this tenant's corrections (default: every tenant's)
   -h, --help        this text`;
 
-const { values, positionals } = parseCommandLine(PROGRAM, USAGE, { tenant: { type: 'string' } }, { allowPositionals: true });
+const { values, positionals } = parseCommandLine(
+  PROGRAM,
+  USAGE,
+  { tenant: { type: 'string' } },
+  { allowPositionals: true },
+);
 if (positionals.length !== 1) usageError(PROGRAM, 'expected one FILE to write');
 
 const config = (() => {
@@ -28,7 +33,9 @@ const config = (() => {
     return failure(PROGRAM, (error as Error).message);
   }
 })();
-const store = new IncidentStore(config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(join(config.dataDir, 'call-guard.db')));
+const store = new IncidentStore(
+  config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(join(config.dataDir, 'call-guard.db')),
+);
 try {
   await store.migrate();
   const lines = feedbackCorpus(await store.feedback(values.tenant));

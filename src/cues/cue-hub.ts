@@ -100,7 +100,8 @@ export class CueHub {
   openCall(info: CallInfo): CallHandle {
     const key = callKey(info.tenant, info.callId);
     const previous = this.calls.get(key);
-    if (previous && !previous.ended) this.broadcast(previous.info, { type: 'call', event: 'ended', call: summary({ ...previous, ended: true }) });
+    if (previous && !previous.ended)
+      this.broadcast(previous.info, { type: 'call', event: 'ended', call: summary({ ...previous, ended: true }) });
     const incarnation = ++this.incarnations;
     const call: HubCall = previous
       ? { ...previous, info, incarnation, ended: false }
@@ -178,12 +179,18 @@ export class CueHub {
    * A supervisor takes on a safety alert. The first claim stands (a second returns it unchanged);
    * every subscriber of the call hears of it. A problem comes back as a message naming it.
    */
-  claimAlert(tenant: string, callId: string, seq: number, by: string): AlertClaimed | { code: 'unknown_call' | 'invalid_message'; problem: string } {
+  claimAlert(
+    tenant: string,
+    callId: string,
+    seq: number,
+    by: string,
+  ): AlertClaimed | { code: 'unknown_call' | 'invalid_message'; problem: string } {
     const call = this.calls.get(callKey(tenant, callId));
     if (!call) return { code: 'unknown_call', problem: `callId: no call ${callId}` };
     const existing = call.claims.get(seq);
     if (existing) return existing;
-    if (call.buffer.get(seq)?.type !== 'safety-alert') return { code: 'invalid_message', problem: `seq: cue ${seq} of call ${callId} is not a safety alert` };
+    if (call.buffer.get(seq)?.type !== 'safety-alert')
+      return { code: 'invalid_message', problem: `seq: cue ${seq} of call ${callId} is not a safety alert` };
     const claim: AlertClaimed = { type: 'alert.claimed', callId, seq, by, at: Date.now() };
     call.claims.set(seq, claim);
     this.broadcast(call.info, claim);

@@ -50,7 +50,8 @@ const evidenceOf = (u: Utterance, label: Label): Evidence => ({
   endMs: u.endMs,
 });
 
-const withStep = (steps: LadderStep[], step: LadderStep): LadderStep[] => (steps.at(-1) === step ? steps : [...steps, step]);
+const withStep = (steps: LadderStep[], step: LadderStep): LadderStep[] =>
+  steps.at(-1) === step ? steps : [...steps, step];
 
 class Builder {
   readonly cues: CueDraft[] = [];
@@ -157,7 +158,8 @@ function customerTurn(b: Builder, u: Utterance, context: readonly string[], poli
   b.set({ ventRun });
   const onSolvingSide = b.state.step === 'listen' || b.state.step === 'solve' || b.state.step === 'acknowledge';
   if (!onSolvingSide) return;
-  const repeating = ventRun >= t.ventsBeforeAcknowledge || context.some((turn) => wordOverlap(turn, u.text) >= t.repeatSimilarity);
+  const repeating =
+    ventRun >= t.ventsBeforeAcknowledge || context.some((turn) => wordOverlap(turn, u.text) >= t.repeatSimilarity);
   if (repeating && !b.state.acknowledgedRun) {
     b.set({ acknowledgedRun: true, ventCued: true });
     b.moveTo('acknowledge');
@@ -178,7 +180,9 @@ function agentTurn(b: Builder, u: Utterance, policy: Policy): void {
   // Sympathy that names or echoes the caller's anger is not the agent losing their temper.
   if (act === 'acknowledge' && u.verdict.label === 'venting') return;
   const { label, scores } = u.verdict;
-  const heated = (label === 'venting' || label === 'abusive' || label === 'threat') && scores[label] >= policy.thresholds.agentHeatMinScore;
+  const heated =
+    (label === 'venting' || label === 'abusive' || label === 'threat') &&
+    scores[label] >= policy.thresholds.agentHeatMinScore;
   if (!heated) return;
   const last = b.state.lastStayCalmMs;
   if (last !== undefined && u.endMs - last < policy.thresholds.stayCalmCooldownMs) return;

@@ -32,9 +32,12 @@ export const Policy = Type.Object(
       },
       { additionalProperties: false },
     ),
-    scripts: Type.Object(Object.fromEntries(CUE_TYPES.map((t) => [t, Type.String({ minLength: 1, maxLength: 1000 })])), {
-      additionalProperties: false,
-    }),
+    scripts: Type.Object(
+      Object.fromEntries(CUE_TYPES.map((t) => [t, Type.String({ minLength: 1, maxLength: 1000 })])),
+      {
+        additionalProperties: false,
+      },
+    ),
   },
   { additionalProperties: false },
 );
@@ -47,7 +50,9 @@ export function parsePolicy(raw: unknown, source: string): Policy {
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.problem}`);
   const { menaceMinScore, threatMinScore } = checked.value.thresholds;
   if (menaceMinScore > threatMinScore) {
-    throw new Error(`invalid ladder policy ${source}: thresholds.menaceMinScore (${menaceMinScore}) is above thresholds.threatMinScore (${threatMinScore})`);
+    throw new Error(
+      `invalid ladder policy ${source}: thresholds.menaceMinScore (${menaceMinScore}) is above thresholds.threatMinScore (${threatMinScore})`,
+    );
   }
   return checked.value as Policy;
 }

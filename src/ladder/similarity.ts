@@ -1,5 +1,10 @@
 const words = (text: string): Set<string> =>
-  new Set(text.toLowerCase().replaceAll('’', "'").match(/[a-z0-9']{3,}/g) ?? []);
+  new Set(
+    text
+      .toLowerCase()
+      .replaceAll('’', "'")
+      .match(/[a-z0-9']{3,}/g) ?? [],
+  );
 
 /** Jaccard overlap of the two texts' words of three letters or more (0..1). */
 export function wordOverlap(a: string, b: string): number {

@@ -6,19 +6,28 @@ import { Type, type Static } from '@sinclair/typebox';
  * U+FEFF, U+FFF9-U+FFFB), which would let an id pass for another in logs and on screens. Written
  * with \u escapes so TypeBox and Ajv read the pattern the same.
  */
-export const UNPRINTABLE = '\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\uFEFF\\uFFF9-\\uFFFB';
+export const UNPRINTABLE =
+  '\\u0000-\\u001F\\u007F-\\u009F\\u061C\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u206F\\uFEFF\\uFFF9-\\uFFFB';
 /** A pattern for printable text: none of the characters above. */
 const PRINTABLE = `^[^${UNPRINTABLE}]*$`;
 
-export const Id = (description: string) => Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE, description });
+export const Id = (description: string) =>
+  Type.String({ minLength: 1, maxLength: 128, pattern: PRINTABLE, description });
 
 /** Optional producer-chosen id, echoed in the ack or error that answers the message. */
-export const RequestId = Type.Optional(Type.String({ maxLength: 128, pattern: PRINTABLE, description: 'Echoed in the reply.' }));
+export const RequestId = Type.Optional(
+  Type.String({ maxLength: 128, pattern: PRINTABLE, description: 'Echoed in the reply.' }),
+);
 
 /** Call time in ms: 2^31 - 1 is almost 25 days, beyond any call. */
 export const MAX_CALL_MS = 2 ** 31 - 1;
 
-export const LabelSchema = Type.Union([Type.Literal('neutral'), Type.Literal('venting'), Type.Literal('abusive'), Type.Literal('threat')]);
+export const LabelSchema = Type.Union([
+  Type.Literal('neutral'),
+  Type.Literal('venting'),
+  Type.Literal('abusive'),
+  Type.Literal('threat'),
+]);
 
 export const ScoresSchema = Type.Object(
   { neutral: Type.Number(), venting: Type.Number(), abusive: Type.Number(), threat: Type.Number() },

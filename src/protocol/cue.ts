@@ -18,11 +18,25 @@ export const CUE_TYPES = [
 export const CueType = Type.Union(CUE_TYPES.map((t) => Type.Literal(t)));
 export type CueType = (typeof CUE_TYPES)[number];
 
-export const Severity = Type.Union([Type.Literal('info'), Type.Literal('notice'), Type.Literal('warning'), Type.Literal('critical')]);
+export const Severity = Type.Union([
+  Type.Literal('info'),
+  Type.Literal('notice'),
+  Type.Literal('warning'),
+  Type.Literal('critical'),
+]);
 export type Severity = Static<typeof Severity>;
 
 /** Where the call stands on the de-escalation ladder (DOMAIN.md). */
-export const LADDER_STEPS = ['listen', 'acknowledge', 'solve', 'limit', 'warning', 'transfer', 'release', 'safety'] as const;
+export const LADDER_STEPS = [
+  'listen',
+  'acknowledge',
+  'solve',
+  'limit',
+  'warning',
+  'transfer',
+  'release',
+  'safety',
+] as const;
 export const LadderStep = Type.Union(LADDER_STEPS.map((s) => Type.Literal(s)));
 export type LadderStep = (typeof LADDER_STEPS)[number];
 
@@ -56,14 +70,22 @@ export const Briefing = Type.Object({
   lastIncidentMs: Type.Optional(Type.Integer()),
   incidents: Type.Array(Incident, { description: 'The most recent incidents, oldest first.' }),
   stepsTaken: Type.Array(LadderStep),
-  callerNow: Type.Union([Type.Literal('calm'), Type.Literal('venting'), Type.Literal('abusive'), Type.Literal('threatening')]),
+  callerNow: Type.Union([
+    Type.Literal('calm'),
+    Type.Literal('venting'),
+    Type.Literal('abusive'),
+    Type.Literal('threatening'),
+  ]),
 });
 export type Briefing = Static<typeof Briefing>;
 
 export const Cue = Type.Object({
   id: Type.String(),
   seq: Type.Integer({ minimum: 1, description: 'Per-call, gap-free, starts at 1.' }),
-  epoch: Type.String({ description: 'Names this run of seqs: a call numbered afresh (after a restart) gets another; compare seqs only within one epoch.' }),
+  epoch: Type.String({
+    description:
+      'Names this run of seqs: a call numbered afresh (after a restart) gets another; compare seqs only within one epoch.',
+  }),
   callId: Type.String(),
   agentId: Type.String(),
   teamId: Type.Optional(Type.String()),

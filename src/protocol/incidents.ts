@@ -24,7 +24,10 @@ export const IncidentQuery = Type.Object(
 export type IncidentQuery = Static<typeof IncidentQuery>;
 
 export const ExportQuery = Type.Composite(
-  [Type.Omit(IncidentQuery, ['limit', 'cursor']), Type.Object({ format: Type.Union([Type.Literal('jsonl'), Type.Literal('csv')]) })],
+  [
+    Type.Omit(IncidentQuery, ['limit', 'cursor']),
+    Type.Object({ format: Type.Union([Type.Literal('jsonl'), Type.Literal('csv')]) }),
+  ],
   { additionalProperties: false },
 );
 export type ExportQuery = Static<typeof ExportQuery>;

@@ -33,17 +33,19 @@ export type CallEnd = Static<typeof CallEnd>;
 export const IngestMessage = Type.Union([CallStart, TranscriptMessage, CallEnd, AgentAck]);
 export type IngestMessage = Static<typeof IngestMessage>;
 
-export const AckStatus = Type.Union([
-  Type.Literal('accepted'),
-  Type.Literal('duplicate'),
-  Type.Literal('stale'),
-]);
+export const AckStatus = Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('stale')]);
 export type AckStatus = Static<typeof AckStatus>;
 
 export const IngestAck = Type.Object({
   type: Type.Literal('ack'),
   id: Type.Optional(Type.String()),
-  of: Type.Union([Type.Literal('call.start'), Type.Literal('transcript'), Type.Literal('call.end'), Type.Literal('agent.ack'), Type.Literal('alert.claim')]),
+  of: Type.Union([
+    Type.Literal('call.start'),
+    Type.Literal('transcript'),
+    Type.Literal('call.end'),
+    Type.Literal('agent.ack'),
+    Type.Literal('alert.claim'),
+  ]),
   callId: Type.String(),
   seq: Type.Optional(Type.Integer({ description: 'The chunk’s seq, for transcript acks.' })),
   status: AckStatus,

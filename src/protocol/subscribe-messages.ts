@@ -9,7 +9,10 @@ import { SpeakerRole } from './transcript-chunk.js';
  */
 export const ResumePoint = Type.Union([
   Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
-  Type.Object({ epoch: Type.String({ maxLength: 64 }), seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
+  Type.Object(
+    { epoch: Type.String({ maxLength: 64 }), seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) },
+    { additionalProperties: false },
+  ),
 ]);
 export type ResumePoint = Static<typeof ResumePoint>;
 
@@ -17,7 +20,10 @@ export const SubscriptionScope = Type.Union([
   Type.Object({ callId: Id('One call.') }, { additionalProperties: false }),
   Type.Object({ agentId: Id('Every call of one agent.') }, { additionalProperties: false }),
   Type.Object({ teamId: Id('Every call of a team (supervise scope).') }, { additionalProperties: false }),
-  Type.Object({ tenant: Type.Literal(true, { description: 'Every call of the token’s tenant (supervise scope).' }) }, { additionalProperties: false }),
+  Type.Object(
+    { tenant: Type.Literal(true, { description: 'Every call of the token’s tenant (supervise scope).' }) },
+    { additionalProperties: false },
+  ),
 ]);
 export type SubscriptionScope = Static<typeof SubscriptionScope>;
 
@@ -27,7 +33,10 @@ export const Subscribe = Type.Object(
     id: RequestId,
     scope: SubscriptionScope,
     transcript: Type.Optional(
-      Type.Boolean({ description: 'Also stream the labelled live transcript, starting with the final lines said so far (docs/protocol.md).' }),
+      Type.Boolean({
+        description:
+          'Also stream the labelled live transcript, starting with the final lines said so far (docs/protocol.md).',
+      }),
     ),
     resume: Type.Optional(
       Type.Record(Type.String({ maxLength: 128 }), ResumePoint, {
@@ -53,7 +62,10 @@ export const AlertClaim = Type.Object(
     callId: Id('The call.'),
     seq: Type.Integer({ minimum: 1, description: 'Seq of the safety-alert cue the supervisor takes on.' }),
   },
-  { additionalProperties: false, description: 'A supervisor takes on a safety alert; every subscriber of the call learns who (supervise scope).' },
+  {
+    additionalProperties: false,
+    description: 'A supervisor takes on a safety alert; every subscriber of the call learns who (supervise scope).',
+  },
 );
 export type AlertClaim = Static<typeof AlertClaim>;
 
@@ -79,7 +91,11 @@ export const Subscribed = Type.Object({
 });
 export type Subscribed = Static<typeof Subscribed>;
 
-export const Unsubscribed = Type.Object({ type: Type.Literal('unsubscribed'), id: Type.Optional(Type.String()), subscriptionId: Type.String() });
+export const Unsubscribed = Type.Object({
+  type: Type.Literal('unsubscribed'),
+  id: Type.Optional(Type.String()),
+  subscriptionId: Type.String(),
+});
 export type Unsubscribed = Static<typeof Unsubscribed>;
 
 const CueMessage = Type.Object({ type: Type.Literal('cue'), cue: Cue });
@@ -147,9 +163,11 @@ export const Unclassified = Type.Object({
   startMs: Type.Integer(),
   endMs: Type.Integer(),
   reason: Type.Union([Type.Literal('overloaded'), Type.Literal('failed')], {
-    description: 'overloaded: the classifier stayed full for the whole retry window; failed: the model or the service failed.',
+    description:
+      'overloaded: the classifier stayed full for the whole retry window; failed: the model or the service failed.',
   }),
 });
 export type Unclassified = Static<typeof Unclassified>;
 
-export type SubscriberEvent = CueMessage | CallEvent | TranscriptEvent | ReplayGap | ReplayReset | AlertClaimed | Unclassified;
+export type SubscriberEvent =
+  CueMessage | CallEvent | TranscriptEvent | ReplayGap | ReplayReset | AlertClaimed | Unclassified;

@@ -14,7 +14,11 @@ export const TranscriptChunk = Type.Object(
   {
     callId: Id('The call.'),
     segmentId: Id('The segment; revisions of one segment share it.'),
-    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Per-call sequence number set by the producer; increases with each chunk.' }),
+    seq: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      description: 'Per-call sequence number set by the producer; increases with each chunk.',
+    }),
     speaker: SpeakerRole,
     isFinal: Type.Boolean(),
     text: Type.String({ maxLength: 4000 }),

@@ -74,6 +74,8 @@ export function queryValidator<T extends TSchema>(schema: T) {
   const check = TypeCompiler.Compile(schema);
   return (query: unknown): Parsed<Static<T>> => {
     const value = Value.Convert(schema, query);
-    return check.Check(value) ? { ok: true, value } : { ok: false, problem: `querystring.${firstProblem(check, value)}` };
+    return check.Check(value)
+      ? { ok: true, value }
+      : { ok: false, problem: `querystring.${firstProblem(check, value)}` };
   };
 }

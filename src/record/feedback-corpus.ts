@@ -5,6 +5,12 @@ export function feedbackCorpus(rows: readonly FeedbackRow[]): string[] {
   const newest = new Map<string, FeedbackRow>();
   for (const row of rows) newest.set(`${row.tenant}\u0000${row.callId}\u0000${row.segmentId}`, row);
   return [...newest.values()].map((row) =>
-    JSON.stringify({ text: row.text, label: row.label, split: 'train', case: 'feedback', ...(row.speaker === 'agent' ? { speaker: 'agent' } : {}) }),
+    JSON.stringify({
+      text: row.text,
+      label: row.label,
+      split: 'train',
+      case: 'feedback',
+      ...(row.speaker === 'agent' ? { speaker: 'agent' } : {}),
+    }),
   );
 }

@@ -32,7 +32,9 @@ export class IncidentRecord {
   ) {}
 
   static async open(settings: RecordSettings, metrics: Metrics, log: FastifyBaseLogger): Promise<IncidentRecord> {
-    const driver = settings.databaseUrl ? openPostgres(settings.databaseUrl) : openSqlite(join(settings.dataDir, 'call-guard.db'));
+    const driver = settings.databaseUrl
+      ? openPostgres(settings.databaseUrl)
+      : openSqlite(join(settings.dataDir, 'call-guard.db'));
     const store = new IncidentStore(driver);
     await store.migrate();
     const queue = new WriteQueue(

@@ -1,12 +1,36 @@
-import type { IncidentDetail, IncidentPage, IncidentQuery, IncidentSummary, TimelineEntry, TimelineKind } from '../protocol/incidents.js';
+import type {
+  IncidentDetail,
+  IncidentPage,
+  IncidentQuery,
+  IncidentSummary,
+  TimelineEntry,
+  TimelineKind,
+} from '../protocol/incidents.js';
 import type { Label } from '../classifier/verdict.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.js';
 
 /** One write the recorder queues; replaying a write is harmless (each is keyed). */
 export type RecordWrite =
-  | { kind: 'incident'; tenant: string; callId: string; agentId: string; teamId?: string; startedAt: number; at: number; cueType: string }
-  | { kind: 'event'; tenant: string; callId: string; key: string; at: number; type: TimelineKind; data: Record<string, unknown> }
+  | {
+      kind: 'incident';
+      tenant: string;
+      callId: string;
+      agentId: string;
+      teamId?: string;
+      startedAt: number;
+      at: number;
+      cueType: string;
+    }
+  | {
+      kind: 'event';
+      tenant: string;
+      callId: string;
+      key: string;
+      at: number;
+      type: TimelineKind;
+      data: Record<string, unknown>;
+    }
   | { kind: 'ended'; tenant: string; callId: string; at: number };
 
 export interface FeedbackRow {
@@ -26,7 +50,8 @@ type Filter = Omit<IncidentQuery, 'limit' | 'cursor'>;
 const DEFAULT_PAGE = 50;
 const MIGRATION_LOCK = 71_044;
 
-const cursorOf = (row: IncidentSummary): string => Buffer.from(JSON.stringify([row.firstIncidentAt, row.callId])).toString('base64url');
+const cursorOf = (row: IncidentSummary): string =>
+  Buffer.from(JSON.stringify([row.firstIncidentAt, row.callId])).toString('base64url');
 
 export class BadCursorError extends Error {
   override name = 'BadCursorError';
@@ -35,7 +60,8 @@ export class BadCursorError extends Error {
 function parseCursor(cursor: string): [number, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
+      return [value[0], value[1]];
   } catch {
     // reported below
   }
@@ -79,14 +105,19 @@ export class IncidentStore {
 
   /** Brings the schema to the newest version; safe when several instances start at once. */
   async migrate(): Promise<void> {
-    await this.db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    await this.db.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
     await this.db.transaction(async (tx) => {
       if (tx.name === 'postgres') await tx.all('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
       const [row] = await tx.all('SELECT MAX(version) AS version FROM schema_migrations');
       const current = Number(row?.version ?? 0);
       for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
         for (const statement of migration.statements) await tx.run(statement);
-        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()]);
+        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
+          migration.version,
+          Date.now(),
+        ]);
       }
     });
   }
@@ -107,7 +138,18 @@ export class IncidentStore {
              ON CONFLICT (tenant, call_id) DO UPDATE SET
                cue_types = CASE WHEN incidents.cue_types LIKE ? THEN incidents.cue_types ELSE incidents.cue_types || ? END,
                updated_at = excluded.updated_at`,
-            [w.tenant, w.callId, w.agentId, w.teamId ?? null, w.startedAt, w.at, `,${w.cueType},`, w.at, `%,${w.cueType},%`, `${w.cueType},`],
+            [
+              w.tenant,
+              w.callId,
+              w.agentId,
+              w.teamId ?? null,
+              w.startedAt,
+              w.at,
+              `,${w.cueType},`,
+              w.at,
+              `%,${w.cueType},%`,
+              `${w.cueType},`,
+            ],
           );
         } else if (w.kind === 'event') {
           await tx.run(
@@ -116,7 +158,12 @@ export class IncidentStore {
             [w.tenant, w.callId, w.key, w.at, w.type, JSON.stringify(w.data)],
           );
         } else {
-          await tx.run('UPDATE incidents SET ended_at = ?, updated_at = ? WHERE tenant = ? AND call_id = ?', [w.at, w.at, w.tenant, w.callId]);
+          await tx.run('UPDATE incidents SET ended_at = ?, updated_at = ? WHERE tenant = ? AND call_id = ?', [
+            w.at,
+            w.at,
+            w.tenant,
+            w.callId,
+          ]);
         }
       }
     });
@@ -132,7 +179,10 @@ export class IncidentStore {
       page += ' AND (first_incident_at < ? OR (first_incident_at = ? AND call_id < ?))';
       params.push(at, at, callId);
     }
-    const rows = await this.db.all(`SELECT * FROM incidents WHERE ${page} ORDER BY first_incident_at DESC, call_id DESC LIMIT ?`, [...params, limit + 1]);
+    const rows = await this.db.all(
+      `SELECT * FROM incidents WHERE ${page} ORDER BY first_incident_at DESC, call_id DESC LIMIT ?`,
+      [...params, limit + 1],
+    );
     const incidents = rows.slice(0, limit).map(summaryOf);
     return rows.length > limit ? { incidents, nextCursor: cursorOf(incidents.at(-1)!) } : { incidents };
   }
@@ -154,9 +204,16 @@ export class IncidentStore {
   }
 
   private async timeline(tenant: string, callId: string): Promise<TimelineEntry[]> {
-    const events = await this.db.all('SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ? ORDER BY at, event_key', [tenant, callId]);
+    const events = await this.db.all(
+      'SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ? ORDER BY at, event_key',
+      [tenant, callId],
+    );
     const feedback = await this.feedbackOf(tenant, callId);
-    const entries: TimelineEntry[] = events.map((e) => ({ at: Number(e.at), kind: e.kind as TimelineKind, data: JSON.parse(String(e.body)) }));
+    const entries: TimelineEntry[] = events.map((e) => ({
+      at: Number(e.at),
+      kind: e.kind as TimelineKind,
+      data: JSON.parse(String(e.body)),
+    }));
     for (const f of feedback) entries.push({ at: f.at, kind: 'feedback', data: { ...f, tenant: undefined } });
     return entries.sort((a, b) => a.at - b.at);
   }
@@ -196,14 +253,17 @@ export class IncidentStore {
 
   /** Corrections, oldest first; every tenant's unless one is named (for the training export). */
   async feedback(tenant?: string): Promise<FeedbackRow[]> {
-    const rows = tenant === undefined
-      ? await this.db.all('SELECT * FROM label_feedback ORDER BY at, tenant, call_id, segment_id')
-      : await this.db.all('SELECT * FROM label_feedback WHERE tenant = ? ORDER BY at, call_id, segment_id', [tenant]);
+    const rows =
+      tenant === undefined
+        ? await this.db.all('SELECT * FROM label_feedback ORDER BY at, tenant, call_id, segment_id')
+        : await this.db.all('SELECT * FROM label_feedback WHERE tenant = ? ORDER BY at, call_id, segment_id', [tenant]);
     return rows.map(feedbackOf);
   }
 
   private async feedbackOf(tenant: string, callId: string): Promise<FeedbackRow[]> {
-    return (await this.db.all('SELECT * FROM label_feedback WHERE tenant = ? AND call_id = ? ORDER BY at', [tenant, callId])).map(feedbackOf);
+    return (
+      await this.db.all('SELECT * FROM label_feedback WHERE tenant = ? AND call_id = ? ORDER BY at', [tenant, callId])
+    ).map(feedbackOf);
   }
 
   close(): Promise<void> {

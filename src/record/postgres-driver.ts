@@ -10,7 +10,10 @@ function numbered(sql: string): string {
 }
 
 // Times are BIGINT epoch milliseconds, well inside a double's exact range: read them as numbers.
-const types = { getTypeParser: (oid: number, format?: string) => (oid === BIGINT_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) };
+const types = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === BIGINT_OID ? Number : pg.types.getTypeParser(oid, format as 'text'),
+};
 
 function over(client: pg.Pool | pg.PoolClient, inTransaction: boolean): SqlDriver {
   const driver: SqlDriver = {

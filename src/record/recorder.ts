@@ -19,7 +19,11 @@ interface TrackedCall {
 const isIncidentCue = (cue: Cue): boolean => (INCIDENT_CUES as readonly string[]).includes(cue.type);
 const EARLY_CUES_KEPT = 16;
 
-const maskEvidence = (e: Evidence): Evidence => ({ ...e, text: maskDigits(e.text), spans: e.spans.map((s) => ({ ...s, text: maskDigits(s.text) })) });
+const maskEvidence = (e: Evidence): Evidence => ({
+  ...e,
+  text: maskDigits(e.text),
+  spans: e.spans.map((s) => ({ ...s, text: maskDigits(s.text) })),
+});
 
 /** A cue as the record keeps it: digit runs masked wherever the caller's words appear. */
 function maskCue(cue: Cue): Cue {
@@ -74,10 +78,12 @@ export class Recorder {
         this.cue(call, event.cue);
         break;
       case 'alert.claimed':
-        if (call.incident) this.event(call, `claim:${event.seq}:${event.at}`, event.at, 'claim', { seq: event.seq, by: event.by });
+        if (call.incident)
+          this.event(call, `claim:${event.seq}:${event.at}`, event.at, 'claim', { seq: event.seq, by: event.by });
         break;
       case 'call':
-        if (event.event === 'moved' && call.incident) this.event(call, `step:${this.now()}:${event.call.step}`, this.now(), 'step', { step: event.call.step });
+        if (event.event === 'moved' && call.incident)
+          this.event(call, `step:${this.now()}:${event.call.step}`, this.now(), 'step', { step: event.call.step });
         if (event.event === 'ended') {
           if (call.incident) this.emit({ kind: 'ended', tenant: info.tenant, callId: info.callId, at: this.now() });
           this.calls.delete(key);
@@ -106,15 +112,40 @@ export class Recorder {
       return;
     }
     const { tenant, callId, agentId, teamId } = call.info;
-    this.emit({ kind: 'incident', tenant, callId, agentId, ...(teamId !== undefined ? { teamId } : {}), startedAt: call.startedAt, at: cue.emittedAt, cueType: cue.type });
+    this.emit({
+      kind: 'incident',
+      tenant,
+      callId,
+      agentId,
+      ...(teamId !== undefined ? { teamId } : {}),
+      startedAt: call.startedAt,
+      at: cue.emittedAt,
+      cueType: cue.type,
+    });
     call.incident = true;
-    for (const early of call.earlyCues.splice(0)) this.event(call, `cue:${early.epoch}:${early.seq}`, early.emittedAt, 'cue', maskCue(early));
-    for (const { line, at } of call.recentLines.splice(0)) this.event(call, `line:${line.segmentId}`, at, 'line', lineData(line));
+    for (const early of call.earlyCues.splice(0))
+      this.event(call, `cue:${early.epoch}:${early.seq}`, early.emittedAt, 'cue', maskCue(early));
+    for (const { line, at } of call.recentLines.splice(0))
+      this.event(call, `line:${line.segmentId}`, at, 'line', lineData(line));
     this.event(call, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
     call.linesAfter = this.contextLines;
   }
 
-  private event(call: TrackedCall, key: string, at: number, type: 'line' | 'cue' | 'step' | 'claim', data: object): void {
-    this.emit({ kind: 'event', tenant: call.info.tenant, callId: call.info.callId, key, at, type, data: data as Record<string, unknown> });
+  private event(
+    call: TrackedCall,
+    key: string,
+    at: number,
+    type: 'line' | 'cue' | 'step' | 'claim',
+    data: object,
+  ): void {
+    this.emit({
+      kind: 'event',
+      tenant: call.info.tenant,
+      callId: call.info.callId,
+      key,
+      at,
+      type,
+      data: data as Record<string, unknown>,
+    });
   }
 }

@@ -15,10 +15,15 @@ export function registerClassify(app: FastifyInstance, ctx: ServiceContext): voi
     async (request, reply) => {
       const started = performance.now();
       const { texts, speaker = 'customer' } = request.body;
-      const verdicts = texts.map((text) => ctx.classifier.classify(text, 'final', speaker, undefined, request.principal!.tenant));
+      const verdicts = texts.map((text) =>
+        ctx.classifier.classify(text, 'final', speaker, undefined, request.principal!.tenant),
+      );
       try {
         const results = await Promise.all(verdicts);
-        ctx.metrics.classifyLatency.observe({ source: 'http', priority: 'final' }, (performance.now() - started) / 1000);
+        ctx.metrics.classifyLatency.observe(
+          { source: 'http', priority: 'final' },
+          (performance.now() - started) / 1000,
+        );
         return { results };
       } catch (error) {
         await Promise.allSettled(verdicts);

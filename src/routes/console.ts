@@ -40,7 +40,10 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
       try {
         body = await readFile(join(dir, asset.file));
       } catch {
-        return reply.code(503).type('text/plain; charset=utf-8').send('The console has not been built: run `npm run build` (or `npm ci`), then reload.');
+        return reply
+          .code(503)
+          .type('text/plain; charset=utf-8')
+          .send('The console has not been built: run `npm run build` (or `npm ci`), then reload.');
       }
       return reply.headers(SECURITY_HEADERS).type(asset.type).send(body);
     });
@@ -51,7 +54,13 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
 
   app.get(
     '/console/session',
-    { preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']), schema: { response: { 200: ConsoleSession } } },
-    async (request): Promise<ConsoleSession> => ({ name: request.principal!.name, scopes: [...request.principal!.scopes] }),
+    {
+      preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
+      schema: { response: { 200: ConsoleSession } },
+    },
+    async (request): Promise<ConsoleSession> => ({
+      name: request.principal!.name,
+      scopes: [...request.principal!.scopes],
+    }),
   );
 }

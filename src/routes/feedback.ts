@@ -14,11 +14,18 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
       preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
     },
     async (request, reply) => {
-      if (!ctx.record) return reply.code(503).send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
+      if (!ctx.record)
+        return reply
+          .code(503)
+          .send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
       const { callId, segmentId, label } = request.body;
       const principal = request.principal!;
       const line = ctx.hub.finalLine(principal.tenant, callId, segmentId);
-      if (!line) return reply.code(404).send({ error: 'not_found', message: `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)` });
+      if (!line)
+        return reply.code(404).send({
+          error: 'not_found',
+          message: `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)`,
+        });
       const row = {
         tenant: principal.tenant,
         callId,

@@ -14,7 +14,12 @@ export class ProbesAtDebug extends LogController {
     request.log.debug({ req: request }, 'incoming request');
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
     if (error || !isProbe(request)) return super.requestCompleted(error, request, reply, metadata);
     reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
@@ -34,12 +39,17 @@ export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void 
 
   // The classifier is loaded before the server is built, so "ready" means "not shutting down".
   app.get('/readyz', async (_request, reply) =>
-    ctx.lifecycle.draining ? reply.code(503).send({ status: 'draining' }) : { status: 'ready', liveCalls: ctx.registry.size },
+    ctx.lifecycle.draining
+      ? reply.code(503).send({ status: 'draining' })
+      : { status: 'ready', liveCalls: ctx.registry.size },
   );
 
   app.get('/metrics', async (request, reply) => {
     if (!mayReadMetrics(request, ctx.config.metricsToken)) {
-      return reply.code(401).send({ error: 'unauthorized', message: 'this service protects /metrics: send Authorization: Bearer <METRICS_TOKEN>' });
+      return reply.code(401).send({
+        error: 'unauthorized',
+        message: 'this service protects /metrics: send Authorization: Bearer <METRICS_TOKEN>',
+      });
     }
     const depth = (ctx.classifier as { queueDepth?: unknown }).queueDepth;
     if (typeof depth === 'number') ctx.metrics.queueDepth.set(depth);

@@ -17,7 +17,11 @@ function validationMessage(error: FastifyError): string {
 function describe(error: FastifyError): { status: number; body: Static<typeof HttpError> } {
   if (error.validation) return { status: 400, body: { error: 'invalid_request', message: validationMessage(error) } };
   const status = error.statusCode ?? 500;
-  if (status >= 500) return { status: 500, body: { error: 'internal', message: 'the service could not handle this request; see its log' } };
+  if (status >= 500)
+    return {
+      status: 500,
+      body: { error: 'internal', message: 'the service could not handle this request; see its log' },
+    };
   if (status === 429) return { status, body: { error: 'rate_limited', message: error.message } };
   return { status, body: { error: BAD_JSON.has(error.code) ? 'bad_json' : 'bad_request', message: error.message } };
 }

@@ -5,18 +5,28 @@ import { tokenOf, type TokenStore } from '../auth/tokens.js';
 import { PROBE_ROUTES } from './health.js';
 
 /** Registers before the routes: every HTTP route then allows HTTP_RATE_PER_SEC requests a second per token, or per address without one. */
-export async function registerHttpRateLimit(app: FastifyInstance, tokens: TokenStore, perSecond: number): Promise<void> {
+export async function registerHttpRateLimit(
+  app: FastifyInstance,
+  tokens: TokenStore,
+  perSecond: number,
+): Promise<void> {
   await app.register(fastifyRateLimit, {
     max: perSecond,
     timeWindow: 1000,
     keyGenerator: (request: FastifyRequest) => {
       const token = tokenOf(request.headers, request.query);
       // Unknown tokens count against the caller's address, so made-up ones cannot buy fresh allowances.
-      return token && tokens.lookup(token) ? `token ${createHash('sha256').update(token).digest('hex')}` : `address ${request.ip}`;
+      return token && tokens.lookup(token)
+        ? `token ${createHash('sha256').update(token).digest('hex')}`
+        : `address ${request.ip}`;
     },
     // Probes must always be answered; WebSockets have per-connection message limits of their own (rate-limit.ts).
-    allowList: (request: FastifyRequest) => PROBE_ROUTES.has(request.routeOptions.url ?? '') || request.headers.upgrade?.toLowerCase() === 'websocket',
+    allowList: (request: FastifyRequest) =>
+      PROBE_ROUTES.has(request.routeOptions.url ?? '') || request.headers.upgrade?.toLowerCase() === 'websocket',
     errorResponseBuilder: (_request, context) =>
-      Object.assign(new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`), { statusCode: context.statusCode }),
+      Object.assign(
+        new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`),
+        { statusCode: context.statusCode },
+      ),
   });
 }

@@ -1,6 +1,18 @@
 import type { IncidentDetail } from '../protocol/incidents.js';
 
-const COLUMNS = ['call_id', 'agent_id', 'team_id', 'at', 'kind', 'speaker', 'label', 'cue_type', 'step', 'by', 'text'] as const;
+const COLUMNS = [
+  'call_id',
+  'agent_id',
+  'team_id',
+  'at',
+  'kind',
+  'speaker',
+  'label',
+  'cue_type',
+  'step',
+  'by',
+  'text',
+] as const;
 
 /** RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. */
 const cell = (value: unknown): string => {

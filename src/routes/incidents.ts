@@ -21,7 +21,9 @@ const filtersOf = (query: unknown): unknown => {
 /** The store, or a 503 saying the record is off. */
 function storeOf(ctx: ServiceContext, reply: FastifyReply): IncidentStore | undefined {
   if (ctx.record) return ctx.record.store;
-  void reply.code(503).send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
+  void reply
+    .code(503)
+    .send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
   return undefined;
 }
 
@@ -60,7 +62,12 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
     const store = storeOf(ctx, reply);
     if (!store) return reply;
     const incident = await store.get(request.principal!.tenant, params.value.callId);
-    return incident ?? reply.code(404).send({ error: 'not_found', message: `callId: no incident recorded for call ${params.value.callId}` });
+    return (
+      incident ??
+      reply
+        .code(404)
+        .send({ error: 'not_found', message: `callId: no incident recorded for call ${params.value.callId}` })
+    );
   });
 
   app.delete('/v1/incidents/:callId', review, async (request, reply) => {
@@ -69,7 +76,8 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
     const store = storeOf(ctx, reply);
     if (!store) return reply;
     const removed = await store.deleteCall(request.principal!.tenant, params.value.callId);
-    if (!removed) return reply.code(404).send({ error: 'not_found', message: `callId: no record of call ${params.value.callId}` });
+    if (!removed)
+      return reply.code(404).send({ error: 'not_found', message: `callId: no record of call ${params.value.callId}` });
     return reply.code(204).send();
   });
 }

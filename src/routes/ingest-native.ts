@@ -1,6 +1,13 @@
 import type { Arrival } from '../calls/call-session.js';
 import { AgentAck, type ErrorCode } from '../protocol/common.js';
-import { CallEnd, CallStart, IngestMessage, TranscriptMessage, type AckStatus, type IngestAck } from '../protocol/ingest-messages.js';
+import {
+  CallEnd,
+  CallStart,
+  IngestMessage,
+  TranscriptMessage,
+  type AckStatus,
+  type IngestAck,
+} from '../protocol/ingest-messages.js';
 import { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { frameValidator, validator } from '../protocol/validator.js';
 import type { ServiceContext } from './context.js';
@@ -17,12 +24,25 @@ const parseIngest = frameValidator(IngestMessage, {
  * Handles one producer connection in the service's own format: many calls may share it.
  * Replies: an ack for every accepted message, an error naming the problem otherwise.
  */
-export function handleNativeMessage(ctx: ServiceContext, channel: WsChannel, tenant: string, raw: unknown, arrival: Arrival): void {
+export function handleNativeMessage(
+  ctx: ServiceContext,
+  channel: WsChannel,
+  tenant: string,
+  raw: unknown,
+  arrival: Arrival,
+): void {
   const parsed = parseIngest(raw);
   if (!parsed.ok) return channel.error('invalid_message', parsed.problem, idOf(raw));
   const message = parsed.value;
   const ack = (callId: string, status: AckStatus = 'accepted', seq?: number): void =>
-    channel.send({ type: 'ack', of: message.type, callId, status, ...(message.id !== undefined ? { id: message.id } : {}), ...(seq !== undefined ? { seq } : {}) } satisfies IngestAck);
+    channel.send({
+      type: 'ack',
+      of: message.type,
+      callId,
+      status,
+      ...(message.id !== undefined ? { id: message.id } : {}),
+      ...(seq !== undefined ? { seq } : {}),
+    } satisfies IngestAck);
   switch (message.type) {
     case 'call.start': {
       const started = ctx.registry.start(tenant, message, channel.socket);
@@ -55,12 +75,18 @@ const checkChunk = validator(TranscriptChunk);
  * Hands one chunk to its live call; the caller reports the outcome in its transport's terms.
  * Chunks that provider adapters built are held to the same bounds as the native format's.
  */
-export function ingestChunk(ctx: ServiceContext, tenant: string, chunk: TranscriptChunk, arrival: Arrival): ChunkOutcome {
+export function ingestChunk(
+  ctx: ServiceContext,
+  tenant: string,
+  chunk: TranscriptChunk,
+  arrival: Arrival,
+): ChunkOutcome {
   const checked = checkChunk(chunk);
   if (!checked.ok) return { ok: false, code: 'invalid_message', message: `chunk.${checked.problem}` };
   const session = ctx.registry.active(tenant, chunk.callId);
   if (!session) return { ok: false, code: 'unknown_call', message: unknownCallMessage(chunk.callId) };
-  if (chunk.endMs < chunk.startMs) return { ok: false, code: 'invalid_message', message: 'chunk.endMs: must not be before startMs' };
+  if (chunk.endMs < chunk.startMs)
+    return { ok: false, code: 'invalid_message', message: 'chunk.endMs: must not be before startMs' };
   return { ok: true, status: session.ingest(chunk, arrival) };
 }
 

@@ -25,10 +25,16 @@ const ASSIGNMENTS: readonly string[] = ['customer', 'agent', 'ignore'];
  * A provider-format connection carries one leg of one call, named in the query:
  * `?format=deepgram&callId=..&agentId=..[&teamId=..][&stream=customer][&speakers=0:customer,speaker-1:agent]`.
  */
-export function parseProviderQuery(query: Record<string, string | undefined>): { ok: true; value: ProviderParams } | { ok: false; problem: string } {
+export function parseProviderQuery(
+  query: Record<string, string | undefined>,
+): { ok: true; value: ProviderParams } | { ok: false; problem: string } {
   for (const name of ['callId', 'agentId'] as const) {
     const value = query[name];
-    if (value === undefined || !ID.test(value)) return { ok: false, problem: `${name}: required query parameter for provider formats (1-128 characters, no spaces)` };
+    if (value === undefined || !ID.test(value))
+      return {
+        ok: false,
+        problem: `${name}: required query parameter for provider formats (1-128 characters, no spaces)`,
+      };
   }
   for (const name of ['teamId', 'stream'] as const) {
     const value = query[name];
@@ -39,11 +45,21 @@ export function parseProviderQuery(query: Record<string, string | undefined>): {
     const at = pair.lastIndexOf(':');
     const source = pair.slice(0, at);
     const who = pair.slice(at + 1);
-    if (at <= 0 || !ASSIGNMENTS.includes(who)) return { ok: false, problem: `speakers: "${pair}" should be source:customer, source:agent or source:ignore` };
+    if (at <= 0 || !ASSIGNMENTS.includes(who))
+      return { ok: false, problem: `speakers: "${pair}" should be source:customer, source:agent or source:ignore` };
     speakers[source] = who as SpeakerAssignment;
   }
   const { teamId, stream } = query;
-  return { ok: true, value: { callId: query.callId!, agentId: query.agentId!, ...(teamId ? { teamId } : {}), ...(stream ? { stream } : {}), speakers } };
+  return {
+    ok: true,
+    value: {
+      callId: query.callId!,
+      agentId: query.agentId!,
+      ...(teamId ? { teamId } : {}),
+      ...(stream ? { stream } : {}),
+      speakers,
+    },
+  };
 }
 
 /** Call-control messages in the service's own format, accepted on provider connections too. */
@@ -78,7 +94,11 @@ export class ProviderCall {
   /** Opens (or joins) the call; false, with the socket closed, if it cannot. */
   start(): boolean {
     const { callId, agentId, teamId } = this.params;
-    const started = this.ctx.registry.start(this.tenant, { type: 'call.start', callId, agentId, ...(teamId ? { teamId } : {}) }, this.channel.socket);
+    const started = this.ctx.registry.start(
+      this.tenant,
+      { type: 'call.start', callId, agentId, ...(teamId ? { teamId } : {}) },
+      this.channel.socket,
+    );
     if (!started.ok) {
       this.channel.error(started.code, started.message);
       this.channel.socket.close(1008, started.code);
@@ -99,7 +119,8 @@ export class ProviderCall {
   handle(raw: unknown, arrival: Arrival): void {
     const type = (raw as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && CONTROL_TYPES.has(type)) {
-      if (type === 'call.end') for (const leg of legsByCall.get(callKey(this.tenant, this.params.callId)) ?? []) leg.finishUtterances();
+      if (type === 'call.end')
+        for (const leg of legsByCall.get(callKey(this.tenant, this.params.callId)) ?? []) leg.finishUtterances();
       return handleNativeMessage(this.ctx, this.channel, this.tenant, raw, arrival);
     }
     const result = this.adapter.adapt(raw, this.adapterContext());
@@ -142,7 +163,13 @@ export class ProviderCall {
     this.ctx.metrics.providerDrops.inc({ format: this.adapter.name, reason });
     if (this.reported.has(reason)) return;
     this.reported.add(reason);
-    const notice: ProviderNotice = { type: 'notice', code: 'dropped', reason, callId: this.params.callId, message: DROP_EXPLANATIONS[reason] };
+    const notice: ProviderNotice = {
+      type: 'notice',
+      code: 'dropped',
+      reason,
+      callId: this.params.callId,
+      message: DROP_EXPLANATIONS[reason],
+    };
     this.channel.send(notice);
   }
 }

@@ -63,19 +63,42 @@ export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceCon
     return fresh;
   };
 
-  const handle = async (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, webhook: Record<string, unknown>, signed: SignedParams) => {
+  const handle = async (
+    request: FastifyRequest<{ Querystring: Query }>,
+    reply: FastifyReply,
+    webhook: Record<string, unknown>,
+    signed: SignedParams,
+  ) => {
     const arrival = arrivalNow();
     const tenant = request.principal!.tenant;
     const authToken = ctx.config.twilioAuthTokens[tenant];
-    if (authToken !== undefined && !isValidTwilioSignature(authToken, request.headers['x-twilio-signature'] as string | undefined, requestedUrl(request), signed)) {
-      return reply.code(403).send({ error: 'forbidden', message: 'X-Twilio-Signature: missing or not valid for this URL and body with the tenant’s Twilio auth token' });
+    if (
+      authToken !== undefined &&
+      !isValidTwilioSignature(
+        authToken,
+        request.headers['x-twilio-signature'] as string | undefined,
+        requestedUrl(request),
+        signed,
+      )
+    ) {
+      return reply.code(403).send({
+        error: 'forbidden',
+        message: 'X-Twilio-Signature: missing or not valid for this URL and body with the tenant’s Twilio auth token',
+      });
     }
     const params = parseProviderQuery(request.query);
     if (!params.ok) return reply.code(400).send({ error: 'invalid_message', message: params.problem });
     const { callId, agentId, teamId, speakers } = params.value;
     const call = callFor(tenant, callId);
-    const started = ctx.registry.start(tenant, { type: 'call.start', callId, agentId, ...(teamId ? { teamId } : {}) }, call.owner);
-    if (!started.ok) return reply.code(started.code === 'call_exists' ? 409 : 503).send({ error: started.code, message: started.message });
+    const started = ctx.registry.start(
+      tenant,
+      { type: 'call.start', callId, agentId, ...(teamId ? { teamId } : {}) },
+      call.owner,
+    );
+    if (!started.ok)
+      return reply
+        .code(started.code === 'call_exists' ? 409 : 503)
+        .send({ error: started.code, message: started.message });
     try {
       const result = twilio.adapt(webhook, { callId, speakers, state: call.state });
       if (!result.ok) return reply.code(400).send({ error: 'invalid_message', message: result.error });
@@ -101,10 +124,15 @@ export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceCon
   await app.register(async (scope) => {
     await scope.register(fastifyFormbody, { bodyLimit: ctx.config.maxPayloadBytes });
     scope.post<{ Querystring: Query }>('/v1/ingest/twilio', options, (request, reply) => {
-      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, string | string[]>;
+      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<
+        string,
+        string | string[]
+      >;
       return handle(request, reply, body, body);
     });
     // statusCallbackMethod="GET": the webhook's fields come in the query, beside the call's own parameters, and are signed as part of the URL.
-    scope.get<{ Querystring: Query }>('/v1/ingest/twilio', options, (request, reply) => handle(request, reply, request.query, {}));
+    scope.get<{ Querystring: Query }>('/v1/ingest/twilio', options, (request, reply) =>
+      handle(request, reply, request.query, {}),
+    );
   });
 }

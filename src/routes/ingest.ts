@@ -8,7 +8,6 @@ import { handleNativeMessage } from './ingest-native.js';
 import { ProviderCall, parseProviderQuery } from './ingest-provider.js';
 import { idOf, WsChannel } from './ws-channel.js';
 
-
 type Query = { format?: string; token?: string } & Record<string, string | undefined>;
 
 export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void {
@@ -33,7 +32,12 @@ export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void 
       const format = request.query.format ?? DEFAULT_FORMAT;
       const guarded = (handle: (raw: unknown, arrival: Arrival) => void) => (raw: unknown) => {
         const arrival = arrivalNow();
-        if (ctx.lifecycle.draining) return channel.error('shutting_down', 'the service is shutting down; reconnect to another instance', idOf(raw));
+        if (ctx.lifecycle.draining)
+          return channel.error(
+            'shutting_down',
+            'the service is shutting down; reconnect to another instance',
+            idOf(raw),
+          );
         handle(raw, arrival);
       };
       if (format === DEFAULT_FORMAT) {
@@ -53,15 +57,22 @@ export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void 
   );
 }
 
-async function rejectUnknownFormat(request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply): Promise<void> {
+async function rejectUnknownFormat(
+  request: FastifyRequest<{ Querystring: Query }>,
+  reply: FastifyReply,
+): Promise<void> {
   const format = request.query.format;
   if (format !== undefined && format !== DEFAULT_FORMAT && !ADAPTERS.has(format)) {
-    await reply.code(400).send({ error: 'bad_request', message: `format: unknown format "${format}"; expected one of ${[...ADAPTERS.keys()].join(', ')}` });
+    await reply.code(400).send({
+      error: 'bad_request',
+      message: `format: unknown format "${format}"; expected one of ${[...ADAPTERS.keys()].join(', ')}`,
+    });
   }
 }
 
 export function rejectWhileDraining(ctx: ServiceContext) {
   return async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (ctx.lifecycle.draining) await reply.code(503).send({ error: 'shutting_down', message: 'the service is shutting down' });
+    if (ctx.lifecycle.draining)
+      await reply.code(503).send({ error: 'shutting_down', message: 'the service is shutting down' });
   };
 }

@@ -3,14 +3,25 @@ import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
 import { AgentAck } from '../protocol/common.js';
-import { AlertClaim, Subscribe, SubscriberMessage, Unsubscribe, type Subscribed } from '../protocol/subscribe-messages.js';
+import {
+  AlertClaim,
+  Subscribe,
+  SubscriberMessage,
+  Unsubscribe,
+  type Subscribed,
+} from '../protocol/subscribe-messages.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { frameValidator } from '../protocol/validator.js';
 import type { ServiceContext } from './context.js';
 import { rejectWhileDraining } from './ingest.js';
 import { idOf, WsChannel } from './ws-channel.js';
 
-const parseSubscriber = frameValidator(SubscriberMessage, { subscribe: Subscribe, unsubscribe: Unsubscribe, 'agent.ack': AgentAck, 'alert.claim': AlertClaim });
+const parseSubscriber = frameValidator(SubscriberMessage, {
+  subscribe: Subscribe,
+  unsubscribe: Unsubscribe,
+  'agent.ack': AgentAck,
+  'alert.claim': AlertClaim,
+});
 
 const MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
 
@@ -36,15 +47,28 @@ class SubscriberConnection {
       case 'subscribe': {
         const wide = 'teamId' in message.scope || 'tenant' in message.scope;
         if (wide && !this.principal.scopes.has('supervise')) {
-          return this.channel.error('forbidden', 'scope: team and tenant subscriptions need the supervise scope', message.id);
+          return this.channel.error(
+            'forbidden',
+            'scope: team and tenant subscriptions need the supervise scope',
+            message.id,
+          );
         }
         if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          return this.channel.error('invalid_message', `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`, message.id);
+          return this.channel.error(
+            'invalid_message',
+            `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
+            message.id,
+          );
         }
-        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(this.principal.tenant, message.scope, this.deliver, {
-          transcript: message.transcript ?? false,
-          resume: message.resume ?? {},
-        });
+        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(
+          this.principal.tenant,
+          message.scope,
+          this.deliver,
+          {
+            transcript: message.transcript ?? false,
+            resume: message.resume ?? {},
+          },
+        );
         this.subscriptions.add(subscriptionId);
         this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
         for (const event of replay) this.deliver(event);
@@ -52,7 +76,11 @@ class SubscriberConnection {
       }
       case 'unsubscribe':
         if (!this.subscriptions.delete(message.subscriptionId)) {
-          return this.channel.error('invalid_message', `subscriptionId: no subscription ${message.subscriptionId} on this connection`, message.id);
+          return this.channel.error(
+            'invalid_message',
+            `subscriptionId: no subscription ${message.subscriptionId} on this connection`,
+            message.id,
+          );
         }
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
@@ -63,7 +91,8 @@ class SubscriberConnection {
         return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
       }
       case 'alert.claim': {
-        if (!this.principal.scopes.has('supervise')) return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
+        if (!this.principal.scopes.has('supervise'))
+          return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
         const claim = this.ctx.hub.claimAlert(this.principal.tenant, message.callId, message.seq, this.principal.name);
         if ('problem' in claim) return this.channel.error(claim.code, claim.problem, message.id);
         return this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
@@ -80,7 +109,10 @@ class SubscriberConnection {
 export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): void {
   app.get(
     '/v1/subscribe',
-    { websocket: true, preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)] },
+    {
+      websocket: true,
+      preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)],
+    },
     (socket: WebSocket, request: FastifyRequest) => {
       const { config } = ctx;
       // A subscriber that cannot keep up is closed (1013) rather than buffered without bound; it resumes from its last seq.

@@ -75,7 +75,10 @@ export class WsChannel {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.deps.maxBufferedBytes) {
       this.deps.metrics.wsClosed.inc({ route: this.route, reason: 'slow-reader' });
-      socket.close(CLOSE_TRY_AGAIN_LATER, `${this.route === 'ingest' ? 'producer' : 'subscriber'} not reading its messages; reconnect`);
+      socket.close(
+        CLOSE_TRY_AGAIN_LATER,
+        `${this.route === 'ingest' ? 'producer' : 'subscriber'} not reading its messages; reconnect`,
+      );
       return;
     }
     socket.send(JSON.stringify(message));
@@ -97,7 +100,10 @@ export class WsChannel {
  * opcode) is the peer's problem, not the service's: one warning line, no stack. `ws` closes the socket.
  */
 export function logSocketError(error: Error & { code?: string }, _socket: WebSocket, request: FastifyRequest): void {
-  request.log.warn({ code: error.code, problem: error.message }, 'websocket peer broke the protocol; connection closed');
+  request.log.warn(
+    { code: error.code, problem: error.message },
+    'websocket peer broke the protocol; connection closed',
+  );
 }
 
 /** The `id` a message carried, if any, to echo in an error about it. */

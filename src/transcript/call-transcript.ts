@@ -39,7 +39,8 @@ export class CallTranscript {
 
   accept(chunk: TranscriptChunk): Assembly {
     const closedSeq = this.closed.get(chunk.segmentId);
-    if (closedSeq !== undefined) return chunk.seq === closedSeq ? { kind: 'duplicate' } : { kind: chunk.isFinal ? 'duplicate' : 'stale' };
+    if (closedSeq !== undefined)
+      return chunk.seq === closedSeq ? { kind: 'duplicate' } : { kind: chunk.isFinal ? 'duplicate' : 'stale' };
     const segment = this.open.get(chunk.segmentId);
     if (segment && chunk.seq === segment.lastSeq) return { kind: 'duplicate' };
     // A final always wins: it is the segment's last word even if it overtook a later partial.

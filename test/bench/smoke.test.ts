@@ -8,7 +8,8 @@ import type { BenchReport } from '../../bench/report/bench-report.js';
 import { REPORT_FILES } from '../../bench/report/write-reports.js';
 
 const run = promisify(execFile);
-const tsx = (script: string, args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 120_000 });
+const tsx = (script: string, args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', script, ...args], { timeout: 120_000 });
 
 // Proves the bench scripts still run end to end, with a load too small to mean anything: no timings are asserted.
 describe('bench smoke run', () => {
@@ -35,7 +36,12 @@ describe('bench smoke run', () => {
     expect(step!.finalClassifyMs!.count).toBeGreaterThan(0);
     expect(step!.cues).toBeGreaterThan(0);
     expect(step!.finalToCueMs!.count).toBeGreaterThan(0);
-    expect({ lost: step!.lostCues, unclassified: step!.unclassifiedFinals, unfinished: step!.callsUnfinished, errors: step!.ingestErrors }).toEqual({
+    expect({
+      lost: step!.lostCues,
+      unclassified: step!.unclassifiedFinals,
+      unfinished: step!.callsUnfinished,
+      errors: step!.ingestErrors,
+    }).toEqual({
       lost: 0,
       unclassified: 0,
       unfinished: 0,
@@ -51,7 +57,14 @@ describe('bench smoke run', () => {
   });
 
   it('the raw classifier throughput script runs', async () => {
-    const { stdout } = await tsx('bench/classifier-throughput.ts', ['--seconds', '0.2', '--threads', '1', '--batches', '1,8']);
+    const { stdout } = await tsx('bench/classifier-throughput.ts', [
+      '--seconds',
+      '0.2',
+      '--threads',
+      '1',
+      '--batches',
+      '1,8',
+    ]);
     expect(stdout).toMatch(/batch {2}8: +\d+ utterances\/s/);
   });
 });

@@ -23,7 +23,16 @@ const fixture = (name: string): FixtureCall => {
 const customerLine = (callId: string, seq: number, text: string) => ({
   type: 'transcript',
   id: `${callId}-${seq}`,
-  chunk: { callId, segmentId: `${callId}-x${seq}`, seq, speaker: 'customer', isFinal: true, text, startMs: seq * 3000, endMs: seq * 3000 + 2500 },
+  chunk: {
+    callId,
+    segmentId: `${callId}-x${seq}`,
+    seq,
+    speaker: 'customer',
+    isFinal: true,
+    text,
+    startMs: seq * 3000,
+    endMs: seq * 3000 + 2500,
+  },
 });
 
 let server: TestServer;
@@ -31,7 +40,11 @@ let producer: TestClient;
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 const pages: Page[] = [];
 
-async function openConsole(query: string, on: TestServer = server, beforeOpen?: (page: Page) => Promise<void>): Promise<Page> {
+async function openConsole(
+  query: string,
+  on: TestServer = server,
+  beforeOpen?: (page: Page) => Promise<void>,
+): Promise<Page> {
   const page = await chromium.context.newPage();
   pages.push(page);
   page.setDefaultTimeout(10_000);
@@ -41,7 +54,8 @@ async function openConsole(query: string, on: TestServer = server, beforeOpen?: 
 }
 
 const connected = (page: Page) => page.locator('.connection[data-status="live"]').waitFor();
-const stepShown = (page: Page, step: string) => page.locator(`.ladder-step[aria-current="step"][data-step="${step}"]`).waitFor();
+const stepShown = (page: Page, step: string) =>
+  page.locator(`.ladder-step[aria-current="step"][data-step="${step}"]`).waitFor();
 const cueShown = (page: Page, type: string) => page.locator(`.cue-title[data-cue-type="${type}"]`).waitFor();
 
 async function replay(chunks: FixtureCall['chunks'], client = producer): Promise<void> {
@@ -49,9 +63,16 @@ async function replay(chunks: FixtureCall['chunks'], client = producer): Promise
 }
 
 const startCall = (call: FixtureCall, client = producer) =>
-  client.request({ type: 'call.start', id: `start-${call.callId}`, callId: call.callId, agentId: call.agentId, teamId: call.teamId });
+  client.request({
+    type: 'call.start',
+    id: `start-${call.callId}`,
+    callId: call.callId,
+    agentId: call.agentId,
+    teamId: call.teamId,
+  });
 
-if (!hasChromium) console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
+if (!hasChromium)
+  console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
 
 describe.skipIf(!hasChromium)('the console in Chromium', () => {
   beforeAll(async () => {
@@ -87,18 +108,23 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
     const finals = played.filter((c) => c.isFinal);
     expect(await page.locator('.line .line-text').allTextContents()).toEqual(finals.map((c) => c.text));
-    expect(await page.locator('.line .speaker').allTextContents()).toEqual(finals.map((c) => (c.speaker === 'customer' ? 'Caller' : 'You')));
-    expect(await page.locator('.line-customer').evaluateAll((lines) => lines.map((l) => (l as HTMLElement).dataset.label))).toEqual([
-      'neutral',
-      'abusive',
-      'abusive',
+    expect(await page.locator('.line .speaker').allTextContents()).toEqual(
+      finals.map((c) => (c.speaker === 'customer' ? 'Caller' : 'You')),
+    );
+    expect(
+      await page.locator('.line-customer').evaluateAll((lines) => lines.map((l) => (l as HTMLElement).dataset.label)),
+    ).toEqual(['neutral', 'abusive', 'abusive']);
+    expect(await page.locator('.line-customer[data-label="abusive"] mark').allTextContents()).toEqual([
+      'useless',
+      'idiot',
     ]);
-    expect(await page.locator('.line-customer[data-label="abusive"] mark').allTextContents()).toEqual(['useless', 'idiot']);
     expect(await page.locator('.line-customer[data-label="abusive"] .label').first().textContent()).toBe('abusive 88%');
     expect(await page.locator('.line-agent mark').count()).toBe(0);
 
     await stepShown(page, 'warning');
-    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe('De-escalation ladder, now at Warning');
+    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe(
+      'De-escalation ladder, now at Warning',
+    );
     expect(await page.locator('.cue-script').textContent()).toBe(DEFAULT_POLICY.scripts.warn);
     expect(await page.locator('.cue-evidence-text').textContent()).toBe('oh shut up you brainless idiot just fix it');
     expect(await page.locator('.cue-evidence-text mark').allTextContents()).toEqual(['idiot']);
@@ -145,7 +171,12 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await page.locator('.cue-script').textContent()).toContain('with the summary below');
     const briefing = page.getByRole('region', { name: 'Summary for your supervisor' });
     expect(await briefing.locator('.briefing-summary').textContent()).toMatch(/\d abusive remarks?/);
-    expect(await briefing.locator('dt').allTextContents()).toEqual(['Caller now', 'Abusive remarks', 'Threats', 'Steps taken']);
+    expect(await briefing.locator('dt').allTextContents()).toEqual([
+      'Caller now',
+      'Abusive remarks',
+      'Threats',
+      'Steps taken',
+    ]);
     expect(await accessibilityViolations(page)).toEqual([]);
     // The README's screenshot (docs/console.png) is this screen, so it follows the console as it changes.
     await page.screenshot({ path: README_SCREENSHOT });
@@ -162,7 +193,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await page.locator('.ladder-box[data-ended="true"]').waitFor();
     expect(await page.locator('.ladder-step[aria-current="step"]').getAttribute('data-step')).toBe('safety');
     expect(await page.locator('.ladder-now').textContent()).toBe('ended');
-    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe('De-escalation ladder, the call ended at Safety');
+    expect(await page.getByRole('navigation', { name: /ladder/ }).getAttribute('aria-label')).toBe(
+      'De-escalation ladder, the call ended at Safety',
+    );
     expect(await page.getByText('Paused during a safety alert').isVisible()).toBe(false);
     expect(await accessibilityViolations(page)).toEqual([]);
   });
@@ -186,7 +219,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
     const abusive = new CallScript(producer, 'sup-transfer');
     await abusive.start('agent-9', threat.teamId);
-    for (const text of ['you are a useless idiot', 'are you a moron', 'you useless idiot']) await abusive.customer(text);
+    for (const text of ['you are a useless idiot', 'are you a moron', 'you useless idiot'])
+      await abusive.customer(text);
     const transferBriefing = page.locator('.briefing[data-call-id="sup-transfer"]');
     await transferBriefing.waitFor();
     expect(await transferBriefing.locator('h3').textContent()).toBe('Warm transfer · agent-9');
@@ -202,12 +236,17 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     expect(await accessibilityViolations(page)).toEqual([]);
 
     // Taking the alert clears it from every supervisor's screen and says who took it.
-    await colleague.getByRole('alert').filter({ hasText: `Threat on ${threat.agentId}’s call` }).waitFor();
+    await colleague
+      .getByRole('alert')
+      .filter({ hasText: `Threat on ${threat.agentId}’s call` })
+      .waitFor();
     await banner.getByRole('button', { name: 'I’m on it' }).click();
     for (const screen of [page, colleague]) {
       await screen.locator('.threat').waitFor({ state: 'detached' });
       expect(await screen.title()).toBe('call-guard console');
-      expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(/^taken by sup-ana at /);
+      expect(await screen.locator(`.alert[data-call-id="${threat.callId}"] .alert-taken`).textContent()).toMatch(
+        /^taken by sup-ana at /,
+      );
     }
     expect(await accessibilityViolations(colleague)).toEqual([]);
     // The agent on the call is told that help is on the way.
@@ -218,7 +257,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   });
 
   it('keeps an ended call in the supervisor’s table for ten minutes, then lets it go', async () => {
-    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`, server, (p) => p.clock.install());
+    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`, server, (p) =>
+      p.clock.install(),
+    );
     await connected(page);
     const call = new CallScript(producer, 'linger-1');
     await call.start('agent-l', 'team-linger');
@@ -245,7 +286,16 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       const start = { type: 'call.start', id: 'start', callId: 'resume-ui', agentId: 'agent-r', teamId: 'team-r' };
       await ingest.request(start);
       await ingest.request(customerLine('resume-ui', 1, 'you are a useless idiot'));
-      const agentLine = { callId: 'resume-ui', segmentId: 'resume-ui-a2', seq: 2, speaker: 'agent', isFinal: true, text: 'let me look at the account', startMs: 6000, endMs: 8000 };
+      const agentLine = {
+        callId: 'resume-ui',
+        segmentId: 'resume-ui-a2',
+        seq: 2,
+        speaker: 'agent',
+        isFinal: true,
+        text: 'let me look at the account',
+        startMs: 6000,
+        endMs: 8000,
+      };
       await ingest.request({ type: 'transcript', id: 'resume-ui-2', chunk: agentLine });
       const early = await TestClient.connect(`${own.ws}/v1/subscribe`, TOKENS.agent);
       await subscribe(early, { callId: 'resume-ui' }, { transcript: true });
@@ -279,7 +329,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       await stepShown(page, 'warning');
       await connected(page);
       await page.locator('.line-customer', { hasText: 'are you a moron' }).waitFor();
-      expect(await page.locator('.transcript .line-text').allTextContents()).toEqual(['you are a useless idiot', agentLine.text, 'are you a moron']);
+      expect(await page.locator('.transcript .line-text').allTextContents()).toEqual([
+        'you are a useless idiot',
+        agentLine.text,
+        'are you a moron',
+      ]);
       for (const client of [ingest, watcher]) client.close();
     } finally {
       await own.close();
@@ -308,7 +362,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     await connected(page);
     await before.close();
     await page.locator('.connection[data-status="reconnecting"]').waitFor();
-    const withoutAgentToken = JSON.stringify(JSON.parse(TOKEN_CONFIG).filter((entry: { token: string }) => entry.token !== TOKENS.agent));
+    const withoutAgentToken = JSON.stringify(
+      JSON.parse(TOKEN_CONFIG).filter((entry: { token: string }) => entry.token !== TOKENS.agent),
+    );
     const after = await startServer({ PORT: port, AUTH_TOKENS: withoutAgentToken });
     try {
       expect(await page.getByRole('alert').textContent()).toContain('did not accept this token');

@@ -30,11 +30,17 @@ const connected = (page: Page) => page.locator('.connection[data-status="live"]'
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? '');
 
 /** An incident as the review API answers, once the record's write queue has stored it (and `ready` holds). */
-async function recordedIncident(callId: string, ready: (incident: IncidentDetail) => boolean = () => true, on: TestServer = server): Promise<IncidentDetail> {
+async function recordedIncident(
+  callId: string,
+  ready: (incident: IncidentDetail) => boolean = () => true,
+  on: TestServer = server,
+): Promise<IncidentDetail> {
   let found: IncidentDetail | undefined;
   await expect
     .poll(async () => {
-      const response = await fetch(`${on.http}/v1/incidents/${callId}`, { headers: { authorization: `Bearer ${TOKENS.supervisor}` } });
+      const response = await fetch(`${on.http}/v1/incidents/${callId}`, {
+        headers: { authorization: `Bearer ${TOKENS.supervisor}` },
+      });
       found = response.ok ? ((await response.json()) as IncidentDetail) : undefined;
       return found !== undefined && ready(found);
     }, POLL)
@@ -42,7 +48,8 @@ async function recordedIncident(callId: string, ready: (incident: IncidentDetail
   return found!;
 }
 
-const corrections = (incident: IncidentDetail) => incident.timeline.filter((entry) => entry.kind === 'feedback').map((entry) => entry.data);
+const corrections = (incident: IncidentDetail) =>
+  incident.timeline.filter((entry) => entry.kind === 'feedback').map((entry) => entry.data);
 
 /** Opens a line's "wrong label" choice from the keyboard, picks `label` and sends it. */
 async function correctByKeyboard(page: Page, line: Locator, label: string): Promise<void> {
@@ -56,7 +63,8 @@ async function correctByKeyboard(page: Page, line: Locator, label: string): Prom
   await page.keyboard.press('Enter');
 }
 
-if (!hasChromium) console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
+if (!hasChromium)
+  console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
 
 describe.skipIf(!hasChromium)('corrections and the incident record in Chromium', () => {
   beforeAll(async () => {
@@ -91,7 +99,11 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     expect(await page.locator('.line-customer').getByRole('button', { name: 'Wrong label?' }).count()).toBe(2);
 
     await correctByKeyboard(page, abusive, 'venting');
-    expect(await abusive.getByLabel('Right label').locator('option').allTextContents()).toEqual(['neutral', 'venting', 'threat']);
+    expect(await abusive.getByLabel('Right label').locator('option').allTextContents()).toEqual([
+      'neutral',
+      'venting',
+      'threat',
+    ]);
     await abusive.getByRole('status').filter({ hasText: 'Thanks: recorded as venting' }).waitFor();
     // The choice closes and focus returns to where it was opened.
     expect(await abusive.getByRole('button', { name: 'Wrong label?' }).getAttribute('aria-expanded')).toBe('false');
@@ -100,7 +112,14 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
 
     const incident = await recordedIncident(call.callId, (found) => corrections(found).length > 0);
     expect(corrections(incident)).toEqual([
-      expect.objectContaining({ segmentId: `${call.callId}-s1`, speaker: 'customer', text: 'you are a useless idiot', modelLabel: 'abusive', label: 'venting', by: 'acme:subscribe' }),
+      expect.objectContaining({
+        segmentId: `${call.callId}-s1`,
+        speaker: 'customer',
+        text: 'you are a useless idiot',
+        modelLabel: 'abusive',
+        label: 'venting',
+        by: 'acme:subscribe',
+      }),
     ]);
 
     // An open choice is audited too.
@@ -128,12 +147,23 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
       await correctByKeyboard(page, lines.last(), 'neutral');
       await lines.last().getByRole('status').filter({ hasText: 'Thanks: recorded as neutral' }).waitFor();
       await correctByKeyboard(page, lines.first(), 'venting');
-      await lines.first().getByRole('status').filter({ hasText: 'Not recorded: the service no longer keeps this line' }).waitFor();
+      await lines
+        .first()
+        .getByRole('status')
+        .filter({ hasText: 'Not recorded: the service no longer keeps this line' })
+        .waitFor();
       await page.screenshot({ path: `${ARTIFACTS}/console-supervisor-wrong-label.png`, fullPage: true });
       expect(await accessibilityViolations(page)).toEqual([]);
 
       const incident = await recordedIncident(call.callId, (found) => corrections(found).length > 0, own);
-      expect(corrections(incident)).toEqual([expect.objectContaining({ segmentId: `${call.callId}-s2`, modelLabel: 'abusive', label: 'neutral', by: 'sup-ana' })]);
+      expect(corrections(incident)).toEqual([
+        expect.objectContaining({
+          segmentId: `${call.callId}-s2`,
+          modelLabel: 'abusive',
+          label: 'neutral',
+          by: 'sup-ana',
+        }),
+      ]);
       ingest.close();
     } finally {
       await own.close();
@@ -170,7 +200,10 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     expect(await rows.count()).toBe(1);
     await page.getByRole('button', { name: 'More' }).click();
     await expect.poll(() => rows.count(), POLL).toBe(2);
-    expect(await rows.evaluateAll((all) => all.map((row) => (row as HTMLElement).dataset.callId))).toEqual([other.callId, call.callId]);
+    expect(await rows.evaluateAll((all) => all.map((row) => (row as HTMLElement).dataset.callId))).toEqual([
+      other.callId,
+      call.callId,
+    ]);
     // The last page is in: "More" goes, and focus moves on to the row it brought.
     expect(await page.getByRole('button', { name: 'More' }).count()).toBe(0);
     expect(await focusedText(page)).toBe(call.callId);
@@ -181,7 +214,12 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     await page.getByRole('button', { name: 'Show incidents' }).click();
     await expect.poll(() => rows.count(), POLL).toBe(1);
     const row = page.locator(`tr[data-call-id="${call.callId}"]`);
-    expect(await row.locator('td').allTextContents()).toEqual([expect.any(String), 'agent-rec', 'team-rec', 'Limit set, Warning']);
+    expect(await row.locator('td').allTextContents()).toEqual([
+      expect.any(String),
+      'agent-rec',
+      'team-rec',
+      'Limit set, Warning',
+    ]);
     expect(new URL(page.url()).searchParams.get('cueType')).toBe('warn');
 
     // Days are the browser's local days, the last one included.
@@ -215,10 +253,19 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     expect(await lines.locator('.speaker').allTextContents()).toEqual(['Caller', 'Agent', 'Caller', 'Agent', 'Caller']);
     expect(await timeline.locator('.event[data-kind="line"] .label').first().textContent()).toMatch(/^neutral/);
     const cues = timeline.locator('.event[data-kind="cue"] .event-title');
-    expect(await cues.evaluateAll((all) => all.map((cue) => (cue as HTMLElement).dataset.cueType))).toEqual(expect.arrayContaining(['set-limit', 'warn']));
-    expect(await timeline.locator('.event[data-kind="cue"]', { has: page.locator('[data-cue-type="warn"]') }).locator('.event-evidence mark').allTextContents()).toEqual(['moron']);
+    expect(await cues.evaluateAll((all) => all.map((cue) => (cue as HTMLElement).dataset.cueType))).toEqual(
+      expect.arrayContaining(['set-limit', 'warn']),
+    );
+    expect(
+      await timeline
+        .locator('.event[data-kind="cue"]', { has: page.locator('[data-cue-type="warn"]') })
+        .locator('.event-evidence mark')
+        .allTextContents(),
+    ).toEqual(['moron']);
     const corrected = timeline.locator('.event[data-kind="feedback"]');
-    expect(await corrected.locator('.event-title').textContent()).toBe('acme:subscribe corrected the label from abusive to venting');
+    expect(await corrected.locator('.event-title').textContent()).toBe(
+      'acme:subscribe corrected the label from abusive to venting',
+    );
     expect(await corrected.locator('.event-text').textContent()).toBe('are you a moron');
     await page.screenshot({ path: `${ARTIFACTS}/console-incidents.png`, fullPage: true });
     expect(await accessibilityViolations(page)).toEqual([]);
@@ -230,7 +277,10 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     };
     const jsonLines = await saved('Export as JSON lines');
     expect(jsonLines.file).toBe('incidents.jsonl');
-    const exported = jsonLines.text.trim().split('\n').map((line) => JSON.parse(line) as IncidentDetail);
+    const exported = jsonLines.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as IncidentDetail);
     expect(exported.map((incident) => incident.callId)).toEqual([call.callId]);
     expect(exported[0]!.timeline).toEqual((await recordedIncident(call.callId)).timeline);
     await page.getByRole('status').filter({ hasText: 'Saved incidents.jsonl' }).waitFor();

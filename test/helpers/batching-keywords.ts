@@ -32,7 +32,13 @@ export class BatchingKeywords implements Classifier {
     this.open();
   }
 
-  classify(text: string, priority: Priority = 'final', _speaker?: SpeakerRole, _context?: unknown, lane = ''): Promise<Verdict> {
+  classify(
+    text: string,
+    priority: Priority = 'final',
+    _speaker?: SpeakerRole,
+    _context?: unknown,
+    lane = '',
+  ): Promise<Verdict> {
     const verdict = this.batcher.submit(text, priority, lane);
     this.waiting.set(lane, (this.waiting.get(lane) ?? 0) + 1);
     const done = (): void => void this.waiting.set(lane, this.waiting.get(lane)! - 1);

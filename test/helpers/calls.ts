@@ -14,13 +14,33 @@ export class CallScript {
   ) {}
 
   start(agentId = 'agent-7', teamId: string | undefined = 'team-a'): Promise<Message> {
-    return this.producer.request({ type: 'call.start', id: id(), callId: this.callId, agentId, ...(teamId ? { teamId } : {}) });
+    return this.producer.request({
+      type: 'call.start',
+      id: id(),
+      callId: this.callId,
+      agentId,
+      ...(teamId ? { teamId } : {}),
+    });
   }
 
-  say(speaker: 'customer' | 'agent', text: string, isFinal = true, segmentId = `${this.callId}-s${this.seq}`): Promise<Message> {
+  say(
+    speaker: 'customer' | 'agent',
+    text: string,
+    isFinal = true,
+    segmentId = `${this.callId}-s${this.seq}`,
+  ): Promise<Message> {
     const startMs = this.atMs;
     this.atMs += 3000;
-    const chunk = { callId: this.callId, segmentId, seq: this.seq++, speaker, isFinal, text, startMs, endMs: startMs + 2500 };
+    const chunk = {
+      callId: this.callId,
+      segmentId,
+      seq: this.seq++,
+      speaker,
+      isFinal,
+      text,
+      startMs,
+      endMs: startMs + 2500,
+    };
     return this.producer.request({ type: 'transcript', id: id(), chunk });
   }
 

@@ -1,4 +1,12 @@
-import { AGENT_ACTS, type AgentAct, type Classifier, type ContextTurn, type Label, type Priority, type Verdict } from '../../src/classifier/verdict.js';
+import {
+  AGENT_ACTS,
+  type AgentAct,
+  type Classifier,
+  type ContextTurn,
+  type Label,
+  type Priority,
+  type Verdict,
+} from '../../src/classifier/verdict.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
@@ -29,7 +37,9 @@ export function keywordVerdict(text: string): Verdict {
     if (hit) {
       label = candidate;
       const start = lower.indexOf(hit);
-      spans = [{ start, end: start + hit.length, text: text.slice(start, start + hit.length), kind: 'model', weight: 1 }];
+      spans = [
+        { start, end: start + hit.length, text: text.slice(start, start + hit.length), kind: 'model', weight: 1 },
+      ];
       break;
     }
   }
@@ -39,9 +49,21 @@ export function keywordVerdict(text: string): Verdict {
 /** Agent acts by phrase, for agent lines: the latest act in the table whose phrase is in the text wins. */
 const ACT_TABLE: [AgentAct, string[]][] = [
   ['acknowledge', ['sorry to hear', 'i can hear how', 'i understand how']],
-  ['set-limit', ['i can only help if', 'i can only help you if', 'keep this respectful', 'keep the conversation respectful', "don't speak to me like that"]],
+  [
+    'set-limit',
+    [
+      'i can only help if',
+      'i can only help you if',
+      'keep this respectful',
+      'keep the conversation respectful',
+      "don't speak to me like that",
+    ],
+  ],
   ['warn', ['if this continues', 'if the language continues', 'if this carries on']],
-  ['transfer', ['transferring you to my supervisor', 'putting you through to my supervisor', 'transfer you to my supervisor now']],
+  [
+    'transfer',
+    ['transferring you to my supervisor', 'putting you through to my supervisor', 'transfer you to my supervisor now'],
+  ],
   ['release', ['ending this call now', 'end this call now']],
 ];
 
@@ -53,7 +75,10 @@ function keywordAct(text: string): AgentAct {
 }
 
 const sureOf = (act: AgentAct): Record<AgentAct, number> =>
-  Object.fromEntries(AGENT_ACTS.map((a) => [a, a === act ? 0.9 : 0.1 / (AGENT_ACTS.length - 1)])) as Record<AgentAct, number>;
+  Object.fromEntries(AGENT_ACTS.map((a) => [a, a === act ? 0.9 : 0.1 / (AGENT_ACTS.length - 1)])) as Record<
+    AgentAct,
+    number
+  >;
 
 /** A verdict that is sure of `label`. */
 export function confidentVerdict(label: Label, spans: Verdict['spans'] = []): Verdict {
@@ -69,7 +94,12 @@ export class KeywordClassifier implements Classifier {
 
   constructor(private readonly verdictOf: (text: string, priority: Priority) => Verdict = keywordVerdict) {}
 
-  async classify(text: string, priority: Priority = 'final', speaker: SpeakerRole = 'customer', context: readonly ContextTurn[] = []): Promise<Verdict> {
+  async classify(
+    text: string,
+    priority: Priority = 'final',
+    speaker: SpeakerRole = 'customer',
+    context: readonly ContextTurn[] = [],
+  ): Promise<Verdict> {
     this.calls.push({ text, priority, speaker, context });
     // Resolve on a later turn of the event loop, like a real batcher would.
     await new Promise((resolve) => setImmediate(resolve));

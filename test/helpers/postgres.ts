@@ -18,7 +18,10 @@ function binDir(): string | undefined {
   return versions.map((v) => join(root, v, 'bin')).find((dir) => existsSync(join(dir, 'initdb')));
 }
 
-export const POSTGRES_MISSING = binDir() === undefined ? 'no PostgreSQL server binaries in /usr/lib/postgresql (apt-get install postgresql; CI installs it)' : undefined;
+export const POSTGRES_MISSING =
+  binDir() === undefined
+    ? 'no PostgreSQL server binaries in /usr/lib/postgresql (apt-get install postgresql; CI installs it)'
+    : undefined;
 
 /** PostgreSQL refuses to run as root: as root, the server runs as Debian's `postgres` user. */
 function asServerUser(command: string, args: string[]): [string, string[]] {
@@ -52,10 +55,29 @@ export async function startPostgres(): Promise<TestPostgres> {
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
-  const [initdb, initArgs] = asServerUser(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'callguard', '--no-sync']);
+  const [initdb, initArgs] = asServerUser(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'callguard',
+    '--no-sync',
+  ]);
   execFileSync(initdb, initArgs, { stdio: 'ignore' });
   const port = await freePort();
-  const [postgres, args] = asServerUser(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+  const [postgres, args] = asServerUser(join(bin, 'postgres'), [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+  ]);
   const server = spawn(postgres, args, { stdio: 'ignore' });
   const url = `postgres://callguard@127.0.0.1:${port}/postgres`;
   try {

@@ -37,9 +37,20 @@ export interface TestServer {
  * The real server on an ephemeral port (or env.PORT), with the keyword classifier unless another
  * is given, and its incident record in a temporary DATA_DIR (removed on close) unless env names one.
  */
-export async function startServer(env: Record<string, string> = {}, classifier: Classifier = new KeywordClassifier()): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  classifier: Classifier = new KeywordClassifier(),
+): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'call-guard-data-'));
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, PARTIAL_DEBOUNCE_MS: '5', DATA_DIR: dataDir, ...env });
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    AUTH_TOKENS: TOKEN_CONFIG,
+    PARTIAL_DEBOUNCE_MS: '5',
+    DATA_DIR: dataDir,
+    ...env,
+  });
   const app = await buildServer({ config, classifier });
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;

@@ -10,7 +10,11 @@ export type Message = Record<string, any>;
  */
 export function openSocket(url: string, token?: string): Promise<WebSocket>;
 export function openSocket<T>(url: string, token: string | undefined, adopt: (socket: WebSocket) => T): Promise<T>;
-export function openSocket(url: string, token?: string, adopt: (socket: WebSocket) => unknown = (socket) => socket): Promise<unknown> {
+export function openSocket(
+  url: string,
+  token?: string,
+  adopt: (socket: WebSocket) => unknown = (socket) => socket,
+): Promise<unknown> {
   const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(adopt(socket)));
@@ -31,7 +35,9 @@ export class TestClient {
       this.received.push(JSON.parse(data.toString()) as Message);
       this.wake();
     });
-    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   static connect(url: string, token?: string): Promise<TestClient> {
@@ -54,7 +60,10 @@ export class TestClient {
         }
       }
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.slice(-5))}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.slice(-5))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -68,11 +77,17 @@ export class TestClient {
   /** Sends and waits for the ack or error that echoes `id`. */
   async request(message: Message & { id: string }): Promise<Message> {
     this.send(message);
-    return this.next((m) => m.id === message.id && (m.type === 'ack' || m.type === 'error' || m.type === 'subscribed' || m.type === 'unsubscribed'));
+    return this.next(
+      (m) =>
+        m.id === message.id &&
+        (m.type === 'ack' || m.type === 'error' || m.type === 'subscribed' || m.type === 'unsubscribed'),
+    );
   }
 
   cues(callId?: string): Message[] {
-    return this.received.filter((m) => m.type === 'cue' && (callId === undefined || m.cue.callId === callId)).map((m) => m.cue as Message);
+    return this.received
+      .filter((m) => m.type === 'cue' && (callId === undefined || m.cue.callId === callId))
+      .map((m) => m.cue as Message);
   }
 
   close(): void {

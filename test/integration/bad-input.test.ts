@@ -31,15 +31,52 @@ describe('bad input is answered and harms nothing else', () => {
     expect(await producer.next((m) => m.type === 'error')).toMatchObject({ code: 'bad_json' });
 
     producer.send({ type: 'call.explode', id: 'e1' });
-    expect(await producer.next((m) => m.id === 'e1')).toMatchObject({ code: 'invalid_message', message: expect.stringContaining('type:') });
+    expect(await producer.next((m) => m.id === 'e1')).toMatchObject({
+      code: 'invalid_message',
+      message: expect.stringContaining('type:'),
+    });
 
-    const missing = await producer.request({ type: 'transcript', id: 'e2', chunk: { callId: 'healthy', segmentId: 's', seq: 99, speaker: 'customer', isFinal: true, startMs: 0, endMs: 1 } });
-    expect(missing).toMatchObject({ type: 'error', code: 'invalid_message', message: expect.stringContaining('chunk.text') });
+    const missing = await producer.request({
+      type: 'transcript',
+      id: 'e2',
+      chunk: { callId: 'healthy', segmentId: 's', seq: 99, speaker: 'customer', isFinal: true, startMs: 0, endMs: 1 },
+    });
+    expect(missing).toMatchObject({
+      type: 'error',
+      code: 'invalid_message',
+      message: expect.stringContaining('chunk.text'),
+    });
 
-    const badSpeaker = await producer.request({ type: 'transcript', id: 'e3', chunk: { callId: 'healthy', segmentId: 's', seq: 99, speaker: 'robot', isFinal: true, text: 'hi', startMs: 0, endMs: 1 } });
+    const badSpeaker = await producer.request({
+      type: 'transcript',
+      id: 'e3',
+      chunk: {
+        callId: 'healthy',
+        segmentId: 's',
+        seq: 99,
+        speaker: 'robot',
+        isFinal: true,
+        text: 'hi',
+        startMs: 0,
+        endMs: 1,
+      },
+    });
     expect(badSpeaker.message).toContain('chunk.speaker');
 
-    const noCall = await producer.request({ type: 'transcript', id: 'e4', chunk: { callId: 'nope', segmentId: 's', seq: 1, speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1 } });
+    const noCall = await producer.request({
+      type: 'transcript',
+      id: 'e4',
+      chunk: {
+        callId: 'nope',
+        segmentId: 's',
+        seq: 1,
+        speaker: 'customer',
+        isFinal: true,
+        text: 'hi',
+        startMs: 0,
+        endMs: 1,
+      },
+    });
     expect(noCall).toMatchObject({ code: 'unknown_call', message: expect.stringContaining('callId') });
 
     const noAgent = await producer.request({ type: 'call.start', id: 'e5', callId: 'x' });
@@ -53,7 +90,8 @@ describe('bad input is answered and harms nothing else', () => {
     const call = new CallScript(producer, 'dupes');
     await call.start();
     const chunk = { callId: 'dupes', segmentId: 'seg-1', speaker: 'customer', startMs: 0, endMs: 900 };
-    const send = (id: string, seq: number, isFinal: boolean, text: string) => producer.request({ type: 'transcript', id, chunk: { ...chunk, seq, isFinal, text } });
+    const send = (id: string, seq: number, isFinal: boolean, text: string) =>
+      producer.request({ type: 'transcript', id, chunk: { ...chunk, seq, isFinal, text } });
     expect((await send('d1', 2, false, 'you are a')).status).toBe('accepted');
     expect((await send('d2', 1, false, 'you')).status).toBe('stale');
     expect((await send('d3', 3, true, 'you are a useless idiot')).status).toBe('accepted');
@@ -66,7 +104,13 @@ describe('bad input is answered and harms nothing else', () => {
 
   it('closes an oversized frame with 1009, and the other calls go on', async () => {
     const big = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
-    big.send({ type: 'call.start', callId: 'big', agentId: 'a', metadata: { note: 'x'.repeat(200) }, padding: 'y'.repeat(8000) });
+    big.send({
+      type: 'call.start',
+      callId: 'big',
+      agentId: 'a',
+      metadata: { note: 'x'.repeat(200) },
+      padding: 'y'.repeat(8000),
+    });
     expect((await big.closed).code).toBe(1009);
     await healthy.customer('you useless idiot');
     await watcher.next((m) => m.type === 'cue' && m.cue.callId === 'healthy' && m.cue.type === 'transfer');
@@ -77,7 +121,9 @@ describe('bad input is answered and harms nothing else', () => {
     await expect(TestClient.connect(`${server.ws}/v1/ingest`, 'not-a-real-token-at-all')).rejects.toThrow('401');
     await expect(TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.agent)).rejects.toThrow('403');
     await expect(TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.ingest)).rejects.toThrow('403');
-    await expect(TestClient.connect(`${server.ws}/v1/ingest?format=carrier-pigeon`, TOKENS.ingest)).rejects.toThrow('400');
+    await expect(TestClient.connect(`${server.ws}/v1/ingest?format=carrier-pigeon`, TOKENS.ingest)).rejects.toThrow(
+      '400',
+    );
     const viaQuery = await TestClient.connect(`${server.ws}/v1/subscribe?token=${TOKENS.agent}`);
     viaQuery.close();
   });

@@ -19,15 +19,21 @@ async function connect(path: string, token: string): Promise<TestClient> {
   return client;
 }
 
-const metric = async (line: string): Promise<boolean> => (await (await fetch(`${server!.http}/metrics`)).text()).includes(line);
+const metric = async (line: string): Promise<boolean> =>
+  (await (await fetch(`${server!.http}/metrics`)).text()).includes(line);
 
 describe('per-tenant capacity', () => {
   it('caps live calls per tenant, so one tenant holding calls does not lock out another', async () => {
     server = await startServer({ MAX_CALLS: '100', MAX_CALLS_PER_TENANT: '2' });
     const acme = await connect('/v1/ingest', TOKENS.ingest);
     const globex = await connect('/v1/ingest', TOKENS.otherIngest);
-    for (const callId of ['a1', 'a2']) expect(await new CallScript(acme, callId).start()).toMatchObject({ type: 'ack' });
-    expect(await new CallScript(acme, 'a3').start()).toMatchObject({ type: 'error', code: 'too_many_calls', message: expect.stringContaining('tenant') });
+    for (const callId of ['a1', 'a2'])
+      expect(await new CallScript(acme, callId).start()).toMatchObject({ type: 'ack' });
+    expect(await new CallScript(acme, 'a3').start()).toMatchObject({
+      type: 'error',
+      code: 'too_many_calls',
+      message: expect.stringContaining('tenant'),
+    });
     expect(await new CallScript(globex, 'g1').start()).toMatchObject({ type: 'ack' });
     // An ended call frees its place.
     await new CallScript(acme, 'a1').end();
@@ -51,7 +57,11 @@ describe('per-tenant capacity', () => {
 
 describe('connections that stop reading or answering', () => {
   it('closes a producer that does not read its replies (1013) instead of buffering them without bound', async () => {
-    server = await startServer({ PRODUCER_MAX_BUFFERED_BYTES: '1024', INGEST_RATE_PER_SEC: '1000000', INGEST_BURST: '1000000' });
+    server = await startServer({
+      PRODUCER_MAX_BUFFERED_BYTES: '1024',
+      INGEST_RATE_PER_SEC: '1000000',
+      INGEST_BURST: '1000000',
+    });
     const producer = await connect('/v1/ingest', TOKENS.ingest);
     producer.socket.pause();
     const frame = JSON.stringify({ type: 'call.end', id: 'x'.repeat(120), callId: 'y'.repeat(120) });

@@ -13,7 +13,11 @@ const PROGRAMS = [
 ];
 
 const run = (script: string, args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 describe.each(PROGRAMS)('$script', ({ script, mistake }) => {
   it('prints its usage for --help and exits 0', () => {

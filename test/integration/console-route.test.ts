@@ -10,7 +10,12 @@ import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 
 const tokenWith = (scope: string) => DEV_TOKENS.find((t) => t.scopes.join() === scope)!.token;
 
-const build = (consoleDir: string) => buildServer({ config: loadConfig({ LOG_LEVEL: 'silent', RECORD: 'off' }), classifier: new KeywordClassifier(), consoleDir });
+const build = (consoleDir: string) =>
+  buildServer({
+    config: loadConfig({ LOG_LEVEL: 'silent', RECORD: 'off' }),
+    classifier: new KeywordClassifier(),
+    consoleDir,
+  });
 
 let built: string;
 let app: FastifyInstance;
@@ -35,7 +40,11 @@ describe('the console route', () => {
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['content-security-policy']).toContain("default-src 'self'");
     const script = await app.inject('/console/console.js');
-    expect([script.statusCode, script.headers['content-type'], script.body]).toEqual([200, 'text/javascript; charset=utf-8', 'built console.js']);
+    expect([script.statusCode, script.headers['content-type'], script.body]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'built console.js',
+    ]);
     const style = await app.inject('/console/console.css');
     expect([style.statusCode, style.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
     expect((await app.inject('/console/other.js')).statusCode).toBe(404);
@@ -57,7 +66,8 @@ describe('the console route', () => {
   });
 
   it('tells the page whose token it holds, or refuses it', async () => {
-    const ask = (token?: string) => app.inject({ url: '/console/session', headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const ask = (token?: string) =>
+      app.inject({ url: '/console/session', headers: token ? { authorization: `Bearer ${token}` } : {} });
     expect((await ask()).statusCode).toBe(401);
     expect((await ask('not-a-token-of-this-service')).statusCode).toBe(401);
     expect((await ask(tokenWith('ingest'))).statusCode).toBe(403);

@@ -21,13 +21,23 @@ const near = (actual: number, documented: number, tolerance: number) => Math.abs
 function matchesDocumented(actual: Documented, documented: Documented): boolean {
   if (actual.label !== documented.label) return false;
   const labels = Object.keys(documented.scores) as (keyof Verdict['scores'])[];
-  if (Object.keys(actual.scores).length !== labels.length || !labels.every((l) => near(actual.scores[l], documented.scores[l], SCORE_TOLERANCE))) return false;
+  if (
+    Object.keys(actual.scores).length !== labels.length ||
+    !labels.every((l) => near(actual.scores[l], documented.scores[l], SCORE_TOLERANCE))
+  )
+    return false;
   if (!documented.spans) return true;
   return (
     actual.spans?.length === documented.spans.length &&
     documented.spans.every((span, i) => {
       const got = actual.spans![i]!;
-      return got.start === span.start && got.end === span.end && got.text === span.text && got.kind === span.kind && near(got.weight, span.weight, WEIGHT_TOLERANCE);
+      return (
+        got.start === span.start &&
+        got.end === span.end &&
+        got.text === span.text &&
+        got.kind === span.kind &&
+        near(got.weight, span.weight, WEIGHT_TOLERANCE)
+      );
     })
   );
 }
@@ -36,7 +46,10 @@ function matchesDocumented(actual: Documented, documented: Documented): boolean 
 function blockAfter(document: string, marker: string): string {
   const at = document.indexOf(marker);
   expect(at, `the example marked by ${JSON.stringify(marker.slice(0, 60))} is missing`).toBeGreaterThanOrEqual(0);
-  const fences = [...document.matchAll(/^```.*$/gm)].map((fence) => ({ start: fence.index, end: fence.index + fence[0].length }));
+  const fences = [...document.matchAll(/^```.*$/gm)].map((fence) => ({
+    start: fence.index,
+    end: fence.index + fence[0].length,
+  }));
   for (let i = 0; i + 1 < fences.length; i += 2) {
     const [open, close] = [fences[i]!, fences[i + 1]!];
     if (open.start > at) return document.slice(open.end + 1, close.start);
@@ -52,13 +65,20 @@ describe('README: the npm run classify example', () => {
     expect(command, 'README.md no longer has the printf … | npm run --silent classify -- - example').not.toBeNull();
     const documented = blockAfter(readme, command![0]).trim().split('\n');
     const input = command![1]!.replaceAll('\\n', '\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/classify.ts', '-'], { input, encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/classify.ts', '-'], {
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(run.status, run.stderr).toBe(0);
     const printed = run.stdout.trim().split('\n');
     const same =
       printed.length === documented.length &&
       printed.every((line, i) => {
-        const [got, shown] = [JSON.parse(line) as Documented & { text: string }, JSON.parse(documented[i]!) as Documented & { text: string }];
+        const [got, shown] = [
+          JSON.parse(line) as Documented & { text: string },
+          JSON.parse(documented[i]!) as Documented & { text: string },
+        ];
         return got.text === shown.text && matchesDocumented(got, shown);
       });
     expect(same, `README.md's classify output is out of date; paste this under the command:\n${run.stdout}`).toBe(true);
@@ -81,13 +101,21 @@ describe('docs/protocol.md: the POST /v1/classify example', () => {
     try {
       const [head, body] = request.split('\n\n');
       const token = /^Authorization: Bearer (\S+)$/m.exec(head!)![1]!;
-      const reply = await app.inject({ method: 'POST', url: '/v1/classify', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: body!.trim() });
+      const reply = await app.inject({
+        method: 'POST',
+        url: '/v1/classify',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        payload: body!.trim(),
+      });
       expect(reply.statusCode, reply.body).toBe(200);
       const { results } = reply.json() as { results: Documented[] };
       const documented = (JSON.parse(response) as { results: Documented[] }).results;
-      const same = results.length === documented.length && results.every((result, i) => matchesDocumented(result, documented[i]!));
+      const same =
+        results.length === documented.length && results.every((result, i) => matchesDocumented(result, documented[i]!));
       const paste = `{"results":[\n${results.map((result) => `  ${JSON.stringify(result)}`).join(',\n')}\n]}`;
-      expect(same, `docs/protocol.md's /v1/classify answer is out of date; paste this as the answer:\n${paste}\n`).toBe(true);
+      expect(same, `docs/protocol.md's /v1/classify answer is out of date; paste this as the answer:\n${paste}\n`).toBe(
+        true,
+      );
     } finally {
       await app.close();
     }

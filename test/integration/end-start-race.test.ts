@@ -48,7 +48,20 @@ async function expectNewCallServes(producer: TestClient, ui: TestClient, callId:
   const supervisor = await connect('/v1/subscribe', TOKENS.supervisor);
   const { calls } = await subscribe(supervisor, { tenant: true });
   expect(calls.find((c: Message) => c.callId === callId)).toMatchObject({ ended: false });
-  await producer.request({ type: 'transcript', id: 'again', chunk: { callId, segmentId: 'new-1', seq: 100, speaker: 'customer', isFinal: true, text: 'you are an idiot', startMs: 60_000, endMs: 61_000 } });
+  await producer.request({
+    type: 'transcript',
+    id: 'again',
+    chunk: {
+      callId,
+      segmentId: 'new-1',
+      seq: 100,
+      speaker: 'customer',
+      isFinal: true,
+      text: 'you are an idiot',
+      startMs: 60_000,
+      endMs: 61_000,
+    },
+  });
   const cue = (await ui.next((m) => m.type === 'cue')).cue;
   expect(cue).toMatchObject({ callId, type: 'set-limit' });
   // The old call's held final and its end raised no cue into the new call.
@@ -82,7 +95,12 @@ describe('the end-then-start race', () => {
       fetch(`${server.http}/v1/ingest/twilio?callId=tw-race&agentId=agent-7`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ CallSid: 'CA9', TranscriptionSid: 'GT9', Timestamp: new Date(Date.UTC(2026, 0, 5) + sequence * 1000).toISOString(), ...form }),
+        body: new URLSearchParams({
+          CallSid: 'CA9',
+          TranscriptionSid: 'GT9',
+          Timestamp: new Date(Date.UTC(2026, 0, 5) + sequence * 1000).toISOString(),
+          ...form,
+        }),
       });
     const say = (transcript: string) =>
       post({

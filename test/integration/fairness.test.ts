@@ -31,7 +31,20 @@ describe('sharing the classifier between tenants', () => {
     const flooder = await connect('/v1/ingest', TOKENS.otherIngest);
     const flood = new CallScript(flooder, 'flood');
     await flood.start();
-    for (let i = 0; i < 200; i++) flooder.send({ type: 'transcript', chunk: { callId: 'flood', segmentId: `f${i}`, seq: i, speaker: 'customer', isFinal: true, text: `this is long line number ${i}`, startMs: i, endMs: i } });
+    for (let i = 0; i < 200; i++)
+      flooder.send({
+        type: 'transcript',
+        chunk: {
+          callId: 'flood',
+          segmentId: `f${i}`,
+          seq: i,
+          speaker: 'customer',
+          isFinal: true,
+          text: `this is long line number ${i}`,
+          startMs: i,
+          endMs: i,
+        },
+      });
     await until(() => (classifier.waiting.get('globex') ?? 0) >= 16, 5000);
 
     const producer = await connect('/v1/ingest', TOKENS.ingest);
@@ -39,13 +52,21 @@ describe('sharing the classifier between tenants', () => {
     await subscribe(ui, { callId: 'quiet' }, { transcript: true });
     const quiet = new CallScript(producer, 'quiet');
     await quiet.start();
-    const lines = ['i want to cancel', 'you are useless', 'this is ridiculous', 'my router is dead all week', 'you idiot', 'please help'];
+    const lines = [
+      'i want to cancel',
+      'you are useless',
+      'this is ridiculous',
+      'my router is dead all week',
+      'you idiot',
+      'please help',
+    ];
     for (const line of lines) expect(await quiet.customer(line)).toMatchObject({ status: 'accepted' });
     // Before the fix, the flood kept the queue full and these waited in vain for ~3 s, then were dropped.
     await until(() => classifier.waiting.get('acme') === lines.length, 4000);
     classifier.release();
     const labelled = [];
-    for (let i = 0; i < lines.length; i++) labelled.push(await ui.next((m) => m.type === 'transcript' && m.isFinal && m.label !== undefined));
+    for (let i = 0; i < lines.length; i++)
+      labelled.push(await ui.next((m) => m.type === 'transcript' && m.isFinal && m.label !== undefined));
     expect(labelled.map((m) => m.text)).toEqual(lines);
     expect(ui.received.filter((m) => m.type === 'unclassified')).toEqual([]);
   });

@@ -14,13 +14,24 @@ afterEach(async () => {
 
 async function serve(env: Record<string, string>, logLines?: string[]): Promise<FastifyInstance> {
   const config = loadConfig({ LOG_LEVEL: 'silent', AUTH_TOKENS: TOKEN_CONFIG, RECORD: 'off', ...env });
-  const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (logLines?.push(chunk.toString()), done()) });
-  app = await buildServer({ config, classifier: new KeywordClassifier(), ...(logLines ? { logger: { level: config.logLevel, stream } } : {}) });
+  const stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => (logLines?.push(chunk.toString()), done()),
+  });
+  app = await buildServer({
+    config,
+    classifier: new KeywordClassifier(),
+    ...(logLines ? { logger: { level: config.logLevel, stream } } : {}),
+  });
   return app;
 }
 
 const classify = (server: FastifyInstance, token: string) =>
-  server.inject({ method: 'POST', url: '/v1/classify', headers: { authorization: `Bearer ${token}` }, payload: { texts: ['hello there'] } });
+  server.inject({
+    method: 'POST',
+    url: '/v1/classify',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { texts: ['hello there'] },
+  });
 
 describe('HTTP rate limit', () => {
   it('allows HTTP_RATE_PER_SEC requests a second per token, then answers 429 in the service error shape', async () => {
@@ -40,7 +51,12 @@ describe('HTTP rate limit', () => {
   it('limits the Twilio webhook too, keyed by the token in its address', async () => {
     const server = await serve({ HTTP_RATE_PER_SEC: '2' });
     const webhook = () =>
-      server.inject({ method: 'POST', url: `/v1/ingest/twilio?token=${TOKENS.ingest}&callId=rl-1&agentId=agent-1`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'TranscriptionEvent=transcription-started' });
+      server.inject({
+        method: 'POST',
+        url: `/v1/ingest/twilio?token=${TOKENS.ingest}&callId=rl-1&agentId=agent-1`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'TranscriptionEvent=transcription-started',
+      });
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await webhook()).statusCode);
     expect(statuses[2]).toBe(429);
@@ -62,7 +78,8 @@ describe('METRICS_TOKEN', () => {
 
   it('requires it as a bearer token when set', async () => {
     const server = await serve({ METRICS_TOKEN: 'scrape-secret-0001' });
-    const scrape = (authorization?: string) => server.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+    const scrape = (authorization?: string) =>
+      server.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
     expect((await scrape()).statusCode).toBe(401);
     expect((await scrape('Bearer wrong-secret')).statusCode).toBe(401);
     expect((await scrape(`Bearer ${TOKENS.supervisor}`)).statusCode).toBe(401);
@@ -74,7 +91,9 @@ describe('METRICS_TOKEN', () => {
 
 describe('probe logging', () => {
   const requestLines = (lines: string[], url: string) =>
-    lines.map((line) => JSON.parse(line) as { req?: { url: string }; reqId?: string; msg: string }).filter((entry) => entry.req?.url === url);
+    lines
+      .map((line) => JSON.parse(line) as { req?: { url: string }; reqId?: string; msg: string })
+      .filter((entry) => entry.req?.url === url);
 
   it('logs /readyz and /healthz requests at debug, other requests at info', async () => {
     const atInfo: string[] = [];

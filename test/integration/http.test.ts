@@ -23,9 +23,18 @@ afterAll(async () => {
 
 describe('HTTP endpoints', () => {
   it('classifies a batch of texts in order', async () => {
-    const res = await post({ texts: ['this stupid router has been dead all week', 'you are a useless idiot', 'i know where you live and i am coming for you', 'thanks, that fixed it'] });
+    const res = await post({
+      texts: [
+        'this stupid router has been dead all week',
+        'you are a useless idiot',
+        'i know where you live and i am coming for you',
+        'thanks, that fixed it',
+      ],
+    });
     expect(res.status).toBe(200);
-    const { results } = (await res.json()) as { results: { label: string; scores: Record<string, number>; spans: unknown[] }[] };
+    const { results } = (await res.json()) as {
+      results: { label: string; scores: Record<string, number>; spans: unknown[] }[];
+    };
     expect(results.map((r) => r.label)).toEqual(['venting', 'abusive', 'threat', 'neutral']);
     expect(Object.keys(results[0]!.scores).sort()).toEqual(['abusive', 'neutral', 'threat', 'venting']);
   });
@@ -41,7 +50,14 @@ describe('HTTP endpoints', () => {
   });
 
   it('validates the body and names the problem', async () => {
-    for (const body of [{}, { texts: [] }, { texts: 'hello' }, { texts: [1] }, { texts: Array(65).fill('x') }, { texts: ['a'], extra: 1 }]) {
+    for (const body of [
+      {},
+      { texts: [] },
+      { texts: 'hello' },
+      { texts: [1] },
+      { texts: Array(65).fill('x') },
+      { texts: ['a'], extra: 1 },
+    ]) {
       const res = await post(body);
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({ error: 'invalid_request', message: expect.stringMatching(/^body/) });
@@ -74,7 +90,13 @@ describe('HTTP endpoints', () => {
     expect((await fetch(`${server.http}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${server.http}/readyz`)).json()).toMatchObject({ status: 'ready' });
     const metrics = await (await fetch(`${server.http}/metrics`)).text();
-    for (const name of ['callguard_final_segment_to_cue_seconds', 'callguard_classifier_queue_depth', 'callguard_ws_connections', 'callguard_cues_total', 'callguard_classifier_batch_size']) {
+    for (const name of [
+      'callguard_final_segment_to_cue_seconds',
+      'callguard_classifier_queue_depth',
+      'callguard_ws_connections',
+      'callguard_cues_total',
+      'callguard_classifier_batch_size',
+    ]) {
       expect(metrics).toContain(name);
     }
   });

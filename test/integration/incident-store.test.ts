@@ -11,7 +11,17 @@ import { POSTGRES_MISSING, startPostgres, type TestPostgres } from '../helpers/p
 if (POSTGRES_MISSING) console.warn(`incident store on PostgreSQL skipped: ${POSTGRES_MISSING}`);
 
 const incident = (callId: string, at: number, cueType: string, extra: Partial<RecordWrite> = {}): RecordWrite =>
-  ({ kind: 'incident', tenant: 'acme', callId, agentId: `agent-${callId}`, teamId: 'team-a', startedAt: at - 1000, at, cueType, ...extra }) as RecordWrite;
+  ({
+    kind: 'incident',
+    tenant: 'acme',
+    callId,
+    agentId: `agent-${callId}`,
+    teamId: 'team-a',
+    startedAt: at - 1000,
+    at,
+    cueType,
+    ...extra,
+  }) as RecordWrite;
 const line = (callId: string, segmentId: string, at: number, text: string, tenant = 'acme'): RecordWrite => ({
   kind: 'event',
   tenant,
@@ -79,15 +89,31 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
     expect(await store.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
   });
 
-  it.skipIf(backend.missing)('keeps each incident once, however often its writes are replayed, with every cue type raised', async () => {
-    const batch = [incident('c1', 1000, 'set-limit'), line('c1', 's1', 1000, 'you useless idiot'), incident('c1', 2000, 'warn')];
-    await store.write(batch);
-    await store.write(batch);
-    await store.write([{ kind: 'ended', tenant: 'acme', callId: 'c1', at: 3000 }]);
-    const got = await store.get('acme', 'c1');
-    expect(got).toMatchObject({ callId: 'c1', agentId: 'agent-c1', teamId: 'team-a', firstIncidentAt: 1000, endedAt: 3000, cueTypes: ['set-limit', 'warn'] });
-    expect(got!.timeline).toEqual([{ at: 1000, kind: 'line', data: { segmentId: 's1', speaker: 'customer', text: 'you useless idiot' } }]);
-  });
+  it.skipIf(backend.missing)(
+    'keeps each incident once, however often its writes are replayed, with every cue type raised',
+    async () => {
+      const batch = [
+        incident('c1', 1000, 'set-limit'),
+        line('c1', 's1', 1000, 'you useless idiot'),
+        incident('c1', 2000, 'warn'),
+      ];
+      await store.write(batch);
+      await store.write(batch);
+      await store.write([{ kind: 'ended', tenant: 'acme', callId: 'c1', at: 3000 }]);
+      const got = await store.get('acme', 'c1');
+      expect(got).toMatchObject({
+        callId: 'c1',
+        agentId: 'agent-c1',
+        teamId: 'team-a',
+        firstIncidentAt: 1000,
+        endedAt: 3000,
+        cueTypes: ['set-limit', 'warn'],
+      });
+      expect(got!.timeline).toEqual([
+        { at: 1000, kind: 'line', data: { segmentId: 's1', speaker: 'customer', text: 'you useless idiot' } },
+      ]);
+    },
+  );
 
   it.skipIf(backend.missing)('lists newest first with filters and cursor paging, scoped to the tenant', async () => {
     await store.write([
@@ -103,23 +129,49 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
     expect(second.nextCursor).toBeUndefined();
     expect((await store.list('acme', { cueType: 'safety-alert' })).incidents.map((i) => i.callId)).toEqual(['p1']);
     expect((await store.list('acme', { agentId: 'agent-x' })).incidents.map((i) => i.callId)).toEqual(['p2']);
-    expect((await store.list('acme', { from: 10_000, to: 12_000 })).incidents.map((i) => i.callId)).toEqual(['p2', 'p1']);
+    expect((await store.list('acme', { from: 10_000, to: 12_000 })).incidents.map((i) => i.callId)).toEqual([
+      'p2',
+      'p1',
+    ]);
     expect((await store.list('globex', {})).incidents.map((i) => i.callId)).toEqual(['p4']);
     expect(await store.get('globex', 'p1')).toBeUndefined();
   });
 
-  it.skipIf(backend.missing)('stores corrections with who and when, shows them in the timeline, and exports them', async () => {
-    await store.write([incident('f1', 20_000, 'set-limit'), line('f1', 's9', 20_000, 'you clown')]);
-    const correction = { tenant: 'acme', callId: 'f1', segmentId: 's9', by: 'sup-ana', at: 21_000, speaker: 'customer', text: 'you clown', modelLabel: 'abusive' as const, label: 'venting' as const };
-    await store.addFeedback(correction);
-    await store.addFeedback({ ...correction, at: 22_000, label: 'neutral' });
-    expect((await store.get('acme', 'f1'))!.timeline.at(-1)).toMatchObject({ at: 22_000, kind: 'feedback', data: { by: 'sup-ana', label: 'neutral' } });
-    expect((await store.feedback('acme')).filter((f) => f.callId === 'f1')).toEqual([{ ...correction, at: 22_000, label: 'neutral' }]);
-    expect(await store.feedback('globex')).toEqual([]);
-  });
+  it.skipIf(backend.missing)(
+    'stores corrections with who and when, shows them in the timeline, and exports them',
+    async () => {
+      await store.write([incident('f1', 20_000, 'set-limit'), line('f1', 's9', 20_000, 'you clown')]);
+      const correction = {
+        tenant: 'acme',
+        callId: 'f1',
+        segmentId: 's9',
+        by: 'sup-ana',
+        at: 21_000,
+        speaker: 'customer',
+        text: 'you clown',
+        modelLabel: 'abusive' as const,
+        label: 'venting' as const,
+      };
+      await store.addFeedback(correction);
+      await store.addFeedback({ ...correction, at: 22_000, label: 'neutral' });
+      expect((await store.get('acme', 'f1'))!.timeline.at(-1)).toMatchObject({
+        at: 22_000,
+        kind: 'feedback',
+        data: { by: 'sup-ana', label: 'neutral' },
+      });
+      expect((await store.feedback('acme')).filter((f) => f.callId === 'f1')).toEqual([
+        { ...correction, at: 22_000, label: 'neutral' },
+      ]);
+      expect(await store.feedback('globex')).toEqual([]);
+    },
+  );
 
   it.skipIf(backend.missing)('deletes one call of one tenant, and purges what is past retention', async () => {
-    await store.write([incident('d1', 30_000, 'warn'), line('d1', 's1', 30_000, 'x'), { ...incident('d1', 30_000, 'warn'), tenant: 'globex' } as RecordWrite]);
+    await store.write([
+      incident('d1', 30_000, 'warn'),
+      line('d1', 's1', 30_000, 'x'),
+      { ...incident('d1', 30_000, 'warn'), tenant: 'globex' } as RecordWrite,
+    ]);
     expect(await store.deleteCall('acme', 'd1')).toBe(true);
     expect(await store.deleteCall('acme', 'd1')).toBe(false);
     expect(await store.get('acme', 'd1')).toBeUndefined();

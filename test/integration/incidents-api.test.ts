@@ -7,7 +7,8 @@ let server: TestServer;
 let producer: TestClient;
 let watcher: TestClient;
 
-const get = (path: string, token = TOKENS.supervisor) => fetch(`${server.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
+const get = (path: string, token = TOKENS.supervisor) =>
+  fetch(`${server.http}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
 /** Polls the record until the call's incident is there with `entries` timeline entries or more (writes are batched off the cue path). */
 async function recorded(callId: string, entries = 1): Promise<Record<string, any>> {
@@ -22,7 +23,11 @@ async function recorded(callId: string, entries = 1): Promise<Record<string, any
   throw new Error(`no incident recorded for ${callId}`);
 }
 
-async function runCall(callId: string, agentId: string, lines: [speaker: 'customer' | 'agent', text: string][]): Promise<void> {
+async function runCall(
+  callId: string,
+  agentId: string,
+  lines: [speaker: 'customer' | 'agent', text: string][],
+): Promise<void> {
   const call = new CallScript(producer, callId);
   await call.start(agentId);
   for (const [speaker, text] of lines) await call.say(speaker, text);
@@ -60,7 +65,9 @@ describe('the incident record over HTTP', () => {
     const lines = incident.timeline.filter((e: any) => e.kind === 'line').map((e: any) => e.data.text);
     // One line of context each side of the cue's line (RECORD_CONTEXT_LINES=1); the card number before them is not kept.
     expect(lines).toEqual(['this is ridiculous', 'you useless idiot', 'I can only help if we keep this respectful']);
-    expect(incident.timeline.find((e: any) => e.kind === 'cue' && e.data.type === 'set-limit').data.evidence[0].text).toBe('you useless idiot');
+    expect(
+      incident.timeline.find((e: any) => e.kind === 'cue' && e.data.type === 'set-limit').data.evidence[0].text,
+    ).toBe('you useless idiot');
     expect(JSON.stringify(incident)).not.toMatch(/4111|0161/);
     expect((await get('/v1/incidents/calm')).status).toBe(404);
   });
@@ -89,12 +96,21 @@ describe('the incident record over HTTP', () => {
 
   it('exports JSON lines and CSV', async () => {
     const jsonl = await (await get('/v1/incidents/export?format=jsonl')).text();
-    expect(jsonl.trim().split('\n').map((l) => JSON.parse(l).callId)).toEqual(['threat', 'abuse']);
+    expect(
+      jsonl
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).callId),
+    ).toEqual(['threat', 'abuse']);
     const csv = await get('/v1/incidents/export?format=csv&cueType=safety-alert');
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const rows = (await csv.text()).trim().split('\r\n');
     expect(rows[0]).toBe('call_id,agent_id,team_id,at,kind,speaker,label,cue_type,step,by,text');
-    expect(rows.some((r) => r.startsWith('threat,agent-2,team-a,') && r.includes(',cue,') && r.endsWith(',i know where you live'))).toBe(true);
+    expect(
+      rows.some(
+        (r) => r.startsWith('threat,agent-2,team-a,') && r.includes(',cue,') && r.endsWith(',i know where you live'),
+      ),
+    ).toBe(true);
     // A download link carries its token in the address, as the console's export links do.
     const link = await fetch(`${server.http}/v1/incidents/export?format=jsonl&token=${TOKENS.supervisor}`);
     expect(link.status).toBe(200);
@@ -107,15 +123,26 @@ describe('the incident record over HTTP', () => {
       body: JSON.stringify({ callId: 'abuse', segmentId: 'abuse-s1', label: 'neutral' }),
     });
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ callId: 'abuse', segmentId: 'abuse-s1', label: 'neutral', modelLabel: 'venting', by: 'sup-ana', text: 'this is ridiculous' });
-    expect((await recorded('abuse')).timeline.at(-1)).toMatchObject({ kind: 'feedback', data: { label: 'neutral', by: 'sup-ana' } });
+    expect(await response.json()).toMatchObject({
+      callId: 'abuse',
+      segmentId: 'abuse-s1',
+      label: 'neutral',
+      modelLabel: 'venting',
+      by: 'sup-ana',
+      text: 'this is ridiculous',
+    });
+    expect((await recorded('abuse')).timeline.at(-1)).toMatchObject({
+      kind: 'feedback',
+      data: { label: 'neutral', by: 'sup-ana' },
+    });
     const unknown = await fetch(`${server.http}/v1/feedback`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKENS.agent}`, 'content-type': 'application/json' },
       body: JSON.stringify({ callId: 'abuse', segmentId: 'nope', label: 'neutral' }),
     });
     expect(unknown.status).toBe(404);
-    const remove = (token: string) => fetch(`${server.http}/v1/incidents/abuse`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const remove = (token: string) =>
+      fetch(`${server.http}/v1/incidents/abuse`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     expect((await remove(TOKENS.otherTenant)).status).toBe(404);
     expect((await remove(TOKENS.supervisor)).status).toBe(204);
     expect((await get('/v1/incidents/abuse')).status).toBe(404);

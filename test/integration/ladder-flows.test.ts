@@ -55,12 +55,21 @@ describe('the ladder over a live call', () => {
     expect(cues.map((c) => c.type)).toEqual(['let-vent', 'set-limit', 'warn', 'transfer', 'break-debrief']);
     const [, limit, warn, transfer] = cues;
     expect(limit!.step).toBe('limit');
-    expect(limit!.evidence[0]).toMatchObject({ speaker: 'customer', text: 'you are a useless idiot', label: 'abusive' });
+    expect(limit!.evidence[0]).toMatchObject({
+      speaker: 'customer',
+      text: 'you are a useless idiot',
+      label: 'abusive',
+    });
     expect(limit!.evidence[0].spans.length).toBeGreaterThan(0);
     expect(limit!.script.length).toBeGreaterThan(0);
     expect(warn!.step).toBe('warning');
     expect(transfer!.step).toBe('transfer');
-    expect(transfer!.briefing).toMatchObject({ abusiveCount: 3, threatCount: 0, callerNow: 'abusive', stepsTaken: ['limit', 'warning', 'transfer'] });
+    expect(transfer!.briefing).toMatchObject({
+      abusiveCount: 3,
+      threatCount: 0,
+      callerNow: 'abusive',
+      stepsTaken: ['limit', 'warning', 'transfer'],
+    });
     expect(transfer!.briefing.incidents.map((i: { text: string }) => i.text)).toEqual([
       'you are a useless idiot',
       'are you a moron or just pretending',
@@ -115,7 +124,7 @@ describe('the ladder over a live call', () => {
     expect(cues.map((c) => c.type)).toEqual(['let-vent', 'warn', 'transfer', 'break-debrief']);
   });
 
-  it("a conditional warning said by the agent counts as the warning: the next abuse gets the warm transfer with its briefing", async () => {
+  it('a conditional warning said by the agent counts as the warning: the next abuse gets the warm transfer with its briefing', async () => {
     const cues = await runCall('conditional', async (call) => {
       await call.customer('you are a useless idiot');
       await call.agent('if this carries on i will need to pass you to my manager');
@@ -136,7 +145,10 @@ describe('the ladder over a live call', () => {
       ['safety-alert', 'critical'],
       ['break-debrief', 'info'],
     ]);
-    expect(cues[1]!.evidence.map((e: { text: string }) => e.text)).toEqual(['i know where you live', 'you will see what happens']);
+    expect(cues[1]!.evidence.map((e: { text: string }) => e.text)).toEqual([
+      'i know where you live',
+      'you will see what happens',
+    ]);
   });
 
   it('ambiguous menace cleared up by the next line raises no alert', async () => {

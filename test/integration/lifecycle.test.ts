@@ -28,11 +28,21 @@ describe('partials, provider formats and shutdown', () => {
     await call.say('customer', 'you are a useless', false, 'seg');
     const labelled = await ui.next((m) => m.type === 'transcript' && !m.isFinal && m.label !== undefined);
     expect(labelled).toMatchObject({ segmentId: 'seg', label: 'abusive' });
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless', priority: 'partial', speaker: 'customer', context: [] });
+    expect(classifier.calls).toContainEqual({
+      text: 'you are a useless',
+      priority: 'partial',
+      speaker: 'customer',
+      context: [],
+    });
     expect(ui.cues('partials')).toEqual([]);
     await call.say('customer', 'you are a useless idiot', true, 'seg');
     expect((await ui.next((m) => m.type === 'cue')).cue.type).toBe('set-limit');
-    expect(classifier.calls).toContainEqual({ text: 'you are a useless idiot', priority: 'final', speaker: 'customer', context: [] });
+    expect(classifier.calls).toContainEqual({
+      text: 'you are a useless idiot',
+      priority: 'final',
+      speaker: 'customer',
+      context: [],
+    });
     await call.say('agent', 'please keep this respectful', true, 'seg-2');
     await ui.next((m) => m.type === 'transcript' && m.segmentId === 'seg-2' && m.isFinal);
     // The next final is read with the call's earlier finals, both speakers, oldest first.
@@ -50,7 +60,10 @@ describe('partials, provider formats and shutdown', () => {
   it('takes a provider format on a per-call connection (Deepgram)', async () => {
     const ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.agent);
     await subscribe(ui, { callId: 'dg-1' });
-    const producer = await TestClient.connect(`${server.ws}/v1/ingest?format=deepgram&callId=dg-1&agentId=agent-9`, TOKENS.ingest);
+    const producer = await TestClient.connect(
+      `${server.ws}/v1/ingest?format=deepgram&callId=dg-1&agentId=agent-9`,
+      TOKENS.ingest,
+    );
     const result = (transcript: string, start: number) => ({
       type: 'Results',
       channel_index: [0, 2],
@@ -61,9 +74,16 @@ describe('partials, provider formats and shutdown', () => {
       channel: { alternatives: [{ transcript, confidence: 0.9, words: [] }] },
     });
     producer.send(result('you are a useless idiot', 1));
-    expect((await ui.next((m) => m.type === 'cue')).cue).toMatchObject({ type: 'set-limit', callId: 'dg-1', agentId: 'agent-9' });
+    expect((await ui.next((m) => m.type === 'cue')).cue).toMatchObject({
+      type: 'set-limit',
+      callId: 'dg-1',
+      agentId: 'agent-9',
+    });
     producer.send({ type: 'Results', channel_index: 'zero' });
-    expect(await producer.next((m) => m.type === 'error')).toMatchObject({ code: 'invalid_message', message: expect.stringContaining('deepgram') });
+    expect(await producer.next((m) => m.type === 'error')).toMatchObject({
+      code: 'invalid_message',
+      message: expect.stringContaining('deepgram'),
+    });
     producer.send({ type: 'call.end', callId: 'dg-1' });
     await callEnded(ui, 'dg-1');
     producer.close();
@@ -72,7 +92,9 @@ describe('partials, provider formats and shutdown', () => {
 
   it('rejects a provider connection without its call parameters', async () => {
     const producer = await TestClient.connect(`${server.ws}/v1/ingest?format=deepgram`, TOKENS.ingest);
-    expect(await producer.next((m) => m.type === 'error')).toMatchObject({ message: expect.stringContaining('callId') });
+    expect(await producer.next((m) => m.type === 'error')).toMatchObject({
+      message: expect.stringContaining('callId'),
+    });
     expect((await producer.closed).code).toBe(1008);
   });
 
@@ -80,7 +102,8 @@ describe('partials, provider formats and shutdown', () => {
     const keywords = new KeywordClassifier();
     let refusals = 3;
     const overloaded: Classifier = {
-      classify: (text, priority, speaker) => (refusals-- > 0 ? Promise.reject(new QueueFullError(1)) : keywords.classify(text, priority, speaker)),
+      classify: (text, priority, speaker) =>
+        refusals-- > 0 ? Promise.reject(new QueueFullError(1)) : keywords.classify(text, priority, speaker),
       close: async () => {},
     };
     const own = await startServer({}, overloaded);
@@ -107,7 +130,19 @@ describe('partials, provider formats and shutdown', () => {
     const call = new CallScript(producer, 'bye');
     await call.start();
     // Not awaited: the final is still in the classifier when the shutdown starts.
-    producer.send({ type: 'transcript', chunk: { callId: 'bye', segmentId: 'last', seq: 1, speaker: 'customer', isFinal: true, text: 'you are a useless idiot', startMs: 0, endMs: 1 } });
+    producer.send({
+      type: 'transcript',
+      chunk: {
+        callId: 'bye',
+        segmentId: 'last',
+        seq: 1,
+        speaker: 'customer',
+        isFinal: true,
+        text: 'you are a useless idiot',
+        startMs: 0,
+        endMs: 1,
+      },
+    });
     await producer.next((m) => m.type === 'ack' && m.of === 'transcript');
     const closing = own.close();
     expect((await ui.closed).code).toBe(1001);

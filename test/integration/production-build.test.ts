@@ -33,9 +33,14 @@ describe('the production build', () => {
     expect(build.status, build.stdout + build.stderr).toBe(0);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const [command, ...args] = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+    const [command, ...args] = (
+      JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+    ).scripts.start.split(' ');
     expect(command).toBe('node');
-    service = spawn(process.execPath, args, { env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' }, stdio: 'inherit' });
+    service = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
+      stdio: 'inherit',
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -22,7 +22,17 @@ afterAll(async () => {
   await server.close();
 });
 
-const chunk = (extra: Record<string, unknown>) => ({ callId: 'bounds', segmentId: 's', seq: 1, speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1, ...extra });
+const chunk = (extra: Record<string, unknown>) => ({
+  callId: 'bounds',
+  segmentId: 's',
+  seq: 1,
+  speaker: 'customer',
+  isFinal: true,
+  text: 'hi',
+  startMs: 0,
+  endMs: 1,
+  ...extra,
+});
 
 describe('bounds on numbers and ids', () => {
   it('refuses seq, startMs and endMs beyond their bounds, naming the field', async () => {
@@ -34,20 +44,42 @@ describe('bounds on numbers and ids', () => {
       [{ endMs: 1e308 }, 'chunk.endMs'],
     ];
     for (const [extra, field] of cases) {
-      const reply = await producer.request({ type: 'transcript', id: `b-${field}-${String(Object.values(extra)[0])}`, chunk: chunk(extra) });
+      const reply = await producer.request({
+        type: 'transcript',
+        id: `b-${field}-${String(Object.values(extra)[0])}`,
+        chunk: chunk(extra),
+      });
       expect(reply).toMatchObject({ type: 'error', code: 'invalid_message', message: expect.stringContaining(field) });
     }
-    expect(await producer.request({ type: 'transcript', id: 'b-ok', chunk: chunk({ seq: 2 ** 40, endMs: 2 ** 31 - 1 }) })).toMatchObject({ type: 'ack', status: 'accepted' });
+    expect(
+      await producer.request({ type: 'transcript', id: 'b-ok', chunk: chunk({ seq: 2 ** 40, endMs: 2 ** 31 - 1 }) }),
+    ).toMatchObject({ type: 'ack', status: 'accepted' });
   });
 
   it('refuses ids holding control or bidi characters', async () => {
     for (const callId of ['nul\u0000id', 'evil\u202Egnp.exe', 'zero\u200Bwidth', 'line\nbreak']) {
-      const reply = await producer.request({ type: 'call.start', id: `i-${callId.length}-${callId.charCodeAt(4)}`, callId, agentId: 'a' });
-      expect(reply).toMatchObject({ type: 'error', code: 'invalid_message', message: expect.stringContaining('callId') });
+      const reply = await producer.request({
+        type: 'call.start',
+        id: `i-${callId.length}-${callId.charCodeAt(4)}`,
+        callId,
+        agentId: 'a',
+      });
+      expect(reply).toMatchObject({
+        type: 'error',
+        code: 'invalid_message',
+        message: expect.stringContaining('callId'),
+      });
     }
-    const reply = await producer.request({ type: 'call.start', id: 'i-agent', callId: 'fine-id', agentId: 'agent\u2066x' });
+    const reply = await producer.request({
+      type: 'call.start',
+      id: 'i-agent',
+      callId: 'fine-id',
+      agentId: 'agent\u2066x',
+    });
     expect(reply.message).toContain('agentId');
-    expect(await producer.request({ type: 'call.start', id: 'i-ok', callId: 'café-№7 (ok)', agentId: 'a' })).toMatchObject({ type: 'ack' });
+    expect(
+      await producer.request({ type: 'call.start', id: 'i-ok', callId: 'café-№7 (ok)', agentId: 'a' }),
+    ).toMatchObject({ type: 'ack' });
   });
 });
 
@@ -62,7 +94,9 @@ describe('subscriber messages', () => {
     await call.customer('you are a useless idiot');
     await call.end();
     await ui.next((m) => m.type === 'call' && m.event === 'ended' && m.call.callId === 'overlap');
-    const kinds = ui.received.filter((m) => m.type !== 'subscribed').map((m) => (m.type === 'call' ? `call ${m.event}` : m.type === 'cue' ? `cue ${m.cue.seq}` : m.type));
+    const kinds = ui.received
+      .filter((m) => m.type !== 'subscribed')
+      .map((m) => (m.type === 'call' ? `call ${m.event}` : m.type === 'cue' ? `cue ${m.cue.seq}` : m.type));
     expect(kinds).toEqual(['call started', 'transcript', 'cue 1', 'cue 2', 'call ended']);
     ui.close();
   });
@@ -82,11 +116,18 @@ describe('logging and shutdown', () => {
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({
       write(data: Buffer, _encoding, done) {
-        for (const line of data.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of data.toString().split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AUTH_TOKENS: TOKEN_CONFIG, MAX_PAYLOAD_BYTES: '1024', RECORD: 'off' });
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      AUTH_TOKENS: TOKEN_CONFIG,
+      MAX_PAYLOAD_BYTES: '1024',
+      RECORD: 'off',
+    });
     const app = await buildServer({ config, classifier: new KeywordClassifier(), logger: { level: 'info', stream } });
     await app.listen({ port: 0, host: '127.0.0.1' });
     try {

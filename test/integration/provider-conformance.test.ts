@@ -32,9 +32,22 @@ interface Case {
 
 const CASES: Record<string, Case[]> = {
   deepgram: [
-    { title: 'a final from the SDK tests on mono audio, no stream declared: the customer', files: ['python-sdk-final-ensure-domestic-tranquility.json'], finals: [{ speaker: 'customer', text: 'Ensure domestic tranquility.', startMs: 5900, endMs: 7630 }] },
-    { title: 'a mono leg declared as the agent', files: ['python-sdk-final-united-states.json'], query: 'stream=agent', finals: [{ speaker: 'agent', text: 'For the United States of America.', startMs: 17000, endMs: 18660 }] },
-    { title: 'interim results from the docs, as published (no type) and with type', files: ['docs-interim-another-big.json', 'docs-interim-another-big-problem.variant-type.json'], partials: ['another big', 'another big problem'] },
+    {
+      title: 'a final from the SDK tests on mono audio, no stream declared: the customer',
+      files: ['python-sdk-final-ensure-domestic-tranquility.json'],
+      finals: [{ speaker: 'customer', text: 'Ensure domestic tranquility.', startMs: 5900, endMs: 7630 }],
+    },
+    {
+      title: 'a mono leg declared as the agent',
+      files: ['python-sdk-final-united-states.json'],
+      query: 'stream=agent',
+      finals: [{ speaker: 'agent', text: 'For the United States of America.', startMs: 17000, endMs: 18660 }],
+    },
+    {
+      title: 'interim results from the docs, as published (no type) and with type',
+      files: ['docs-interim-another-big.json', 'docs-interim-another-big-problem.variant-type.json'],
+      partials: ['another big', 'another big problem'],
+    },
     { title: 'an empty final opens nothing', files: ['python-sdk-final-empty.json'] },
     {
       title: 'an is_final piece without speech_final waits for UtteranceEnd, showing its running text',
@@ -42,7 +55,12 @@ const CASES: Record<string, Case[]> = {
       partials: ['Testing. 123. Testing. 123.'],
       finals: [{ speaker: 'customer', text: 'Testing. 123. Testing. 123.', startMs: 740, endMs: 3820 }],
     },
-    { title: 'a piece still waiting when the call ends is finished, not lost', files: ['python-sdk-final-testing-123.variant-not-speech-final.json'], partials: ['Testing. 123. Testing. 123.'], finals: [{ speaker: 'customer', text: 'Testing. 123. Testing. 123.', startMs: 740, endMs: 3820 }] },
+    {
+      title: 'a piece still waiting when the call ends is finished, not lost',
+      files: ['python-sdk-final-testing-123.variant-not-speech-final.json'],
+      partials: ['Testing. 123. Testing. 123.'],
+      finals: [{ speaker: 'customer', text: 'Testing. 123. Testing. 123.', startMs: 740, endMs: 3820 }],
+    },
     {
       title: 'diarized words split the result at the change of speaker; speaker 0 spoke first: the agent',
       files: ['python-sdk-final-testing-123.variant-diarized.json'],
@@ -51,14 +69,29 @@ const CASES: Record<string, Case[]> = {
         { speaker: 'customer', text: 'Testing. 123.', startMs: 2180, endMs: 3640 },
       ],
     },
-    { title: 'Metadata and SpeechStarted are ignored on purpose', files: ['asyncapi-metadata.json', 'docs-speech-started.json'] },
+    {
+      title: 'Metadata and SpeechStarted are ignored on purpose',
+      files: ['asyncapi-metadata.json', 'docs-speech-started.json'],
+    },
   ],
   assemblyai: [
     {
       title: 'session, heartbeat-like and revision messages are ignored on purpose',
-      files: ['node-sdk-begin.json', 'python-sdk-speech-started.json', 'python-sdk-warning.json', 'node-sdk-speaker-revision.json', 'node-sdk-llm-gateway-response.json', 'node-sdk-termination.json', 'python-sdk-termination.json'],
+      files: [
+        'node-sdk-begin.json',
+        'python-sdk-speech-started.json',
+        'python-sdk-warning.json',
+        'node-sdk-speaker-revision.json',
+        'node-sdk-llm-gateway-response.json',
+        'node-sdk-termination.json',
+        'python-sdk-termination.json',
+      ],
     },
-    { title: 'a final turn with speaker label A (spoke first): the agent', files: ['node-sdk-turn-speaker-label.json'], finals: [{ speaker: 'agent', text: 'hello', startMs: 0, endMs: 0 }] },
+    {
+      title: 'a final turn with speaker label A (spoke first): the agent',
+      files: ['node-sdk-turn-speaker-label.json'],
+      finals: [{ speaker: 'agent', text: 'hello', startMs: 0, endMs: 0 }],
+    },
     {
       title: "a final turn split where its words' speakers change",
       files: ['python-sdk-turn-word-speakers.json'],
@@ -67,21 +100,63 @@ const CASES: Record<string, Case[]> = {
         { speaker: 'customer', text: 'world', startMs: 110, endMs: 200 },
       ],
     },
-    { title: 'a partial turn with speaker label B', files: ['python-sdk-turn-partial-speaker-label.json'], partials: ['Hello world'] },
-    { title: 'partials from the docs: the text holds final words only', files: ['docs-turn-partial-empty.json', 'docs-turn-partial-hi-my.json'], partials: ['hi my'] },
-    { title: 'a final turn on a leg declared as the agent', files: ['python-sdk-turn-final-hi.json'], query: 'stream=agent', finals: [{ speaker: 'agent', text: 'hi', startMs: 0, endMs: 0 }] },
-    { title: 'an Error message is reported with its text', files: ['python-sdk-error.json'], errors: ['Invalid API key'] },
+    {
+      title: 'a partial turn with speaker label B',
+      files: ['python-sdk-turn-partial-speaker-label.json'],
+      partials: ['Hello world'],
+    },
+    {
+      title: 'partials from the docs: the text holds final words only',
+      files: ['docs-turn-partial-empty.json', 'docs-turn-partial-hi-my.json'],
+      partials: ['hi my'],
+    },
+    {
+      title: 'a final turn on a leg declared as the agent',
+      files: ['python-sdk-turn-final-hi.json'],
+      query: 'stream=agent',
+      finals: [{ speaker: 'agent', text: 'hi', startMs: 0, endMs: 0 }],
+    },
+    {
+      title: 'an Error message is reported with its text',
+      files: ['python-sdk-error.json'],
+      errors: ['Invalid API key'],
+    },
   ],
   'amazon-transcribe': [
-    { title: "the SDK's minimal events and a Call Analytics CategoryEvent give nothing, without error", files: ['sdk-snapshot-transcript-event-minimal.json', 'sdk-snapshot-transcript-event-as-yielded.json', 'sdk-snapshot-call-analytics-category-event-payload.json'] },
+    {
+      title: "the SDK's minimal events and a Call Analytics CategoryEvent give nothing, without error",
+      files: [
+        'sdk-snapshot-transcript-event-minimal.json',
+        'sdk-snapshot-transcript-event-as-yielded.json',
+        'sdk-snapshot-call-analytics-category-event-payload.json',
+      ],
+    },
     {
       title: 'exception events are reported by name, on the wire and as yielded',
-      files: ['sdk-snapshot-bad-request-exception-payload.json', 'sdk-snapshot-bad-request-exception-as-yielded.json', 'sdk-snapshot-limit-exceeded-exception-as-yielded.json'],
+      files: [
+        'sdk-snapshot-bad-request-exception-payload.json',
+        'sdk-snapshot-bad-request-exception-as-yielded.json',
+        'sdk-snapshot-limit-exceeded-exception-as-yielded.json',
+      ],
       errors: ['exception: __Message__', 'BadRequestException: __Message__', 'LimitExceededException: __Message__'],
     },
-    { title: 'a Call Analytics UtteranceEvent, its participant role mapped per call', files: ['sdk-snapshot-call-analytics-utterance-event-payload.json'], query: 'speakers=__ParticipantRole__:customer', finals: [{ speaker: 'customer', text: '__Transcript__', startMs: 0, endMs: 0 }] },
-    { title: 'the same UtteranceEvent as the SDK yields it', files: ['sdk-snapshot-call-analytics-utterance-event-as-yielded.json'], query: 'speakers=__ParticipantRole__:agent', finals: [{ speaker: 'agent', text: '__Transcript__', startMs: 0, endMs: 0 }] },
-    { title: 'a partial result with stabilization flags', files: ['docs-partial-stabilization.variant-braces.json'], partials: ['Welcome to Amazon.'] },
+    {
+      title: 'a Call Analytics UtteranceEvent, its participant role mapped per call',
+      files: ['sdk-snapshot-call-analytics-utterance-event-payload.json'],
+      query: 'speakers=__ParticipantRole__:customer',
+      finals: [{ speaker: 'customer', text: '__Transcript__', startMs: 0, endMs: 0 }],
+    },
+    {
+      title: 'the same UtteranceEvent as the SDK yields it',
+      files: ['sdk-snapshot-call-analytics-utterance-event-as-yielded.json'],
+      query: 'speakers=__ParticipantRole__:agent',
+      finals: [{ speaker: 'agent', text: '__Transcript__', startMs: 0, endMs: 0 }],
+    },
+    {
+      title: 'a partial result with stabilization flags',
+      files: ['docs-partial-stabilization.variant-braces.json'],
+      partials: ['Welcome to Amazon.'],
+    },
     {
       title: 'speaker labels split a final at the speaker change; punctuation joins its word',
       files: ['docs-speaker-labels.variant-no-ellipses.json'],
@@ -90,19 +165,44 @@ const CASES: Record<string, Case[]> = {
         { speaker: 'customer', text: 'True.', startMs: 25220, endMs: 25630 },
       ],
     },
-    { title: 'a multichannel result on ch_0', files: ['docs-multichannel-result.variant-wire.json'], finals: [{ speaker: 'customer', text: 'Left.', startMs: 110, endMs: 660 }] },
+    {
+      title: 'a multichannel result on ch_0',
+      files: ['docs-multichannel-result.variant-wire.json'],
+      finals: [{ speaker: 'customer', text: 'Left.', startMs: 110, endMs: 660 }],
+    },
   ],
   'contact-lens': [
-    { title: 'session events give nothing', files: ['docs-data-model-started.variant-json.json', 'docs-data-model-completed.variant-json.json', 'docs-data-model-failed.variant-json.json'] },
+    {
+      title: 'session events give nothing',
+      files: [
+        'docs-data-model-started.variant-json.json',
+        'docs-data-model-completed.variant-json.json',
+        'docs-data-model-failed.variant-json.json',
+      ],
+    },
     {
       title: 'an utterance, then its transcript, final when the session completes',
-      files: ['docs-data-model-started.variant-json.json', 'docs-data-model-utterance.variant-json.json', 'docs-data-model-transcript.variant-json.json', 'docs-data-model-completed.variant-json.json'],
+      files: [
+        'docs-data-model-started.variant-json.json',
+        'docs-data-model-utterance.variant-json.json',
+        'docs-data-model-transcript.variant-json.json',
+        'docs-data-model-completed.variant-json.json',
+      ],
       query: 'speakers=string:customer',
       partials: ['string'],
       finals: [{ speaker: 'customer', text: 'string', startMs: 123, endMs: 123 }],
     },
-    { title: 'an API response with a transcript and categories, final at call end', files: ['boto3-list-segments-response-syntax.variant-json.json'], query: 'speakers=string:agent', finals: [{ speaker: 'agent', text: 'string', startMs: 123, endMs: 123 }] },
-    { title: 'an unmapped participant role is named', files: ['docs-data-model-transcript.variant-json.json'], errors: ['no speaker mapping for source "string"'] },
+    {
+      title: 'an API response with a transcript and categories, final at call end',
+      files: ['boto3-list-segments-response-syntax.variant-json.json'],
+      query: 'speakers=string:agent',
+      finals: [{ speaker: 'agent', text: 'string', startMs: 123, endMs: 123 }],
+    },
+    {
+      title: 'an unmapped participant role is named',
+      files: ['docs-data-model-transcript.variant-json.json'],
+      errors: ['no speaker mapping for source "string"'],
+    },
   ],
   'google-stt': [
     {
@@ -114,8 +214,17 @@ const CASES: Record<string, Case[]> = {
         { speaker: 'customer', text: 'that is the question', startMs: 0, endMs: 0 },
       ],
     },
-    { title: 'resultEndTime as the Node client hands it over', files: ['proto-example-4.variant-node-client-end-time.json'], finals: [{ speaker: 'customer', text: 'to be or not to be', startMs: 0, endMs: 3500 }] },
-    { title: 'resultEndTime as a REST duration string', files: ['proto-example-4.variant-rest-end-time.json'], query: 'stream=agent', finals: [{ speaker: 'agent', text: 'to be or not to be', startMs: 0, endMs: 3500 }] },
+    {
+      title: 'resultEndTime as the Node client hands it over',
+      files: ['proto-example-4.variant-node-client-end-time.json'],
+      finals: [{ speaker: 'customer', text: 'to be or not to be', startMs: 0, endMs: 3500 }],
+    },
+    {
+      title: 'resultEndTime as a REST duration string',
+      files: ['proto-example-4.variant-rest-end-time.json'],
+      query: 'stream=agent',
+      finals: [{ speaker: 'agent', text: 'to be or not to be', startMs: 0, endMs: 3500 }],
+    },
     {
       title: 'diarized words from the start of the call split by speaker tag, with their own times',
       files: ['proto-example-7.variant-diarized.json'],
@@ -125,23 +234,38 @@ const CASES: Record<string, Case[]> = {
       ],
     },
     { title: 'a speech event gives nothing', files: ['proto-speech-event.variant-json.json'] },
-    { title: 'an error status is reported with its message', files: ['proto-error.variant-json.json'], errors: ['Audio Timeout Error'] },
+    {
+      title: 'an error status is reported with its message',
+      files: ['proto-error.variant-json.json'],
+      errors: ['Audio Timeout Error'],
+    },
   ],
   twilio: [
     {
       title: 'a transcription from start to stop',
-      files: ['docs-params-transcription-started.variant-form.json', 'docs-params-content-partial.variant-form.json', 'docs-params-content-final.variant-form.json', 'docs-params-content-outbound-final.variant-form.json', 'docs-params-transcription-stopped.variant-form.json'],
+      files: [
+        'docs-params-transcription-started.variant-form.json',
+        'docs-params-content-partial.variant-form.json',
+        'docs-params-content-final.variant-form.json',
+        'docs-params-content-outbound-final.variant-form.json',
+        'docs-params-transcription-stopped.variant-form.json',
+      ],
       partials: ['hello i would like to'],
       finals: [
         { speaker: 'customer', text: 'hello i would like to check my balance', startMs: 0, endMs: 3400 },
         { speaker: 'agent', text: 'sure i can help with that', startMs: 0, endMs: 5000 },
       ],
     },
-    { title: 'a transcription-error is reported with its text', files: ['docs-params-transcription-error.variant-form.json'], errors: ['Internal error'] },
+    {
+      title: 'a transcription-error is reported with its text',
+      files: ['docs-params-transcription-error.variant-form.json'],
+      errors: ['Internal error'],
+    },
   ],
 };
 
-const load = (provider: string, file: string): Record<string, unknown> => JSON.parse(readFileSync(join(PROVIDERS_DIR, 'conformance', provider, file), 'utf8'));
+const load = (provider: string, file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(join(PROVIDERS_DIR, 'conformance', provider, file), 'utf8'));
 
 let server: TestServer;
 let ui: TestClient;
@@ -160,7 +284,10 @@ afterAll(async () => {
 
 /** Streams the files on one provider-format connection; the errors it was answered with. */
 async function replayStream(provider: string, c: Case, callId: string): Promise<string[]> {
-  const producer = await TestClient.connect(`${server.ws}/v1/ingest?format=${provider}&callId=${callId}&agentId=agent-1&${c.query ?? ''}`, TOKENS.ingest);
+  const producer = await TestClient.connect(
+    `${server.ws}/v1/ingest?format=${provider}&callId=${callId}&agentId=agent-1&${c.query ?? ''}`,
+    TOKENS.ingest,
+  );
   for (const file of c.files) producer.send(load(provider, file));
   expect(await producer.request({ type: 'call.end', id: `end-${callId}`, callId })).toMatchObject({ type: 'ack' });
   producer.close();
@@ -199,11 +326,18 @@ describe.each(Object.keys(CASES))('%s: published messages through the real serve
     c.errors?.forEach((expected, i) => expect(errors[i]).toContain(expected));
 
     const lines = ui.received.filter((m) => m.type === 'transcript' && m.callId === callId);
-    const finals = lines.filter((m) => m.isFinal && m.text.trim() !== '').map(({ speaker, text, startMs, endMs }) => ({ speaker, text, startMs, endMs }));
+    const finals = lines
+      .filter((m) => m.isFinal && m.text.trim() !== '')
+      .map(({ speaker, text, startMs, endMs }) => ({ speaker, text, startMs, endMs }));
     expect(finals).toEqual(c.finals ?? []);
     const partials = [...new Set(lines.filter((m) => !m.isFinal).map((m) => m.text as string))];
     expect(partials).toEqual(c.partials ?? []);
     // Genuine provider examples say nothing abusive: the ladder stays quiet (let-vent aside, fixtures/README.md).
-    expect(ui.cues(callId).map((cue) => cue.type).filter((type) => type !== 'let-vent')).toEqual([]);
+    expect(
+      ui
+        .cues(callId)
+        .map((cue) => cue.type)
+        .filter((type) => type !== 'let-vent'),
+    ).toEqual([]);
   });
 });

@@ -36,7 +36,12 @@ async function replayNative(server: TestServer, call: FixtureCall): Promise<void
 }
 
 /** A provider file over /v1/ingest?format=…, one connection per audio stream the records name. */
-async function replayProviderStream(server: TestServer, provider: string, name: string, call: FixtureCall): Promise<void> {
+async function replayProviderStream(
+  server: TestServer,
+  provider: string,
+  name: string,
+  call: FixtureCall,
+): Promise<void> {
   const sockets = new Map<string, WebSocket>();
   const query = `format=${provider}&callId=${call.callId}&agentId=${call.agentId}&teamId=${call.teamId}`;
   for (const record of readProviderRecords(provider, name)) {
@@ -80,7 +85,10 @@ async function cuesOf(server: TestServer, format: string, name: string, call: Fi
   await replay(server, format, name, call);
   await callEnded(ui, call.callId);
   ui.close();
-  return ui.cues(call.callId).map((cue) => cue.type).filter((type) => type !== 'let-vent');
+  return ui
+    .cues(call.callId)
+    .map((cue) => cue.type)
+    .filter((type) => type !== 'let-vent');
 }
 
 describe('every fixture call in every format, through the real server, with the fixtures’ own labels', () => {
@@ -95,9 +103,12 @@ describe('every fixture call in every format, through the real server, with the 
   });
 
   describe.each([NATIVE, ...Object.keys(ENCODERS)])('%s', (format) => {
-    it.each(calls.map(({ name, call }) => [name, call] as const))('%s raises the expected cues in order', async (name, call) => {
-      expect(await cuesOf(server, format, name, call)).toEqual(call.expectedCues);
-    });
+    it.each(calls.map(({ name, call }) => [name, call] as const))(
+      '%s raises the expected cues in order',
+      async (name, call) => {
+        expect(await cuesOf(server, format, name, call)).toEqual(call.expectedCues);
+      },
+    );
   });
 });
 
@@ -116,7 +127,12 @@ describe('the committed model on every fixture call (service format)', () => {
   let classifier: BatchingClassifier;
 
   beforeAll(async () => {
-    classifier = await loadClassifier({ modelDir: 'models/use-lite-abuse', maxBatch: 32, maxWaitMs: 2, maxQueue: 2048 });
+    classifier = await loadClassifier({
+      modelDir: 'models/use-lite-abuse',
+      maxBatch: 32,
+      maxWaitMs: 2,
+      maxQueue: 2048,
+    });
     server = await startServer({}, classifier);
   });
 

@@ -15,8 +15,18 @@ const running: ChildProcess[] = [];
 /** The real service, as a process of its own with the committed model, its record in dataDir. */
 async function startService(): Promise<{ base: string; process: ChildProcess }> {
   const port = await freePort();
-  const env = { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', AUTH_TOKENS: TOKEN_CONFIG, DATA_DIR: dataDir };
-  const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const env = {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    AUTH_TOKENS: TOKEN_CONFIG,
+    DATA_DIR: dataDir,
+  };
+  const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   running.push(service);
   const base = `127.0.0.1:${port}`;
   for (;;) {
@@ -28,8 +38,12 @@ async function startService(): Promise<{ base: string; process: ChildProcess }> 
 }
 
 const incidentOf = async (base: string, callId: string) => {
-  const response = await fetch(`http://${base}/v1/incidents/${callId}`, { headers: { authorization: `Bearer ${TOKENS.supervisor}` } });
-  return response.status === 200 ? ((await response.json()) as { cueTypes: string[]; timeline: { kind: string; data: any }[] }) : undefined;
+  const response = await fetch(`http://${base}/v1/incidents/${callId}`, {
+    headers: { authorization: `Bearer ${TOKENS.supervisor}` },
+  });
+  return response.status === 200
+    ? ((await response.json()) as { cueTypes: string[]; timeline: { kind: string; data: any }[] })
+    : undefined;
 };
 
 afterAll(async () => {
@@ -47,7 +61,8 @@ describe('the incident record across a crash', () => {
     await call.customer('i know where you live and i am coming for you tonight');
     // The record is written off the cue path, a batch every few milliseconds: wait until this call's is in.
     let written;
-    while (!(written = await incidentOf(first.base, 'crash-threat'))?.cueTypes.includes('safety-alert')) await new Promise((r) => setTimeout(r, 20));
+    while (!(written = await incidentOf(first.base, 'crash-threat'))?.cueTypes.includes('safety-alert'))
+      await new Promise((r) => setTimeout(r, 20));
     first.process.kill('SIGKILL');
     await once(first.process, 'exit');
 
@@ -56,7 +71,9 @@ describe('the incident record across a crash', () => {
     expect(kept?.cueTypes).toEqual(['safety-alert']);
     const alert = kept!.timeline.find((e) => e.kind === 'cue' && e.data.type === 'safety-alert');
     expect(alert?.data.evidence[0].text).toBe('i know where you live and i am coming for you tonight');
-    expect(kept!.timeline.filter((e) => e.kind === 'line').map((e) => e.data.text)).toContain('my internet has been down all week');
+    expect(kept!.timeline.filter((e) => e.kind === 'line').map((e) => e.data.text)).toContain(
+      'my internet has been down all week',
+    );
     producer.close();
   }, 60_000);
 });

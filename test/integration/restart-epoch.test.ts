@@ -6,7 +6,8 @@ import { startServer, TOKENS } from '../helpers/server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
 /** Events a subscriber received, as the console's store takes them. */
-const events = (client: TestClient): SubscriberEvent[] => client.received.filter((m: Message) => !['subscribed', 'ack', 'error'].includes(m.type)) as SubscriberEvent[];
+const events = (client: TestClient): SubscriberEvent[] =>
+  client.received.filter((m: Message) => !['subscribed', 'ack', 'error'].includes(m.type)) as SubscriberEvent[];
 
 describe('a restart of the service', () => {
   it('gives the re-started call a new epoch: a resuming subscriber gets a reset and the new 1: safety-alert, and the console shows it', async () => {

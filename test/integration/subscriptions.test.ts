@@ -61,7 +61,11 @@ describe('subscriptions', () => {
 
     const late = await connect('/v1/subscribe', TOKENS.agent);
     await subscribe(late, { agentId: 'agent-late' }, { transcript: true });
-    const replayed = [await late.next((m) => m.type === 'transcript'), await late.next((m) => m.type === 'transcript'), await late.next((m) => m.type === 'transcript')];
+    const replayed = [
+      await late.next((m) => m.type === 'transcript'),
+      await late.next((m) => m.type === 'transcript'),
+      await late.next((m) => m.type === 'transcript'),
+    ];
     expect(replayed.map((m) => [m.speaker, m.text, m.label])).toEqual([
       ['customer', 'this stupid router has been dead all week', 'venting'],
       ['agent', 'i am sorry about that let me check the line', 'neutral'],
@@ -82,12 +86,22 @@ describe('subscriptions', () => {
     await call.customer('i know where you live and i am coming for you');
     const alert = (await colleague.next((m) => m.type === 'cue' && m.cue.type === 'safety-alert')).cue;
 
-    const claim = (client: TestClient, seq: number, callId = 'claim-1') => client.request({ type: 'alert.claim', id: `claim-${callId}-${seq}`, callId, seq });
-    expect(await claim(lead, alert.seq - 1)).toMatchObject({ type: 'error', code: 'invalid_message', message: `seq: cue ${alert.seq - 1} of call claim-1 is not a safety alert` });
+    const claim = (client: TestClient, seq: number, callId = 'claim-1') =>
+      client.request({ type: 'alert.claim', id: `claim-${callId}-${seq}`, callId, seq });
+    expect(await claim(lead, alert.seq - 1)).toMatchObject({
+      type: 'error',
+      code: 'invalid_message',
+      message: `seq: cue ${alert.seq - 1} of call claim-1 is not a safety alert`,
+    });
     expect(await claim(lead, alert.seq, 'no-such-call')).toMatchObject({ type: 'error', code: 'unknown_call' });
     const agent = await connect('/v1/subscribe', TOKENS.agent);
     expect(await claim(agent, alert.seq)).toMatchObject({ type: 'error', code: 'forbidden' });
-    expect(await claim(lead, alert.seq)).toMatchObject({ type: 'ack', of: 'alert.claim', callId: 'claim-1', status: 'accepted' });
+    expect(await claim(lead, alert.seq)).toMatchObject({
+      type: 'ack',
+      of: 'alert.claim',
+      callId: 'claim-1',
+      status: 'accepted',
+    });
 
     const heard = await colleague.next((m) => m.type === 'alert.claimed');
     expect(heard).toMatchObject({ callId: 'claim-1', seq: alert.seq, by: 'sup-ana' });
@@ -150,11 +164,19 @@ describe('subscriptions', () => {
     await other.start('agent-1', 'team-a');
     const call = new CallScript(producer, 'team-b-call');
     await call.start('agent-2', 'team-b');
-    expect(await supervisor.next((m) => m.type === 'call')).toMatchObject({ event: 'started', call: { callId: 'team-b-call', step: 'listen', lastSeq: 0 } });
+    expect(await supervisor.next((m) => m.type === 'call')).toMatchObject({
+      event: 'started',
+      call: { callId: 'team-b-call', step: 'listen', lastSeq: 0 },
+    });
     await other.customer('you are a useless idiot');
     await call.customer('you are a useless idiot');
     const line = await supervisor.next((m) => m.type === 'transcript' && m.isFinal);
-    expect(line).toMatchObject({ callId: 'team-b-call', speaker: 'customer', label: 'abusive', text: 'you are a useless idiot' });
+    expect(line).toMatchObject({
+      callId: 'team-b-call',
+      speaker: 'customer',
+      label: 'abusive',
+      text: 'you are a useless idiot',
+    });
     await call.end();
     await other.end();
     await callEnded(supervisor, 'team-b-call');
@@ -168,9 +190,14 @@ describe('subscriptions', () => {
     await call.start();
     await call.customer('you are a useless idiot');
     await ui.next((m) => m.type === 'cue' && m.cue.type === 'set-limit');
-    expect(await ui.request({ type: 'agent.ack', id: 'a1', callId: 'ui-ack', step: 'transferred' })).toMatchObject({ type: 'ack', status: 'accepted' });
+    expect(await ui.request({ type: 'agent.ack', id: 'a1', callId: 'ui-ack', step: 'transferred' })).toMatchObject({
+      type: 'ack',
+      status: 'accepted',
+    });
     // The step moved without a cue: subscribers are told, so the ladder they show stays true.
-    expect(await ui.next((m) => m.type === 'call' && m.event === 'moved')).toMatchObject({ call: { callId: 'ui-ack', step: 'transfer', lastSeq: 1 } });
+    expect(await ui.next((m) => m.type === 'call' && m.event === 'moved')).toMatchObject({
+      call: { callId: 'ui-ack', step: 'transfer', lastSeq: 1 },
+    });
     await call.customer('you are a useless idiot');
     await call.end();
     await callEnded(ui, 'ui-ack');

@@ -27,7 +27,10 @@ const form = (sequence: number): Record<string, string> => ({
 function post(url: string, body: Record<string, string>, signature?: string): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(signature !== undefined ? { 'x-twilio-signature': signature } : {}),
+    },
     body: new URLSearchParams(body),
   });
 }

@@ -44,15 +44,28 @@ function post(query: string, form: Record<string, string>, token = TOKENS.ingest
 describe('POST /v1/ingest/twilio', () => {
   it('opens the call with its first webhook, labels the speech and ends it on transcription-stopped', async () => {
     const query = 'callId=tw-1&agentId=agent-3&teamId=team-a';
-    const started = { TranscriptionEvent: 'transcription-started', CallSid: 'CA1', TranscriptionSid: 'GT1', Timestamp: new Date(origin).toISOString() };
+    const started = {
+      TranscriptionEvent: 'transcription-started',
+      CallSid: 'CA1',
+      TranscriptionSid: 'GT1',
+      Timestamp: new Date(origin).toISOString(),
+    };
     expect((await post(query, started)).status).toBe(200);
-    expect(await ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({ call: { callId: 'tw-1', agentId: 'agent-3' } });
+    expect(await ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({
+      call: { callId: 'tw-1', agentId: 'agent-3' },
+    });
 
     const partial = await post(query, content('inbound_track', 'you are a useless', false, 1500));
     expect(await partial.json()).toEqual({ status: 'accepted', chunks: 1 });
     await post(query, content('inbound_track', 'you are a useless idiot', true, 2500));
     const transcript = await ui.next((m) => m.type === 'transcript' && m.isFinal);
-    expect(transcript).toMatchObject({ callId: 'tw-1', speaker: 'customer', text: 'you are a useless idiot', label: 'abusive', endMs: 2500 });
+    expect(transcript).toMatchObject({
+      callId: 'tw-1',
+      speaker: 'customer',
+      text: 'you are a useless idiot',
+      label: 'abusive',
+      endMs: 2500,
+    });
     expect((await ui.next((m) => m.type === 'cue')).cue).toMatchObject({ callId: 'tw-1', type: 'set-limit' });
 
     const stopped = await post(query, { ...started, TranscriptionEvent: 'transcription-stopped' });
@@ -62,9 +75,15 @@ describe('POST /v1/ingest/twilio', () => {
 
   it('answers a malformed webhook with 400 naming the field, and the call goes on', async () => {
     const query = 'callId=tw-2&agentId=agent-3';
-    const broken = await post(query, { ...content('inbound_track', 'hello', true, 100), TranscriptionData: 'not json' });
+    const broken = await post(query, {
+      ...content('inbound_track', 'hello', true, 100),
+      TranscriptionData: 'not json',
+    });
     expect(broken.status).toBe(400);
-    expect(await broken.json()).toMatchObject({ error: 'invalid_message', message: expect.stringContaining('TranscriptionData') });
+    expect(await broken.json()).toMatchObject({
+      error: 'invalid_message',
+      message: expect.stringContaining('TranscriptionData'),
+    });
 
     const noEvent = await post(query, { Track: 'inbound_track' });
     expect(noEvent.status).toBe(400);
@@ -72,7 +91,9 @@ describe('POST /v1/ingest/twilio', () => {
 
     const fine = await post(query, content('inbound_track', 'i would like to check my balance', true, 900));
     expect(await fine.json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-2' && m.isFinal)).toMatchObject({ label: 'neutral' });
+    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-2' && m.isFinal)).toMatchObject({
+      label: 'neutral',
+    });
   });
 
   it('needs the call parameters and an ingest token', async () => {
@@ -80,20 +101,31 @@ describe('POST /v1/ingest/twilio', () => {
     expect(noAgent.status).toBe(400);
     expect((await noAgent.json()).message).toContain('agentId');
 
-    expect((await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), 'not-a-token-at-all')).status).toBe(401);
-    expect((await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), TOKENS.agent)).status).toBe(403);
+    expect(
+      (await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), 'not-a-token-at-all')).status,
+    ).toBe(401);
+    expect(
+      (await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), TOKENS.agent)).status,
+    ).toBe(403);
   });
 
   it('drops a retried webhook instead of reopening its segment', async () => {
     const query = 'callId=tw-4&agentId=agent-3';
     const form = content('outbound_track', 'thanks for calling', true, 800);
     expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await (await post(query, form)).json()).toEqual({ status: 'accepted', chunks: 0, dropped: ['retried_webhook'] });
+    expect(await (await post(query, form)).json()).toEqual({
+      status: 'accepted',
+      chunks: 0,
+      dropped: ['retried_webhook'],
+    });
   });
 
   it('refuses a forged huge SequenceId, so later real webhooks still count', async () => {
     const query = 'callId=tw-5&agentId=agent-3';
-    const forged = await post(query, { ...content('inbound_track', 'ignore me', true, 100), SequenceId: '1000000000000000' });
+    const forged = await post(query, {
+      ...content('inbound_track', 'ignore me', true, 100),
+      SequenceId: '1000000000000000',
+    });
     expect(forged.status).toBe(400);
     expect((await forged.json()).message).toContain('SequenceId');
     const later = await post(query, content('inbound_track', 'my card was charged twice', true, 900));
@@ -102,10 +134,16 @@ describe('POST /v1/ingest/twilio', () => {
 
   it('takes a status callback configured as GET, its fields in the query', async () => {
     const form = content('outbound_track', 'how can i help you today', true, 1200);
-    const response = await fetch(`${server.http}/v1/ingest/twilio?callId=tw-6&agentId=agent-3&${new URLSearchParams(form)}`, {
-      headers: { authorization: `Bearer ${TOKENS.ingest}` },
-    });
+    const response = await fetch(
+      `${server.http}/v1/ingest/twilio?callId=tw-6&agentId=agent-3&${new URLSearchParams(form)}`,
+      {
+        headers: { authorization: `Bearer ${TOKENS.ingest}` },
+      },
+    );
     expect(await response.json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-6' && m.isFinal)).toMatchObject({ speaker: 'agent', text: 'how can i help you today' });
+    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-6' && m.isFinal)).toMatchObject({
+      speaker: 'agent',
+      text: 'how can i help you today',
+    });
   });
 });

@@ -42,7 +42,9 @@ describe('bounded work per text', () => {
     const text = 'you are a useless idiot and i want my money back';
     const lengths = normalisedLengths(() => tokenizer.tokenize(text));
     expect(lengths).toEqual([text.length]);
-    expect(tokenizer.tokenize(`${text} ${'filler '.repeat(1000)}`).slice(0, 10)).toEqual(tokenizer.tokenize(text).slice(0, 10));
+    expect(tokenizer.tokenize(`${text} ${'filler '.repeat(1000)}`).slice(0, 10)).toEqual(
+      tokenizer.tokenize(text).slice(0, 10),
+    );
   });
 });
 
@@ -52,7 +54,9 @@ describe('evidence size', () => {
   it('finds masked profanity in a 4,000-letter word as one span of at most MAX_SPAN_CHARS', () => {
     const word = `${'a'.repeat(4000)}**`;
     const spans = findEvidence(`${word} now`, [], none, 'abusive');
-    expect(spans).toEqual([{ start: 0, end: MAX_SPAN_CHARS, text: 'a'.repeat(MAX_SPAN_CHARS), kind: 'masked-profanity', weight: 1 }]);
+    expect(spans).toEqual([
+      { start: 0, end: MAX_SPAN_CHARS, text: 'a'.repeat(MAX_SPAN_CHARS), kind: 'masked-profanity', weight: 1 },
+    ]);
     expect(findEvidence('a'.repeat(4000), [], none, 'abusive')).toEqual([]);
   });
 

@@ -33,11 +33,20 @@ const threat: EvalCall = {
   ],
 };
 
-const observe = (cues: ObservedCall['cues'], labels: ObservedCall['lines'] = []): ObservedCall => ({ cues, lines: labels });
+const observe = (cues: ObservedCall['cues'], labels: ObservedCall['lines'] = []): ObservedCall => ({
+  cues,
+  lines: labels,
+});
 
 describe('scoreCall', () => {
   it('counts a call right when every required cue came, no forbidden one did, and there was no alert to raise', () => {
-    const score = scoreCall(venting, observe([{ type: 'let-vent', evidenceLine: 1 }, { type: 'acknowledge', evidenceLine: 2 }]));
+    const score = scoreCall(
+      venting,
+      observe([
+        { type: 'let-vent', evidenceLine: 1 },
+        { type: 'acknowledge', evidenceLine: 2 },
+      ]),
+    );
     expect(score).toMatchObject({ right: true, missingCues: [], unwantedCues: [], alert: 'right' });
     expect(reasons(score)).toEqual([]);
   });
@@ -49,7 +58,13 @@ describe('scoreCall', () => {
   });
 
   it('tells a false alert on a non-threat call by its line', () => {
-    const score = scoreCall(venting, observe([{ type: 'acknowledge', evidenceLine: 1 }, { type: 'safety-alert', evidenceLine: 2 }]));
+    const score = scoreCall(
+      venting,
+      observe([
+        { type: 'acknowledge', evidenceLine: 1 },
+        { type: 'safety-alert', evidenceLine: 2 },
+      ]),
+    );
     expect(score).toMatchObject({ right: false, alert: 'false-alert', alertedLine: 2 });
     expect(reasons(score)).toEqual(['false safety alert (line 2)']);
   });
@@ -59,13 +74,19 @@ describe('scoreCall', () => {
     const early = scoreCall(threat, observe([{ type: 'safety-alert', evidenceLine: 0 }]));
     expect(early).toMatchObject({ right: false, alert: 'wrong-line', alertedLine: 0 });
     expect(reasons(early)).toEqual(['safety alert on line 0']);
-    expect(scoreCall(threat, observe([{ type: 'safety-alert', evidenceLine: 2 }, { type: 'break-debrief' }])).right).toBe(true);
+    expect(
+      scoreCall(threat, observe([{ type: 'safety-alert', evidenceLine: 2 }, { type: 'break-debrief' }])).right,
+    ).toBe(true);
   });
 });
 
 describe('lineLabels', () => {
   it('accepts any listed label of an ambiguous line and counts lines that came back unlabelled', () => {
-    const lines = lineLabels([venting], [observe([], [{ label: 'neutral' }, { label: 'abusive' }, { label: 'neutral' }])], 'customer');
+    const lines = lineLabels(
+      [venting],
+      [observe([], [{ label: 'neutral' }, { label: 'abusive' }, { label: 'neutral' }])],
+      'customer',
+    );
     expect(lines).toEqual({ truth: ['venting', 'neutral'], predicted: ['abusive', 'neutral'], unanswered: 0 });
     expect(lineLabels([venting], [observe([], [{ label: 'neutral' }])], 'customer').unanswered).toBe(2);
   });
@@ -74,13 +95,32 @@ describe('lineLabels', () => {
 describe('summarise', () => {
   const calls = [venting, threat];
   const observed = [
-    observe([{ type: 'safety-alert', evidenceLine: 1 }], [{ label: 'neutral', act: 'other' }, { label: 'threat' }, { label: 'venting' }]),
-    observe([{ type: 'safety-alert', evidenceLine: 0 }], [{ label: 'threat' }, { label: 'neutral' }, { label: 'threat' }]),
+    observe(
+      [{ type: 'safety-alert', evidenceLine: 1 }],
+      [{ label: 'neutral', act: 'other' }, { label: 'threat' }, { label: 'venting' }],
+    ),
+    observe(
+      [{ type: 'safety-alert', evidenceLine: 0 }],
+      [{ label: 'threat' }, { label: 'neutral' }, { label: 'threat' }],
+    ),
   ];
-  const summary = summarise(calls, observed, calls.map((call, i) => scoreCall(call, observed[i]!)));
+  const summary = summarise(
+    calls,
+    observed,
+    calls.map((call, i) => scoreCall(call, observed[i]!)),
+  );
 
   it('reports calls right, false alerts per 100 non-threat calls, missed threats and wrong-line alerts', () => {
-    expect(summary).toMatchObject({ calls: 2, right: 0, threatCalls: 1, nonThreatCalls: 1, falseAlerts: 1, falseAlertsPer100: 100, threatsMissed: 0, wrongLineAlerts: 1 });
+    expect(summary).toMatchObject({
+      calls: 2,
+      right: 0,
+      threatCalls: 1,
+      nonThreatCalls: 1,
+      falseAlerts: 1,
+      falseAlertsPer100: 100,
+      threatsMissed: 0,
+      wrongLineAlerts: 1,
+    });
     expect(summary.categories.map((row) => [row.category, row.calls, row.falseAlerts, row.wrongLine])).toEqual([
       ['threat-after-venting', 1, 0, 1],
       ['venting-repeats', 1, 1, 0],
@@ -97,7 +137,15 @@ describe('summarise', () => {
 
   it('renders every section, with the calls that went wrong', () => {
     const report = formatCallReport(summary, { model: 'models/x', undeclaredCues: ['ask-meaning'] });
-    for (const part of ['calls right', 'false safety alerts per 100', 'By category', 'Customer lines', 'Agent acts', 'ask-meaning', 'safety alert on line 0']) {
+    for (const part of [
+      'calls right',
+      'false safety alerts per 100',
+      'By category',
+      'Customer lines',
+      'Agent acts',
+      'ask-meaning',
+      'safety alert on line 0',
+    ]) {
       expect(report).toContain(part);
     }
   });
@@ -107,7 +155,9 @@ describe('callChunks', () => {
   it('sends growing partials before each final, both speakers, with increasing seq and call times', () => {
     const chunks = callChunks(threat, 'c1');
     const finals = chunks.filter((chunk) => chunk.isFinal);
-    expect(finals.map((chunk) => [chunk.speaker, chunk.text])).toEqual(threat.turns.map((turn) => [turn.speaker, turn.text]));
+    expect(finals.map((chunk) => [chunk.speaker, chunk.text])).toEqual(
+      threat.turns.map((turn) => [turn.speaker, turn.text]),
+    );
     expect(chunks.map((chunk) => chunk.seq)).toEqual(chunks.map((_, i) => i));
     chunks.forEach((chunk, i) => {
       const next = chunks[i + 1];
@@ -130,6 +180,9 @@ describe('the call set', () => {
   it('loads every scripted call in training/eval-calls', () => {
     const calls = loadEvalCalls();
     expect(calls.length).toBeGreaterThanOrEqual(80);
-    for (const call of calls) expect(call.turns.some((turn) => turn.speaker === 'agent') && call.turns.some((turn) => turn.speaker === 'customer')).toBe(true);
+    for (const call of calls)
+      expect(
+        call.turns.some((turn) => turn.speaker === 'agent') && call.turns.some((turn) => turn.speaker === 'customer'),
+      ).toBe(true);
   });
 });

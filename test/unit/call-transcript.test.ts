@@ -3,7 +3,13 @@ import type { TranscriptChunk } from '../../src/protocol/transcript-chunk.js';
 import { CallTranscript } from '../../src/transcript/call-transcript.js';
 
 const options = { contextTurns: 2, maxOpenSegments: 2, maxClosedSegments: 3, partialMinGrowth: 5 };
-const chunk = (segmentId: string, seq: number, text: string, isFinal = false, speaker: 'customer' | 'agent' = 'customer'): TranscriptChunk => ({
+const chunk = (
+  segmentId: string,
+  seq: number,
+  text: string,
+  isFinal = false,
+  speaker: 'customer' | 'agent' = 'customer',
+): TranscriptChunk => ({
   callId: 'c',
   segmentId,
   seq,

@@ -43,7 +43,11 @@ describe('classifier with context', () => {
     const alone = await classifier.classify('see you soon then', 'final', 'customer');
     const inContext = await classifier.classify('see you soon then', 'final', 'customer', CONTEXT);
     expect(inContext.scores).not.toEqual(alone.scores);
-    const older = [{ speaker: 'agent' as const, text: 'thanks for calling' }, ...CONTEXT, { speaker: 'agent' as const, text: 'one moment please' }];
+    const older = [
+      { speaker: 'agent' as const, text: 'thanks for calling' },
+      ...CONTEXT,
+      { speaker: 'agent' as const, text: 'one moment please' },
+    ];
     // Every turn cached and each final alone in its batch, so both reads run the very same numbers.
     for (const turn of older) await classifier.classify(turn.text, 'final', turn.speaker);
     const lastFour = await classifier.classify('see you soon then', 'final', 'customer', older.slice(-4));
@@ -56,7 +60,9 @@ describe('classifier with context', () => {
       classifier.classify("i'm transferring you to my supervisor now please hold", 'final', 'customer'),
     ]);
     expect(Object.keys(agent.actScores!)).toEqual([...AGENT_ACTS]);
-    expect(agent.act).toBe(AGENT_ACTS.reduce((best, act) => (agent.actScores![act] > agent.actScores![best] ? act : best)));
+    expect(agent.act).toBe(
+      AGENT_ACTS.reduce((best, act) => (agent.actScores![act] > agent.actScores![best] ? act : best)),
+    );
     expect(customer.act).toBeUndefined();
     expect(customer.actScores).toBeUndefined();
   });

@@ -5,15 +5,29 @@ import { RateLimiter } from '../../src/routes/rate-limit.js';
 
 describe('config', () => {
   it('has defaults for everything', () => {
-    expect(loadConfig({})).toMatchObject({ port: 8080, host: '0.0.0.0', modelDir: 'models/use-lite-abuse', inferenceThread: 'main', policyFile: undefined, authTokens: undefined });
-    expect(loadConfig({})).toMatchObject({ maxCallsPerTenant: 2000, callIdleTimeoutMs: 600_000, producerMaxBufferedBytes: 1024 * 1024, wsHeartbeatMs: 30_000 });
+    expect(loadConfig({})).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      modelDir: 'models/use-lite-abuse',
+      inferenceThread: 'main',
+      policyFile: undefined,
+      authTokens: undefined,
+    });
+    expect(loadConfig({})).toMatchObject({
+      maxCallsPerTenant: 2000,
+      callIdleTimeoutMs: 600_000,
+      producerMaxBufferedBytes: 1024 * 1024,
+      wsHeartbeatMs: 30_000,
+    });
   });
 
   it('names the bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty": expected an integer/);
     expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
-    expect(() => loadConfig({ INFERENCE_THREAD: 'gpu' })).toThrow('INFERENCE_THREAD="gpu": expected one of main, worker');
+    expect(() => loadConfig({ INFERENCE_THREAD: 'gpu' })).toThrow(
+      'INFERENCE_THREAD="gpu": expected one of main, worker',
+    );
   });
 });
 
@@ -32,7 +46,9 @@ describe('tokens', () => {
   });
 
   it('explains a bad setting', () => {
-    expect(() => parseTokens('[{"token":"short","tenant":"t","scopes":["ingest"]}]')).toThrow(/AUTH_TOKENS: \[0\]\.token/);
+    expect(() => parseTokens('[{"token":"short","tenant":"t","scopes":["ingest"]}]')).toThrow(
+      /AUTH_TOKENS: \[0\]\.token/,
+    );
     expect(() => parseTokens('[{"token":"abcdefghijklmnop","tenant":"t","scopes":["admin"]}]')).toThrow(/scopes/);
     expect(() => parseTokens('[oops')).toThrow(/not valid JSON/);
   });

@@ -9,7 +9,11 @@ const acme = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
 
 function collector() {
   const events: SubscriberEvent[] = [];
-  return { events, sink: (e: SubscriberEvent) => events.push(e), cueSeqs: () => events.flatMap((e) => (e.type === 'cue' ? [e.cue.seq] : [])) };
+  return {
+    events,
+    sink: (e: SubscriberEvent) => events.push(e),
+    cueSeqs: () => events.flatMap((e) => (e.type === 'cue' ? [e.cue.seq] : [])),
+  };
 }
 
 describe('ReplayBuffer', () => {
@@ -63,9 +67,13 @@ describe('CueHub', () => {
     hub.endCall(c1);
     const back = hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 1 } });
     expect(back.replay.map((e) => (e.type === 'cue' ? e.cue.seq : -1))).toEqual([2, 3]);
-    expect(back.calls).toEqual([{ callId: 'c1', agentId: 'a1', teamId: 't1', epoch: expect.any(String), lastSeq: 3, step: 'limit', ended: true }]);
+    expect(back.calls).toEqual([
+      { callId: 'c1', agentId: 'a1', teamId: 't1', epoch: expect.any(String), lastSeq: 3, step: 'limit', ended: true },
+    ]);
     hub.endCall(hub.openCall({ ...acme, callId: 'c2' }));
-    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 0 } }).replay).toEqual([]);
+    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 0 } }).replay).toEqual(
+      [],
+    );
   });
 
   it('continues the numbering when a recently ended call is opened again', () => {
@@ -84,7 +92,16 @@ describe('CueHub', () => {
     const a = hub.subscribe('acme', { callId: 'c1' }, withText.sink, { transcript: true, resume: {} });
     hub.subscribe('acme', { callId: 'c1' }, without.sink, { transcript: false, resume: {} });
     const c1 = hub.openCall(acme);
-    const line = { type: 'transcript', callId: 'c1', segmentId: 's', speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1 } as const;
+    const line = {
+      type: 'transcript',
+      callId: 'c1',
+      segmentId: 's',
+      speaker: 'customer',
+      isFinal: true,
+      text: 'hi',
+      startMs: 0,
+      endMs: 1,
+    } as const;
     hub.transcript(c1, line);
     expect(withText.events.filter((e) => e.type === 'transcript')).toHaveLength(1);
     expect(without.events.filter((e) => e.type === 'transcript')).toHaveLength(0);
@@ -97,7 +114,16 @@ describe('CueHub', () => {
     const hub = new CueHub({ replayBuffer: 10, endedCallRetention: 10, transcriptReplay: 3 });
     const c1 = hub.openCall(acme);
     const say = (segmentId: string, isFinal: boolean, text = segmentId) =>
-      hub.transcript(c1, { type: 'transcript', callId: 'c1', segmentId, speaker: 'customer', isFinal, text, startMs: 0, endMs: 1 });
+      hub.transcript(c1, {
+        type: 'transcript',
+        callId: 'c1',
+        segmentId,
+        speaker: 'customer',
+        isFinal,
+        text,
+        startMs: 0,
+        endMs: 1,
+      });
     say('s1', true);
     say('s2', false);
     say('s2', true, 's2 final');
@@ -121,7 +147,9 @@ describe('CueHub', () => {
     // An ended call's lines go only to subscribers resuming it.
     hub.endCall(c1);
     expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: {} }).replay).toEqual([]);
-    expect(lines(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: { c1: 1 } }).replay)).toHaveLength(3);
+    expect(
+      lines(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: true, resume: { c1: 1 } }).replay),
+    ).toHaveLength(3);
   });
 
   it('records who took a safety alert, tells the call’s subscribers once, and replays it', () => {
@@ -132,8 +160,14 @@ describe('CueHub', () => {
     hub.publish(c1, draft);
     hub.publish(c1, { ...draft, type: 'safety-alert', severity: 'critical', step: 'safety' });
 
-    expect(hub.claimAlert('acme', 'c1', 1, 'lead-1')).toEqual({ code: 'invalid_message', problem: 'seq: cue 1 of call c1 is not a safety alert' });
-    expect(hub.claimAlert('acme', 'nope', 2, 'lead-1')).toEqual({ code: 'unknown_call', problem: 'callId: no call nope' });
+    expect(hub.claimAlert('acme', 'c1', 1, 'lead-1')).toEqual({
+      code: 'invalid_message',
+      problem: 'seq: cue 1 of call c1 is not a safety alert',
+    });
+    expect(hub.claimAlert('acme', 'nope', 2, 'lead-1')).toEqual({
+      code: 'unknown_call',
+      problem: 'callId: no call nope',
+    });
     expect(hub.claimAlert('globex', 'c1', 2, 'lead-1')).toMatchObject({ code: 'unknown_call' });
     const first = hub.claimAlert('acme', 'c1', 2, 'lead-1');
     expect(first).toMatchObject({ type: 'alert.claimed', callId: 'c1', seq: 2, by: 'lead-1' });
@@ -153,10 +187,25 @@ describe('CueHub', () => {
     const fresh = hub.openCall(acme);
     expect(hub.publish(old, draft)).toBeUndefined();
     hub.setStep(old, 'release');
-    hub.transcript(old, { type: 'transcript', callId: 'c1', segmentId: 'late', speaker: 'customer', isFinal: true, text: 'late', startMs: 0, endMs: 1 });
+    hub.transcript(old, {
+      type: 'transcript',
+      callId: 'c1',
+      segmentId: 'late',
+      speaker: 'customer',
+      isFinal: true,
+      text: 'late',
+      startMs: 0,
+      endMs: 1,
+    });
     hub.endCall(old);
     expect(hub.publish(fresh, draft)?.seq).toBe(2);
-    expect(watcher.events.map((e) => (e.type === 'call' ? `${e.event}:${e.call.ended}` : e.type))).toEqual(['started:false', 'cue', 'ended:true', 'started:false', 'cue']);
+    expect(watcher.events.map((e) => (e.type === 'call' ? `${e.event}:${e.call.ended}` : e.type))).toEqual([
+      'started:false',
+      'cue',
+      'ended:true',
+      'started:false',
+      'cue',
+    ]);
   });
 
   it('keeps ended calls for replay per tenant: one tenant’s churn does not erase another’s history', () => {
@@ -165,8 +214,12 @@ describe('CueHub', () => {
     hub.publish(kept, draft);
     hub.endCall(kept);
     for (let i = 0; i < 5; i++) hub.endCall(hub.openCall({ tenant: 'globex', callId: `g${i}`, agentId: 'a' }));
-    expect(hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 0 } }).replay).toHaveLength(1);
-    expect(hub.subscribe('globex', { tenant: true }, () => {}, { transcript: false, resume: {} }).calls.map((c) => c.callId)).toEqual(['g3', 'g4']);
+    expect(
+      hub.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume: { c1: 0 } }).replay,
+    ).toHaveLength(1);
+    expect(
+      hub.subscribe('globex', { tenant: true }, () => {}, { transcript: false, resume: {} }).calls.map((c) => c.callId),
+    ).toEqual(['g3', 'g4']);
   });
 
   it('delivers an event once to a sink that holds overlapping subscriptions', () => {
@@ -177,7 +230,16 @@ describe('CueHub', () => {
     hub.subscribe('acme', { tenant: true }, one.sink, { transcript: true, resume: {} });
     const c1 = hub.openCall(acme);
     hub.publish(c1, draft);
-    hub.transcript(c1, { type: 'transcript', callId: 'c1', segmentId: 's', speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 1 });
+    hub.transcript(c1, {
+      type: 'transcript',
+      callId: 'c1',
+      segmentId: 's',
+      speaker: 'customer',
+      isFinal: true,
+      text: 'hi',
+      startMs: 0,
+      endMs: 1,
+    });
     expect(one.events.map((e) => e.type)).toEqual(['call', 'cue', 'transcript']);
   });
 
@@ -192,7 +254,9 @@ describe('CueHub', () => {
     const alert = after.publish(restarted, { ...draft, type: 'safety-alert', severity: 'critical', step: 'safety' })!;
     expect(alert.epoch).not.toBe(oldEpoch);
     const kinds = (resume: Record<string, number | { epoch: string; seq: number }>) =>
-      after.subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume }).replay.map((e) => (e.type === 'cue' ? `cue ${e.cue.seq}` : e.type));
+      after
+        .subscribe('acme', { callId: 'c1' }, () => {}, { transcript: false, resume })
+        .replay.map((e) => (e.type === 'cue' ? `cue ${e.cue.seq}` : e.type));
     // A seq beyond the newest is a numbering the service no longer has; another epoch is too.
     expect(kinds({ c1: 4 })).toEqual(['reset', 'cue 1']);
     expect(kinds({ c1: { epoch: oldEpoch, seq: 0 } })).toEqual(['reset', 'cue 1']);

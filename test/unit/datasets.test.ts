@@ -24,7 +24,10 @@ describe('delimited readers', () => {
   });
 
   it('splits TSV without treating quotes as quoting', () => {
-    expect(parseTsv('1\t"odd"" quote\n\n2\tb\n')).toEqual([['1', '"odd"" quote'], ['2', 'b']]);
+    expect(parseTsv('1\t"odd"" quote\n\n2\tb\n')).toEqual([
+      ['1', '"odd"" quote'],
+      ['2', 'b'],
+    ]);
   });
 });
 
@@ -76,7 +79,12 @@ describe('lexicon rules', () => {
 
 describe('source mappings', () => {
   it('OLID: abuse only when aimed at the listener', () => {
-    const row = (text: string, offensive: string, targeted = 'NULL', target = 'NULL') => ({ text, offensive, targeted, target });
+    const row = (text: string, offensive: string, targeted = 'NULL', target = 'NULL') => ({
+      text,
+      offensive,
+      targeted,
+      target,
+    });
     expect(mapOlid(row('nice day', 'NOT'))).toBe('neutral');
     expect(mapOlid(row('this shit again', 'OFF', 'UNT'))).toBe('venting');
     expect(mapOlid(row('the league is a fucking joke', 'OFF', 'TIN', 'OTH'))).toBe('venting');
@@ -120,7 +128,10 @@ describe('source mappings', () => {
     expect(mapToxigenFile('hate_muslim_sentences.txt')).toEqual({ label: 'abusive', group: 'muslim' });
     expect(mapToxigenFile('hate_muslim.txt')).toEqual({ label: 'abusive', group: 'muslim' });
     expect(mapToxigenFile('neutral_bisexual.txt')).toEqual({ label: 'neutral', group: 'lgbtq' });
-    expect(mapToxigenFile('neutral_physical_disability_sentences.txt')).toEqual({ label: 'neutral', group: 'physical_dis' });
+    expect(mapToxigenFile('neutral_physical_disability_sentences.txt')).toEqual({
+      label: 'neutral',
+      group: 'physical_dis',
+    });
     expect(mapToxigenFile('hate_martians_sentences.txt')).toBeUndefined();
     expect(mapToxigenFile('LICENSE.txt')).toBeUndefined();
     expect(toxigenSentences('they are all the same\\n\r\n\n  many of them run small shops \n')).toEqual([
@@ -158,17 +169,26 @@ describe('source mappings', () => {
 });
 
 describe('assembling the training set', () => {
-  const example = (text: string, source = 'olid', label: Example['label'] = 'neutral'): Example => ({ text, label, source });
+  const example = (text: string, source = 'olid', label: Example['label'] = 'neutral'): Example => ({
+    text,
+    label,
+    source,
+  });
 
   it('normalises, drops public threats, long texts and repeats', () => {
     const long = Array.from({ length: 80 }, () => 'word').join(' ');
-    const kept = normalise([example('Hello THERE'), example('hello there'), example('I will kill you'), example(long)], true);
+    const kept = normalise(
+      [example('Hello THERE'), example('hello there'), example('I will kill you'), example(long)],
+      true,
+    );
     expect(kept.map((e) => e.text)).toEqual(['hello there']);
     expect(normalise([example('i will kill you', 'project', 'threat')], false)).toHaveLength(1);
   });
 
   it('keeps the first of repeated texts', () => {
-    expect(dedupeByText([example('a', 'project', 'venting'), example('a')])).toEqual([example('a', 'project', 'venting')]);
+    expect(dedupeByText([example('a', 'project', 'venting'), example('a')])).toEqual([
+      example('a', 'project', 'venting'),
+    ]);
   });
 
   it('removes leaks into test sets, slices a dev set and repeats project rows', () => {
@@ -184,7 +204,11 @@ describe('assembling the training set', () => {
   });
 
   it('drops project rows that nearly copy a held-out project row', () => {
-    const held = { text: "i'm a patient man and i can wait for you", label: 'threat' as const, source: 'project-blind' };
+    const held = {
+      text: "i'm a patient man and i can wait for you",
+      label: 'threat' as const,
+      source: 'project-blind',
+    };
     const copy = { text: "i'm a patient man i can wait for you", label: 'threat' as const, source: 'project' };
     const other = { text: 'i will find your car in the staff car park', label: 'threat' as const, source: 'project' };
     const { train, dev } = assembleTraining([[copy, other]], [[held]], [held]);

@@ -6,7 +6,9 @@ import type { Example } from '../../training/datasets/types.js';
 
 describe('identity terms', () => {
   it('finds a group word with its forms, and not inside other words or masked words', () => {
-    expect(findGroupTerms('you muslims and that muslim woman', 'muslim').map(({ word, forms }) => [word, forms])).toEqual([
+    expect(
+      findGroupTerms('you muslims and that muslim woman', 'muslim').map(({ word, forms }) => [word, forms]),
+    ).toEqual([
       ['muslims', ['plural']],
       ['muslim', ['noun', 'adjective']],
     ]);
@@ -26,7 +28,9 @@ describe('swapGroup', () => {
     expect(swapGroup('you muslims are all the same', 'muslim', 'deaf')).toBe('you deaf people are all the same');
     expect(swapGroup('my muslim neighbours brought food', 'muslim', 'deaf')).toBe('my deaf neighbours brought food');
     expect(swapGroup("i'm muslim so no pork please", 'muslim', 'women')).toBe("i'm female so no pork please");
-    expect(swapGroup("i'm not talking to a muslim on the phone", 'muslim', 'trans')).toBe("i'm not talking to a trans person on the phone");
+    expect(swapGroup("i'm not talking to a muslim on the phone", 'muslim', 'trans')).toBe(
+      "i'm not talking to a trans person on the phone",
+    );
     expect(swapGroup('you chinese are hopeless', 'chinese', 'lgbtq')).toBe('you gay people are hopeless');
   });
 
@@ -42,10 +46,18 @@ describe('swapGroup', () => {
 });
 
 describe('groupSwaps', () => {
-  const line = (text: string, label: Example['label'], group?: string): Example => ({ text, label, source: 'project', ...(group ? { group } : {}) });
+  const line = (text: string, label: Example['label'], group?: string): Example => ({
+    text,
+    label,
+    source: 'project',
+    ...(group ? { group } : {}),
+  });
 
   it('copies neutral and abusive group lines to other groups, keeping the label', () => {
-    const swaps = groupSwaps([line('my husband is deaf so please text him', 'neutral', 'deaf'), line('you deaf people are useless', 'abusive', 'deaf')]);
+    const swaps = groupSwaps([
+      line('my husband is deaf so please text him', 'neutral', 'deaf'),
+      line('you deaf people are useless', 'abusive', 'deaf'),
+    ]);
     expect(swaps).toHaveLength(2 * SWAPS_PER_LINE);
     for (const swap of swaps) {
       expect(swap.group).not.toBe('deaf');
@@ -59,14 +71,21 @@ describe('groupSwaps', () => {
   });
 
   it('leaves threats, snippets and untagged lines alone, and is reproducible', () => {
-    const snippet = { ...line('i have a muslim friend', 'neutral', 'muslim'), context: [{ speaker: 'agent' as const, text: 'hello' }] };
-    expect(groupSwaps([line('i will bomb the muslims', 'threat', 'muslim'), snippet, line('you muslims', 'abusive')])).toEqual([]);
+    const snippet = {
+      ...line('i have a muslim friend', 'neutral', 'muslim'),
+      context: [{ speaker: 'agent' as const, text: 'hello' }],
+    };
+    expect(
+      groupSwaps([line('i will bomb the muslims', 'threat', 'muslim'), snippet, line('you muslims', 'abusive')]),
+    ).toEqual([]);
     const rows = [line('the muslim engineer was great', 'neutral', 'muslim')];
     expect(groupSwaps(rows)).toEqual(groupSwaps(rows));
   });
 
   it('adds swaps of the training side to the assembled set, once each', () => {
-    const rows = Array.from({ length: 200 }, (_, i) => line(`order ${i} is for my muslim neighbour`, 'neutral', 'muslim'));
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      line(`order ${i} is for my muslim neighbour`, 'neutral', 'muslim'),
+    );
     const { train, dev } = assembleTraining([rows], []);
     const swapped = train.filter((e) => e.source === GROUP_SWAP_SOURCE);
     const originals = train.filter((e) => e.source === 'project');

@@ -6,16 +6,30 @@ import { initialLadderState, type LadderEvent, type LadderState } from '../../sr
 import type { AckStep } from '../../src/protocol/common.js';
 
 let n = 0;
-function said(speaker: 'customer' | 'agent', text: string, label: Label, score = 0.9, context: string[] = [], act?: AgentAct, actScore = 0.9): LadderEvent {
+function said(
+  speaker: 'customer' | 'agent',
+  text: string,
+  label: Label,
+  score = 0.9,
+  context: string[] = [],
+  act?: AgentAct,
+  actScore = 0.9,
+): LadderEvent {
   const scores = { neutral: 0, venting: 0, abusive: 0, threat: 0, [label]: score };
   const startMs = 1000 * n++;
   const verdict = { label, scores, spans: [], ...(act ? { act, actScores: { ...NO_ACT, [act]: actScore } } : {}) };
-  return { type: 'utterance', utterance: { utteranceId: `u${n}`, speaker, text, verdict, startMs, endMs: startMs + 900 }, context };
+  return {
+    type: 'utterance',
+    utterance: { utteranceId: `u${n}`, speaker, text, verdict, startMs, endMs: startMs + 900 },
+    context,
+  };
 }
 const NO_ACT = { 'set-limit': 0, warn: 0, transfer: 0, release: 0, acknowledge: 0, policy: 0, other: 0 };
-const customer = (text: string, label: Label, score?: number, context?: string[]) => said('customer', text, label, score, context);
+const customer = (text: string, label: Label, score?: number, context?: string[]) =>
+  said('customer', text, label, score, context);
 const agent = (text: string, label: Label = 'neutral', score?: number) => said('agent', text, label, score);
-const agentDoes = (text: string, act: AgentAct, label: Label = 'neutral', actScore?: number) => said('agent', text, label, 0.9, [], act, actScore);
+const agentDoes = (text: string, act: AgentAct, label: Label = 'neutral', actScore?: number) =>
+  said('agent', text, label, 0.9, [], act, actScore);
 const ack = (step: AckStep): LadderEvent => ({ type: 'agent-ack', step, atMs: 0 });
 const end: LadderEvent = { type: 'call-end', atMs: 0 };
 
@@ -39,19 +53,34 @@ describe('venting', () => {
     const { types, state } = run([
       customer('this router is rubbish', 'venting'),
       customer('my internet has been down for a week', 'venting', 0.9, ['this router is rubbish']),
-      customer('the internet has been down a week', 'venting', 0.9, ['this router is rubbish', 'my internet has been down for a week']),
+      customer('the internet has been down a week', 'venting', 0.9, [
+        'this router is rubbish',
+        'my internet has been down for a week',
+      ]),
     ]);
     expect(types).toEqual(['let-vent', 'acknowledge']);
     expect(state.step).toBe('acknowledge');
   });
 
   it('acknowledges after enough venting turns in a row even without repetition', () => {
-    const { perEvent } = run([customer('a', 'venting'), customer('b', 'venting'), customer('c', 'venting'), customer('d', 'venting'), customer('e', 'venting')]);
+    const { perEvent } = run([
+      customer('a', 'venting'),
+      customer('b', 'venting'),
+      customer('c', 'venting'),
+      customer('d', 'venting'),
+      customer('e', 'venting'),
+    ]);
     expect(perEvent).toEqual([['let-vent'], [], [], ['acknowledge'], []]);
   });
 
   it('a neutral turn ends the venting run', () => {
-    const { types } = run([customer('a', 'venting'), customer('b', 'venting'), customer('ok', 'neutral'), customer('c', 'venting'), customer('d', 'venting')]);
+    const { types } = run([
+      customer('a', 'venting'),
+      customer('b', 'venting'),
+      customer('ok', 'neutral'),
+      customer('c', 'venting'),
+      customer('d', 'venting'),
+    ]);
     expect(types).toEqual(['let-vent']);
   });
 
@@ -67,7 +96,11 @@ describe('abuse climbs the ladder one rung at a time', () => {
     const { types, state, cues } = run([abuse(), abuse(), abuse(), abuse(), abuse()]);
     expect(types).toEqual(['set-limit', 'warn', 'transfer', 'release']);
     expect(state.step).toBe('release');
-    expect(cues[2]!.briefing).toMatchObject({ abusiveCount: 3, callerNow: 'abusive', stepsTaken: ['limit', 'warning', 'transfer'] });
+    expect(cues[2]!.briefing).toMatchObject({
+      abusiveCount: 3,
+      callerNow: 'abusive',
+      stepsTaken: ['limit', 'warning', 'transfer'],
+    });
     expect(cues[0]!.briefing).toBeUndefined();
     expect(cues.map((c) => c.step)).toEqual(['limit', 'warning', 'transfer', 'release']);
   });
@@ -81,7 +114,12 @@ describe('abuse climbs the ladder one rung at a time', () => {
 
 describe('threats', () => {
   it('skip the ladder straight to a safety alert, and the ladder stays out of it', () => {
-    const { perEvent, state, cues } = run([customer('i know where you live', 'threat'), abuse(), customer('watch your back tonight', 'threat'), end]);
+    const { perEvent, state, cues } = run([
+      customer('i know where you live', 'threat'),
+      abuse(),
+      customer('watch your back tonight', 'threat'),
+      end,
+    ]);
     expect(perEvent).toEqual([['safety-alert'], [], [], ['break-debrief']]);
     expect(state.step).toBe('safety');
     expect(cues[0]).toMatchObject({ severity: 'critical', briefing: { threatCount: 1 } });
@@ -90,12 +128,22 @@ describe('threats', () => {
   });
 
   it('override a ladder already under way', () => {
-    expect(run([abuse(), abuse(), customer('i will hurt you', 'threat')]).types).toEqual(['set-limit', 'warn', 'safety-alert']);
+    expect(run([abuse(), abuse(), customer('i will hurt you', 'threat')]).types).toEqual([
+      'set-limit',
+      'warn',
+      'safety-alert',
+    ]);
   });
 
   it('carry the threatening line as the evidence, not the venting before it', () => {
-    const { cues } = run([customer('this company is a f***ing disgrace', 'venting'), customer('i know where you live', 'threat')]);
-    expect(cues.at(-1)).toMatchObject({ type: 'safety-alert', evidence: [{ text: 'i know where you live', label: 'threat' }] });
+    const { cues } = run([
+      customer('this company is a f***ing disgrace', 'venting'),
+      customer('i know where you live', 'threat'),
+    ]);
+    expect(cues.at(-1)).toMatchObject({
+      type: 'safety-alert',
+      evidence: [{ text: 'i know where you live', label: 'threat' }],
+    });
   });
 });
 
@@ -103,12 +151,19 @@ describe('ambiguous menace', () => {
   const menacing = (text: string) => customer(text, 'threat', 0.4);
 
   it('reads threat scores in three bands', () => {
-    const read = (score: number) => readCustomer((customer('x', 'threat', score) as Extract<LadderEvent, { type: 'utterance' }>).utterance, DEFAULT_POLICY);
+    const read = (score: number) =>
+      readCustomer(
+        (customer('x', 'threat', score) as Extract<LadderEvent, { type: 'utterance' }>).utterance,
+        DEFAULT_POLICY,
+      );
     expect([read(0.2), read(0.4), read(0.9)]).toEqual(['venting', 'menace', 'threat']);
   });
 
   it('asks what the caller means, quietly, and a confirming line raises the alert on that line', () => {
-    const { perEvent, cues, state } = run([menacing('you will see what happens'), customer('i know where you live', 'threat')]);
+    const { perEvent, cues, state } = run([
+      menacing('you will see what happens'),
+      customer('i know where you live', 'threat'),
+    ]);
     expect(perEvent).toEqual([['ask-meaning'], ['safety-alert']]);
     expect(cues[0]).toMatchObject({ severity: 'notice', evidence: [{ text: 'you will see what happens' }] });
     expect(cues[1]!.evidence.map((e) => e.text)).toEqual(['i know where you live', 'you will see what happens']);
@@ -116,11 +171,18 @@ describe('ambiguous menace', () => {
   });
 
   it('menace said twice is confirmed', () => {
-    expect(run([menacing('watch yourself'), menacing('i mean it watch yourself')]).types).toEqual(['ask-meaning', 'safety-alert']);
+    expect(run([menacing('watch yourself'), menacing('i mean it watch yourself')]).types).toEqual([
+      'ask-meaning',
+      'safety-alert',
+    ]);
   });
 
   it('a line that clears it up ends the question without an alert', () => {
-    const { types, state } = run([menacing('you will see'), customer('i mean i will take it to the ombudsman', 'venting'), menacing('you will see')]);
+    const { types, state } = run([
+      menacing('you will see'),
+      customer('i mean i will take it to the ombudsman', 'venting'),
+      menacing('you will see'),
+    ]);
     expect(types).toEqual(['ask-meaning', 'let-vent', 'ask-meaning']);
     expect(state.threatCount).toBe(0);
   });
@@ -132,47 +194,80 @@ describe('ambiguous menace', () => {
 
 describe('calming down', () => {
   it('after a limit, calm turns take the agent back to solving, once', () => {
-    const { perEvent, state } = run([abuse(), customer('sorry', 'neutral'), customer('my account is 12', 'neutral'), customer('thanks', 'neutral')]);
+    const { perEvent, state } = run([
+      abuse(),
+      customer('sorry', 'neutral'),
+      customer('my account is 12', 'neutral'),
+      customer('thanks', 'neutral'),
+    ]);
     expect(perEvent).toEqual([['set-limit'], [], ['back-to-solving'], []]);
     expect(state.step).toBe('solve');
   });
 
   it('abuse after calming down gets the warning, not a second limit', () => {
-    expect(run([abuse(), customer('ok', 'neutral'), customer('fine', 'neutral'), abuse()]).types).toEqual(['set-limit', 'back-to-solving', 'warn']);
+    expect(run([abuse(), customer('ok', 'neutral'), customer('fine', 'neutral'), abuse()]).types).toEqual([
+      'set-limit',
+      'back-to-solving',
+      'warn',
+    ]);
   });
 
   it('abuse resets the calm count', () => {
-    expect(run([abuse(), customer('ok', 'neutral'), abuse(), customer('ok', 'neutral')]).types).toEqual(['set-limit', 'warn']);
+    expect(run([abuse(), customer('ok', 'neutral'), abuse(), customer('ok', 'neutral')]).types).toEqual([
+      'set-limit',
+      'warn',
+    ]);
   });
 });
 
 describe("the agent's own speech", () => {
   it('setting the limit unprompted means the next abuse is the warning', () => {
-    const { types, state } = run([customer('this is a joke', 'venting'), agentDoes('I can only help if we keep this respectful', 'set-limit'), abuse()]);
+    const { types, state } = run([
+      customer('this is a joke', 'venting'),
+      agentDoes('I can only help if we keep this respectful', 'set-limit'),
+      abuse(),
+    ]);
     expect(types).toEqual(['let-vent', 'warn']);
     expect(state.stepsTaken).toEqual(['limit', 'warning']);
   });
 
   it('a warning or transfer said by the agent moves the ladder too', () => {
-    expect(run([abuse(), agentDoes('If this continues I will have to transfer you', 'warn'), abuse()]).types).toEqual(['set-limit', 'transfer']);
-    expect(run([abuse(), agentDoes("I'm transferring you to my supervisor now", 'transfer'), abuse()]).types).toEqual(['set-limit', 'release']);
+    expect(run([abuse(), agentDoes('If this continues I will have to transfer you', 'warn'), abuse()]).types).toEqual([
+      'set-limit',
+      'transfer',
+    ]);
+    expect(run([abuse(), agentDoes("I'm transferring you to my supervisor now", 'transfer'), abuse()]).types).toEqual([
+      'set-limit',
+      'release',
+    ]);
   });
 
   it('a conditional warning followed by abuse leads to the warm transfer with its briefing', () => {
-    const { cues } = run([abuse(), agentDoes('if this carries on i will need to pass you to my manager', 'warn'), abuse()]);
+    const { cues } = run([
+      abuse(),
+      agentDoes('if this carries on i will need to pass you to my manager', 'warn'),
+      abuse(),
+    ]);
     expect(cues.map((c) => c.type)).toEqual(['set-limit', 'transfer']);
     expect(cues[1]!.briefing).toMatchObject({ abusiveCount: 2, stepsTaken: ['limit', 'warning', 'transfer'] });
   });
 
   it('an act the model is unsure of, or a policy statement, takes no step', () => {
-    const unsure = agentDoes('i will need to transfer you', 'transfer', 'neutral', 0.3) as Extract<LadderEvent, { type: 'utterance' }>;
+    const unsure = agentDoes('i will need to transfer you', 'transfer', 'neutral', 0.3) as Extract<
+      LadderEvent,
+      { type: 'utterance' }
+    >;
     expect(readAgentAct(unsure.utterance, DEFAULT_POLICY)).toBe('other');
     expect(run([abuse(), unsure, abuse()]).types).toEqual(['set-limit', 'warn']);
-    expect(run([agentDoes('i want to help you but i need to run a security check first', 'policy'), abuse()]).types).toEqual(['set-limit']);
+    expect(
+      run([agentDoes('i want to help you but i need to run a security check first', 'policy'), abuse()]).types,
+    ).toEqual(['set-limit']);
   });
 
   it("agent sympathy that names the caller's anger draws no stay-calm", () => {
-    expect(run([agentDoes('i can hear how fed up you are with this damn router', 'acknowledge', 'venting')]).types).toEqual([]);
+    expect(
+      run([agentDoes('i can hear how fed up you are with this damn router', 'acknowledge', 'venting')]).types,
+    ).toEqual([]);
   });
 
   it('an agent venting or swearing is told to stay calm, not more often than the cooldown', () => {
@@ -180,7 +275,10 @@ describe("the agent's own speech", () => {
     expect(perEvent).toEqual([['stay-calm'], []]);
     expect(cues[0]!.severity).toBe('notice');
     n += DEFAULT_POLICY.thresholds.stayCalmCooldownMs / 1000; // the next utterance comes after the cooldown
-    expect(run([agent('listen you idiot', 'abusive')], state).cues[0]).toMatchObject({ type: 'stay-calm', severity: 'warning' });
+    expect(run([agent('listen you idiot', 'abusive')], state).cues[0]).toMatchObject({
+      type: 'stay-calm',
+      severity: 'warning',
+    });
   });
 
   it('a calm agent draws no cue', () => {

@@ -83,7 +83,10 @@ describe('bias table', () => {
     ['threat', 'muslim', 'abusive'],
     ['abusive', undefined, 'neutral'],
   ];
-  const table = biasTable(rows.map(([label, group]) => ({ label, ...(group ? { group } : {}) })), rows.map(([, , p]) => p));
+  const table = biasTable(
+    rows.map(([label, group]) => ({ label, ...(group ? { group } : {}) })),
+    rows.map(([, , p]) => p),
+  );
 
   it('counts benign lines flagged and abuse caught per group, ignoring untagged lines', () => {
     expect(table.groups).toEqual([
@@ -104,7 +107,10 @@ describe('bias table', () => {
 
   it('leaves undefined ratios out and renders n/a for them', () => {
     const clean = biasTable(
-      [{ label: 'neutral', group: 'deaf' }, { label: 'neutral', group: 'muslim' }],
+      [
+        { label: 'neutral', group: 'deaf' },
+        { label: 'neutral', group: 'muslim' },
+      ],
       ['abusive', 'neutral'],
     );
     expect(clean.flaggedWorstToBest).toBeNull();

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatcherClosedError, MicroBatcher, QueueFullError, type BatchInfo } from '../../src/classifier/micro-batcher.js';
+import {
+  BatcherClosedError,
+  MicroBatcher,
+  QueueFullError,
+  type BatchInfo,
+} from '../../src/classifier/micro-batcher.js';
 
 /** A batcher whose batches are recorded and whose runs finish only when the test says so. */
 function recordingBatcher(options: { maxBatch?: number; maxWaitMs?: number; maxQueue?: number } = {}) {
@@ -77,7 +82,11 @@ describe('MicroBatcher', () => {
     const first = batcher.submit('running-1');
     const second = batcher.submit('running-2');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
-    const queued = [batcher.submit('partial-1', 'partial'), batcher.submit('partial-2', 'partial'), batcher.submit('final-1', 'final')];
+    const queued = [
+      batcher.submit('partial-1', 'partial'),
+      batcher.submit('partial-2', 'partial'),
+      batcher.submit('final-1', 'final'),
+    ];
     releaseBatch();
     await Promise.all([first, second, ...queued]);
     expect(batches.slice(1)).toEqual([['final-1', 'partial-1'], ['partial-2']]);
@@ -128,7 +137,12 @@ describe('MicroBatcher', () => {
   });
 
   it('rejects a batch that returns the wrong number of results', async () => {
-    const batcher = new MicroBatcher<string, string>({ maxBatch: 4, maxWaitMs: 0, maxQueue: 10, runBatch: async () => [] });
+    const batcher = new MicroBatcher<string, string>({
+      maxBatch: 4,
+      maxWaitMs: 0,
+      maxQueue: 10,
+      runBatch: async () => [],
+    });
     await expect(batcher.submit('a')).rejects.toThrow('0 results for 1 inputs');
   });
 
@@ -145,7 +159,12 @@ describe('MicroBatcher', () => {
     holdBatches();
     const running = batcher.submit('running', 'final', 'b');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
-    const flood = Array.from({ length: 20 }, (_, i) => batcher.submit(`b${i}`, 'final', 'b').then(() => 'ok', (error: unknown) => error));
+    const flood = Array.from({ length: 20 }, (_, i) =>
+      batcher.submit(`b${i}`, 'final', 'b').then(
+        () => 'ok',
+        (error: unknown) => error,
+      ),
+    );
     const quiet = ['a0', 'a1', 'a2'].map((text) => batcher.submit(text, 'final', 'a'));
     expect(batcher.depth).toBe(8);
     releaseBatch();
@@ -156,7 +175,11 @@ describe('MicroBatcher', () => {
     expect(outcomes.filter((o) => o === 'ok')).toHaveLength(5);
     expect(outcomes.filter((o) => o instanceof QueueFullError)).toHaveLength(15);
     // Lanes take turns within each batch.
-    expect(batches.slice(1, 4)).toEqual([['b0', 'a0'], ['b1', 'a1'], ['b2', 'a2']]);
+    expect(batches.slice(1, 4)).toEqual([
+      ['b0', 'a0'],
+      ['b1', 'a1'],
+      ['b2', 'a2'],
+    ]);
   });
 
   it('keeps finals of every lane ahead of partials, and a partial never pushes out a final', async () => {
@@ -164,10 +187,16 @@ describe('MicroBatcher', () => {
     holdBatches();
     const running = batcher.submit('running');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
-    const queued = [batcher.submit('a-partial', 'partial', 'a'), ...['b0', 'b1', 'b2'].map((t) => batcher.submit(t, 'final', 'b'))];
+    const queued = [
+      batcher.submit('a-partial', 'partial', 'a'),
+      ...['b0', 'b1', 'b2'].map((t) => batcher.submit(t, 'final', 'b')),
+    ];
     await expect(batcher.submit('a-partial-2', 'partial', 'a')).rejects.toBeInstanceOf(QueueFullError);
     releaseBatch();
     await Promise.all([running, ...queued]);
-    expect(batches.slice(1)).toEqual([['b0', 'b1'], ['b2', 'a-partial']]);
+    expect(batches.slice(1)).toEqual([
+      ['b0', 'b1'],
+      ['b2', 'a-partial'],
+    ]);
   });
 });

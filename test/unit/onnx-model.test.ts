@@ -40,11 +40,21 @@ describe.each<InferenceThread>(['main', 'worker'])('OnnxModel, inference on the 
   });
 
   it('reads each final with its own context: rows answer alike alone and together, and context counts', async () => {
-    const [a, b, c] = (await model.run([[40, 41, 42], [50, 51], [60, 61, 62, 63]])).map((output) => output.embedding);
+    const [a, b, c] = (
+      await model.run([
+        [40, 41, 42],
+        [50, 51],
+        [60, 61, 62, 63],
+      ])
+    ).map((output) => output.embedding);
     const rows = [
       { target: a!, targetAgent: false, turns: [] },
       { target: b!, targetAgent: true, turns: [{ embedding: c!, agent: false }] },
-      { target: a!, targetAgent: false, turns: [b!, c!, b!, c!, b!].map((embedding, k) => ({ embedding, agent: k % 2 === 0 })) },
+      {
+        target: a!,
+        targetAgent: false,
+        turns: [b!, c!, b!, c!, b!].map((embedding, k) => ({ embedding, agent: k % 2 === 0 })),
+      },
     ];
     const together = await model.contextLogits(rows);
     const alone = await Promise.all(rows.map(async (row) => (await model.contextLogits([row]))[0]!));

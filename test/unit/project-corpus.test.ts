@@ -32,8 +32,20 @@ describe('project corpus loader', () => {
         split: 'train',
       }),
       'agent-round2.jsonl': jsonl(
-        { text: "i'm ending the call now goodbye", label: 'neutral', split: 'train', case: 'agent-release', speaker: 'agent' },
-        { text: 'can i take your postcode', label: 'neutral', split: 'heldout', case: 'agent-verify', speaker: 'agent' },
+        {
+          text: "i'm ending the call now goodbye",
+          label: 'neutral',
+          split: 'train',
+          case: 'agent-release',
+          speaker: 'agent',
+        },
+        {
+          text: 'can i take your postcode',
+          label: 'neutral',
+          split: 'heldout',
+          case: 'agent-verify',
+          speaker: 'agent',
+        },
       ),
     });
     const { train, test } = load(dir, 'project-context');
@@ -47,16 +59,28 @@ describe('project corpus loader', () => {
         act: 'warn',
         pair: 'p1',
       },
-      { text: "i'm ending the call now goodbye", label: 'neutral', source: 'project-context', speaker: 'agent', act: 'release' },
+      {
+        text: "i'm ending the call now goodbye",
+        label: 'neutral',
+        source: 'project-context',
+        speaker: 'agent',
+        act: 'release',
+      },
     ]);
     // Security checks and plain questions share that case: no act is guessed.
-    expect(test).toEqual([{ text: 'can i take your postcode', label: 'neutral', source: 'project-context', speaker: 'agent' }]);
+    expect(test).toEqual([
+      { text: 'can i take your postcode', label: 'neutral', source: 'project-context', speaker: 'agent' },
+    ]);
   });
 
   it('skips an unfinished last line of a file still being written, and names the line of a bad row', () => {
-    const growing = corpus({ 'customer-01.jsonl': jsonl({ text: 'hello', label: 'neutral', split: 'train' }) + '{"text": "hal' });
+    const growing = corpus({
+      'customer-01.jsonl': jsonl({ text: 'hello', label: 'neutral', split: 'train' }) + '{"text": "hal',
+    });
     expect(load(growing).train.map((e) => e.text)).toEqual(['hello']);
-    const bad = corpus({ 'agent-01.jsonl': jsonl({ text: 'hi', label: 'neutral', split: 'train', speaker: 'agent', act: 'greet' }) });
+    const bad = corpus({
+      'agent-01.jsonl': jsonl({ text: 'hi', label: 'neutral', split: 'train', speaker: 'agent', act: 'greet' }),
+    });
     expect(() => load(bad)).toThrow(/agent-01\.jsonl:1: bad act/);
   });
 

@@ -64,6 +64,8 @@ describe('tokenizer', () => {
     expect(speakerPrefix(ours, 'customer')).toEqual([]);
     const [marker] = speakerPrefix(ours, 'agent');
     expect(vocabulary[marker!]![0]).toBe('extra_token_id_1');
-    expect([...corpusSentences, ...edgeCases, 'extra_token_id_1'].some((text) => ours.encode(text).includes(marker!))).toBe(false);
+    expect(
+      [...corpusSentences, ...edgeCases, 'extra_token_id_1'].some((text) => ours.encode(text).includes(marker!)),
+    ).toBe(false);
   });
 });

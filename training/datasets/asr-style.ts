@@ -12,7 +12,9 @@ function decodeHtml(text: string): string {
   return text
     .replace(/<[^>]+>/g, ' ')
     .replace(/&(#\d+|[a-z]+);/gi, (entity, name: string) =>
-      name.startsWith('#') ? String.fromCodePoint(Number(name.slice(1))) : (HTML_ENTITIES[name.toLowerCase()] ?? entity),
+      name.startsWith('#')
+        ? String.fromCodePoint(Number(name.slice(1)))
+        : (HTML_ENTITIES[name.toLowerCase()] ?? entity),
     );
 }
 
@@ -24,21 +26,23 @@ const EMOTICON = /(?<=^|\s)(?:[:;=x]-?[()dpo/\\|*]+|<3+|>_+<|\^_*\^)(?=\s|$)/gi;
  * or markup; lower case; runs of punctuation collapsed; single spaces.
  */
 export function asrStyle(raw: string): string {
-  return decodeHtml(raw)
-    .replace(/[\u2018\u2019`\u00b4]/g, "'")
-    .replace(/[\u201c\u201d]/g, '"')
-    .replace(/\bRT\b:?/g, ' ')
-    .replace(/@\w+/g, ' ')
-    .replace(/https?:\/\/\S+|www\.\S+|\bURL\b/g, ' ')
-    .replace(/#(?=\w)/g, '')
-    .replace(EMOJI, ' ')
-    .replace(EMOTICON, ' ')
-    .toLowerCase()
-    // Runs of punctuation collapse, but not the asterisks of a masked word: serving sees "f***ing" as sent.
-    .replace(/([!?.,'"-])\1+/g, '$1')
-    .replace(/\s+/g, ' ')
-    .replace(/^[\s:;,.\-"]+|[\s:;,\-"]+$/g, '')
-    .trim();
+  return (
+    decodeHtml(raw)
+      .replace(/[\u2018\u2019`\u00b4]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .replace(/\bRT\b:?/g, ' ')
+      .replace(/@\w+/g, ' ')
+      .replace(/https?:\/\/\S+|www\.\S+|\bURL\b/g, ' ')
+      .replace(/#(?=\w)/g, '')
+      .replace(EMOJI, ' ')
+      .replace(EMOTICON, ' ')
+      .toLowerCase()
+      // Runs of punctuation collapse, but not the asterisks of a masked word: serving sees "f***ing" as sent.
+      .replace(/([!?.,'"-])\1+/g, '$1')
+      .replace(/\s+/g, ' ')
+      .replace(/^[\s:;,.\-"]+|[\s:;,\-"]+$/g, '')
+      .trim()
+  );
 }
 
 /** "fucking" → "f******", in a fixed half of the texts chosen by hashing the text with the seed. */

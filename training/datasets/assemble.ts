@@ -45,14 +45,18 @@ export function assembleTraining(
 ): { train: Example[]; dev: Example[] } {
   const tested = new Set(testSets.flat().map(({ text }) => text));
   const nearCopy = ({ text, source }: Example) =>
-    (isProjectWritten(source) || source === GROUP_SWAP_SOURCE) && heldOutProject.some((held) => wordOverlap(held.text, text) >= NEAR_COPY_OVERLAP);
+    (isProjectWritten(source) || source === GROUP_SWAP_SOURCE) &&
+    heldOutProject.some((held) => wordOverlap(held.text, text) >= NEAR_COPY_OVERLAP);
   const rows = dedupeByText(trainBySource.flat()).filter((row) => !tested.has(row.text) && !nearCopy(row));
   // A snippet and its contrast share `pair`: they go to the same side, so dev measures the contrast.
-  const isDev = ({ text, pair }: Example) => unitHash(pair === undefined ? `dev:${text}` : `dev-pair:${pair}`) < DEV_SHARE;
+  const isDev = ({ text, pair }: Example) =>
+    unitHash(pair === undefined ? `dev:${text}` : `dev-pair:${pair}`) < DEV_SHARE;
   const kept = rows.filter((row) => !isDev(row));
   // Swapped from the training side only, so no dev line has a twin in training.
   const known = new Set(rows.map(({ text }) => text));
-  const swaps = dedupeByText(groupSwaps(kept)).filter((row) => !known.has(row.text) && !tested.has(row.text) && !nearCopy(row));
+  const swaps = dedupeByText(groupSwaps(kept)).filter(
+    (row) => !known.has(row.text) && !tested.has(row.text) && !nearCopy(row),
+  );
   const train = [
     ...kept.flatMap((row) => (isProjectWritten(row.source) ? Array<Example>(PROJECT_UPSAMPLE).fill(row) : [row])),
     ...swaps,

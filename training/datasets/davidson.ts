@@ -37,7 +37,12 @@ export function mapDavidson(row: DavidsonRow): Label | undefined {
  * other mapped rows are held out.
  */
 export function trainsOnDavidson(row: DavidsonRow): boolean {
-  return row.class === '0' && row.hateVotes === row.votes && !IN_GROUP_FORM.test(row.tweet) && unitHash(`davidson:${row.tweet}`) < TRAIN_SHARE;
+  return (
+    row.class === '0' &&
+    row.hateVotes === row.votes &&
+    !IN_GROUP_FORM.test(row.tweet) &&
+    unitHash(`davidson:${row.tweet}`) < TRAIN_SHARE
+  );
 }
 
 export function load(dataDir: string): SourceSplits {

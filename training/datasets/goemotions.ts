@@ -29,12 +29,16 @@ export function mapGoEmotions(emotions: readonly string[], text: string): Label 
 
 /** Reddit names were replaced by `[NAME]`; a spoken turn would have a name there. */
 export function fillPlaceholders(text: string): string {
-  return text.replace(/\[NAME\]/g, (_, offset: number) => pick(NAMES, `${text}:${offset}`)).replace(/\[RELIGION\]/g, 'religion');
+  return text
+    .replace(/\[NAME\]/g, (_, offset: number) => pick(NAMES, `${text}:${offset}`))
+    .replace(/\[RELIGION\]/g, 'religion');
 }
 
 export function load(dataDir: string): SourceSplits {
   const dir = join(dataDir, 'goemotions');
-  const names = readFileSync(join(dir, 'labels.txt'), 'utf8').split(/\r?\n/).filter((n) => n !== '');
+  const names = readFileSync(join(dir, 'labels.txt'), 'utf8')
+    .split(/\r?\n/)
+    .filter((n) => n !== '');
   const loadFile = (file: string): Example[] =>
     readTsv(join(dir, file)).flatMap(([raw = '', ids = '']) => {
       const emotions = ids.split(',').map((id) => names[Number(id)] ?? '');

@@ -16,21 +16,26 @@ export const GROUP_SWAP_SOURCE = 'group-swap';
 export const SWAPS_PER_LINE = 2;
 
 /** Fixed expressions where a group word is not about people ("indian summer"): never swapped. */
-const IDIOMS = /\b(queer old|indian summer|mexican wave|chinese whispers|christian name|name's christian|christian's the name|black (hole|friday|cab|coffee|tie|market)|blind spot|turn a blind eye)\b/;
+const IDIOMS =
+  /\b(queer old|indian summer|mexican wave|chinese whispers|christian name|name's christian|christian's the name|black (hole|friday|cab|coffee|tie|market)|blind spot|turn a blind eye)\b/;
 
 /** Words after which a group word describes them ("a muslim woman", "the deaf club"). */
 const HEAD_NOUNS = new Set(
-  ('man men woman women girl girls lad lads boy boys bloke guy guys fella lady ladies person people family families ' +
+  (
+    'man men woman women girl girls lad lads boy boys bloke guy guys fella lady ladies person people family families ' +
     'friend friends neighbour neighbours colleague colleagues engineer driver nurse doctor community centre ' +
     'school shop restaurant church name names surname convert couple kid kids son daughter wife husband mum dad ' +
     'parents grandmother grandfather student students worker workers staff customer customers agent adviser ' +
-    'accent culture food music country countries group club owner business').split(' '),
+    'accent culture food music country countries group club owner business'
+  ).split(' '),
 );
 const COPULAS = new Set("am i'm is he's she's it's are we're they're you're was were be being been become".split(' '));
 const DETERMINERS = new Set('a an the this that another every one some any no your my his her our their'.split(' '));
 /** Words that end a noun phrase: after "a muslim" one of these means the group word was the noun. */
 const PHRASE_ENDS = new Set(
-  "and or but so who that which is was are were on in at to for with from like because if when i you he she we they it me him them us isn't wasn't".split(' '),
+  "and or but so who that which is was are were on in at to for with from like because if when i you he she we they it me him them us isn't wasn't".split(
+    ' ',
+  ),
 );
 /** "you chinese are ...": a group word after one of these, before one of the next, stands for the people. */
 const PLURAL_BEFORE = new Set('you all these those'.split(' '));
@@ -41,12 +46,14 @@ function formAt(text: string, match: TermMatch): TermForm {
   const next = /^\s+([\p{L}']+)/u.exec(text.slice(match.end))?.[1];
   const previous = /([\p{L}']+)\s+$/u.exec(text.slice(0, match.start))?.[1];
   if (match.forms.includes('plural')) return 'plural';
-  if (previous !== undefined && PLURAL_BEFORE.has(previous) && (next === undefined || PLURAL_AFTER.has(next))) return 'plural';
+  if (previous !== undefined && PLURAL_BEFORE.has(previous) && (next === undefined || PLURAL_AFTER.has(next)))
+    return 'plural';
   const [only] = match.forms;
   if (match.forms.length === 1 && only) return only;
   if (next !== undefined && HEAD_NOUNS.has(next)) return 'adjective';
   if (previous !== undefined && (COPULAS.has(previous) || previous.endsWith("'s"))) return 'adjective';
-  if (previous !== undefined && DETERMINERS.has(previous)) return next === undefined || PHRASE_ENDS.has(next) ? 'noun' : 'adjective';
+  if (previous !== undefined && DETERMINERS.has(previous))
+    return next === undefined || PHRASE_ENDS.has(next) ? 'noun' : 'adjective';
   return 'noun';
 }
 
@@ -61,9 +68,12 @@ export function swapGroup(text: string, from: string, to: string): string | unde
   let at = 0;
   for (const match of matches) {
     const replacement = target[formAt(text, match)];
-    const before = text.slice(at, match.start).replace(/\b(an?)(\s+)$/, (_, _article: string, space: string) =>
-      `${startsWithVowel(replacement) ? 'an' : 'a'}${space}`,
-    );
+    const before = text
+      .slice(at, match.start)
+      .replace(
+        /\b(an?)(\s+)$/,
+        (_, _article: string, space: string) => `${startsWithVowel(replacement) ? 'an' : 'a'}${space}`,
+      );
     out += before + replacement;
     at = match.end;
   }
@@ -76,7 +86,10 @@ const SWAPPABLE_GROUPS = Object.keys(GROUP_TERMS);
 function targetGroups(text: string, own: string): string[] {
   const others = SWAPPABLE_GROUPS.filter((group) => group !== own);
   const first = hashString(`swap:${text}`) % others.length;
-  return Array.from({ length: Math.min(SWAPS_PER_LINE, others.length) }, (_, i) => others[(first + i) % others.length]!);
+  return Array.from(
+    { length: Math.min(SWAPS_PER_LINE, others.length) },
+    (_, i) => others[(first + i) % others.length]!,
+  );
 }
 
 /** The counterfactual copies of the lines that can be swapped (source `group-swap`). */
@@ -86,7 +99,9 @@ export function groupSwaps(examples: readonly Example[]): Example[] {
     if (group === undefined || label === 'threat' || context !== undefined) return [];
     return targetGroups(text, group).flatMap((to) => {
       const swapped = swapGroup(text, group, to);
-      return swapped === undefined || swapped === text ? [] : [{ ...example, text: swapped, group: to, source: GROUP_SWAP_SOURCE }];
+      return swapped === undefined || swapped === text
+        ? []
+        : [{ ...example, text: swapped, group: to, source: GROUP_SWAP_SOURCE }];
     });
   });
 }

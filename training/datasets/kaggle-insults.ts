@@ -15,7 +15,10 @@ export function cleanKaggleComment(raw: string): string {
   const unquoted = raw.replace(/^"([\s\S]*)"$/, '$1');
   return unquoted
     .replace(/(?:\\+x[0-9a-f]{2})+/gi, (run) => {
-      const bytes = run.split(/\\+x/).filter((hex) => hex !== '').map((hex) => parseInt(hex, 16));
+      const bytes = run
+        .split(/\\+x/)
+        .filter((hex) => hex !== '')
+        .map((hex) => parseInt(hex, 16));
       const utf8 = Buffer.from(bytes).toString('utf8');
       return utf8.includes('\ufffd') ? Buffer.from(bytes).toString('latin1') : utf8;
     })

@@ -13,7 +13,11 @@ const MIXED_NEUTRAL_TRAIN_CAP = 3000;
 /** Task-oriented request corpora (all neutral): a sample of each split. */
 export function neutralSplits(source: string, train: readonly string[], test: readonly string[]): SourceSplits {
   const toExamples = (texts: readonly string[], cap: number, split: string) =>
-    sampleUpTo([...new Set(texts)], cap, `${source}:${split}`).map((text) => ({ text, label: 'neutral' as const, source }));
+    sampleUpTo([...new Set(texts)], cap, `${source}:${split}`).map((text) => ({
+      text,
+      label: 'neutral' as const,
+      source,
+    }));
   return { train: toExamples(train, NEUTRAL_TRAIN_CAP, 'train'), test: toExamples(test, NEUTRAL_TEST_CAP, 'test') };
 }
 

@@ -51,7 +51,12 @@ export function load(dataDir: string): SourceSplits {
   const [a, b, c] = ['a', 'b', 'c'].map((level) => labelsById(join(dir, `labels-level${level}.csv`)));
   const test = withHeader(readTsv(join(dir, 'testset-levela.tsv'))).map((r) => {
     const id = r.id ?? '';
-    return { text: r.tweet ?? '', offensive: a?.get(id) ?? '', targeted: b?.get(id) ?? 'NULL', target: c?.get(id) ?? 'NULL' };
+    return {
+      text: r.tweet ?? '',
+      offensive: a?.get(id) ?? '',
+      targeted: b?.get(id) ?? 'NULL',
+      target: c?.get(id) ?? 'NULL',
+    };
   });
   return { train: capNeutralTraining(toExamples(train), SOURCE), test: toExamples(test) };
 }

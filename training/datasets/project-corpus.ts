@@ -41,17 +41,23 @@ function toExample(row: CorpusLine, source: string): Example | string {
   if (row.speaker !== undefined && !isSpeaker(row.speaker)) return 'bad speaker';
   if (row.act !== undefined && !isAct(row.act)) return 'bad act';
   const context = row.context ?? [];
-  if (!Array.isArray(context) || context.some((turn) => !isSpeaker(turn.speaker) || typeof turn.text !== 'string')) return 'bad context';
-  return withCaseAct({
-    text: row.text,
-    label: row.label,
-    source,
-    ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}),
-    ...(context.length > 0 ? { context: context.map((turn) => ({ speaker: turn.speaker as SpeakerRole, text: turn.text as string })) } : {}),
-    ...(row.act !== undefined && row.speaker === 'agent' ? { act: row.act as AgentAct } : {}),
-    ...(row.group ? { group: row.group } : {}),
-    ...(row.pair ? { pair: row.pair } : {}),
-  }, row.case);
+  if (!Array.isArray(context) || context.some((turn) => !isSpeaker(turn.speaker) || typeof turn.text !== 'string'))
+    return 'bad context';
+  return withCaseAct(
+    {
+      text: row.text,
+      label: row.label,
+      source,
+      ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}),
+      ...(context.length > 0
+        ? { context: context.map((turn) => ({ speaker: turn.speaker as SpeakerRole, text: turn.text as string })) }
+        : {}),
+      ...(row.act !== undefined && row.speaker === 'agent' ? { act: row.act as AgentAct } : {}),
+      ...(row.group ? { group: row.group } : {}),
+      ...(row.pair ? { pair: row.pair } : {}),
+    },
+    row.case,
+  );
 }
 
 function isCompleteJson(line: string): boolean {
@@ -68,11 +74,17 @@ function isCompleteJson(line: string): boolean {
  * lines (`training/corpus/`) or multi-turn snippets (`training/corpus-context/`, CONTRACT format).
  * Split "train" trains, "heldout" only measures. A folder that does not exist yet holds nothing.
  */
-export function load(corpusDir: string, source = 'project', include: (file: string) => boolean = () => true): SourceSplits {
+export function load(
+  corpusDir: string,
+  source = 'project',
+  include: (file: string) => boolean = () => true,
+): SourceSplits {
   const splits: SourceSplits = { train: [], test: [] };
   let files: string[];
   try {
-    files = readdirSync(corpusDir).filter((file) => file.endsWith('.jsonl') && include(file)).sort();
+    files = readdirSync(corpusDir)
+      .filter((file) => file.endsWith('.jsonl') && include(file))
+      .sort();
   } catch {
     return splits;
   }

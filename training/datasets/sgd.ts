@@ -9,6 +9,7 @@ import type { SourceSplits } from './types.js';
  */
 export function load(dataDir: string): SourceSplits {
   const rows = readTsv(join(dataDir, 'sgd', 'user_utterances.tsv'));
-  const texts = (...splits: string[]) => rows.filter(([split]) => splits.includes(split ?? '')).map(([, , text = '']) => text);
+  const texts = (...splits: string[]) =>
+    rows.filter(([split]) => splits.includes(split ?? '')).map(([, , text = '']) => text);
   return neutralSplits('sgd', texts('train', 'dev'), texts('test'));
 }

@@ -48,7 +48,11 @@ export const SOURCES: readonly Source[] = [
   { name: 'project', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.corpusDir) },
   // Written blind after the first model was evaluated (training/heldout-v2/README.md): test rows only.
   { name: 'project-blind', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.blindDir, 'project-blind') },
-  { name: 'project-context', projectWritten: true, load: (dirs) => projectCorpus.load(dirs.contextDir, 'project-context') },
+  {
+    name: 'project-context',
+    projectWritten: true,
+    load: (dirs) => projectCorpus.load(dirs.contextDir, 'project-context'),
+  },
   // Written blind from DOMAIN.md for the context round: test rows only, never read while training.
   {
     name: 'context-blind',
@@ -58,7 +62,8 @@ export const SOURCES: readonly Source[] = [
   {
     name: 'identity-blind',
     projectWritten: true,
-    load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV3Dir, 'identity-blind', (file) => file === 'identity.jsonl')),
+    load: (dirs) =>
+      blindOnly(projectCorpus.load(dirs.blindV3Dir, 'identity-blind', (file) => file === 'identity.jsonl')),
   },
   publicSource('olid', olid.load),
   publicSource('kaggle_insults', kaggleInsults.load),

@@ -20,7 +20,8 @@ export interface StormfrontRow {
 }
 
 /** The forum's race talk: on this forum a sentence using these words is rarely a neutral example. */
-const RACE_TALK = /\b(whites?|white (race|people|man|men|women|nations?|children|kids)|non-?whites?|race|racial|negro\w*|aryan|zionis\w*|nationalis\w*)\b/i;
+const RACE_TALK =
+  /\b(whites?|white (race|people|man|men|women|nations?|children|kids)|non-?whites?|race|racial|negro\w*|aryan|zionis\w*|nationalis\w*)\b/i;
 const LINK_OR_TITLE = /https?:|www\.|youtube|\.com\b/i;
 const MIN_WORDS = 4;
 
@@ -36,7 +37,12 @@ const MIN_WORDS = 4;
  * factual group lines come from ToxiGen's neutral files and the project corpus instead.
  */
 export function mapStormfront(row: StormfrontRow): Label | undefined {
-  if (row.contexts > 0 || LINK_OR_TITLE.test(row.text) || row.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length < MIN_WORDS) return undefined;
+  if (
+    row.contexts > 0 ||
+    LINK_OR_TITLE.test(row.text) ||
+    row.text.split(/\s+/).filter((w) => /\p{L}/u.test(w)).length < MIN_WORDS
+  )
+    return undefined;
   if (row.label === 'hate') return 'abusive';
   if (row.label !== 'noHate') return undefined;
   return namedGroup(row.text.toLowerCase()) === undefined && !RACE_TALK.test(row.text) ? 'neutral' : undefined;

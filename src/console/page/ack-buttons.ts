@@ -9,7 +9,11 @@ export class AckButtons {
   readonly element: HTMLElement;
   private readonly buttons = new Map<AckStep, HTMLButtonElement>();
   private readonly result = h('p', { class: 'ack-result', role: 'status' });
-  private readonly paused = h('p', { class: 'ack-paused', hidden: '' }, 'Paused during a safety alert: follow the safety procedure, not the ladder.');
+  private readonly paused = h(
+    'p',
+    { class: 'ack-paused', hidden: '' },
+    'Paused during a safety alert: follow the safety procedure, not the ladder.',
+  );
 
   constructor(onClick: (step: AckStep) => void) {
     const row = h('div', { class: 'ack-row' });

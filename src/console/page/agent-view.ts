@@ -23,7 +23,12 @@ export class AgentView {
   private readonly transcript: TranscriptView;
   private call: CallRecord | undefined;
 
-  constructor(main: HTMLElement, private readonly store: CallStore, acknowledge: Acknowledge, corrections: LabelCorrections) {
+  constructor(
+    main: HTMLElement,
+    private readonly store: CallStore,
+    acknowledge: Acknowledge,
+    corrections: LabelCorrections,
+  ) {
     this.transcript = new TranscriptView(corrections);
     this.acks = new AckButtons((step) => {
       if (!this.call) return;
@@ -62,6 +67,12 @@ export class AgentView {
     this.stepper.show(call.step, call.ended);
     this.transcript.showCall(call);
     if (call.cue) this.cueCard.showCue(call.cue, call.claims.get(call.cue.seq));
-    else this.cueCard.showIdle(call.ended ? 'Call ended' : 'Listening', call.ended ? 'Nothing to follow up on.' : 'Nothing to act on: let the caller explain. Cues appear here when something changes.');
+    else
+      this.cueCard.showIdle(
+        call.ended ? 'Call ended' : 'Listening',
+        call.ended
+          ? 'Nothing to follow up on.'
+          : 'Nothing to act on: let the caller explain. Cues appear here when something changes.',
+      );
   }
 }

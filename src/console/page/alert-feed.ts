@@ -19,7 +19,13 @@ export class AlertFeed {
   private readonly empty = h('p', { class: 'empty' }, 'No alerts so far.');
 
   constructor() {
-    this.element = h('section', { class: 'panel', 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title' }, 'Alerts'), this.empty, this.list);
+    this.element = h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'alerts-title' },
+      h('h2', { id: 'alerts-title' }, 'Alerts'),
+      this.empty,
+      this.list,
+    );
   }
 
   add(call: CallRecord, cue: Cue): void {

@@ -16,11 +16,21 @@ const TITLES: Partial<Record<CueType, string>> = {
 export class Briefings {
   readonly element: HTMLElement;
   private readonly list = h('div', { class: 'briefing-list' });
-  private readonly empty = h('p', { class: 'empty' }, 'Briefings appear here for warm transfers, threats and debriefs.');
+  private readonly empty = h(
+    'p',
+    { class: 'empty' },
+    'Briefings appear here for warm transfers, threats and debriefs.',
+  );
   private readonly shown = new Map<string, { cueId: string; card: HTMLElement }>();
 
   constructor(private readonly corrections: LabelCorrections) {
-    this.element = h('section', { class: 'panel briefings', 'aria-labelledby': 'briefings-title' }, h('h2', { id: 'briefings-title' }, 'Briefings'), this.empty, this.list);
+    this.element = h(
+      'section',
+      { class: 'panel briefings', 'aria-labelledby': 'briefings-title' },
+      h('h2', { id: 'briefings-title' }, 'Briefings'),
+      this.empty,
+      this.list,
+    );
   }
 
   update(call: CallRecord): void {
@@ -28,7 +38,12 @@ export class Briefings {
     if (!cue?.briefing || this.shown.get(call.callId)?.cueId === cue.id) return;
     const previous = this.shown.get(call.callId)?.card;
     const focused = previous?.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
-    const card = renderBriefing(`${TITLES[cue.type] ?? 'Briefing'} · ${call.agentId}`, call.callId, cue.briefing, (incident) => this.corrections.control(call.callId, incident.utteranceId, incident.label));
+    const card = renderBriefing(
+      `${TITLES[cue.type] ?? 'Briefing'} · ${call.agentId}`,
+      call.callId,
+      cue.briefing,
+      (incident) => this.corrections.control(call.callId, incident.utteranceId, incident.label),
+    );
     previous?.remove();
     this.shown.set(call.callId, { cueId: cue.id, card });
     this.empty.remove();
@@ -48,7 +63,12 @@ export function briefingFacts(briefing: Briefing): HTMLElement {
   return h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
 }
 
-function renderBriefing(title: string, callId: string, briefing: Briefing, correction: (incident: Incident) => HTMLElement): HTMLElement {
+function renderBriefing(
+  title: string,
+  callId: string,
+  briefing: Briefing,
+  correction: (incident: Incident) => HTMLElement,
+): HTMLElement {
   return h(
     'article',
     { class: 'briefing', 'data-call-id': callId },
@@ -61,7 +81,14 @@ function renderBriefing(title: string, callId: string, briefing: Briefing, corre
         'ol',
         { class: 'incidents', 'aria-label': 'Incidents, oldest first' },
         ...briefing.incidents.map((incident) =>
-          h('li', {}, h('time', {}, clock(incident.atMs)), labelBadge(incident.label), h('span', {}, incident.text), correction(incident)),
+          h(
+            'li',
+            {},
+            h('time', {}, clock(incident.atMs)),
+            labelBadge(incident.label),
+            h('span', {}, incident.text),
+            correction(incident),
+          ),
         ),
       ),
   );

@@ -1,5 +1,11 @@
 import type { Cue, LadderStep } from '../../protocol/cue.js';
-import type { AlertClaimed, CallSummary, ResumePoint, SubscriberEvent, TranscriptEvent } from '../../protocol/subscribe-messages.js';
+import type {
+  AlertClaimed,
+  CallSummary,
+  ResumePoint,
+  SubscriberEvent,
+  TranscriptEvent,
+} from '../../protocol/subscribe-messages.js';
 
 export type TranscriptLine = Omit<TranscriptEvent, 'type' | 'callId'>;
 

@@ -16,7 +16,15 @@ export class CallsTable {
   private readonly empty = h('tr', {}, h('td', { colspan: '5', class: 'empty' }, 'No calls on this team right now.'));
 
   constructor() {
-    const head = h('thead', {}, h('tr', {}, ...['Agent', 'Call', 'Ladder step', 'Latest cue', 'State'].map((name) => h('th', { scope: 'col' }, name))));
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['Agent', 'Call', 'Ladder step', 'Latest cue', 'State'].map((name) => h('th', { scope: 'col' }, name)),
+      ),
+    );
     this.body.append(this.empty);
     this.element = h(
       'section',
@@ -56,7 +64,10 @@ export class CallsTable {
       this.leaving.delete(call.callId);
       return;
     }
-    this.leaving.set(call.callId, window.setTimeout(() => this.remove(call.callId), ENDED_CALL_LINGER_MS));
+    this.leaving.set(
+      call.callId,
+      window.setTimeout(() => this.remove(call.callId), ENDED_CALL_LINGER_MS),
+    );
   }
 
   private remove(callId: string): void {

@@ -26,7 +26,12 @@ async function open(params: ConsoleParams): Promise<void> {
   const store = new CallStore((change) => view.changed(change));
   const corrections = new LabelCorrections(params.token);
   const feed = new LiveFeed(
-    { url: subscribeUrl(params.token), scope: params.scope, transcript: params.view === 'agent', resumePoints: () => ({ ...firstResume, ...store.resumePoints() }) },
+    {
+      url: subscribeUrl(params.token),
+      scope: params.scope,
+      transcript: params.view === 'agent',
+      resumePoints: () => ({ ...firstResume, ...store.resumePoints() }),
+    },
     {
       onCalls: (calls) => store.applySummaries(calls),
       onEvent: (event) => store.apply(event),

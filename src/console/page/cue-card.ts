@@ -28,7 +28,11 @@ export class CueCard {
     const said = cue.evidence.at(-1);
     fill(
       this.body,
-      h('p', { class: 'cue-kicker' }, care ? 'After this call' : cue.type === 'safety-alert' ? 'Safety alert' : 'Suggested next'),
+      h(
+        'p',
+        { class: 'cue-kicker' },
+        care ? 'After this call' : cue.type === 'safety-alert' ? 'Safety alert' : 'Suggested next',
+      ),
       h('h2', { class: 'cue-title', 'data-cue-type': cue.type }, CUE_TITLES[cue.type]),
       h('p', { class: 'cue-script' }, cue.script),
       claim && h('p', { class: 'cue-help', role: 'status' }, `Supervisor ${claim.by} is on it.`),
@@ -36,7 +40,12 @@ export class CueCard {
         h(
           'div',
           { class: 'cue-evidence' },
-          h('p', { class: 'cue-evidence-lead' }, said.speaker === 'customer' ? 'The caller said, read as ' : 'You said, read as ', labelBadge(said.label, said.scores[said.label])),
+          h(
+            'p',
+            { class: 'cue-evidence-lead' },
+            said.speaker === 'customer' ? 'The caller said, read as ' : 'You said, read as ',
+            labelBadge(said.label, said.scores[said.label]),
+          ),
           utteranceText(said.text, said.spans, 'cue-evidence-text'),
         ),
       // The warm-transfer script asks the agent to brief the supervisor "with the summary below".

@@ -22,7 +22,11 @@ interface Range {
 /** Splits an utterance into plain and marked parts; overlapping or touching spans merge, evidence outranking target. */
 export function splitEvidence(text: string, spans: readonly Span[]): TextPart[] {
   const ranges: Range[] = spans
-    .map((s): Range => ({ start: Math.max(0, s.start), end: Math.min(text.length, s.end), kind: s.kind === 'second-person' ? 'target' : 'evidence' }))
+    .map((s): Range => ({
+      start: Math.max(0, s.start),
+      end: Math.min(text.length, s.end),
+      kind: s.kind === 'second-person' ? 'target' : 'evidence',
+    }))
     .filter((r) => r.end > r.start)
     .sort((a, b) => a.start - b.start);
   const merged: Range[] = [];

@@ -18,7 +18,18 @@ export function mountFrame(root: HTMLElement, title: string, subject: string): F
   const main = h('main', { class: 'console', 'aria-labelledby': 'console-title' });
   fill(
     root,
-    h('header', { class: 'top' }, h('h1', { id: 'console-title' }, h('span', { class: 'brand' }, 'call-guard'), ` ${title}`, h('span', { class: 'subject' }, subject)), status),
+    h(
+      'header',
+      { class: 'top' },
+      h(
+        'h1',
+        { id: 'console-title' },
+        h('span', { class: 'brand' }, 'call-guard'),
+        ` ${title}`,
+        h('span', { class: 'subject' }, subject),
+      ),
+      status,
+    ),
     main,
   );
   return {

@@ -19,8 +19,10 @@ export class IncidentFilterForm {
       teamId: h('input', { id: 'filter-teamId', name: 'teamId', type: 'text', autocomplete: 'off' }),
       cueType,
     };
-    for (const [field, input] of Object.entries(this.inputs) as [FormField, HTMLInputElement | HTMLSelectElement][]) input.value = initial[field] ?? '';
-    const field = (name: FormField, label: string) => h('div', { class: 'filter' }, h('label', { for: `filter-${name}` }, label), this.inputs[name]);
+    for (const [field, input] of Object.entries(this.inputs) as [FormField, HTMLInputElement | HTMLSelectElement][])
+      input.value = initial[field] ?? '';
+    const field = (name: FormField, label: string) =>
+      h('div', { class: 'filter' }, h('label', { for: `filter-${name}` }, label), this.inputs[name]);
     const clear = h('button', { type: 'button', class: 'filters-clear' }, 'Clear filters');
     this.element = h(
       'form',
@@ -35,7 +37,12 @@ export class IncidentFilterForm {
         field('teamId', 'Team'),
         field('cueType', 'Cue type'),
       ),
-      h('div', { class: 'filter-actions' }, h('button', { type: 'submit', class: 'filters-apply' }, 'Show incidents'), clear),
+      h(
+        'div',
+        { class: 'filter-actions' },
+        h('button', { type: 'submit', class: 'filters-apply' }, 'Show incidents'),
+        clear,
+      ),
     );
     const limit = initial.limit;
     const current = (): IncidentFilters => {

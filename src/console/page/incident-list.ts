@@ -14,7 +14,15 @@ export class IncidentList {
     private readonly choose: (callId: string) => void,
     loadMore: () => void,
   ) {
-    const head = h('thead', {}, h('tr', {}, ...['Call', 'First incident', 'Agent', 'Team', 'What happened'].map((name) => h('th', { scope: 'col' }, name))));
+    const head = h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['Call', 'First incident', 'Agent', 'Team', 'What happened'].map((name) => h('th', { scope: 'col' }, name)),
+      ),
+    );
     this.more.addEventListener('click', loadMore);
     this.element = h(
       'section',
@@ -38,7 +46,8 @@ export class IncidentList {
     const rows = incidents.map((incident) => this.row(incident));
     this.body.append(...rows);
     this.shown += rows.length;
-    if (this.shown === 0) this.body.append(h('tr', {}, h('td', { colspan: '5', class: 'empty' }, 'No incidents match these filters.')));
+    if (this.shown === 0)
+      this.body.append(h('tr', {}, h('td', { colspan: '5', class: 'empty' }, 'No incidents match these filters.')));
     this.more.hidden = !hasMore;
     this.count.textContent = `${this.shown} ${this.shown === 1 ? 'incident' : 'incidents'} shown${hasMore ? '; more with “More”' : ''}.`;
     // "More" went away under the keyboard: focus moves on to the first row it brought.
@@ -60,7 +69,11 @@ export class IncidentList {
       'tr',
       { 'data-call-id': incident.callId },
       h('th', { scope: 'row' }, open),
-      h('td', {}, h('time', { datetime: new Date(incident.firstIncidentAt).toISOString() }, dateTime(incident.firstIncidentAt))),
+      h(
+        'td',
+        {},
+        h('time', { datetime: new Date(incident.firstIncidentAt).toISOString() }, dateTime(incident.firstIncidentAt)),
+      ),
       h('td', {}, incident.agentId),
       h('td', {}, incident.teamId ?? '—'),
       h('td', {}, incident.cueTypes.map(incidentCueName).join(', ')),

@@ -9,7 +9,14 @@ export interface IncidentFilters {
   limit?: string;
 }
 
-const FILTER_FIELDS = ['from', 'to', 'agentId', 'teamId', 'cueType', 'limit'] as const satisfies readonly (keyof IncidentFilters)[];
+const FILTER_FIELDS = [
+  'from',
+  'to',
+  'agentId',
+  'teamId',
+  'cueType',
+  'limit',
+] as const satisfies readonly (keyof IncidentFilters)[];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function readFilters(query: URLSearchParams): IncidentFilters {

@@ -20,14 +20,21 @@ const SPEAKERS: Record<SpeakerRole, string> = { customer: 'Caller', agent: 'Agen
 const speakerName = (speaker: string): string => SPEAKERS[speaker as SpeakerRole] ?? speaker;
 
 function said(speaker: string, text: string, label: LineData['label'], score?: number): HTMLElement[] {
-  return [h('span', { class: 'speaker' }, speakerName(speaker)), ...(label ? [labelBadge(label, score)] : []), h('span', { class: 'event-text' }, text)];
+  return [
+    h('span', { class: 'speaker' }, speakerName(speaker)),
+    ...(label ? [labelBadge(label, score)] : []),
+    h('span', { class: 'event-text' }, text),
+  ];
 }
 
 function body(entry: TimelineEntry): { kind: string; content: (Node | string)[] } {
   switch (entry.kind) {
     case 'line': {
       const line = entry.data as unknown as LineData;
-      return { kind: 'Line', content: said(line.speaker, line.text, line.label, line.label && line.scores?.[line.label]) };
+      return {
+        kind: 'Line',
+        content: said(line.speaker, line.text, line.label, line.label && line.scores?.[line.label]),
+      };
     }
     case 'cue': {
       const cue = entry.data as unknown as Cue;
@@ -41,7 +48,13 @@ function body(entry: TimelineEntry): { kind: string; content: (Node | string)[] 
               'ul',
               { class: 'event-evidence', 'aria-label': 'Evidence' },
               ...cue.evidence.map((e) =>
-                h('li', {}, h('span', { class: 'speaker' }, speakerName(e.speaker)), labelBadge(e.label, e.scores[e.label]), utteranceText(e.text, e.spans, 'event-text')),
+                h(
+                  'li',
+                  {},
+                  h('span', { class: 'speaker' }, speakerName(e.speaker)),
+                  labelBadge(e.label, e.scores[e.label]),
+                  utteranceText(e.text, e.spans, 'event-text'),
+                ),
               ),
             ),
         ].filter((part): part is HTMLElement => part !== false),
@@ -56,7 +69,14 @@ function body(entry: TimelineEntry): { kind: string; content: (Node | string)[] 
       return {
         kind: 'Correction',
         content: [
-          h('span', { class: 'event-title' }, `${correction.by} corrected the label`, correction.modelLabel && ` from ${correction.modelLabel}`, ' to ', labelBadge(correction.label)),
+          h(
+            'span',
+            { class: 'event-title' },
+            `${correction.by} corrected the label`,
+            correction.modelLabel && ` from ${correction.modelLabel}`,
+            ' to ',
+            labelBadge(correction.label),
+          ),
           ...said(correction.speaker, correction.text, undefined),
         ],
       };

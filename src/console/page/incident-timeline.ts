@@ -9,7 +9,12 @@ export class IncidentTimeline {
   private readonly body = h('div', { class: 'timeline-body' });
 
   constructor() {
-    this.element = h('section', { class: 'panel incident-timeline', 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), this.body);
+    this.element = h(
+      'section',
+      { class: 'panel incident-timeline', 'aria-labelledby': 'timeline-title' },
+      h('h2', { id: 'timeline-title' }, 'Timeline'),
+      this.body,
+    );
     this.showNote('Choose an incident’s call to see its timeline.');
   }
 
@@ -28,7 +33,10 @@ export class IncidentTimeline {
       ['Team', incident.teamId ?? '—'],
       ['Call started', dateTime(incident.startedAt)],
       ['First incident', dateTime(incident.firstIncidentAt)],
-      ['Call ended', incident.endedAt === undefined ? 'not recorded (still live, or cut off)' : dateTime(incident.endedAt)],
+      [
+        'Call ended',
+        incident.endedAt === undefined ? 'not recorded (still live, or cut off)' : dateTime(incident.endedAt),
+      ],
       ['What happened', incident.cueTypes.map(incidentCueName).join(', ')],
     ];
     const heading = h('h3', { class: 'timeline-call', tabindex: '-1' }, `Call ${incident.callId}`);
@@ -37,7 +45,11 @@ export class IncidentTimeline {
       heading,
       h('dl', { class: 'facts' }, ...facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)])),
       incident.timeline.length > 0
-        ? h('ol', { class: 'timeline', 'aria-label': `Timeline of call ${incident.callId}, oldest first` }, ...incident.timeline.map(timelineEntry))
+        ? h(
+            'ol',
+            { class: 'timeline', 'aria-label': `Timeline of call ${incident.callId}, oldest first` },
+            ...incident.timeline.map(timelineEntry),
+          )
         : h('p', { class: 'empty' }, 'Nothing was kept for this call beyond the summary.'),
     );
     // Keyboard and screen-reader users land on what they asked for.

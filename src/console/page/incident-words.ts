@@ -12,8 +12,11 @@ export const INCIDENT_CUE_NAMES: Record<IncidentCue, string> = {
   'safety-alert': 'Threat (safety alert)',
 };
 
-export const incidentCueName = (type: CueType): string => (INCIDENT_CUE_NAMES as Partial<Record<CueType, string>>)[type] ?? CUE_TITLES[type];
+export const incidentCueName = (type: CueType): string =>
+  (INCIDENT_CUE_NAMES as Partial<Record<CueType, string>>)[type] ?? CUE_TITLES[type];
 
 /** Wall-clock times: the record's `at` values are epoch ms. */
-export const dateTime = (at: number): string => new Date(at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
-export const timeOfDay = (at: number): string => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export const dateTime = (at: number): string =>
+  new Date(at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+export const timeOfDay = (at: number): string =>
+  new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });

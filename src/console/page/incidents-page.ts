@@ -3,7 +3,14 @@ import { h } from './dom.js';
 import { mountFrame, showProblem, type Frame } from './frame.js';
 import { IncidentFilterForm } from './incident-filter-form.js';
 import { IncidentList } from './incident-list.js';
-import { detailPath, exportPath, listPath, pageAddress, type ExportFormat, type IncidentFilters } from './incident-query.js';
+import {
+  detailPath,
+  exportPath,
+  listPath,
+  pageAddress,
+  type ExportFormat,
+  type IncidentFilters,
+} from './incident-query.js';
 import { IncidentTimeline } from './incident-timeline.js';
 import type { IncidentsParams } from './params.js';
 import { askService, fetchFile, type ServiceAnswer, type ServiceRefusal as Refusal } from './service-request.js';
@@ -21,7 +28,8 @@ function saveFile(file: Blob, name: string): void {
 
 /** A refusal that no filter or choice on this page can change: the page gives way to an explanation. */
 function pageProblem(refusal: Refusal): string | undefined {
-  if (refusal.status === 401) return 'The service did not accept this token. Check the token in the address, or ask for a new one.';
+  if (refusal.status === 401)
+    return 'The service did not accept this token. Check the token in the address, or ask for a new one.';
   if (refusal.status === 403) return 'This token cannot read the incident record: it needs the review scope.';
   if (refusal.status === 503 && refusal.error === 'record_off') {
     return 'The incident record is off on this service (RECORD=off), so there are no incidents to review. Turn it on with RECORD=on and restart the service.';
@@ -67,7 +75,14 @@ class IncidentsView {
     });
     frame.main.classList.add('incident-record');
     frame.main.append(
-      h('div', { class: 'record' }, form.element, this.notice, h('div', { class: 'exports' }, ...exports, this.exportNote), this.list.element),
+      h(
+        'div',
+        { class: 'record' },
+        form.element,
+        this.notice,
+        h('div', { class: 'exports' }, ...exports, this.exportNote),
+        this.list.element,
+      ),
       this.timeline.element,
     );
   }
@@ -110,7 +125,11 @@ class IncidentsView {
     if (answer.ok) return this.timeline.show(answer.value);
     const problem = pageProblem(answer);
     if (problem) return showProblem(this.root, problem);
-    this.timeline.problem(answer.status === 404 ? `No incident is recorded for call ${callId} any more (deleted, or past retention).` : inlineProblem(answer));
+    this.timeline.problem(
+      answer.status === 404
+        ? `No incident is recorded for call ${callId} any more (deleted, or past retention).`
+        : inlineProblem(answer),
+    );
   }
 
   /** True for an answer to show; otherwise the problem is shown, on the page or in its place. */

@@ -34,7 +34,11 @@ export class LabelCorrections {
     if (!byLine) this.controls.set(callId, (byLine = new Map()));
     let control = byLine.get(segmentId);
     if (control) control.relabel(label);
-    else byLine.set(segmentId, (control = new WrongLabel(label, (right) => this.send({ callId, segmentId, label: right }))));
+    else
+      byLine.set(
+        segmentId,
+        (control = new WrongLabel(label, (right) => this.send({ callId, segmentId, label: right }))),
+      );
     return control.element;
   }
 

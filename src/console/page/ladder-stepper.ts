@@ -33,6 +33,11 @@ export class LadderStepper {
         item.removeAttribute('aria-current');
       }
     }
-    this.element.setAttribute('aria-label', ended ? `De-escalation ladder, the call ended at ${STEP_NAMES[step]}` : `De-escalation ladder, now at ${STEP_NAMES[step]}`);
+    this.element.setAttribute(
+      'aria-label',
+      ended
+        ? `De-escalation ladder, the call ended at ${STEP_NAMES[step]}`
+        : `De-escalation ladder, now at ${STEP_NAMES[step]}`,
+    );
   }
 }

@@ -106,7 +106,10 @@ export class LiveFeed {
 
   private reconnect(): void {
     for (const step of this.pendingAcks.values()) {
-      this.handlers.onAck(step, { ok: false, problem: 'The connection dropped before the service confirmed it: check the ladder before trying again.' });
+      this.handlers.onAck(step, {
+        ok: false,
+        problem: 'The connection dropped before the service confirmed it: check the ladder before trying again.',
+      });
     }
     this.pendingAcks.clear();
     if (this.stopped) return;
@@ -119,7 +122,13 @@ export class LiveFeed {
     const resume = this.options.resumePoints();
     const id = this.requestId('subscribe');
     this.resumed.set(id, new Set(Object.keys(resume)));
-    this.send({ type: 'subscribe', id, scope: this.options.scope, transcript: this.options.transcript, resume } satisfies Subscribe);
+    this.send({
+      type: 'subscribe',
+      id,
+      scope: this.options.scope,
+      transcript: this.options.transcript,
+      resume,
+    } satisfies Subscribe);
   }
 
   private receive(message: ServerMessage): void {
@@ -142,7 +151,8 @@ export class LiveFeed {
   private subscribed(message: Subscribed): void {
     const asked = (message.id !== undefined && this.resumed.get(message.id)) || new Set<string>();
     if (message.id !== undefined) this.resumed.delete(message.id);
-    if (this.subscriptionId !== undefined) this.send({ type: 'unsubscribe', subscriptionId: this.subscriptionId } satisfies Unsubscribe);
+    if (this.subscriptionId !== undefined)
+      this.send({ type: 'unsubscribe', subscriptionId: this.subscriptionId } satisfies Unsubscribe);
     this.subscriptionId = message.subscriptionId;
     this.handlers.onCalls(message.calls);
     this.handlers.onStatus('live');

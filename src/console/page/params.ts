@@ -34,10 +34,13 @@ export function readParams(search: string): ParamsResult {
     if (!teamId) return problem('The supervisor view needs the team to follow: add &teamId=YOUR_TEAM to the address.');
     return { ok: true, params: { token, view, scope: { teamId }, subject: `Team ${teamId}` } };
   }
-  if (view !== 'agent') return problem(`There is no "${view}" view: use view=agent, view=supervisor or view=incidents.`);
+  if (view !== 'agent')
+    return problem(`There is no "${view}" view: use view=agent, view=supervisor or view=incidents.`);
   const callId = query.get('callId');
   if (callId) return { ok: true, params: { token, view, scope: { callId }, subject: `Call ${callId}` } };
   const agentId = query.get('agentId');
   if (agentId) return { ok: true, params: { token, view, scope: { agentId }, subject: agentId } };
-  return problem('The agent view needs to know whose calls to show: add &agentId=YOUR_AGENT_ID (or &callId=A_CALL) to the address.');
+  return problem(
+    'The agent view needs to know whose calls to show: add &agentId=YOUR_AGENT_ID (or &callId=A_CALL) to the address.',
+  );
 }

@@ -13,12 +13,19 @@ interface RequestOptions {
 }
 
 /** A request with the page's token as a bearer token; a refusal carries the service's own message. */
-async function send(path: string, token: string, { method = 'GET', body }: RequestOptions): Promise<ServiceAnswer<Response>> {
+async function send(
+  path: string,
+  token: string,
+  { method = 'GET', body }: RequestOptions,
+): Promise<ServiceAnswer<Response>> {
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
@@ -26,11 +33,20 @@ async function send(path: string, token: string, { method = 'GET', body }: Reque
   }
   if (response.ok) return { ok: true, value: response };
   const refusal = ((await response.json().catch(() => undefined)) ?? {}) as ErrorBody;
-  return { ok: false, status: response.status, error: refusal.error, message: refusal.message ?? `HTTP ${response.status}` };
+  return {
+    ok: false,
+    status: response.status,
+    error: refusal.error,
+    message: refusal.message ?? `HTTP ${response.status}`,
+  };
 }
 
 /** A JSON answer. */
-export async function askService<T>(path: string, token: string, options: RequestOptions = {}): Promise<ServiceAnswer<T>> {
+export async function askService<T>(
+  path: string,
+  token: string,
+  options: RequestOptions = {},
+): Promise<ServiceAnswer<T>> {
   const answer = await send(path, token, options);
   return answer.ok ? { ok: true, value: (await answer.value.json()) as T } : answer;
 }

@@ -18,7 +18,11 @@ export class SupervisorView {
     this.threats = new ThreatAlerts(claim);
     this.briefings = new Briefings(corrections);
     main.classList.add('supervisor');
-    main.append(this.threats.element, h('div', { class: 'team' }, this.calls.element, this.alerts.element), this.briefings.element);
+    main.append(
+      this.threats.element,
+      h('div', { class: 'team' }, this.calls.element, this.alerts.element),
+      this.briefings.element,
+    );
   }
 
   changed(change: StoreChange): void {

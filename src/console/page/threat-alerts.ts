@@ -34,7 +34,9 @@ export class ThreatAlerts {
       note,
     );
     taken.addEventListener('click', () => {
-      note.textContent = this.claim(call.callId, cue.seq) ? 'Telling the team…' : 'Not sent: the console is reconnecting. Try again in a moment.';
+      note.textContent = this.claim(call.callId, cue.seq)
+        ? 'Telling the team…'
+        : 'Not sent: the console is reconnecting. Try again in a moment.';
     });
     this.banners.set(key, banner);
     this.element.prepend(banner);

@@ -13,14 +13,29 @@ export async function tokenProblem(token: string, view: View): Promise<TokenProb
   try {
     response = await fetch('/console/session', { headers: { authorization: `Bearer ${token}` } });
   } catch {
-    return { message: 'The service cannot be reached. Check that it is running, then reload this page.', transient: true };
+    return {
+      message: 'The service cannot be reached. Check that it is running, then reload this page.',
+      transient: true,
+    };
   }
-  if (response.status === 401) return { message: 'The service did not accept this token. Check the token in the address, or ask for a new one.', transient: false };
-  if (response.status === 403) return { message: 'This token cannot follow calls: it needs the subscribe scope.', transient: false };
-  if (!response.ok) return { message: `The service could not check the token (HTTP ${response.status}). Reload to try again.`, transient: true };
+  if (response.status === 401)
+    return {
+      message: 'The service did not accept this token. Check the token in the address, or ask for a new one.',
+      transient: false,
+    };
+  if (response.status === 403)
+    return { message: 'This token cannot follow calls: it needs the subscribe scope.', transient: false };
+  if (!response.ok)
+    return {
+      message: `The service could not check the token (HTTP ${response.status}). Reload to try again.`,
+      transient: true,
+    };
   const session = (await response.json()) as ConsoleSession;
   if (view === 'supervisor' && !session.scopes.includes('supervise')) {
-    return { message: 'This token cannot follow a team: the supervisor view needs a token with the supervise scope.', transient: false };
+    return {
+      message: 'This token cannot follow a team: the supervisor view needs a token with the supervise scope.',
+      transient: false,
+    };
   }
   return undefined;
 }

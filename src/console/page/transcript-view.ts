@@ -17,12 +17,21 @@ export class TranscriptView {
   readonly element: HTMLElement;
   private readonly list = h('ol', { class: 'lines' });
   // The log role goes on a wrapper (on the <ol> it would hide the list from screen readers); it scrolls, so it takes keyboard focus.
-  private readonly log = h('div', { class: 'lines-log', role: 'log', 'aria-live': 'off', 'aria-label': 'Transcript lines', tabindex: '0' }, this.list);
+  private readonly log = h(
+    'div',
+    { class: 'lines-log', role: 'log', 'aria-live': 'off', 'aria-label': 'Transcript lines', tabindex: '0' },
+    this.list,
+  );
   private readonly items = new Map<string, HTMLLIElement>();
   private callId: string | undefined;
 
   constructor(private readonly corrections: LabelCorrections) {
-    this.element = h('section', { class: 'transcript', 'aria-labelledby': 'transcript-title' }, h('h2', { id: 'transcript-title' }, 'Transcript'), this.log);
+    this.element = h(
+      'section',
+      { class: 'transcript', 'aria-labelledby': 'transcript-title' },
+      h('h2', { id: 'transcript-title' }, 'Transcript'),
+      this.log,
+    );
   }
 
   /** Shows a call's lines, starting over when the call is another one. */
@@ -42,7 +51,11 @@ export class TranscriptView {
     const focused = existing?.contains(document.activeElement) ? (document.activeElement as HTMLElement) : undefined;
     const item = renderLine(line, (label) => this.corrections.control(callId, line.segmentId, label));
     if (existing) existing.replaceWith(item);
-    else this.list.insertBefore(item, [...this.list.children].find((other) => Number((other as HTMLElement).dataset.startMs) > line.startMs) ?? null);
+    else
+      this.list.insertBefore(
+        item,
+        [...this.list.children].find((other) => Number((other as HTMLElement).dataset.startMs) > line.startMs) ?? null,
+      );
     this.items.set(line.segmentId, item);
     if (following) this.log.scrollTop = this.log.scrollHeight;
     focused?.focus();
@@ -54,7 +67,12 @@ function renderLine(line: TranscriptLine, correction: (label: Label) => HTMLElem
   const score = read && line.scores?.[read];
   return h(
     'li',
-    { class: `line line-${line.speaker}`, 'data-start-ms': String(line.startMs), 'data-final': String(line.isFinal), ...(read ? { 'data-label': read } : {}) },
+    {
+      class: `line line-${line.speaker}`,
+      'data-start-ms': String(line.startMs),
+      'data-final': String(line.isFinal),
+      ...(read ? { 'data-label': read } : {}),
+    },
     h(
       'p',
       { class: 'line-meta' },

@@ -23,7 +23,11 @@ export class WrongLabel {
     private readonly send: (right: Label) => Promise<CorrectionOutcome>,
   ) {
     const id = `wrong-label-${++controlsMade}`;
-    this.toggle = h('button', { type: 'button', class: 'wrong-label-toggle', 'aria-expanded': 'false', 'aria-controls': id }, 'Wrong label?');
+    this.toggle = h(
+      'button',
+      { type: 'button', class: 'wrong-label-toggle', 'aria-expanded': 'false', 'aria-controls': id },
+      'Wrong label?',
+    );
     this.choice = h('select', { id: `${id}-choice` });
     const cancel = h('button', { type: 'button', class: 'wrong-label-cancel' }, 'Cancel');
     this.form = h(

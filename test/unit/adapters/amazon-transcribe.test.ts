@@ -3,12 +3,27 @@ import { amazonTranscribe } from '../../../src/adapters/amazon-transcribe.js';
 import { newContext, run } from './context.js';
 
 const event = (result: Record<string, unknown>) => ({
-  Transcript: { Results: [{ ResultId: 'r1', IsPartial: true, StartTime: 1.2, EndTime: 1.9, ChannelId: 'ch_0', Alternatives: [{ Transcript: 'hello' }], ...result }] },
+  Transcript: {
+    Results: [
+      {
+        ResultId: 'r1',
+        IsPartial: true,
+        StartTime: 1.2,
+        EndTime: 1.9,
+        ChannelId: 'ch_0',
+        Alternatives: [{ Transcript: 'hello' }],
+        ...result,
+      },
+    ],
+  },
 });
 
 describe('amazon-transcribe adapter', () => {
   it('keeps one segment across partial revisions and converts seconds to ms', () => {
-    const chunks = run(amazonTranscribe, [event({}), event({ Alternatives: [{ Transcript: 'hello there' }], EndTime: 2.25, IsPartial: false })]);
+    const chunks = run(amazonTranscribe, [
+      event({}),
+      event({ Alternatives: [{ Transcript: 'hello there' }], EndTime: 2.25, IsPartial: false }),
+    ]);
     expect(chunks.map((c) => [c.segmentId, c.seq, c.text, c.isFinal, c.startMs, c.endMs])).toEqual([
       ['r1', 0, 'hello', false, 1200, 1900],
       ['r1', 1, 'hello there', true, 1200, 2250],
@@ -20,7 +35,10 @@ describe('amazon-transcribe adapter', () => {
   });
 
   it('drops a partial that arrives after its segment was finalised', () => {
-    const chunks = run(amazonTranscribe, [event({ IsPartial: false }), event({ Alternatives: [{ Transcript: 'hel' }] })]);
+    const chunks = run(amazonTranscribe, [
+      event({ IsPartial: false }),
+      event({ Alternatives: [{ Transcript: 'hel' }] }),
+    ]);
     expect(chunks).toHaveLength(1);
   });
 
@@ -49,25 +67,62 @@ describe('amazon-transcribe adapter', () => {
 
 describe('amazon-transcribe adapter: every event the SDKs yield', () => {
   it('reads the TranscriptResultStream wrapper and ignores the SDK’s empty event and category events', () => {
-    expect(run(amazonTranscribe, [{ TranscriptResultStream: { TranscriptEvent: event({ IsPartial: false }) } }])).toHaveLength(1);
-    expect(run(amazonTranscribe, [{ Transcript: {} }, { TranscriptEvent: { Transcript: {} } }, { CategoryEvent: { MatchedCategories: [] } }])).toEqual([]);
+    expect(
+      run(amazonTranscribe, [{ TranscriptResultStream: { TranscriptEvent: event({ IsPartial: false }) } }]),
+    ).toHaveLength(1);
+    expect(
+      run(amazonTranscribe, [
+        { Transcript: {} },
+        { TranscriptEvent: { Transcript: {} } },
+        { CategoryEvent: { MatchedCategories: [] } },
+      ]),
+    ).toEqual([]);
   });
 
   it('reports exception events by name, wrapped or as the bare payload', () => {
-    expect(amazonTranscribe.adapt({ BadRequestException: { Message: 'bad audio' } }, newContext())).toEqual({ ok: false, error: expect.stringContaining('BadRequestException: bad audio') });
-    expect(amazonTranscribe.adapt({ Message: 'throttled' }, newContext())).toEqual({ ok: false, error: expect.stringContaining('exception: throttled') });
+    expect(amazonTranscribe.adapt({ BadRequestException: { Message: 'bad audio' } }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('BadRequestException: bad audio'),
+    });
+    expect(amazonTranscribe.adapt({ Message: 'throttled' }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('exception: throttled'),
+    });
   });
 
   it('reads Call Analytics UtteranceEvents, by participant role', () => {
-    const utterance = { UtteranceId: 'u1', IsPartial: false, ParticipantRole: 'AGENT', BeginOffsetMillis: 1000, EndOffsetMillis: 2500, Transcript: 'how can i help' };
+    const utterance = {
+      UtteranceId: 'u1',
+      IsPartial: false,
+      ParticipantRole: 'AGENT',
+      BeginOffsetMillis: 1000,
+      EndOffsetMillis: 2500,
+      Transcript: 'how can i help',
+    };
     const chunks = run(amazonTranscribe, [{ UtteranceEvent: utterance }]);
-    expect(chunks.map((c) => [c.speaker, c.text, c.isFinal, c.startMs, c.endMs])).toEqual([['agent', 'how can i help', true, 1000, 2500]]);
+    expect(chunks.map((c) => [c.speaker, c.text, c.isFinal, c.startMs, c.endMs])).toEqual([
+      ['agent', 'how can i help', true, 1000, 2500],
+    ]);
   });
 
   it("splits a final at speaker labels; the first turn takes over the partial's segment", () => {
-    const item = (Content: string, StartTime: number, EndTime: number, Speaker?: string, Type = 'pronunciation') => ({ Content, StartTime, EndTime, Type, ...(Speaker ? { Speaker } : {}) });
-    const Items = [item('hello', 1, 1.4, '0'), item('there', 1.4, 1.8, '0'), item('.', 1.8, 1.8, undefined, 'punctuation'), item('hi', 2.2, 2.5, '1')];
-    const chunks = run(amazonTranscribe, [event({ Alternatives: [{ Transcript: 'hello' }] }), event({ IsPartial: false, EndTime: 2.5, Alternatives: [{ Transcript: 'hello there. hi', Items }] })]);
+    const item = (Content: string, StartTime: number, EndTime: number, Speaker?: string, Type = 'pronunciation') => ({
+      Content,
+      StartTime,
+      EndTime,
+      Type,
+      ...(Speaker ? { Speaker } : {}),
+    });
+    const Items = [
+      item('hello', 1, 1.4, '0'),
+      item('there', 1.4, 1.8, '0'),
+      item('.', 1.8, 1.8, undefined, 'punctuation'),
+      item('hi', 2.2, 2.5, '1'),
+    ];
+    const chunks = run(amazonTranscribe, [
+      event({ Alternatives: [{ Transcript: 'hello' }] }),
+      event({ IsPartial: false, EndTime: 2.5, Alternatives: [{ Transcript: 'hello there. hi', Items }] }),
+    ]);
     expect(chunks.map((c) => [c.speaker, c.text, c.isFinal, c.startMs, c.endMs])).toEqual([
       ['customer', 'hello', false, 1200, 1900],
       ['agent', 'hello there.', true, 1000, 1800],
@@ -77,8 +132,16 @@ describe('amazon-transcribe adapter: every event the SDKs yield', () => {
   });
 
   it('names the field in errors, through the wrapper too', () => {
-    const bad = { Transcript: { Results: [{ ResultId: 'r1', IsPartial: false, StartTime: 0, EndTime: 'late', Alternatives: [] }] } };
-    expect(amazonTranscribe.adapt(bad, newContext())).toEqual({ ok: false, error: 'amazon-transcribe: Transcript.Results[0].EndTime: expected number' });
-    expect(amazonTranscribe.adapt({ TranscriptEvent: bad }, newContext())).toEqual({ ok: false, error: 'amazon-transcribe: TranscriptEvent.Transcript.Results[0].EndTime: expected number' });
+    const bad = {
+      Transcript: { Results: [{ ResultId: 'r1', IsPartial: false, StartTime: 0, EndTime: 'late', Alternatives: [] }] },
+    };
+    expect(amazonTranscribe.adapt(bad, newContext())).toEqual({
+      ok: false,
+      error: 'amazon-transcribe: Transcript.Results[0].EndTime: expected number',
+    });
+    expect(amazonTranscribe.adapt({ TranscriptEvent: bad }, newContext())).toEqual({
+      ok: false,
+      error: 'amazon-transcribe: TranscriptEvent.Transcript.Results[0].EndTime: expected number',
+    });
   });
 });

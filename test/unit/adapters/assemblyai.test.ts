@@ -7,7 +7,10 @@ const turn = (transcript: string, extra: Record<string, unknown> = {}) => ({
   turn_order: 0,
   end_of_turn: false,
   transcript,
-  words: [{ start: 1920, end: 2000, text: 'hi' }, { start: 2800, end: 2880, text: 'there' }],
+  words: [
+    { start: 1920, end: 2000, text: 'hi' },
+    { start: 2800, end: 2880, text: 'there' },
+  ],
   ...extra,
 });
 
@@ -24,7 +27,11 @@ describe('assemblyai adapter', () => {
 
   it('drops the formatted re-send of a turn that already ended', () => {
     const ctx = newContext({ stream: 'customer' });
-    const chunks = run(assemblyAi, [turn('hi there', { end_of_turn: true }), turn('Hi there.', { end_of_turn: true, turn_is_formatted: true })], ctx);
+    const chunks = run(
+      assemblyAi,
+      [turn('hi there', { end_of_turn: true }), turn('Hi there.', { end_of_turn: true, turn_is_formatted: true })],
+      ctx,
+    );
     expect(chunks.map((c) => c.text)).toEqual(['hi there']);
   });
 
@@ -38,14 +45,33 @@ describe('assemblyai adapter', () => {
   });
 
   it('reads the older PartialTranscript and FinalTranscript messages', () => {
-    const legacy = (message_type: string, text: string) => ({ message_type, audio_start: 100, audio_end: 900, text, created: '2024-01-01T00:00:00Z' });
-    const chunks = run(assemblyAi, [legacy('PartialTranscript', 'my'), legacy('FinalTranscript', 'My order.'), legacy('PartialTranscript', 'where')], newContext({ stream: 'customer' }));
-    expect(chunks.map((c) => [c.isFinal, c.text])).toEqual([[false, 'my'], [true, 'My order.'], [false, 'where']]);
+    const legacy = (message_type: string, text: string) => ({
+      message_type,
+      audio_start: 100,
+      audio_end: 900,
+      text,
+      created: '2024-01-01T00:00:00Z',
+    });
+    const chunks = run(
+      assemblyAi,
+      [legacy('PartialTranscript', 'my'), legacy('FinalTranscript', 'My order.'), legacy('PartialTranscript', 'where')],
+      newContext({ stream: 'customer' }),
+    );
+    expect(chunks.map((c) => [c.isFinal, c.text])).toEqual([
+      [false, 'my'],
+      [true, 'My order.'],
+      [false, 'where'],
+    ]);
     expect(chunks[1]?.segmentId).not.toBe(chunks[2]?.segmentId);
   });
 
   it('ignores session messages and empty first partials', () => {
-    const messages = [{ type: 'Begin', id: 'x' }, turn('', { words: [] }), { message_type: 'SessionBegins' }, { type: 'Termination' }];
+    const messages = [
+      { type: 'Begin', id: 'x' },
+      turn('', { words: [] }),
+      { message_type: 'SessionBegins' },
+      { type: 'Termination' },
+    ];
     expect(run(assemblyAi, messages, newContext({ stream: 'customer' }))).toEqual([]);
   });
 
@@ -64,7 +90,9 @@ describe('assemblyai adapter', () => {
   });
 
   it("attributes a turn by its speaker label and splits it where the words' speakers change", () => {
-    expect(run(assemblyAi, [turn('hello', { speaker_label: 'B', end_of_turn: true, words: [] })])[0]?.speaker).toBe('customer');
+    expect(run(assemblyAi, [turn('hello', { speaker_label: 'B', end_of_turn: true, words: [] })])[0]?.speaker).toBe(
+      'customer',
+    );
     const words = [
       { start: 0, end: 100, text: 'Hello', word_is_final: true, speaker: 'A' },
       { start: 110, end: 200, text: 'world', word_is_final: true, speaker: 'B' },
@@ -76,7 +104,7 @@ describe('assemblyai adapter', () => {
     ]);
   });
 
-  it("times a partial by the words its transcript holds, not by words still being heard", () => {
+  it('times a partial by the words its transcript holds, not by words still being heard', () => {
     const words = [
       { start: 1440, end: 1520, text: 'hi', word_is_final: true },
       { start: 1600, end: 1680, text: 'my', word_is_final: true },
@@ -86,7 +114,10 @@ describe('assemblyai adapter', () => {
   });
 
   it('reports errors and unknown messages', () => {
-    expect(assemblyAi.adapt({ type: 'Error', error: 'Invalid API key', error_code: 4001 }, newContext())).toEqual({ ok: false, error: expect.stringContaining('Invalid API key') });
+    expect(assemblyAi.adapt({ type: 'Error', error: 'Invalid API key', error_code: 4001 }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('Invalid API key'),
+    });
     expect(assemblyAi.adapt({ error: 'Session expired' }, newContext()).ok).toBe(false);
     expect(assemblyAi.adapt({ type: 'Mystery' }, newContext()).ok).toBe(false);
     expect(assemblyAi.adapt(turn('hi', { turn_order: 'one' }), newContext({ stream: 'agent' })).ok).toBe(false);

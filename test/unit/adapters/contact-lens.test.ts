@@ -2,17 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { contactLens, JOIN_GAP_MS } from '../../../src/adapters/contact-lens.js';
 import { chunksFrom, newContext, run } from './context.js';
 
-const span = (role = 'CUSTOMER', begin = 500, end = 1500) => ({ ParticipantRole: role, BeginOffsetMillis: begin, EndOffsetMillis: end });
+const span = (role = 'CUSTOMER', begin = 500, end = 1500) => ({
+  ParticipantRole: role,
+  BeginOffsetMillis: begin,
+  EndOffsetMillis: end,
+});
 const utterance = (id: string, transcriptId: string, text: string, extra = {}) => ({
   EventType: 'SEGMENTS',
   Segments: [{ Utterance: { Id: id, TranscriptId: transcriptId, PartialContent: text, ...span(), ...extra } }],
 });
-const transcript = (id: string, text: string, extra = {}) => ({ EventType: 'SEGMENTS', Segments: [{ Transcript: { Id: id, Content: text, ...span(), ...extra } }] });
+const transcript = (id: string, text: string, extra = {}) => ({
+  EventType: 'SEGMENTS',
+  Segments: [{ Transcript: { Id: id, Content: text, ...span(), ...extra } }],
+});
 const completed = { EventType: 'COMPLETED' };
 
 describe('contact-lens adapter', () => {
   it('shows utterance fragments of a transcript as its running text, and its transcript as the final', () => {
-    const chunks = run(contactLens, [utterance('u1', 't1', 'my bill'), utterance('u2', 't1', 'is wrong', { EndOffsetMillis: 1900 }), transcript('t1', 'my bill is wrong', { EndOffsetMillis: 2100 }), completed]);
+    const chunks = run(contactLens, [
+      utterance('u1', 't1', 'my bill'),
+      utterance('u2', 't1', 'is wrong', { EndOffsetMillis: 1900 }),
+      transcript('t1', 'my bill is wrong', { EndOffsetMillis: 2100 }),
+      completed,
+    ]);
     expect(chunks.map((c) => [c.isFinal, c.text, c.startMs, c.endMs, c.speaker])).toEqual([
       [false, 'my bill', 500, 1500, 'customer'],
       [false, 'my bill is wrong', 500, 1900, 'customer'],
@@ -41,7 +53,14 @@ describe('contact-lens adapter', () => {
 
   it('ends the utterance at a pause longer than the join gap, and on flush', () => {
     const ctx = newContext();
-    const chunks = run(contactLens, [transcript('t1', 'hello', span('CUSTOMER', 0, 500)), transcript('t2', 'anyone there', span('CUSTOMER', 500 + JOIN_GAP_MS + 1, 1500))], ctx);
+    const chunks = run(
+      contactLens,
+      [
+        transcript('t1', 'hello', span('CUSTOMER', 0, 500)),
+        transcript('t2', 'anyone there', span('CUSTOMER', 500 + JOIN_GAP_MS + 1, 1500)),
+      ],
+      ctx,
+    );
     expect(chunks.map((c) => [c.isFinal, c.text])).toEqual([[true, 'hello']]);
     expect(chunksFrom(contactLens.flush!(ctx)).map((c) => [c.isFinal, c.text])).toEqual([[true, 'anyone there']]);
   });
@@ -65,13 +84,30 @@ describe('contact-lens adapter', () => {
   it('reports a repeated transcript id and an utterance after its transcript as dropped, not silently', () => {
     const ctx = newContext();
     run(contactLens, [transcript('t1', 'done')], ctx);
-    expect(contactLens.adapt(utterance('u1', 't1', 'do'), ctx)).toEqual({ ok: true, chunks: [], dropped: ['closed_segment'] });
-    expect(contactLens.adapt(transcript('t1', 'done'), ctx)).toEqual({ ok: true, chunks: [], dropped: ['closed_segment'] });
+    expect(contactLens.adapt(utterance('u1', 't1', 'do'), ctx)).toEqual({
+      ok: true,
+      chunks: [],
+      dropped: ['closed_segment'],
+    });
+    expect(contactLens.adapt(transcript('t1', 'done'), ctx)).toEqual({
+      ok: true,
+      chunks: [],
+      dropped: ['closed_segment'],
+    });
   });
 
   it('reports unknown participant roles and malformed segments naming the field', () => {
-    expect(contactLens.adapt(transcript('t1', 'hi', { ParticipantRole: 'ROBOT' }), newContext())).toEqual({ ok: false, error: expect.stringContaining('ROBOT') });
-    expect(contactLens.adapt({ EventType: 'SEGMENTS' }, newContext())).toEqual({ ok: false, error: expect.stringContaining('Segments') });
-    expect(contactLens.adapt(transcript('t1', 'hi', { BeginOffsetMillis: -1 }), newContext())).toEqual({ ok: false, error: expect.stringContaining('Segments[0].Transcript.BeginOffsetMillis') });
+    expect(contactLens.adapt(transcript('t1', 'hi', { ParticipantRole: 'ROBOT' }), newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('ROBOT'),
+    });
+    expect(contactLens.adapt({ EventType: 'SEGMENTS' }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('Segments'),
+    });
+    expect(contactLens.adapt(transcript('t1', 'hi', { BeginOffsetMillis: -1 }), newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('Segments[0].Transcript.BeginOffsetMillis'),
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { CallAdapterState, type AdapterContext, type AdapterResult, type TranscriptAdapter } from '../../../src/adapters/index.js';
+import {
+  CallAdapterState,
+  type AdapterContext,
+  type AdapterResult,
+  type TranscriptAdapter,
+} from '../../../src/adapters/index.js';
 import type { TranscriptChunk } from '../../../src/protocol/transcript-chunk.js';
 
 export function newContext(overrides: Partial<AdapterContext> = {}): AdapterContext {
@@ -11,6 +16,10 @@ export function chunksFrom(result: AdapterResult): TranscriptChunk[] {
 }
 
 /** Feeds messages in order through one call's context and collects every chunk. */
-export function run(adapter: TranscriptAdapter, messages: unknown[], ctx: AdapterContext = newContext()): TranscriptChunk[] {
+export function run(
+  adapter: TranscriptAdapter,
+  messages: unknown[],
+  ctx: AdapterContext = newContext(),
+): TranscriptChunk[] {
   return messages.flatMap((message) => chunksFrom(adapter.adapt(message, ctx)));
 }

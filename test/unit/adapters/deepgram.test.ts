@@ -12,12 +12,23 @@ const results = (transcript: string, extra: Record<string, unknown> = {}) => ({
   channel: { alternatives: [{ transcript, words: [] }] },
   ...extra,
 });
-const final = (transcript: string, extra: Record<string, unknown> = {}) => results(transcript, { is_final: true, speech_final: true, ...extra });
-const word = (text: string, start: number, end: number, speaker?: number) => ({ word: text, punctuated_word: text, start, end, ...(speaker !== undefined ? { speaker } : {}) });
+const final = (transcript: string, extra: Record<string, unknown> = {}) =>
+  results(transcript, { is_final: true, speech_final: true, ...extra });
+const word = (text: string, start: number, end: number, speaker?: number) => ({
+  word: text,
+  punctuated_word: text,
+  start,
+  end,
+  ...(speaker !== undefined ? { speaker } : {}),
+});
 
 describe('deepgram adapter', () => {
   it('revises one segment per channel until the utterance ends, then opens the next', () => {
-    const chunks = run(deepgram, [results('the router'), final('the router is dead'), results('again', { start: 3.75, duration: 0.5 })]);
+    const chunks = run(deepgram, [
+      results('the router'),
+      final('the router is dead'),
+      results('again', { start: 3.75, duration: 0.5 }),
+    ]);
     expect(chunks.map((c) => [c.isFinal, c.startMs, c.endMs])).toEqual([
       [false, 2500, 3750],
       [true, 2500, 3750],
@@ -42,20 +53,33 @@ describe('deepgram adapter', () => {
   });
 
   it('ends an utterance on UtteranceEnd, on flush (quiet connection or call end), and at the longest utterance', () => {
-    const onEnd = run(deepgram, [results('hello', { is_final: true }), { type: 'UtteranceEnd', channel: [0, 2], last_word_end: 3.7 }]);
-    expect(onEnd.map((c) => [c.isFinal, c.text])).toEqual([[false, 'hello'], [true, 'hello']]);
+    const onEnd = run(deepgram, [
+      results('hello', { is_final: true }),
+      { type: 'UtteranceEnd', channel: [0, 2], last_word_end: 3.7 },
+    ]);
+    expect(onEnd.map((c) => [c.isFinal, c.text])).toEqual([
+      [false, 'hello'],
+      [true, 'hello'],
+    ]);
 
     const ctx = newContext();
     run(deepgram, [results('still talking', { is_final: true })], ctx);
     expect(chunksFrom(deepgram.flush!(ctx)).map((c) => [c.isFinal, c.text])).toEqual([[true, 'still talking']]);
     expect(chunksFrom(deepgram.flush!(ctx))).toEqual([]);
 
-    const long = run(deepgram, [results('one', { start: 0, duration: 1, is_final: true }), results('two', { start: MAX_UTTERANCE_MS / 1000, duration: 1, is_final: true })]);
+    const long = run(deepgram, [
+      results('one', { start: 0, duration: 1, is_final: true }),
+      results('two', { start: MAX_UTTERANCE_MS / 1000, duration: 1, is_final: true }),
+    ]);
     expect(long.at(-1)).toMatchObject({ isFinal: true, text: 'one two' });
   });
 
   it('keeps channels apart', () => {
-    const chunks = run(deepgram, [results('hello'), results('hi there', { channel_index: [1, 2] }), final('hello you')]);
+    const chunks = run(deepgram, [
+      results('hello'),
+      results('hi there', { channel_index: [1, 2] }),
+      final('hello you'),
+    ]);
     expect(chunks.map((c) => c.speaker)).toEqual(['customer', 'agent', 'customer']);
     expect(chunks[0]?.segmentId).toBe(chunks[2]?.segmentId);
   });
@@ -67,14 +91,30 @@ describe('deepgram adapter', () => {
   });
 
   it('uses the diarized speaker on single-channel audio', () => {
-    const diarized = final('thanks for calling', { channel_index: [0, 1], channel: { alternatives: [{ transcript: 'thanks for calling', words: [{ speaker: 1 }] }] } });
+    const diarized = final('thanks for calling', {
+      channel_index: [0, 1],
+      channel: { alternatives: [{ transcript: 'thanks for calling', words: [{ speaker: 1 }] }] },
+    });
     expect(run(deepgram, [diarized])[0]?.speaker).toBe('customer');
     expect(run(deepgram, [diarized], newContext({ speakers: { 'speaker-1': 'agent' } }))[0]?.speaker).toBe('agent');
   });
 
   it('splits a result at each change of diarized speaker, with each turn timed by its words', () => {
-    const words = [word('thanks', 0.5, 0.8, 0), word('for', 0.8, 1, 0), word('calling', 1, 1.4, 0), word('hi', 1.9, 2.1, 1), word('yes', 2.2, 2.5, 1)];
-    const chunks = run(deepgram, [final('thanks for calling hi yes', { channel_index: [0, 1], start: 0.5, duration: 2, channel: { alternatives: [{ transcript: 'thanks for calling hi yes', words }] } })]);
+    const words = [
+      word('thanks', 0.5, 0.8, 0),
+      word('for', 0.8, 1, 0),
+      word('calling', 1, 1.4, 0),
+      word('hi', 1.9, 2.1, 1),
+      word('yes', 2.2, 2.5, 1),
+    ];
+    const chunks = run(deepgram, [
+      final('thanks for calling hi yes', {
+        channel_index: [0, 1],
+        start: 0.5,
+        duration: 2,
+        channel: { alternatives: [{ transcript: 'thanks for calling hi yes', words }] },
+      }),
+    ]);
     expect(chunks.map((c) => [c.speaker, c.text, c.startMs, c.endMs, c.isFinal])).toEqual([
       ['agent', 'thanks for calling', 500, 1400, true],
       ['customer', 'hi yes', 1900, 2500, true],
@@ -84,7 +124,10 @@ describe('deepgram adapter', () => {
   it('closes a partial no final took over: an empty final ends a retracted interim result', () => {
     expect(run(deepgram, [results('')])).toEqual([]);
     const chunks = run(deepgram, [results('uh'), final('')]);
-    expect(chunks.map((c) => [c.text, c.isFinal])).toEqual([['uh', false], ['', true]]);
+    expect(chunks.map((c) => [c.text, c.isFinal])).toEqual([
+      ['uh', false],
+      ['', true],
+    ]);
   });
 
   it('prefixes segment ids with the leg, so two legs of one call never share one', () => {
@@ -94,11 +137,25 @@ describe('deepgram adapter', () => {
   });
 
   it('ignores metadata and speech events, reports provider errors, unknown types and malformed results naming the field', () => {
-    expect(run(deepgram, [{ type: 'Metadata' }, { type: 'SpeechStarted' }, { type: 'UtteranceEnd', channel: [0, 2] }])).toEqual([]);
-    expect(deepgram.adapt({ type: 'Error', description: 'bad audio' }, newContext())).toEqual({ ok: false, error: expect.stringContaining('bad audio') });
-    expect(deepgram.adapt({ type: 'Nonsense' }, newContext())).toEqual({ ok: false, error: expect.stringContaining('Nonsense') });
-    expect(deepgram.adapt(results('x', { channel_index: [] }), newContext())).toEqual({ ok: false, error: expect.stringContaining('channel_index:') });
-    expect(deepgram.adapt(results('x', { start: 'soon' }), newContext())).toEqual({ ok: false, error: 'deepgram: start: expected number' });
+    expect(
+      run(deepgram, [{ type: 'Metadata' }, { type: 'SpeechStarted' }, { type: 'UtteranceEnd', channel: [0, 2] }]),
+    ).toEqual([]);
+    expect(deepgram.adapt({ type: 'Error', description: 'bad audio' }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('bad audio'),
+    });
+    expect(deepgram.adapt({ type: 'Nonsense' }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('Nonsense'),
+    });
+    expect(deepgram.adapt(results('x', { channel_index: [] }), newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('channel_index:'),
+    });
+    expect(deepgram.adapt(results('x', { start: 'soon' }), newContext())).toEqual({
+      ok: false,
+      error: 'deepgram: start: expected number',
+    });
     expect(deepgram.adapt(null, newContext()).ok).toBe(false);
   });
 });
@@ -108,8 +165,18 @@ describe('deepgram adapter: partials split by speaker that the final does not ke
     const partialWords = [word('hi', 0.1, 0.3, 0), word('there', 0.4, 0.6, 1)];
     const finalWords = [word('hi', 0.1, 0.3, 0), word('there', 0.4, 0.6, 0)];
     const chunks = run(deepgram, [
-      results('hi there', { channel_index: [0, 1], start: 0, duration: 1, channel: { alternatives: [{ transcript: 'hi there', words: partialWords }] } }),
-      final('hi there', { channel_index: [0, 1], start: 0, duration: 1, channel: { alternatives: [{ transcript: 'hi there', words: finalWords }] } }),
+      results('hi there', {
+        channel_index: [0, 1],
+        start: 0,
+        duration: 1,
+        channel: { alternatives: [{ transcript: 'hi there', words: partialWords }] },
+      }),
+      final('hi there', {
+        channel_index: [0, 1],
+        start: 0,
+        duration: 1,
+        channel: { alternatives: [{ transcript: 'hi there', words: finalWords }] },
+      }),
     ]);
     expect(chunks.map((c) => [c.speaker, c.text, c.isFinal])).toEqual([
       ['agent', 'hi', false],

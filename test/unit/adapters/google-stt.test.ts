@@ -14,7 +14,15 @@ describe('google-stt adapter', () => {
   it('revises a segment per channel until isFinal; later segments start where the last final ended', () => {
     const chunks = run(googleStt, [
       { results: [result('to be')] },
-      { results: [result('to be or not', { isFinal: true, resultEndTime: '3.250s', alternatives: [{ transcript: 'to be or not', words: [{ startTime: '1.100s' }] }] })] },
+      {
+        results: [
+          result('to be or not', {
+            isFinal: true,
+            resultEndTime: '3.250s',
+            alternatives: [{ transcript: 'to be or not', words: [{ startTime: '1.100s' }] }],
+          }),
+        ],
+      },
       { results: [result('that is', { resultEndTime: '4s' })] },
     ]);
     expect(chunks.map((c) => [c.isFinal, c.startMs, c.endMs])).toEqual([
@@ -44,16 +52,24 @@ describe('google-stt adapter', () => {
 
   it('maps channel tags, and mono results through the connection stream', () => {
     expect(run(googleStt, [{ results: [result('hi', { channelTag: 2 })] }])[0]?.speaker).toBe('agent');
-    expect(run(googleStt, [{ results: [result('hi', { channelTag: undefined })] }], newContext({ stream: 'customer' }))[0]?.speaker).toBe('customer');
+    expect(
+      run(googleStt, [{ results: [result('hi', { channelTag: undefined })] }], newContext({ stream: 'customer' }))[0]
+        ?.speaker,
+    ).toBe('customer');
   });
 
   it('accepts v2 resultEndOffset and ignores responses without results', () => {
-    expect(run(googleStt, [{ results: [result('hi', { resultEndTime: undefined, resultEndOffset: '0.5s' })] }])[0]?.endMs).toBe(500);
+    expect(
+      run(googleStt, [{ results: [result('hi', { resultEndTime: undefined, resultEndOffset: '0.5s' })] }])[0]?.endMs,
+    ).toBe(500);
     expect(run(googleStt, [{ speechEventType: 'END_OF_SINGLE_UTTERANCE' }, { results: [] }])).toEqual([]);
   });
 
   it('reports provider errors, bad durations and malformed results', () => {
-    expect(googleStt.adapt({ error: { code: 11, message: 'Audio Timeout Error' } }, newContext())).toEqual({ ok: false, error: expect.stringContaining('Audio Timeout') });
+    expect(googleStt.adapt({ error: { code: 11, message: 'Audio Timeout Error' } }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('Audio Timeout'),
+    });
     expect(googleStt.adapt({ results: [result('hi', { resultEndTime: '2.5 seconds' })] }, newContext()).ok).toBe(false);
     expect(googleStt.adapt({ results: [{ isFinal: true }] }, newContext()).ok).toBe(false);
   });
@@ -61,23 +77,70 @@ describe('google-stt adapter', () => {
 
 describe('google-stt adapter: times in every JSON form', () => {
   it('takes resultEndTime as the Node client hands it over, or does without it', () => {
-    expect(run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: { seconds: '3', nanos: 500_000_000 } })] }])[0]?.endMs).toBe(3500);
-    expect(run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: { seconds: 2 } })] }])[0]?.endMs).toBe(2000);
-    const without = run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: undefined, alternatives: [{ transcript: 'hi', words: [{ word: 'hi', startTime: { seconds: 1 }, endTime: { seconds: 1, nanos: 400_000_000 } }] }] })] }]);
+    expect(
+      run(googleStt, [
+        { results: [result('hi', { isFinal: true, resultEndTime: { seconds: '3', nanos: 500_000_000 } })] },
+      ])[0]?.endMs,
+    ).toBe(3500);
+    expect(
+      run(googleStt, [{ results: [result('hi', { isFinal: true, resultEndTime: { seconds: 2 } })] }])[0]?.endMs,
+    ).toBe(2000);
+    const without = run(googleStt, [
+      {
+        results: [
+          result('hi', {
+            isFinal: true,
+            resultEndTime: undefined,
+            alternatives: [
+              {
+                transcript: 'hi',
+                words: [{ word: 'hi', startTime: { seconds: 1 }, endTime: { seconds: 1, nanos: 400_000_000 } }],
+              },
+            ],
+          }),
+        ],
+      },
+    ]);
     expect(without.map((c) => [c.startMs, c.endMs])).toEqual([[1000, 1400]]);
   });
 
   it('names the field of a bad duration', () => {
-    expect(googleStt.adapt({ results: [result('hi', { resultEndTime: { seconds: 'soon' } })] }, newContext())).toEqual({ ok: false, error: expect.stringContaining('results[0].resultEndTime') });
+    expect(googleStt.adapt({ results: [result('hi', { resultEndTime: { seconds: 'soon' } })] }, newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('results[0].resultEndTime'),
+    });
   });
 
   it('reads only the new words of a diarized word list that runs from the start of the call', () => {
-    const word = (w: string, s: number, e: number, speakerTag: number) => ({ word: w, startTime: `${s}s`, endTime: `${e}s`, speakerTag });
+    const word = (w: string, s: number, e: number, speakerTag: number) => ({
+      word: w,
+      startTime: `${s}s`,
+      endTime: `${e}s`,
+      speakerTag,
+    });
     const first = [word('hello', 0.5, 0.9, 1), word('hi', 1.2, 1.5, 2)];
     const second = [...first, word('my', 2, 2.2, 2), word('bill', 2.2, 2.6, 2)];
     const chunks = run(googleStt, [
-      { results: [result('hello hi', { isFinal: true, resultEndTime: '1.5s', channelTag: undefined, alternatives: [{ transcript: 'hello hi', words: first }] })] },
-      { results: [result('my bill', { isFinal: true, resultEndTime: '2.6s', channelTag: undefined, alternatives: [{ transcript: 'my bill', words: second }] })] },
+      {
+        results: [
+          result('hello hi', {
+            isFinal: true,
+            resultEndTime: '1.5s',
+            channelTag: undefined,
+            alternatives: [{ transcript: 'hello hi', words: first }],
+          }),
+        ],
+      },
+      {
+        results: [
+          result('my bill', {
+            isFinal: true,
+            resultEndTime: '2.6s',
+            channelTag: undefined,
+            alternatives: [{ transcript: 'my bill', words: second }],
+          }),
+        ],
+      },
     ]);
     expect(chunks.map((c) => [c.speaker, c.text, c.startMs, c.endMs])).toEqual([
       ['agent', 'hello', 500, 900],

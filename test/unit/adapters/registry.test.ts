@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ADAPTERS, adapterFor, DEFAULT_FORMAT } from '../../../src/adapters/index.js';
 import { newContext } from './context.js';
 
-const chunk = { callId: 'call-1', segmentId: 's1', seq: 7, speaker: 'customer', isFinal: true, text: 'hi', startMs: 0, endMs: 400 };
+const chunk = {
+  callId: 'call-1',
+  segmentId: 's1',
+  seq: 7,
+  speaker: 'customer',
+  isFinal: true,
+  text: 'hi',
+  startMs: 0,
+  endMs: 400,
+};
 
 describe('adapter registry', () => {
   it('defaults to the service format, which passes valid chunks through unchanged', () => {
@@ -13,7 +22,15 @@ describe('adapter registry', () => {
   });
 
   it('knows every provider and nothing else', () => {
-    expect([...ADAPTERS.keys()].sort()).toEqual(['amazon-transcribe', 'assemblyai', 'contact-lens', 'deepgram', 'google-stt', 'native', 'twilio']);
+    expect([...ADAPTERS.keys()].sort()).toEqual([
+      'amazon-transcribe',
+      'assemblyai',
+      'contact-lens',
+      'deepgram',
+      'google-stt',
+      'native',
+      'twilio',
+    ]);
     expect(adapterFor('vosk')).toBeUndefined();
   });
 

@@ -18,7 +18,11 @@ const content = (transcript: string, sequence: number, atMs: number, extra: Reco
 describe('twilio adapter', () => {
   it('times chunks from the webhook timestamp relative to the call origin', () => {
     const ctx = newContext({ state: new CallAdapterState({ originMs: ORIGIN }) });
-    const chunks = run(twilio, [content('i want', 1, 1500), content('i want a refund', 2, 2400, { Final: 'true' }), content('now', 3, 3600)], ctx);
+    const chunks = run(
+      twilio,
+      [content('i want', 1, 1500), content('i want a refund', 2, 2400, { Final: 'true' }), content('now', 3, 3600)],
+      ctx,
+    );
     expect(chunks.map((c) => [c.isFinal, c.startMs, c.endMs, c.speaker])).toEqual([
       [false, 0, 1500, 'customer'],
       [true, 0, 2400, 'customer'],
@@ -39,19 +43,33 @@ describe('twilio adapter', () => {
   });
 
   it('drops retried or late webhooks by SequenceId', () => {
-    const chunks = run(twilio, [content('refund', 1, 100), content('refund please', 2, 900, { Final: 'true' }), content('refund', 1, 100), content('refund please', 2, 900, { Final: 'true' })]);
+    const chunks = run(twilio, [
+      content('refund', 1, 100),
+      content('refund please', 2, 900, { Final: 'true' }),
+      content('refund', 1, 100),
+      content('refund please', 2, 900, { Final: 'true' }),
+    ]);
     expect(chunks).toHaveLength(2);
   });
 
   it('maps tracks with per-call overrides', () => {
     expect(run(twilio, [content('hi', 1, 0, { Track: 'outbound_track' })])[0]?.speaker).toBe('agent');
-    expect(run(twilio, [content('hi', 1, 0)], newContext({ speakers: { inbound_track: 'agent' } }))[0]?.speaker).toBe('agent');
+    expect(run(twilio, [content('hi', 1, 0)], newContext({ speakers: { inbound_track: 'agent' } }))[0]?.speaker).toBe(
+      'agent',
+    );
   });
 
   it('ignores lifecycle events and reports errors, bad data and unknown events', () => {
-    expect(run(twilio, [{ TranscriptionEvent: 'transcription-started' }, { TranscriptionEvent: 'transcription-stopped' }])).toEqual([]);
-    expect(twilio.adapt({ TranscriptionEvent: 'transcription-error', TranscriptionError: 'engine down' }, newContext())).toEqual({ ok: false, error: expect.stringContaining('engine down') });
-    expect(twilio.adapt(content('hi', 1, 0, { TranscriptionData: '{not json' }), newContext())).toEqual({ ok: false, error: expect.stringContaining('TranscriptionData') });
+    expect(
+      run(twilio, [{ TranscriptionEvent: 'transcription-started' }, { TranscriptionEvent: 'transcription-stopped' }]),
+    ).toEqual([]);
+    expect(
+      twilio.adapt({ TranscriptionEvent: 'transcription-error', TranscriptionError: 'engine down' }, newContext()),
+    ).toEqual({ ok: false, error: expect.stringContaining('engine down') });
+    expect(twilio.adapt(content('hi', 1, 0, { TranscriptionData: '{not json' }), newContext())).toEqual({
+      ok: false,
+      error: expect.stringContaining('TranscriptionData'),
+    });
     expect(twilio.adapt(content('hi', 1, 0, { Timestamp: 'yesterday' }), newContext()).ok).toBe(false);
     expect(twilio.adapt(content('hi', 1, 0, { Final: 'maybe' }), newContext()).ok).toBe(false);
     expect(twilio.adapt({ TranscriptionEvent: 'transcription-party' }, newContext()).ok).toBe(false);

@@ -26,7 +26,18 @@ const cue = (seq: number, step: LadderStep, evidenceText?: string, epoch = 'e1')
   step,
   script: 'say it calmly',
   evidence: evidenceText
-    ? [{ utteranceId: `seg-${seq}`, speaker: 'customer', text: evidenceText, label: 'abusive', scores: { neutral: 0, venting: 0, abusive: 1, threat: 0 }, spans: [], startMs: seq * 1000, endMs: seq * 1000 + 500 }]
+    ? [
+        {
+          utteranceId: `seg-${seq}`,
+          speaker: 'customer',
+          text: evidenceText,
+          label: 'abusive',
+          scores: { neutral: 0, venting: 0, abusive: 1, threat: 0 },
+          spans: [],
+          startMs: seq * 1000,
+          endMs: seq * 1000 + 500,
+        },
+      ]
     : [],
   emittedAt: 0,
 });
@@ -49,7 +60,12 @@ describe('the console’s call store', () => {
 
   it('after the service restarts, takes the call’s new numbering: a new 1: safety-alert is shown, not dropped as seen', () => {
     const { store: s } = store();
-    for (const [seq, step] of [[1, 'limit'], [2, 'warning'], [3, 'transfer']] as const) s.apply({ type: 'cue', cue: cue(seq, step) });
+    for (const [seq, step] of [
+      [1, 'limit'],
+      [2, 'warning'],
+      [3, 'transfer'],
+    ] as const)
+      s.apply({ type: 'cue', cue: cue(seq, step) });
     s.apply({ type: 'cue', cue: { ...cue(1, 'safety', undefined, 'e2'), type: 'safety-alert', severity: 'critical' } });
     expect(s.current()).toMatchObject({ step: 'safety', cue: { seq: 1, type: 'safety-alert', epoch: 'e2' } });
     expect(s.resumePoints()).toEqual({ c1: { epoch: 'e2', seq: 1 } });
@@ -79,8 +95,27 @@ describe('the console’s call store', () => {
   it('fills the transcript from cue evidence without replacing what the live transcript said', () => {
     const { store: s } = store();
     s.applySummaries([summary(0, 'listen')]);
-    s.apply({ type: 'transcript', callId: 'c1', segmentId: 'seg-1', speaker: 'customer', isFinal: true, text: 'live final', startMs: 1000, endMs: 1500, label: 'abusive' });
-    s.apply({ type: 'transcript', callId: 'c1', segmentId: 'seg-1', speaker: 'customer', isFinal: false, text: 'late partial', startMs: 1000, endMs: 1200 });
+    s.apply({
+      type: 'transcript',
+      callId: 'c1',
+      segmentId: 'seg-1',
+      speaker: 'customer',
+      isFinal: true,
+      text: 'live final',
+      startMs: 1000,
+      endMs: 1500,
+      label: 'abusive',
+    });
+    s.apply({
+      type: 'transcript',
+      callId: 'c1',
+      segmentId: 'seg-1',
+      speaker: 'customer',
+      isFinal: false,
+      text: 'late partial',
+      startMs: 1000,
+      endMs: 1200,
+    });
     s.apply({ type: 'cue', cue: cue(1, 'limit', 'evidence text') });
     s.apply({ type: 'cue', cue: cue(2, 'warning', 'said before the page connected') });
     expect([...s.current()!.lines.values()].map((line) => [line.segmentId, line.text, line.isFinal])).toEqual([
@@ -91,7 +126,11 @@ describe('the console’s call store', () => {
 
   it('leaves out calls that had ended before the page saw them, and shows an agent their newest live call', () => {
     const { store: s, changes } = store();
-    s.applySummaries([summary(4, 'release', { callId: 'old', ended: true }), summary(0, 'listen', { callId: 'first' }), summary(1, 'limit', { callId: 'second' })]);
+    s.applySummaries([
+      summary(4, 'release', { callId: 'old', ended: true }),
+      summary(0, 'listen', { callId: 'first' }),
+      summary(1, 'limit', { callId: 'second' }),
+    ]);
     expect(changes.map((c) => c.call.callId)).toEqual(['first', 'second']);
     expect(Object.keys(s.resumePoints())).toEqual(['first', 'second']);
     expect(s.current()?.callId).toBe('second');

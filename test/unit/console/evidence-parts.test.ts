@@ -13,12 +13,20 @@ describe('splitting an utterance into evidence and plain text', () => {
   });
 
   it('marks who a remark was aimed at apart from the words that drove it, unless they overlap', () => {
-    expect(splitEvidence('you are a f*** joke', [span(0, 3, 'second-person'), span(10, 14, 'masked-profanity'), span(10, 19, 'model')])).toEqual([
+    expect(
+      splitEvidence('you are a f*** joke', [
+        span(0, 3, 'second-person'),
+        span(10, 14, 'masked-profanity'),
+        span(10, 19, 'model'),
+      ]),
+    ).toEqual([
       { text: 'you', kind: 'target' },
       { text: ' are a ', kind: 'plain' },
       { text: 'f*** joke', kind: 'evidence' },
     ]);
-    expect(splitEvidence('youre useless', [span(0, 5, 'second-person'), span(0, 13, 'model')])).toEqual([{ text: 'youre useless', kind: 'evidence' }]);
+    expect(splitEvidence('youre useless', [span(0, 5, 'second-person'), span(0, 13, 'model')])).toEqual([
+      { text: 'youre useless', kind: 'evidence' },
+    ]);
   });
 
   it('ignores spans outside the text and leaves text without spans whole', () => {

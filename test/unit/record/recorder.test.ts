@@ -6,9 +6,26 @@ import type { RecordWrite } from '../../../src/record/incident-store.js';
 import { Recorder } from '../../../src/record/recorder.js';
 
 const info: CallInfo = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
-const summary = { callId: 'c1', agentId: 'a1', teamId: 't1', epoch: 'e1', lastSeq: 0, step: 'listen' as const, ended: false };
+const summary = {
+  callId: 'c1',
+  agentId: 'a1',
+  teamId: 't1',
+  epoch: 'e1',
+  lastSeq: 0,
+  step: 'listen' as const,
+  ended: false,
+};
 let seq = 0;
-const line = (text: string): SubscriberEvent => ({ type: 'transcript', callId: 'c1', segmentId: `s${text.length}`, speaker: 'customer', isFinal: true, text, startMs: 0, endMs: 1 });
+const line = (text: string): SubscriberEvent => ({
+  type: 'transcript',
+  callId: 'c1',
+  segmentId: `s${text.length}`,
+  speaker: 'customer',
+  isFinal: true,
+  text,
+  startMs: 0,
+  endMs: 1,
+});
 const cue = (type: Cue['type'], evidenceText = 'x'): SubscriberEvent => ({
   type: 'cue',
   cue: {
@@ -21,41 +38,92 @@ const cue = (type: Cue['type'], evidenceText = 'x'): SubscriberEvent => ({
     severity: 'notice',
     step: 'limit',
     script: 's',
-    evidence: [{ utteranceId: 'u', speaker: 'customer', text: evidenceText, label: 'abusive', scores: { neutral: 0, venting: 0, abusive: 1, threat: 0 }, spans: [], startMs: 0, endMs: 1 }],
+    evidence: [
+      {
+        utteranceId: 'u',
+        speaker: 'customer',
+        text: evidenceText,
+        label: 'abusive',
+        scores: { neutral: 0, venting: 0, abusive: 1, threat: 0 },
+        spans: [],
+        startMs: 0,
+        endMs: 1,
+      },
+    ],
     emittedAt: 1000 + seq,
   } as Cue,
 });
 
 function record(events: SubscriberEvent[], contextLines = 1): RecordWrite[] {
   const writes: RecordWrite[] = [];
-  const recorder = new Recorder(contextLines, (w) => writes.push(w), () => 500);
+  const recorder = new Recorder(
+    contextLines,
+    (w) => writes.push(w),
+    () => 500,
+  );
   recorder.observe(info, { type: 'call', event: 'started', call: summary });
   for (const event of events) recorder.observe(info, event);
   return writes;
 }
 
-const described = (writes: RecordWrite[]) => writes.map((w) => (w.kind === 'event' ? `${w.type}:${w.type === 'line' ? (w.data.text as string) : w.key}` : w.kind));
+const described = (writes: RecordWrite[]) =>
+  writes.map((w) => (w.kind === 'event' ? `${w.type}:${w.type === 'line' ? (w.data.text as string) : w.key}` : w.kind));
 
 describe('the recorder', () => {
   it('writes nothing for a call that never reaches an incident', () => {
-    expect(record([line('hello'), cue('let-vent'), line('thanks'), { type: 'call', event: 'ended', call: summary }])).toEqual([]);
+    expect(
+      record([line('hello'), cue('let-vent'), line('thanks'), { type: 'call', event: 'ended', call: summary }]),
+    ).toEqual([]);
   });
 
   it('keeps an incident call from its first incident cue: earlier cues, the lines around each incident, and its end', () => {
     seq = 0;
-    const writes = record([line('one'), cue('let-vent'), line('two'), line('three you idiot'), cue('set-limit'), line('four'), line('five'), { type: 'call', event: 'ended', call: summary }]);
-    expect(described(writes)).toEqual(['incident', 'cue:cue:e1:1', 'line:two', 'line:three you idiot', 'cue:cue:e1:2', 'line:four', 'ended']);
-    expect(writes[0]).toMatchObject({ kind: 'incident', tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1', cueType: 'set-limit' });
+    const writes = record([
+      line('one'),
+      cue('let-vent'),
+      line('two'),
+      line('three you idiot'),
+      cue('set-limit'),
+      line('four'),
+      line('five'),
+      { type: 'call', event: 'ended', call: summary },
+    ]);
+    expect(described(writes)).toEqual([
+      'incident',
+      'cue:cue:e1:1',
+      'line:two',
+      'line:three you idiot',
+      'cue:cue:e1:2',
+      'line:four',
+      'ended',
+    ]);
+    expect(writes[0]).toMatchObject({
+      kind: 'incident',
+      tenant: 'acme',
+      callId: 'c1',
+      agentId: 'a1',
+      teamId: 't1',
+      cueType: 'set-limit',
+    });
   });
 
   it('masks digit runs in lines and in cue evidence', () => {
-    const writes = record([line('card 4111 1111 1111 1111'), cue('safety-alert', 'i know you live at 1234 oak street')]);
+    const writes = record([
+      line('card 4111 1111 1111 1111'),
+      cue('safety-alert', 'i know you live at 1234 oak street'),
+    ]);
     expect(JSON.stringify(writes)).not.toMatch(/4111|1234/);
   });
 
   it('records ladder moves and alert claims once the call is an incident', () => {
-    const writes = record([cue('safety-alert'), { type: 'alert.claimed', callId: 'c1', seq: 1, by: 'sup', at: 7 }, { type: 'call', event: 'moved', call: { ...summary, step: 'transfer' } }]);
-    expect(writes.filter((w) => w.kind === 'event' && w.type !== 'cue').map((w) => w.kind === 'event' && [w.type, w.data])).toEqual([
+    const writes = record([
+      cue('safety-alert'),
+      { type: 'alert.claimed', callId: 'c1', seq: 1, by: 'sup', at: 7 },
+      { type: 'call', event: 'moved', call: { ...summary, step: 'transfer' } },
+    ]);
+    expect(
+      writes.filter((w) => w.kind === 'event' && w.type !== 'cue').map((w) => w.kind === 'event' && [w.type, w.data]),
+    ).toEqual([
       ['claim', { seq: 1, by: 'sup' }],
       ['step', { step: 'transfer' }],
     ]);
