@@ -4,10 +4,10 @@ import { DEV_TOKENS, parseTokens, TokenStore, withoutToken } from './auth/tokens
 import type { Classifier } from './classifier/verdict.js';
 import { CallRegistry } from './calls/call-registry.js';
 import type { Config } from './config.js';
-import { CueHub } from './cues/cue-hub.js';
 import { loadPolicy, type Policy } from './ladder/policy.js';
 import { IncidentRecord } from './record/incident-record.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { openSharedState } from './state/open-state.js';
 import { registerClassify } from './routes/classify.js';
 import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
@@ -71,12 +71,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           app.log,
         )
       : undefined;
-  const hub = new CueHub({
-    ...(record ? { observe: record.observe } : {}),
-    replayBuffer: config.cueReplayBuffer,
-    endedCallRetention: config.endedCallRetention,
-    transcriptReplay: config.transcriptReplayLines,
-  });
+  const state = openSharedState(
+    {
+      redisUrl: config.redisUrl,
+      replayBuffer: config.cueReplayBuffer,
+      transcriptLines: config.transcriptReplayLines,
+      endedCallRetention: config.endedCallRetention,
+      leaseTtlMs: config.callLeaseTtlMs,
+      ...(record ? { observe: record.observe } : {}),
+      // Another instance took the call (this one stalled past its lease): stop driving it here.
+      onLost: (info) => registry.forget(info.tenant, info.callId),
+      // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
+      onOrphan: (info) => registry.adopt(info),
+    },
+    app.log,
+  );
+  const { hub } = state;
   const registry = new CallRegistry(
     {
       classifier,
@@ -105,6 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     classifier,
     registry,
     hub,
+    state,
     metrics,
     record,
     tokens,
@@ -112,6 +123,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   };
   // After the drain (preClose) has flushed every call's cues: the record writes what it still holds.
   if (record) app.addHook('onClose', () => record.close());
+  app.addHook('onClose', () => state.close());
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.maxPayloadBytes },

@@ -1,4 +1,5 @@
 import type { CallStart } from '../protocol/ingest-messages.js';
+import type { CallInfo } from '../state/call-state.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 
 export type StartResult =
@@ -86,6 +87,8 @@ export class CallRegistry {
       orphanTimer: undefined,
       idleTimer,
     });
+    // Another instance drives the call (its lease did not run out): this one does not keep it.
+    void session.opened.then((call) => call || this.forget(tenant, message.callId, session));
     this.perTenant.set(tenant, tenantCalls + 1);
     this.options.onCount?.(this.calls.size);
     return { ok: true, session };
@@ -103,16 +106,8 @@ export class CallRegistry {
   }
 
   end(tenant: string, callId: string): Promise<void> | undefined {
-    const k = key(tenant, callId);
-    const entry = this.calls.get(k);
+    const entry = this.remove(tenant, callId);
     if (!entry) return undefined;
-    clearTimeout(entry.orphanTimer);
-    clearTimeout(entry.idleTimer);
-    this.calls.delete(k);
-    const left = (this.perTenant.get(tenant) ?? 1) - 1;
-    if (left > 0) this.perTenant.set(tenant, left);
-    else this.perTenant.delete(tenant);
-    this.options.onCount?.(this.calls.size);
     // The session's own chain never rejects; the catch keeps a future change from crashing the process.
     const done = entry.session.end().catch((error: unknown) => {
       this.deps.log.error({ err: error, callId }, 'ending a call failed');
@@ -121,6 +116,33 @@ export class CallRegistry {
     this.ending.add(done);
     void done.finally(() => this.ending.delete(done));
     return done;
+  }
+
+  /**
+   * Drops a call another instance drives now, without ending it (its end is that instance's to
+   * write); only `session`'s entry, when given.
+   */
+  forget(tenant: string, callId: string, session?: CallSession): void {
+    const entry = this.calls.get(key(tenant, callId));
+    if (entry && (!session || entry.session === session)) this.remove(tenant, callId);
+  }
+
+  /**
+   * Takes on a live call nobody drives (with Redis: its instance died and its producer did not
+   * come back): it waits `orphanTimeoutMs` for a producer, then ends, as an orphaned call does.
+   */
+  adopt(info: CallInfo): void {
+    if (this.calls.has(key(info.tenant, info.callId))) return;
+    const owner = {};
+    const { teamId } = info;
+    if (
+      this.start(
+        info.tenant,
+        { type: 'call.start', callId: info.callId, agentId: info.agentId, ...(teamId !== undefined ? { teamId } : {}) },
+        owner,
+      ).ok
+    )
+      this.release(owner);
   }
 
   /** An ingest connection closed: calls it alone was feeding wait to be adopted, then end. */
@@ -142,6 +164,20 @@ export class CallRegistry {
 
   get size(): number {
     return this.calls.size;
+  }
+
+  private remove(tenant: string, callId: string): Entry | undefined {
+    const k = key(tenant, callId);
+    const entry = this.calls.get(k);
+    if (!entry) return undefined;
+    clearTimeout(entry.orphanTimer);
+    clearTimeout(entry.idleTimer);
+    this.calls.delete(k);
+    const left = (this.perTenant.get(tenant) ?? 1) - 1;
+    if (left > 0) this.perTenant.set(tenant, left);
+    else this.perTenant.delete(tenant);
+    this.options.onCount?.(this.calls.size);
+    return entry;
   }
 
   private expire(tenant: string, callId: string, reason: 'orphaned' | 'idle'): void {

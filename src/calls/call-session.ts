@@ -8,20 +8,21 @@ import {
   type Priority,
   type Verdict,
 } from '../classifier/verdict.js';
-import type { CallHandle, CallInfo, CueHub } from '../cues/cue-hub.js';
 import { advance } from '../ladder/ladder.js';
 import type { Policy } from '../ladder/policy.js';
-import { initialLadderState, type LadderEvent, type LadderState } from '../ladder/state.js';
+import type { LadderEvent } from '../ladder/state.js';
 import type { Metrics } from '../metrics.js';
 import type { AckStep } from '../protocol/common.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
+import { FencedError, type CallInfo } from '../state/call-state.js';
+import type { OwnedCall, SharedHub } from '../state/shared-hub.js';
 import { CallTranscript, type TranscriptOptions } from '../transcript/call-transcript.js';
 
 export interface SessionDeps {
   classifier: Classifier;
   policy: Policy;
-  hub: CueHub;
+  hub: SharedHub;
   metrics: Metrics;
   log: FastifyBaseLogger;
   transcript: TranscriptOptions;
@@ -55,7 +56,6 @@ interface PartialWork {
  * verdict for a final that repeats them word for word).
  */
 export class CallSession {
-  private ladder: LadderState = initialLadderState();
   private readonly transcript: CallTranscript;
   private chain: Promise<void> = Promise.resolve();
   private readonly partials = new Map<string, PartialWork>();
@@ -65,15 +65,23 @@ export class CallSession {
   private readonly recentFinals: ContextTurn[] = [];
   private lastEndMs = 0;
   private ended = false;
-  /** This incarnation of the call in the hub: work left over after the call is started again cannot reach the new one. */
-  private readonly handle: CallHandle;
+  /**
+   * This opening of the call in the hub, with the ladder where its last owner left it (undefined:
+   * another instance drives the call). Work left over after the call is started again, or taken
+   * by another instance, cannot reach it.
+   */
+  readonly opened: Promise<OwnedCall | undefined>;
 
   constructor(
     readonly info: CallInfo,
     private readonly deps: SessionDeps,
   ) {
     this.transcript = new CallTranscript(deps.transcript);
-    this.handle = deps.hub.openCall(info);
+    this.opened = deps.hub.openCall(info).catch((error: unknown) => {
+      this.failed('open', error);
+      return undefined;
+    });
+    this.chain = this.opened.then(() => undefined);
   }
 
   ingest(chunk: TranscriptChunk, arrival: Arrival): AckStatus {
@@ -85,7 +93,7 @@ export class CallSession {
       this.final(chunk, assembly.context, arrival);
       return 'accepted';
     }
-    this.publishTranscript(chunk);
+    this.publishTranscript(chunk).catch((error: unknown) => this.failed('transcript', error));
     const pending = this.partials.get(chunk.segmentId);
     if (pending) pending.chunk = chunk;
     else if (assembly.kind === 'partial') this.schedulePartial(chunk);
@@ -103,7 +111,7 @@ export class CallSession {
       for (const work of this.partials.values()) clearTimeout(work.timer);
       this.partials.clear();
       this.apply({ type: 'call-end', atMs: this.lastEndMs });
-      this.enqueue('end', () => this.deps.hub.endCall(this.handle));
+      this.enqueue('end', () => this.withCall((call) => this.deps.hub.endCall(call)));
     }
     return this.chain;
   }
@@ -137,7 +145,6 @@ export class CallSession {
     this.enqueue('final', async () => {
       const result = await outcome;
       if (!result.ok) return this.unclassified(chunk, result.error);
-      this.publishTranscript(chunk, result.v);
       const utterance = {
         utteranceId: chunk.segmentId,
         speaker: chunk.speaker,
@@ -146,11 +153,15 @@ export class CallSession {
         startMs: chunk.startMs,
         endMs: chunk.endMs,
       };
-      this.runLadder({ type: 'utterance', utterance, context }, arrival);
+      // Both writes leave in this order on the store's one connection; neither waits for the other.
+      await Promise.all([
+        this.publishTranscript(chunk, result.v),
+        this.runLadder({ type: 'utterance', utterance, context }, arrival),
+      ]);
     });
   }
 
-  private unclassified(chunk: TranscriptChunk, error: unknown): void {
+  private unclassified(chunk: TranscriptChunk, error: unknown): Promise<void> {
     const reason = error instanceof QueueFullError ? 'overloaded' : 'failed';
     const { callId, segmentId, speaker, startMs, endMs } = chunk;
     this.deps.log.warn(
@@ -158,15 +169,9 @@ export class CallSession {
       'final segment could not be classified; subscribers are told',
     );
     this.deps.metrics.finalsUnclassified.inc({ reason });
-    this.deps.hub.unclassified(this.handle, {
-      type: 'unclassified',
-      callId,
-      segmentId,
-      speaker,
-      startMs,
-      endMs,
-      reason,
-    });
+    return this.withCall((call) =>
+      this.deps.hub.unclassified(call, { type: 'unclassified', callId, segmentId, speaker, startMs, endMs, reason }),
+    );
   }
 
   private schedulePartial(chunk: TranscriptChunk): void {
@@ -190,7 +195,8 @@ export class CallSession {
       .then(
         (v) => {
           // A newer revision or the final has superseded this one: its label would be stale.
-          if (!this.ended && this.transcript.isLatest(chunk.segmentId, chunk.seq)) this.publishTranscript(chunk, v);
+          if (!this.ended && this.transcript.isLatest(chunk.segmentId, chunk.seq))
+            return this.publishTranscript(chunk, v);
         },
         () => undefined, // partials are speculative; a full queue just skips them
       )
@@ -237,34 +243,50 @@ export class CallSession {
   }
 
   private failed(where: string, error: unknown): void {
+    if (error instanceof FencedError) {
+      // The call was started again, or another instance took it: what this opening still had to say is void.
+      this.deps.log.info(
+        { callId: this.info.callId, where, reason: error.message },
+        'late work of a call no longer driven here dropped',
+      );
+      return;
+    }
     this.deps.log.error({ err: error, callId: this.info.callId, where }, 'call session step failed');
     this.deps.metrics.internalErrors.inc({ where: `session-${where}` });
   }
 
-  private runLadder(event: LadderEvent, arrival?: Arrival): void {
-    const { state, cues } = advance(this.ladder, event, this.deps.policy);
-    this.ladder = state;
-    const { hub, metrics } = this.deps;
-    for (const draft of cues) {
-      if (!hub.publish(this.handle, draft, arrival?.at)) continue; // the call was started again: this one's cues are void
-      metrics.cues.inc({ type: draft.type });
-      if (arrival) metrics.finalToCue.observe((performance.now() - arrival.perf) / 1000);
-    }
-    hub.setStep(this.handle, state.step);
+  /** Runs `work` with this opening of the call, unless another instance drives it. */
+  private async withCall(work: (call: OwnedCall) => Promise<void>): Promise<void> {
+    const call = await this.opened;
+    if (call) await work(call);
   }
 
-  private publishTranscript(chunk: TranscriptChunk, verdict?: Verdict): void {
-    const { callId, segmentId, speaker, isFinal, text, startMs, endMs } = chunk;
-    this.deps.hub.transcript(this.handle, {
-      type: 'transcript',
-      callId,
-      segmentId,
-      speaker,
-      isFinal,
-      text,
-      startMs,
-      endMs,
-      ...(verdict ? { label: verdict.label, scores: verdict.scores, spans: verdict.spans } : {}),
+  private runLadder(event: LadderEvent, arrival?: Arrival): Promise<void> {
+    const { hub, metrics, policy } = this.deps;
+    return this.withCall(async (call) => {
+      const cues = await hub.apply(call, (state) => advance(state, event, policy), arrival?.at);
+      for (const cue of cues) {
+        metrics.cues.inc({ type: cue.type });
+        if (arrival) metrics.finalToCue.observe((performance.now() - arrival.perf) / 1000);
+      }
     });
+  }
+
+  /** Sends a transcript event in the order the session makes them (partials are published outside the chain). */
+  private publishTranscript(chunk: TranscriptChunk, verdict?: Verdict): Promise<void> {
+    const { callId, segmentId, speaker, isFinal, text, startMs, endMs } = chunk;
+    return this.withCall((call) =>
+      this.deps.hub.transcript(call, {
+        type: 'transcript',
+        callId,
+        segmentId,
+        speaker,
+        isFinal,
+        text,
+        startMs,
+        endMs,
+        ...(verdict ? { label: verdict.label, scores: verdict.scores, spans: verdict.spans } : {}),
+      }),
+    );
   }
 }

@@ -69,6 +69,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('rate_limited'),
   Type.Literal('too_many_calls'),
   Type.Literal('shutting_down'),
+  Type.Literal('unavailable'),
 ]);
 export type ErrorCode = Static<typeof ErrorCode>;
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CallInfo } from '../cues/cue-hub.js';
+import type { CallInfo } from '../state/call-state.js';
 import type { Metrics } from '../metrics.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { IncidentStore } from './incident-store.js';

@@ -1,4 +1,4 @@
-import type { CallInfo } from '../cues/cue-hub.js';
+import type { CallInfo } from '../state/call-state.js';
 import type { Cue, Evidence } from '../protocol/cue.js';
 import { INCIDENT_CUES } from '../protocol/incidents.js';
 import type { SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';

@@ -2,16 +2,19 @@ import type { TokenStore } from '../auth/tokens.js';
 import type { Classifier } from '../classifier/verdict.js';
 import type { CallRegistry } from '../calls/call-registry.js';
 import type { Config } from '../config.js';
-import type { CueHub } from '../cues/cue-hub.js';
 import type { Metrics } from '../metrics.js';
 import type { IncidentRecord } from '../record/incident-record.js';
+import type { SharedState } from '../state/open-state.js';
+import type { SharedHub } from '../state/shared-hub.js';
 
 /** What the routes share; `lifecycle.draining` turns new work away during shutdown. */
 export interface ServiceContext {
   config: Config;
   classifier: Classifier;
   registry: CallRegistry;
-  hub: CueHub;
+  hub: SharedHub;
+  /** Where calls are kept: this process, or Redis (REDIS_URL); `ready()` is false while Redis is unreachable. */
+  state: SharedState;
   metrics: Metrics;
   /** Absent with RECORD=off. */
   record: IncidentRecord | undefined;

@@ -20,7 +20,7 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
           .send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
       const { callId, segmentId, label } = request.body;
       const principal = request.principal!;
-      const line = ctx.hub.finalLine(principal.tenant, callId, segmentId);
+      const line = await ctx.hub.finalLine(principal.tenant, callId, segmentId);
       if (!line)
         return reply.code(404).send({
           error: 'not_found',

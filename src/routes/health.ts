@@ -37,12 +37,12 @@ function mayReadMetrics(request: FastifyRequest, metricsToken: string | undefine
 export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
-  // The classifier is loaded before the server is built, so "ready" means "not shutting down".
-  app.get('/readyz', async (_request, reply) =>
-    ctx.lifecycle.draining
-      ? reply.code(503).send({ status: 'draining' })
-      : { status: 'ready', liveCalls: ctx.registry.size },
-  );
+  // The classifier is loaded before the server is built, so "ready" means "not shutting down, and Redis (if used) reachable".
+  app.get('/readyz', async (_request, reply) => {
+    if (ctx.lifecycle.draining) return reply.code(503).send({ status: 'draining' });
+    if (!ctx.state.ready()) return reply.code(503).send({ status: 'redis_unreachable' });
+    return { status: 'ready', liveCalls: ctx.registry.size };
+  });
 
   app.get('/metrics', async (request, reply) => {
     if (!mayReadMetrics(request, ctx.config.metricsToken)) {

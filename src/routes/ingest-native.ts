@@ -47,7 +47,13 @@ export function handleNativeMessage(
     case 'call.start': {
       const started = ctx.registry.start(tenant, message, channel.socket);
       if (!started.ok) return channel.error(started.code, started.message, message.id);
-      return ack(message.callId);
+      // Acknowledged once this instance holds the call (with Redis: once a dead owner's lease has run out).
+      void started.session.opened.then((call) =>
+        call
+          ? ack(message.callId)
+          : channel.error('call_exists', `callId: call ${message.callId} is driven by another instance`, message.id),
+      );
+      return;
     }
     case 'transcript': {
       const outcome = ingestChunk(ctx, tenant, message.chunk, arrival);

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
@@ -27,6 +27,9 @@ const MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
 
 class SubscriberConnection {
   private readonly subscriptions = new Set<string>();
+  /** Subscriptions asked for whose replay is still being read. */
+  private opening = 0;
+  private closed = false;
   /** One sink for all of the connection's subscriptions: overlapping scopes still deliver each event once. */
   private readonly deliver = (event: SubscriberEvent): void => this.channel.send(event);
 
@@ -34,6 +37,7 @@ class SubscriberConnection {
     private readonly ctx: ServiceContext,
     private readonly channel: WsChannel,
     private readonly principal: Principal,
+    private readonly log: FastifyBaseLogger,
   ) {
     channel.socket.once('close', () => this.dropAll());
   }
@@ -53,25 +57,29 @@ class SubscriberConnection {
             message.id,
           );
         }
-        if (this.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        if (this.subscriptions.size + this.opening >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
           return this.channel.error(
             'invalid_message',
             `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
             message.id,
           );
         }
-        const { subscriptionId, calls, replay } = this.ctx.hub.subscribe(
-          this.principal.tenant,
-          message.scope,
-          this.deliver,
-          {
-            transcript: message.transcript ?? false,
-            resume: message.resume ?? {},
+        this.opening++;
+        const options = { transcript: message.transcript ?? false, resume: message.resume ?? {} };
+        this.ctx.hub.subscribe(this.principal.tenant, message.scope, this.deliver, options).then(
+          ({ subscriptionId, calls, replay, start }) => {
+            this.opening--;
+            if (this.closed) return void this.ctx.hub.unsubscribe(subscriptionId);
+            this.subscriptions.add(subscriptionId);
+            this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
+            for (const event of replay) this.deliver(event);
+            start();
+          },
+          (error: unknown) => {
+            this.opening--;
+            this.unavailable(error, message.id);
           },
         );
-        this.subscriptions.add(subscriptionId);
-        this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
-        for (const event of replay) this.deliver(event);
         return;
       }
       case 'unsubscribe':
@@ -93,14 +101,26 @@ class SubscriberConnection {
       case 'alert.claim': {
         if (!this.principal.scopes.has('supervise'))
           return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
-        const claim = this.ctx.hub.claimAlert(this.principal.tenant, message.callId, message.seq, this.principal.name);
-        if ('problem' in claim) return this.channel.error(claim.code, claim.problem, message.id);
-        return this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
+        this.ctx.hub.claimAlert(this.principal.tenant, message.callId, message.seq, this.principal.name).then(
+          (claim) => {
+            if ('problem' in claim) return this.channel.error(claim.code, claim.problem, message.id);
+            this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
+          },
+          (error: unknown) => this.unavailable(error, message.id),
+        );
+        return;
       }
     }
   }
 
+  /** The call store could not be read or written (Redis unreachable): the client may retry. */
+  private unavailable(error: unknown, id: string | undefined): void {
+    this.log.warn({ err: error }, 'subscriber request failed: the call store is unreachable');
+    this.channel.error('unavailable', 'the call store is unreachable; retry shortly', id);
+  }
+
   private dropAll(): void {
+    this.closed = true;
     for (const id of this.subscriptions) this.ctx.hub.unsubscribe(id);
     this.subscriptions.clear();
   }
@@ -124,7 +144,7 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
         maxBufferedBytes: config.subscriberMaxBufferedBytes,
         heartbeatMs: config.wsHeartbeatMs,
       });
-      const connection = new SubscriberConnection(ctx, channel, request.principal!);
+      const connection = new SubscriberConnection(ctx, channel, request.principal!, request.log);
       channel.onMessage((raw) => connection.handle(raw));
     },
   );

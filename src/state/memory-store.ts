@@ -1,4 +1,4 @@
-import { ReplayBuffer } from '../cues/replay-buffer.js';
+import { ReplayBuffer } from './replay-buffer.js';
 import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';

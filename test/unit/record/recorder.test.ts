@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallInfo } from '../../../src/cues/cue-hub.js';
+import type { CallInfo } from '../../../src/state/call-state.js';
 import type { Cue } from '../../../src/protocol/cue.js';
 import type { SubscriberEvent } from '../../../src/protocol/subscribe-messages.js';
 import type { RecordWrite } from '../../../src/record/incident-store.js';

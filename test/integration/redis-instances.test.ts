@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { REDIS_MISSING, startRedis, type TestRedis } from '../helpers/redis.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+const KEYWORD_SERVICE = 'test/helpers/keyword-service.ts';
+
+const seqTypes = (client: TestClient, callId: string): string[] =>
+  client.cues(callId).map((cue) => `${cue.seq} ${cue.type}`);
+
+/** Polls until `/readyz` answers `status`. */
+async function readiness(http: string, status: number): Promise<unknown> {
+  for (;;) {
+    const response = await fetch(`${http}/readyz`);
+    if (response.status === status) return response.json();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+if (REDIS_MISSING) {
+  describe('instances sharing calls through Redis', () => it.skip(`skipped: ${REDIS_MISSING}`, () => undefined));
+} else {
+  let redis: TestRedis;
+  const cleanup: (() => unknown)[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+  afterAll(() => redis?.stop());
+
+  describe('instances sharing calls through Redis', () => {
+    it('carries a call on at the same step when its instance is killed (kill -9): every subscriber gets every cue once, in order', async () => {
+      const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '1000', ORPHAN_CALL_TIMEOUT_MS: '300', RECORD: 'off' };
+      const [a, b] = await Promise.all([
+        startServiceProcess(env, KEYWORD_SERVICE),
+        startServiceProcess(env, KEYWORD_SERVICE),
+      ]);
+      cleanup.push(
+        () => a.kill(),
+        () => b.kill(),
+      );
+      const connect = (service: ServiceProcess, path: string, token: string) =>
+        TestClient.connect(`ws://${service.base}${path}`, token);
+
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      const teamOnB = await connect(b, '/v1/subscribe', TOKENS.supervisor);
+      await subscribe(agentOnB, { agentId: 'agent-1' });
+      await subscribe(teamOnB, { teamId: 'team-x' });
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const producerOnB = await connect(b, '/v1/ingest', TOKENS.ingest);
+      const call = new CallScript(producerOnA, 'failover-1');
+      const other = new CallScript(producerOnB, 'failover-2');
+      const deserted = new CallScript(producerOnA, 'failover-deserted');
+      await call.start('agent-1', 'team-x');
+      await other.start('agent-2', 'team-x');
+      await deserted.start('agent-3', 'team-x');
+      await deserted.customer('you useless idiot');
+      await call.customer('are you deaf you useless idiot');
+      await call.customer('whatever you brainless clown you idiot');
+      await other.customer('you are a useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.callId === 'failover-1' && m.cue.seq === 2, 20_000);
+
+      await a.kill();
+      const producerBack = await connect(b, '/v1/ingest', TOKENS.ingest);
+      const resumed = new CallScript(producerBack, 'failover-1');
+      expect(await resumed.start('agent-1', 'team-x')).toMatchObject({ type: 'ack', status: 'accepted' });
+      await resumed.say('customer', 'shut up you pathetic excuse you moron', true, 'after-failover');
+      await resumed.end();
+      await other.end();
+      await callEnded(agentOnB, 'failover-1');
+      await callEnded(teamOnB, 'failover-1');
+      await callEnded(teamOnB, 'failover-2');
+      // Its producer never came back: another instance finds it without an owner and ends it as an orphan.
+      await teamOnB.next(
+        (m) => m.type === 'call' && m.event === 'ended' && m.call.callId === 'failover-deserted',
+        20_000,
+      );
+
+      const failover = ['1 set-limit', '2 warn', '3 transfer', '4 break-debrief'];
+      expect(seqTypes(agentOnB, 'failover-1')).toEqual(failover);
+      expect(seqTypes(teamOnB, 'failover-1')).toEqual(failover);
+      expect(seqTypes(teamOnB, 'failover-2')).toEqual(['1 set-limit', '2 break-debrief']);
+      expect(seqTypes(teamOnB, 'failover-deserted')).toEqual(['1 set-limit', '2 break-debrief']);
+      for (const client of [agentOnB, teamOnB, producerOnB, producerBack]) client.close();
+    }, 120_000);
+
+    it('keeps a live call through a Redis restart: not ready while Redis is away, then every acknowledged line and cue, once and in order', async () => {
+      const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '1000', LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' };
+      const servers: TestServer[] = [await startServer(env), await startServer(env)];
+      cleanup.push(...servers.map((server) => () => server.close()));
+      const [a, b] = servers as [TestServer, TestServer];
+      const agentOnB = await TestClient.connect(`${b.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(agentOnB, { agentId: 'agent-r' });
+      const producer = await TestClient.connect(`${a.ws}/v1/ingest`, TOKENS.ingest);
+      const call = new CallScript(producer, 'redis-restart');
+      await call.start('agent-r', 'team-r');
+      await call.customer('you useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.callId === 'redis-restart');
+
+      await redis.kill();
+      expect(await readiness(a.http, 503)).toEqual({ status: 'redis_unreachable' });
+      // Acknowledged while Redis is away: applied once it is back.
+      expect(await call.customer('shut up you moron')).toMatchObject({ type: 'ack', status: 'accepted' });
+      await redis.restart();
+      expect(await readiness(a.http, 200)).toMatchObject({ status: 'ready' });
+      await call.customer('you pathetic excuse');
+      await call.end();
+      await callEnded(agentOnB, 'redis-restart');
+      expect(seqTypes(agentOnB, 'redis-restart')).toEqual(['1 set-limit', '2 warn', '3 transfer', '4 break-debrief']);
+      expect(new Set(agentOnB.cues('redis-restart').map((cue) => cue.epoch)).size).toBe(1);
+      agentOnB.close();
+      producer.close();
+    }, 60_000);
+  });
+}
