@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/helpers/ports.js';
 import { TOKEN_CONFIG } from '../../test/helpers/server.js';
 import type { InferenceThread } from '../../src/classifier/index.js';
 
@@ -27,20 +27,6 @@ export interface RunningService {
   http: string;
   ws: string;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on right now, for the service to take. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

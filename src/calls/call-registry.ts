@@ -1,5 +1,5 @@
 import type { CallStart } from '../protocol/ingest-messages.js';
-import type { CallInfo } from '../state/call-state.js';
+import { callKey, type CallInfo } from '../state/call-state.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 
 export type StartResult =
@@ -24,8 +24,6 @@ interface Entry {
   idleTimer: NodeJS.Timeout;
 }
 
-const key = (tenant: string, callId: string): string => `${tenant}\u0000${callId}`;
-
 /**
  * The live calls of every tenant. A call belongs to the ingest connections that sent its
  * call.start; once all of them have dropped, the call waits `orphanTimeoutMs` for a producer to
@@ -43,7 +41,7 @@ export class CallRegistry {
   ) {}
 
   start(tenant: string, message: CallStart, owner: object): StartResult {
-    const existing = this.calls.get(key(tenant, message.callId));
+    const existing = this.calls.get(callKey({ tenant: tenant, callId: message.callId }));
     if (existing) {
       if (existing.session.info.agentId !== message.agentId) {
         return {
@@ -81,7 +79,7 @@ export class CallRegistry {
     };
     const session = new CallSession(info, this.deps);
     const idleTimer = setTimeout(() => this.expire(tenant, message.callId, 'idle'), this.options.idleTimeoutMs).unref();
-    this.calls.set(key(tenant, message.callId), {
+    this.calls.set(callKey({ tenant: tenant, callId: message.callId }), {
       session,
       owners: new Set([owner]),
       orphanTimer: undefined,
@@ -95,12 +93,12 @@ export class CallRegistry {
   }
 
   get(tenant: string, callId: string): CallSession | undefined {
-    return this.calls.get(key(tenant, callId))?.session;
+    return this.calls.get(callKey({ tenant: tenant, callId: callId }))?.session;
   }
 
   /** The live call, which has just heard from its producer: its idle timer starts over. */
   active(tenant: string, callId: string): CallSession | undefined {
-    const entry = this.calls.get(key(tenant, callId));
+    const entry = this.calls.get(callKey({ tenant: tenant, callId: callId }));
     entry?.idleTimer.refresh();
     return entry?.session;
   }
@@ -123,7 +121,7 @@ export class CallRegistry {
    * write); only `session`'s entry, when given.
    */
   forget(tenant: string, callId: string, session?: CallSession): void {
-    const entry = this.calls.get(key(tenant, callId));
+    const entry = this.calls.get(callKey({ tenant: tenant, callId: callId }));
     if (entry && (!session || entry.session === session)) this.remove(tenant, callId);
   }
 
@@ -132,7 +130,7 @@ export class CallRegistry {
    * come back): it waits `orphanTimeoutMs` for a producer, then ends, as an orphaned call does.
    */
   adopt(info: CallInfo): void {
-    if (this.calls.has(key(info.tenant, info.callId))) return;
+    if (this.calls.has(callKey({ tenant: info.tenant, callId: info.callId }))) return;
     const owner = {};
     const { teamId } = info;
     if (
@@ -167,7 +165,7 @@ export class CallRegistry {
   }
 
   private remove(tenant: string, callId: string): Entry | undefined {
-    const k = key(tenant, callId);
+    const k = callKey({ tenant: tenant, callId: callId });
     const entry = this.calls.get(k);
     if (!entry) return undefined;
     clearTimeout(entry.orphanTimer);

@@ -1,4 +1,4 @@
-import type { CallInfo } from '../state/call-state.js';
+import { callKey, type CallInfo } from '../state/call-state.js';
 import type { Cue, Evidence } from '../protocol/cue.js';
 import { INCIDENT_CUES } from '../protocol/incidents.js';
 import type { SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
@@ -61,7 +61,7 @@ export class Recorder {
   ) {}
 
   observe(info: CallInfo, event: SubscriberEvent): void {
-    const key = `${info.tenant}\u0000${info.callId}`;
+    const key = callKey(info);
     let call = this.calls.get(key);
     if (event.type === 'call' && event.event === 'started' && !call) {
       call = { info, startedAt: this.now(), incident: false, recentLines: [], earlyCues: [], linesAfter: 0 };

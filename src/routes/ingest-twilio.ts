@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CallAdapterState } from '../adapters/index.js';
 import type { DropReason } from '../adapters/call-state.js';
+import { callKey } from '../state/call-state.js';
 import { twilio } from '../adapters/twilio.js';
 import { isValidTwilioSignature, type SignedParams } from '../adapters/twilio-signature.js';
 import { requireScope } from '../auth/guard.js';
@@ -51,7 +52,7 @@ function requestedUrl(request: FastifyRequest): string {
 export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const calls = new Map<string, TwilioCall>();
   const callFor = (tenant: string, callId: string): TwilioCall => {
-    const key = `${tenant}\u0000${callId}`;
+    const key = callKey({ tenant, callId });
     const known = calls.get(key);
     // A call that ended (stopped, or orphaned) starts afresh if webhooks come again.
     if (known && ctx.registry.get(tenant, callId)) return known;

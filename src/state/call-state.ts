@@ -13,6 +13,9 @@ export interface CallRef {
   readonly callId: string;
 }
 
+/** The one map key of a call: tenant and call id (a call id is unique only within its tenant). */
+export const callKey = ({ tenant, callId }: CallRef): string => `${tenant}\u0000${callId}`;
+
 /** A call and who it belongs to: scopes (agent, team, tenant) are matched against it. */
 export interface CallInfo {
   tenant: string;

@@ -3,6 +3,7 @@ import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import {
+  callKey,
   FencedError,
   NumberingError,
   type Announce,
@@ -39,8 +40,6 @@ interface MemoryCall {
   entry: { info: CallInfo; summary: CallSummary } | undefined;
 }
 
-const key = (call: CallRef): string => `${call.tenant}\u0000${call.callId}`;
-
 /** Every call's shared state in this process: one instance, as the service always ran. */
 export function memoryCallStore(options: MemoryStoreOptions): CallStore {
   const now = options.now ?? Date.now;
@@ -49,7 +48,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
   const endedCalls = new Map<string, Set<string>>();
 
   const callOf = (call: CallRef): MemoryCall => {
-    let found = calls.get(key(call));
+    let found = calls.get(callKey(call));
     if (!found) {
       found = {
         numbering: { epoch: newEpoch(), lastSeq: 0 },
@@ -61,14 +60,14 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         fence: 0,
         entry: undefined,
       };
-      calls.set(key(call), found);
+      calls.set(callKey(call), found);
     }
     return found;
   };
   const held = (call: MemoryCall): MemoryCall['lease'] =>
     call.lease && call.lease.expiresAt > now() ? call.lease : undefined;
   const fenced = (ref: CallRef, lease: Lease): MemoryCall => {
-    const call = calls.get(key(ref));
+    const call = calls.get(callKey(ref));
     const current = call && held(call);
     if (!call || current?.holder !== lease.holder || current.token !== lease.token) {
       throw new FencedError(`call ${ref.callId}: lease ${lease.token} of ${lease.holder} is no longer held`);
@@ -88,18 +87,18 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         return { holder, token };
       },
       async renew(ref, lease, ttlMs) {
-        const call = calls.get(key(ref));
+        const call = calls.get(callKey(ref));
         const current = call && held(call);
         if (!current || current.holder !== lease.holder || current.token !== lease.token) return false;
         current.expiresAt = now() + ttlMs;
         return true;
       },
       async release(ref, lease) {
-        const call = calls.get(key(ref));
+        const call = calls.get(callKey(ref));
         if (call?.lease?.holder === lease.holder && call.lease.token === lease.token) call.lease = undefined;
       },
       async held(ref) {
-        const call = calls.get(key(ref));
+        const call = calls.get(callKey(ref));
         return call !== undefined && held(call) !== undefined;
       },
     },
@@ -111,12 +110,12 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         return callOf(ref).cues.since(afterSeq);
       },
       async get(ref, seq) {
-        return calls.get(key(ref))?.cues.get(seq);
+        return calls.get(callKey(ref))?.cues.get(seq);
       },
     },
     ladders: {
       async load(ref) {
-        return calls.get(key(ref))?.ladder;
+        return calls.get(callKey(ref))?.ladder;
       },
       async commit(info, lease, transition: Transition) {
         const call = fenced(info, lease);
@@ -152,7 +151,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         announce(info, line);
       },
       async lines(ref) {
-        return [...(calls.get(key(ref))?.lines ?? [])];
+        return [...(calls.get(callKey(ref))?.lines ?? [])];
       },
     },
     claims: {
@@ -165,7 +164,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         return { standing: claim, fresh: true };
       },
       async list(ref) {
-        return [...(calls.get(key(ref))?.claims.values() ?? [])];
+        return [...(calls.get(callKey(ref))?.claims.values() ?? [])];
       },
     },
     directory: {
@@ -178,7 +177,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         announce(info, event);
       },
       async entry(ref) {
-        return calls.get(key(ref))?.entry;
+        return calls.get(callKey(ref))?.entry;
       },
       async list(tenant) {
         const found: { info: CallInfo; summary: CallSummary }[] = [];
@@ -191,8 +190,8 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       async ended(ref, retention) {
         let ended = endedCalls.get(ref.tenant);
         if (!ended) endedCalls.set(ref.tenant, (ended = new Set()));
-        ended.delete(key(ref));
-        ended.add(key(ref));
+        ended.delete(callKey(ref));
+        ended.add(callKey(ref));
         while (ended.size > retention) {
           const [forgotten] = ended;
           ended.delete(forgotten!);
@@ -200,7 +199,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         }
       },
       async reopened(ref) {
-        endedCalls.get(ref.tenant)?.delete(key(ref));
+        endedCalls.get(ref.tenant)?.delete(callKey(ref));
       },
     },
     ready: () => true,

@@ -14,10 +14,10 @@ import type {
   Unclassified,
 } from '../protocol/subscribe-messages.js';
 import {
+  callKey,
   FencedError,
   NumberingError,
   type CallInfo,
-  type CallRef,
   type CallStore,
   type Envelope,
   type Lease,
@@ -73,8 +73,6 @@ interface HubSubscription extends IndexedSubscription {
 /** Ended calls a subscription remembers the last cue of (to drop what a cut feed delivers twice). */
 const SEEN_ENDED_CALLS = 1000;
 
-const refKey = (call: CallRef): string => `${call.tenant}\u0000${call.callId}`;
-
 const summaryOf = (call: OwnedCall, lastSeq = call.lastSeq, step: LadderStep = call.ladder.step): CallSummary => ({
   callId: call.info.callId,
   agentId: call.info.agentId,
@@ -120,7 +118,7 @@ export class SharedHub {
    */
   async openCall(info: CallInfo): Promise<OwnedCall | undefined> {
     const { store } = this.options;
-    const previous = this.owned.get(refKey(info));
+    const previous = this.owned.get(callKey(info));
     if (previous) await this.endCall(previous);
     const lease = await this.awaitLease(info);
     if (!lease) return undefined;
@@ -138,7 +136,7 @@ export class SharedHub {
       ladder: carriedOn ? ladder : initialLadderState(),
       ended: false,
     };
-    this.owned.set(refKey(info), call);
+    this.owned.set(callKey(info), call);
     const started: SubscriberEvent = { type: 'call', event: 'started', call: summaryOf(call) };
     await this.write(call, () => store.directory.update(info, call.lease, summaryOf(call), started));
     this.options.observe?.(info, started);
@@ -193,7 +191,7 @@ export class SharedHub {
     await this.write(call, () => store.directory.update(call.info, call.lease, summary, ended));
     this.options.observe?.(call.info, ended);
     call.ended = true;
-    this.owned.delete(refKey(call.info));
+    this.owned.delete(callKey(call.info));
     await store.leases.release(call.info, call.lease);
     await store.directory.ended(call.info, this.options.endedCallRetention);
   }
@@ -337,7 +335,7 @@ export class SharedHub {
     const found = new Set<string>();
     for (const tenant of await store.directory.tenants()) {
       for (const { info, summary } of await store.directory.list(tenant)) {
-        const key = refKey(info);
+        const key = callKey(info);
         if (summary.ended || this.owned.has(key) || (await store.leases.held(info))) continue;
         found.add(key);
         if (this.leaseless.has(key)) onOrphan?.(info);
@@ -367,7 +365,7 @@ export class SharedHub {
    * way the call is brought in line with the store (resync) and the write runs once more.
    */
   private async write(call: OwnedCall, attempt: () => Promise<void>): Promise<void> {
-    if (call.ended || this.owned.get(refKey(call.info)) !== call)
+    if (call.ended || this.owned.get(callKey(call.info)) !== call)
       throw new FencedError(`call ${call.info.callId}: this opening has ended`);
     try {
       await attempt();
@@ -383,7 +381,7 @@ export class SharedHub {
   private async retake(call: OwnedCall): Promise<boolean> {
     const lease = await this.options.store.leases.acquire(call.info, this.options.holder, this.options.leaseTtlMs);
     if (!lease) {
-      this.owned.delete(refKey(call.info));
+      this.owned.delete(callKey(call.info));
       this.options.onLost?.(call.info);
       return false;
     }

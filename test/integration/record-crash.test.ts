@@ -1,40 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CallScript } from '../helpers/calls.js';
-import { freePort } from '../helpers/ports.js';
-import { TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
+import { TOKENS } from '../helpers/server.js';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'call-guard-crash-'));
-const running: ChildProcess[] = [];
+const running: ServiceProcess[] = [];
 
 /** The real service, as a process of its own with the committed model, its record in dataDir. */
-async function startService(): Promise<{ base: string; process: ChildProcess }> {
-  const port = await freePort();
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'error',
-    AUTH_TOKENS: TOKEN_CONFIG,
-    DATA_DIR: dataDir,
-  };
-  const service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+async function startService(): Promise<ServiceProcess> {
+  const service = await startServiceProcess({ DATA_DIR: dataDir });
   running.push(service);
-  const base = `127.0.0.1:${port}`;
-  for (;;) {
-    if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode}`);
-    const ready = await fetch(`http://${base}/readyz`).catch(() => undefined);
-    if (ready?.status === 200) return { base, process: service };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return service;
 }
 
 const incidentOf = async (base: string, callId: string) => {
@@ -47,7 +27,7 @@ const incidentOf = async (base: string, callId: string) => {
 };
 
 afterAll(async () => {
-  for (const service of running) if (service.exitCode === null) service.kill('SIGKILL');
+  for (const service of running) await service.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -60,11 +40,10 @@ describe('the incident record across a crash', () => {
     await call.customer('my internet has been down all week');
     await call.customer('i know where you live and i am coming for you tonight');
     // The record is written off the cue path, a batch every few milliseconds: wait until this call's is in.
-    let written;
-    while (!(written = await incidentOf(first.base, 'crash-threat'))?.cueTypes.includes('safety-alert'))
+    while (!(await incidentOf(first.base, 'crash-threat'))?.cueTypes.includes('safety-alert')) {
       await new Promise((r) => setTimeout(r, 20));
-    first.process.kill('SIGKILL');
-    await once(first.process, 'exit');
+    }
+    await first.kill();
 
     const second = await startService();
     const kept = await incidentOf(second.base, 'crash-threat');
