@@ -10,13 +10,16 @@ export type StreamPlan = StreamSettings & {
   steps: number[];
   /** Run the largest step again with the incident record off, to price the record. */
   compareRecord: boolean;
+  /** Run every step again with this many instances sharing calls through a Redis the bench starts; null: memory only. */
+  redisInstances: number | null;
 };
 
 export interface BenchOptions {
   modelDir: string;
   outDir: string;
   /** The micro-batcher settings of the batched run (the unbatched run uses max batch 1). */
-  batch: { maxSize: number; maxWaitMs: number };
+  batchMaxSize: number;
+  batchMaxWaitMs: number;
   inferenceThread: InferenceThread;
   http: ClassifyLoadSettings | undefined;
   stream: StreamPlan | undefined;
@@ -41,6 +44,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --speed X               replay speed, 1 = speech pace (default 1)
   --budget-ms N           final segment → cue p99 budget (default 25)
   --skip-record-off       do not run the largest step again with the incident record off (the steps run with it on)
+  --redis                 run every step again on a redis-server the bench starts, beside the in-memory run
+  --instances N           service instances sharing the calls in the --redis run (default 2)
   --profile               CPU-profile the service and report where its time goes`;
 
 /** Reads the bench's command line; every option has a default that finishes in under 5 minutes on 2 cores. */
@@ -65,11 +70,15 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
       speed: { type: 'string', default: '1' },
       'budget-ms': { type: 'string', default: '25' },
       'skip-record-off': { type: 'boolean', default: false },
+      redis: { type: 'boolean', default: false },
+      instances: { type: 'string' },
       profile: { type: 'boolean', default: false },
     },
   });
   if (values.only !== undefined && values.only !== 'http' && values.only !== 'stream')
     throw new Error(`--only: expected http or stream, got ${values.only}`);
+  if (values.instances !== undefined && !values.redis)
+    throw new Error('--instances: only with --redis (instances share calls through Redis)');
   const service = loadConfig({
     MODEL_DIR: values.model ?? env.MODEL_DIR,
     BATCH_MAX_SIZE: values['batch-max-size'],
@@ -79,7 +88,8 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
   return {
     modelDir: resolve(service.modelDir),
     outDir: resolve(values.out),
-    batch: { maxSize: service.batchMaxSize, maxWaitMs: service.batchMaxWaitMs },
+    batchMaxSize: service.batchMaxSize,
+    batchMaxWaitMs: service.batchMaxWaitMs,
     inferenceThread: service.inferenceThread,
     http:
       values.only === 'stream'
@@ -101,6 +111,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
             speed: positive('--speed', values.speed),
             budgetMs: positive('--budget-ms', values['budget-ms']),
             compareRecord: !values['skip-record-off'],
+            redisInstances: values.redis ? positive('--instances', values.instances ?? '2', { integer: true }) : null,
           },
     profile: values.profile,
   };

@@ -9,10 +9,11 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, usageError } from '../src/cli/command-line.js';
+import { classifierDefaults } from '../src/classifier/index.js';
 import { normalizeForModel } from '../src/classifier/normalize.js';
 import { OnnxModel } from '../src/classifier/onnx-model.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
-import { MAX_CONTEXT_TURNS } from '../src/classifier/verdict.js';
+import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
 import { corpusUtterances } from './corpus-utterances.js';
 
 const MODES = ['line', 'context', 'context-miss'] as const;
@@ -34,12 +35,12 @@ batch size, for each ONNX Runtime intra-op thread count.
   --modes M,M               line, context, context-miss (default all three)`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
-  model: { type: 'string', default: process.env.MODEL_DIR ?? 'models/use-lite-abuse' },
+  model: { type: 'string', default: process.env.MODEL_DIR ?? classifierDefaults.modelDir },
   seconds: { type: 'string', default: '3' },
   threads: { type: 'string', default: '1,2' },
   batches: { type: 'string', default: '1,8,32' },
-  'rows-per-run': { type: 'string', default: '8' },
-  'inference-thread': { type: 'string', default: 'main' },
+  'rows-per-run': { type: 'string', default: String(classifierDefaults.rowsPerRun) },
+  'inference-thread': { type: 'string', default: classifierDefaults.inferenceThread },
   modes: { type: 'string', default: MODES.join(',') },
 });
 const list = (value: string) => value.split(',').map(Number);

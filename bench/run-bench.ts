@@ -6,7 +6,7 @@ import type { BenchOptions } from './bench-options.js';
 import { corpusUtterances } from './corpus-utterances.js';
 import { runClassifyLoad } from './http/classify-load.js';
 import type { Progress } from './progress.js';
-import type { BenchReport, HttpComparison, StreamResults } from './report/bench-report.js';
+import type { BenchReport, HttpComparison, RedisStreamResults, StreamResults } from './report/bench-report.js';
 import { machineInfo } from './report/machine-info.js';
 import { modelInfo } from './report/model-info.js';
 import { evaluateTargets } from './report/targets.js';
@@ -29,8 +29,13 @@ export async function runBench(options: BenchOptions, command: string, progress:
   // Profiles are large: they go to a temporary folder, named on the console, not next to the reports.
   const profileRoot = options.profile ? mkdtempSync(join(tmpdir(), 'call-guard-profiles-')) : undefined;
   if (profileRoot) progress(`CPU profiles of the service go to ${profileRoot} (open them in Chrome DevTools)`);
-  const service = (name: string, batchMaxSize: number, batchMaxWaitMs: number, record = true): ServiceSettings => {
-    const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
+  const service = (
+    name: string,
+    batchMaxSize: number,
+    batchMaxWaitMs: number,
+    { record = true, profiled = true } = {},
+  ): ServiceSettings => {
+    const cpuProfileDir = profileRoot && profiled ? join(profileRoot, name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
     return {
       modelDir: options.modelDir,
@@ -48,10 +53,9 @@ export async function runBench(options: BenchOptions, command: string, progress:
       `HTTP hot path: POST /v1/classify, ${options.http.connections} connections, ${options.http.seconds} s per run`,
     );
     const utterances = corpusUtterances();
-    const { maxSize, maxWaitMs } = options.batch;
     const batched = await runClassifyLoad(
       'batched',
-      service('http-batched', maxSize, maxWaitMs),
+      service('http-batched', options.batchMaxSize, options.batchMaxWaitMs),
       options.http,
       utterances,
       progress,
@@ -81,28 +85,38 @@ export async function runBench(options: BenchOptions, command: string, progress:
       `Streaming: steps of ${settings.steps.join(', ')} concurrent calls, ${settings.rampSeconds} s ramp + ${settings.seconds} s measured each, budget p99 ${settings.budgetMs} ms`,
     );
     const fixtures = loadFixtureCalls().map(({ call }) => call);
-    const steps: StreamStep[] = [];
-    for (const calls of settings.steps) {
-      const step = await runStreamStep(
-        calls,
-        service(`stream-${calls}`, options.batch.maxSize, options.batch.maxWaitMs),
-        settings,
-        fixtures,
-        progress,
-      );
-      steps.push(step);
-      const latency = step.finalToCueMs;
-      progress(
-        `  ${calls} calls: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`,
-      );
-    }
+    const runSteps = async (topology: { instances: number; redis: boolean }): Promise<StreamStep[]> => {
+      const steps: StreamStep[] = [];
+      const where = topology.redis ? `, Redis, ${topology.instances} instances` : '';
+      for (const calls of settings.steps) {
+        // Profiles are taken of the in-memory runs only: a profile folder holds one service's.
+        const step = await runStreamStep(
+          calls,
+          service(`stream-${calls}`, options.batchMaxSize, options.batchMaxWaitMs, { profiled: !topology.redis }),
+          topology,
+          settings,
+          fixtures,
+          progress,
+        );
+        steps.push(step);
+        const latency = step.finalToCueMs;
+        progress(
+          `  ${calls} calls${where}: final → cue p50 ${latency?.p50.toFixed(1) ?? '–'} ms, p99 ${latency?.p99.toFixed(1) ?? '–'} ms over ${latency?.count ?? 0} cues; ${step.lostCues} lost; ${step.withinBudget ? 'within' : 'OVER'} budget`,
+        );
+      }
+      return steps;
+    };
+    const steps = await runSteps({ instances: 1, redis: false });
     let recordOff: StreamStep | null = null;
     const largest = steps.at(-1);
     if (settings.compareRecord && largest) {
       // The same step with the incident record off, to price the record (issue: within 10 % of p99).
       recordOff = await runStreamStep(
         largest.concurrentCalls,
-        service(`stream-${largest.concurrentCalls}-record-off`, options.batch.maxSize, options.batch.maxWaitMs, false),
+        service(`stream-${largest.concurrentCalls}-record-off`, options.batchMaxSize, options.batchMaxWaitMs, {
+          record: false,
+        }),
+        { instances: 1, redis: false },
         settings,
         fixtures,
         progress,
@@ -111,7 +125,19 @@ export async function runBench(options: BenchOptions, command: string, progress:
         `  ${largest.concurrentCalls} calls, record off: final → cue p99 ${recordOff.finalToCueMs?.p99.toFixed(1) ?? '–'} ms (record on: ${largest.finalToCueMs?.p99.toFixed(1) ?? '–'} ms)`,
       );
     }
-    stream = { budgetMs: settings.budgetMs, steps, maxCallsWithinBudget: largestWithinBudget(steps), recordOff };
+    let redis: RedisStreamResults | null = null;
+    if (settings.redisInstances !== null) {
+      const instances = settings.redisInstances;
+      const redisSteps = await runSteps({ instances, redis: true });
+      redis = { instances, steps: redisSteps, maxCallsWithinBudget: largestWithinBudget(redisSteps) };
+    }
+    stream = {
+      budgetMs: settings.budgetMs,
+      steps,
+      maxCallsWithinBudget: largestWithinBudget(steps),
+      recordOff,
+      redis,
+    };
   }
 
   return {
@@ -120,7 +146,8 @@ export async function runBench(options: BenchOptions, command: string, progress:
     machine,
     settings: {
       model,
-      batch: options.batch,
+      batchMaxSize: options.batchMaxSize,
+      batchMaxWaitMs: options.batchMaxWaitMs,
       inferenceThread: options.inferenceThread,
       http: options.http ?? null,
       stream: options.stream ?? null,

@@ -1,5 +1,5 @@
 import { loadClassifier } from './classifier/index.js';
-import { classifierOptions, loadConfig } from './config.js';
+import { loadConfig } from './config.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 
@@ -18,10 +18,7 @@ const config = (() => {
 })();
 
 const metrics = createMetrics();
-const classifier = await loadClassifier({
-  ...classifierOptions(config),
-  onBatch: (info) => metrics.observeBatch(info),
-}).catch(fail);
+const classifier = await loadClassifier({ ...config, onBatch: (info) => metrics.observeBatch(info) }).catch(fail);
 const app = await buildServer({ config, classifier, metrics }).catch(fail);
 
 let stopping = false;

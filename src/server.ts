@@ -1,13 +1,15 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEV_TOKENS, parseTokens, TokenStore, withoutToken } from './auth/tokens.js';
-import type { Classifier } from './classifier/verdict.js';
+import type { Classifier } from './classifier/classifier.js';
+import { CallIngest } from './calls/call-ingest.js';
 import { CallRegistry } from './calls/call-registry.js';
-import type { Config } from './config.js';
+import type { Config } from './config-type.js';
 import { loadPolicy, type Policy } from './ladder/policy.js';
 import { IncidentRecord } from './record/incident-record.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { openSharedState } from './state/open-state.js';
+import { transcriptDefaults } from './transcript/call-transcript.js';
 import { registerClassify } from './routes/classify.js';
 import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
@@ -15,6 +17,7 @@ import { ProbesAtDebug, registerHealth } from './routes/health.js';
 import { registerFeedback } from './routes/feedback.js';
 import { registerHttpErrors } from './routes/http-errors.js';
 import { registerHttpRateLimit } from './routes/http-rate-limit.js';
+import { compileHttpValidator } from './routes/http-validation.js';
 import { registerIncidents } from './routes/incidents.js';
 import { registerIngest } from './routes/ingest.js';
 import { registerTwilioIngest } from './routes/ingest-twilio.js';
@@ -33,6 +36,21 @@ export interface ServerOptions {
   consoleDir?: string;
 }
 
+/** The service's own settings (PORT, HOST, LOG_LEVEL, MAX_PAYLOAD_BYTES, SHUTDOWN_GRACE_MS, RECORD). */
+export const serverDefaults = {
+  port: 8080,
+  host: '0.0.0.0',
+  logLevel: 'info',
+  /** The largest WebSocket frame. */
+  maxPayloadBytes: 64 * 1024,
+  /** On SIGTERM, how long calls may take to flush their cues before sockets are closed. */
+  shutdownGraceMs: 5000,
+  record: 'on',
+} satisfies Partial<Config>;
+
+/** An HTTP body may be this many WebSocket frames long (MAX_PAYLOAD_BYTES each). */
+const BODY_LIMIT_IN_FRAMES = 4;
+
 /** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, classifier } = options;
@@ -45,10 +63,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     },
     logController: new ProbesAtDebug(),
-    // Bodies are validated as sent: no silent type coercion or stripping of unknown fields.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
-    bodyLimit: config.maxPayloadBytes * 4,
+    bodyLimit: config.maxPayloadBytes * BODY_LIMIT_IN_FRAMES,
   });
+  // Requests are checked as sent (only a query string's text is read as numbers), by the validator
+  // WebSocket messages use, so a failure names its field the same way on every route.
+  app.setValidatorCompiler(compileHttpValidator);
   if (config.authTokens === undefined) {
     app.log.warn(
       'AUTH_TOKENS is unset: using the development tokens from src/auth/tokens.ts (tenant "dev"); never run like this in production',
@@ -57,34 +76,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
   const metrics = options.metrics ?? createMetrics();
   const policy = options.policy ?? loadPolicy(config.policyFile);
-  const record =
-    config.record === 'on'
-      ? await IncidentRecord.open(
-          {
-            dataDir: config.dataDir,
-            databaseUrl: config.databaseUrl,
-            contextLines: config.recordContextLines,
-            retentionDays: config.recordRetentionDays,
-            queueMax: config.recordQueueMax,
-          },
-          metrics,
-          app.log,
-        )
-      : undefined;
+  const record = config.record === 'on' ? await IncidentRecord.open(config, metrics, app.log) : undefined;
   const state = openSharedState(
     {
-      redisUrl: config.redisUrl,
-      replayBuffer: config.cueReplayBuffer,
-      transcriptLines: config.transcriptReplayLines,
-      endedCallRetention: config.endedCallRetention,
-      leaseTtlMs: config.callLeaseTtlMs,
+      ...config,
       ...(record ? { observe: record.observe } : {}),
       // Another instance took the call (this one stalled past its lease): stop driving it here.
-      onLost: (info) => registry.forget(info.tenant, info.callId),
+      onLost: (info) => registry.forget(info),
       // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
       onOrphan: (info) => registry.adopt(info),
     },
     app.log,
+    metrics,
   );
   const { hub } = state;
   const registry = new CallRegistry(
@@ -96,24 +99,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       log: app.log,
       partialDebounceMs: config.partialDebounceMs,
       transcript: {
+        ...transcriptDefaults,
         contextTurns: config.contextTurns,
-        maxOpenSegments: 64,
-        maxClosedSegments: 4096,
         partialMinGrowth: config.partialMinGrowth,
       },
     },
-    {
-      maxCalls: config.maxCalls,
-      maxCallsPerTenant: config.maxCallsPerTenant,
-      orphanTimeoutMs: config.orphanCallTimeoutMs,
-      idleTimeoutMs: config.callIdleTimeoutMs,
-      onCount: (n) => metrics.liveCalls.set(n),
-    },
+    { ...config, onCount: (n) => metrics.liveCalls.set(n) },
   );
   const ctx: ServiceContext = {
     config,
     classifier,
-    registry,
+    ingest: new CallIngest(registry, metrics),
     hub,
     state,
     metrics,

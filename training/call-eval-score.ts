@@ -1,4 +1,5 @@
-import { AGENT_ACTS, LABELS, type AgentAct, type Label } from '../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS } from '../src/protocol/labels.js';
+import type { AgentAct, Label } from '../src/protocol/verdict.js';
 import { acceptableLabels, type EvalCall } from './call-eval-set.js';
 import { evaluateLabels, type Evaluation } from './metrics.js';
 

@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { AGENT_ACTS, type Label } from '../src/classifier/verdict.js';
-import { LabelSchema } from '../src/protocol/common.js';
+import { AgentAct, Label } from '../src/protocol/verdict.js';
 
 export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
 
@@ -14,7 +13,7 @@ const CustomerTurn = Type.Object(
     speaker: Type.Literal('customer'),
     text: Type.String({ minLength: 1 }),
     /** One label, or the labels a supervisor would accept for a genuinely ambiguous line (the first is the usual reading). */
-    label: Type.Union([LabelSchema, Type.Array(LabelSchema, { minItems: 1 })]),
+    label: Type.Union([Label, Type.Array(Label, { minItems: 1 })]),
   },
   { additionalProperties: false },
 );
@@ -23,8 +22,8 @@ const AgentTurn = Type.Object(
   {
     speaker: Type.Literal('agent'),
     text: Type.String({ minLength: 1 }),
-    label: LabelSchema,
-    act: Type.Optional(Type.Union(AGENT_ACTS.map((act) => Type.Literal(act)))),
+    label: Label,
+    act: Type.Optional(AgentAct),
   },
   { additionalProperties: false },
 );

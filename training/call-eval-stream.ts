@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
-import { AGENT_ACTS, LABELS, type AgentAct, type Label } from '../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS } from '../src/protocol/labels.js';
+import type { AgentAct, Label } from '../src/protocol/verdict.js';
 import type { TranscriptChunk } from '../src/protocol/transcript-chunk.js';
 import type { EvalCall } from './call-eval-set.js';
 import type { ObservedCall, ObservedCue, ObservedLine } from './call-eval-score.js';

@@ -7,9 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { loadClassifier } from '../src/classifier/index.js';
+import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
 import { parseCommandLine, usageError } from '../src/cli/command-line.js';
-import { classifierOptions, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { CUE_TYPES } from '../src/protocol/cue.js';
 import { buildServer } from '../src/server.js';
 import { formatCallReport } from './call-eval-report.js';
@@ -33,7 +33,7 @@ WebSocket ingest with a subscriber per call, and scores the cues and line labels
   --concurrency N     calls streamed at once (default 4)`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
-  model: { type: 'string', default: 'models/use-lite-abuse' },
+  model: { type: 'string', default: classifierDefaults.modelDir },
   calls: { type: 'string', default: EVAL_CALLS_DIR },
   out: { type: 'string' },
   json: { type: 'string' },
@@ -77,7 +77,7 @@ const config = loadConfig({
     { token: TOKENS.subscribe, tenant: 'eval', scopes: ['subscribe'] },
   ]),
 });
-const classifier = await loadClassifier(classifierOptions(config));
+const classifier = await loadClassifier(config);
 const app = await buildServer({ config, classifier });
 let observed: ObservedCall[];
 try {

@@ -9,11 +9,12 @@
  * comes from and which files DATA_DIR must hold.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { readCalibration } from '../src/classifier/calibration.js';
-import { loadClassifier } from '../src/classifier/index.js';
+import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
-import { AGENT_ACTS, LABELS, type AgentAct, type Classifier, type Verdict } from '../src/classifier/verdict.js';
+import type { Classifier } from '../src/classifier/classifier.js';
+import { AGENT_ACTS, LABELS } from '../src/protocol/labels.js';
+import type { AgentAct, Verdict } from '../src/protocol/verdict.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
 import {
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     PROGRAM,
     USAGE,
     {
-      model: { type: 'string', default: join('models', 'use-lite-abuse') },
+      model: { type: 'string', default: classifierDefaults.modelDir },
       corpus: { type: 'string', default: DEFAULT_SOURCE_DIRS.corpusDir },
       blind: { type: 'string', default: DEFAULT_SOURCE_DIRS.blindDir },
       json: { type: 'string' },
@@ -103,12 +104,7 @@ async function main(): Promise<void> {
       return cannotLoad(error);
     }
   })();
-  const classifier = await loadClassifier({
-    modelDir: values.model,
-    maxBatch: 32,
-    maxWaitMs: 2,
-    maxQueue: CHUNK * 2,
-  }).catch(cannotLoad);
+  const classifier = await loadClassifier({ modelDir: values.model, queueMax: CHUNK * 2 }).catch(cannotLoad);
   const results: Record<string, SetResult> = {};
   try {
     for (const source of SOURCES) {

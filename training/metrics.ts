@@ -1,4 +1,4 @@
-import type { Label } from '../src/classifier/verdict.js';
+import type { Label } from '../src/protocol/verdict.js';
 
 export interface ClassScores {
   precision: number;

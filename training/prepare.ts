@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LABELS } from '../src/classifier/verdict.js';
+import { LABELS } from '../src/protocol/labels.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { assembleTraining, countBySourceAndLabel, PROJECT_UPSAMPLE } from './datasets/assemble.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';

@@ -1,5 +1,5 @@
 import type { OperatingPoints } from '../src/classifier/calibration.js';
-import type { Label, Scores } from '../src/classifier/verdict.js';
+import type { Label, Scores } from '../src/protocol/verdict.js';
 import { renderTable, type TableStyle } from './metrics-report.js';
 
 /** How the calibrated threat score behaves at the operating points chosen on dev, on customer lines. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { normalizeForModel } from '../src/classifier/normalize.js';
 import { speakerPrefix } from '../src/classifier/speaker-marker.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
-import { MAX_CONTEXT_TURNS } from '../src/classifier/verdict.js';
+import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
 import type { SpeakerRole } from '../src/protocol/transcript-chunk.js';
 import type { Example } from './datasets/types.js';
 

@@ -145,9 +145,14 @@ def evaluate_lines(model: LineModel, rows: list[dict], rng: random.Random) -> di
 
 
 def warm_start(model: LineModel, path: Path) -> None:
-    """Loads the encoder and line head of an earlier exported line model: float initializers as
-    they are, int8 weight matrices (training/quantize.py: symmetric, per output column) times their
-    scales. The act head, which earlier rounds did not have, starts fresh."""
+    """Loads an earlier round's line model: a saved PyTorch state (`.pt`) whole, or the encoder and
+    line head of an exported model: float initializers as they are, int8 weight matrices
+    (training/quantize.py: symmetric, per output column) times their scales; the act head, which
+    earlier rounds did not have, then starts fresh."""
+    if path.suffix == ".pt":
+        # A line model saved by an earlier run (training/out/line-model.pt): every weight as trained.
+        model.load_state_dict(torch.load(path))
+        return
     import onnx
     from onnx import numpy_helper
 
@@ -184,9 +189,9 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
     project_dev = [row for row in dev if is_project(row) and not row["context_ids"]]
 
     model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
-    if args.init_onnx:
-        warm_start(model, args.init_onnx)
-        log["warm_start"] = str(args.init_onnx)
+    if args.init:
+        warm_start(model, args.init)
+        log["warm_start"] = str(args.init)
         print("before training:", evaluate_lines(model, project_dev, rng), flush=True)
     optimizer = torch.optim.AdamW([
         {"params": model.encoder.parameters(), "lr": args.encoder_lr},
@@ -444,8 +449,8 @@ def main() -> None:
     parser.add_argument("--act-weight", type=float, default=0.5, help="weight of the act loss beside the label loss")
     parser.add_argument("--project-share", type=float, default=1.0, help="share of project rows sampled afresh each epoch")
     parser.add_argument("--public-share", type=float, default=1.0, help="share of public rows sampled afresh each epoch")
-    parser.add_argument("--init-onnx", type=Path,
-                        help="start from an earlier round's exported line model (model.onnx, int8 or float) instead of the published encoder")
+    parser.add_argument("--init", type=Path,
+                        help="start from an earlier round's line model (its saved training/out/line-model.pt, or an exported model.onnx, int8 or float) instead of the published encoder")
     parser.add_argument("--time-budget", type=float, default=0,
                         help="minutes for stage 1: fewer rows per epoch if the machine is too slow to see them all (0: no limit)")
     parser.add_argument("--max-train-rows", type=int, default=0, help="smoke runs: train on this many rows (0: all)")

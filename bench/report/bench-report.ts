@@ -21,6 +21,14 @@ export interface StreamResults {
   maxCallsWithinBudget: number | null;
   /** The largest step run again with the incident record off (the steps run with it on, as the service's default). */
   recordOff: StreamStep | null;
+  /** The same steps with several instances sharing calls through Redis (`--redis`); null when not run. */
+  redis: RedisStreamResults | null;
+}
+
+export interface RedisStreamResults {
+  instances: number;
+  steps: StreamStep[];
+  maxCallsWithinBudget: number | null;
 }
 
 /** Everything one `npm run bench` measured, as written to bench-report.json. */
@@ -28,7 +36,7 @@ export interface BenchReport {
   generatedAt: string;
   durationSeconds: number;
   machine: MachineInfo;
-  settings: Pick<BenchOptions, 'batch' | 'inferenceThread'> & {
+  settings: Pick<BenchOptions, 'batchMaxSize' | 'batchMaxWaitMs' | 'inferenceThread'> & {
     model: ModelInfo;
     http: ClassifyLoadSettings | null;
     stream: StreamPlan | null;

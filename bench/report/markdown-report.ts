@@ -65,8 +65,9 @@ function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) 
       'final classified p50 / p99 ms',
       'partial classified p50 / p99 ms',
       'mean batch',
-      'service CPU %',
+      'service CPU % (each instance)',
       'RSS peak MiB',
+      'Redis CPU %',
       'generator CPU %',
       'generator loop lag p99 ms',
       'lost',
@@ -83,9 +84,10 @@ function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) 
         : '–',
       pair(step.finalClassifyMs),
       pair(step.partialClassifyMs),
-      step.server.batchSizeMean.toFixed(1),
-      whole(step.server.cpuPercent),
-      whole(step.server.rssPeakMb),
+      step.servers.map((server) => server.batchSizeMean.toFixed(1)).join(' / '),
+      step.servers.map((server) => whole(server.cpuPercent)).join(' + '),
+      step.servers.map((server) => whole(server.rssPeakMb)).join(' / '),
+      step.redisCpuPercent === null ? '–' : whole(step.redisCpuPercent),
       whole(step.generator.cpuPercent),
       ms(step.generator.eventLoopLagP99Ms),
       String(
@@ -110,11 +112,13 @@ function stagesTable(report: BenchReport): string {
           run.latencyMs.mean,
         ])
       : []),
-    ...(report.stream?.steps ?? []).map((step): [string, ClassifyRun['server'], number | undefined] => [
-      `stream ${step.concurrentCalls} calls`,
-      step.server,
-      step.finalToCueMs?.mean,
-    ]),
+    ...[...(report.stream?.steps ?? []), ...(report.stream?.redis?.steps ?? [])].flatMap((step) =>
+      step.servers.map((server, n): [string, ClassifyRun['server'], number | undefined] => [
+        `stream ${step.concurrentCalls} calls${step.redis ? `, Redis, instance ${n + 1} of ${step.instances}` : ''}`,
+        server,
+        step.finalToCueMs?.mean,
+      ]),
+    ),
   ];
   return renderTable(
     [
@@ -206,7 +210,7 @@ export function markdownReport(report: BenchReport): string {
     ),
     '',
     `Model: \`${settings.model.dir}/model.onnx\`, ${(settings.model.bytes / 2 ** 20).toFixed(1)} MiB, sha256 ${settings.model.sha256}…, modified ${settings.model.modifiedAt}.`,
-    `Micro-batcher of the batched run: max batch ${settings.batch.maxSize}, max wait ${settings.batch.maxWaitMs} ms. ONNX Runtime runs on the service's ${settings.inferenceThread === 'worker' ? 'inference worker thread' : 'main thread'} (\`INFERENCE_THREAD=${settings.inferenceThread}\`).`,
+    `Micro-batcher of the batched run: max batch ${settings.batchMaxSize}, max wait ${settings.batchMaxWaitMs} ms. ONNX Runtime runs on the service's ${settings.inferenceThread === 'worker' ? 'inference worker thread' : 'main thread'} (\`INFERENCE_THREAD=${settings.inferenceThread}\`).`,
     '',
     '## Targets',
     '',
@@ -247,6 +251,21 @@ export function markdownReport(report: BenchReport): string {
       `![final segment → cue latency against concurrent calls](${PLOT_FILE})`,
       '',
     );
+    const redis = report.stream.redis;
+    if (redis) {
+      lines.push(
+        `### The same steps on Redis, ${redis.instances} instances`,
+        '',
+        `Each step again with ${redis.instances} service instances sharing the calls through a redis-server the bench starts (append-only file, fsync every second, as docs/deployment.md asks) on this machine. Agent desk i sends its call to instance i and subscribes on the next instance, so every cue crosses instances through Redis. Service CPU is each instance's; Redis CPU is the redis-server process's, from /proc.`,
+        '',
+        streamTable(redis.steps, (calls) => `${calls}, Redis ×${redis.instances}`),
+        '',
+        redis.maxCallsWithinBudget === null
+          ? `**No Redis step kept final → cue p99 within ${report.stream.budgetMs} ms with nothing lost.**`
+          : `**Largest Redis step within the ${report.stream.budgetMs} ms p99 budget with nothing lost: ${redis.maxCallsWithinBudget} concurrent calls.**`,
+        '',
+      );
+    }
     const off = report.stream.recordOff;
     if (off) {
       lines.push(

@@ -20,6 +20,8 @@ export interface ServiceSettings {
   record: boolean;
   /** Write a V8 CPU profile of the service into this folder when it stops. */
   cpuProfileDir?: string;
+  /** Share calls with other instances through this Redis (REDIS_URL); unset: in memory. */
+  redisUrl?: string;
 }
 
 export interface RunningService {
@@ -59,6 +61,7 @@ export async function startService(settings: ServiceSettings): Promise<RunningSe
       DATA_DIR: dataDir,
       // The load generator is one client with one token, pushing far past any per-token allowance on purpose.
       HTTP_RATE_PER_SEC: String(1_000_000),
+      ...(settings.redisUrl ? { REDIS_URL: settings.redisUrl } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { startRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { summarizeCpuProfiles, type ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import { startService, type RunningService, type ServiceSettings } from './service-process.js';
 
@@ -17,23 +18,47 @@ export class MeasuredWindow {
 
 const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
+/** The service instances of a run and, when they share calls, the redis-server between them. */
+interface Deployment {
+  services: RunningService[];
+  redisPid: number | null;
+}
+
 /**
- * Runs `measure` against a service of its own and stops the service afterwards, even on failure.
+ * Runs `measure` against instances of its own (with `redis`, sharing calls through a redis-server
+ * started for the run, as docs/deployment.md configures it) and stops them afterwards, even on failure.
  * When the service is profiled, the result gains the breakdown of its CPU time inside the window.
  */
-export async function withService<T extends object>(
+export async function withDeployment<T extends object>(
   settings: ServiceSettings,
-  measure: (service: RunningService, window: MeasuredWindow) => Promise<T>,
+  topology: { instances: number; redis: boolean },
+  measure: (deployment: Deployment, window: MeasuredWindow) => Promise<T>,
 ): Promise<T & { cpuProfile?: ServiceCpuProfile }> {
-  const service = await startService(settings);
+  const redis: TestRedis | undefined = topology.redis ? await startRedis() : undefined;
+  const started = await Promise.allSettled(
+    Array.from({ length: topology.instances }, () =>
+      startService(redis ? { ...settings, redisUrl: redis.url } : settings),
+    ),
+  );
+  const services = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const window = new MeasuredWindow();
   let result: T;
   try {
-    result = await measure(service, window);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    result = await measure({ services, redisPid: redis?.pid ?? null }, window);
   } finally {
-    await service.stop();
+    await Promise.all(services.map((service) => service.stop()));
+    await redis?.stop();
   }
   return settings.cpuProfileDir
     ? { ...result, cpuProfile: summarizeCpuProfiles(settings.cpuProfileDir, window.fromUs, window.toUs) }
     : result;
 }
+
+/** One in-memory instance: `measure` against it. */
+export const withService = <T extends object>(
+  settings: ServiceSettings,
+  measure: (service: RunningService, window: MeasuredWindow) => Promise<T>,
+): Promise<T & { cpuProfile?: ServiceCpuProfile }> =>
+  withDeployment(settings, { instances: 1, redis: false }, ({ services }, window) => measure(services[0]!, window));

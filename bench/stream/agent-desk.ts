@@ -41,10 +41,16 @@ export class AgentDesk {
     subscriber.on('message', (data) => this.delivered(JSON.parse(data.toString()) as Message, performance.now()));
   }
 
-  static async open(ws: string, agentId: string, recorder: StreamRecorder): Promise<AgentDesk> {
+  /** The producer connects to `ingestWs`, the agent UI to `subscribeWs` (another instance's, to cross instances). */
+  static async open(
+    ingestWs: string,
+    subscribeWs: string,
+    agentId: string,
+    recorder: StreamRecorder,
+  ): Promise<AgentDesk> {
     const [ingest, subscriber] = await Promise.all([
-      openSocket(`${ws}/v1/ingest`, TOKENS.ingest),
-      openSocket(`${ws}/v1/subscribe`, TOKENS.agent),
+      openSocket(`${ingestWs}/v1/ingest`, TOKENS.ingest),
+      openSocket(`${subscribeWs}/v1/subscribe`, TOKENS.agent),
     ]);
     const subscribed = new Promise((resolve) => subscriber.once('message', resolve));
     subscriber.send(JSON.stringify({ type: 'subscribe', scope: { agentId }, transcript: true }));

@@ -4,9 +4,10 @@ import { EVENT_LOOP_RESOLUTION_MS, lagBeyondResolutionMs } from '../event-loop-l
 import type { LatencySummary } from '../latency-stats.js';
 import type { ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import type { Progress } from '../progress.js';
+import { processCpuMeter } from '../service/process-cpu.js';
 import { ServiceMonitor, type ServerFigures } from '../service/service-monitor.js';
 import type { ServiceSettings } from '../service/service-process.js';
-import { withService } from '../service/with-service.js';
+import { withDeployment } from '../service/with-service.js';
 import { AgentDesk } from './agent-desk.js';
 import { sleepUntil } from './sleep-until.js';
 import { StreamRecorder } from './stream-recorder.js';
@@ -23,6 +24,9 @@ export interface StreamSettings {
 
 export interface StreamStep {
   concurrentCalls: number;
+  /** Service instances; more than one share the calls through Redis. */
+  instances: number;
+  redis: boolean;
   seconds: number;
   callsCompleted: number;
   callsUnfinished: number;
@@ -37,7 +41,10 @@ export interface StreamStep {
   /** Client side: chunk sent → its labelled transcript event received, ms (partials include the service's debounce). */
   finalClassifyMs: LatencySummary | null;
   partialClassifyMs: LatencySummary | null;
-  server: ServerFigures;
+  /** Each instance's own figures, in the order desks are spread over them. */
+  servers: ServerFigures[];
+  /** The redis-server's CPU over the window (100 = one core); null in memory. */
+  redisCpuPercent: number | null;
   /** The load generator itself, to tell its limits from the service's. */
   generator: { cpuPercent: number; eventLoopLagP99Ms: number };
   withinBudget: boolean;
@@ -49,15 +56,21 @@ const OPEN_AT_ONCE = 50;
 const START_DELAY_MS = 200;
 const PROGRESS_EVERY_MS = 5000;
 
-/** `concurrentCalls` agent desks against a fresh service, each replaying fixture calls back to back. */
+/**
+ * `concurrentCalls` agent desks against fresh instances, each replaying fixture calls back to back.
+ * With several instances, desk i's producer is on instance i and its subscriber on the next one, so
+ * every cue crosses instances.
+ */
 export async function runStreamStep(
   concurrentCalls: number,
   service: ServiceSettings,
+  topology: { instances: number; redis: boolean },
   settings: StreamSettings,
   fixtures: readonly FixtureCall[],
   progress: Progress,
 ): Promise<StreamStep> {
-  return withService(service, async (running, window) => {
+  return withDeployment(service, topology, async ({ services, redisPid }, window) => {
+    const instance = (n: number) => services[n % services.length]!.ws;
     const recorder = new StreamRecorder();
     const desks: AgentDesk[] = [];
     let ticker: NodeJS.Timeout | undefined;
@@ -65,7 +78,7 @@ export async function runStreamStep(
       progress(`  ${concurrentCalls} calls: opening ${2 * concurrentCalls} WebSockets`);
       for (let i = 0; i < concurrentCalls; i += OPEN_AT_ONCE) {
         const opening = Array.from({ length: Math.min(OPEN_AT_ONCE, concurrentCalls - i) }, (_, j) =>
-          AgentDesk.open(running.ws, `bench-agent-${i + j}`, recorder),
+          AgentDesk.open(instance(i + j), instance(i + j + 1), `bench-agent-${i + j}`, recorder),
         );
         desks.push(...(await Promise.all(opening)));
       }
@@ -85,7 +98,8 @@ export async function runStreamStep(
       }, PROGRESS_EVERY_MS);
 
       await sleepUntil(rampEnd);
-      const monitor = await ServiceMonitor.start(running.http);
+      const monitors = await Promise.all(services.map((running) => ServiceMonitor.start(running.http)));
+      const redisCpu = redisPid === null ? undefined : processCpuMeter(redisPid);
       const loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
       loopDelay.enable();
       const cpuBefore = process.cpuUsage();
@@ -93,8 +107,9 @@ export async function runStreamStep(
       await sleepUntil(stopAt);
       window.close();
       const cpu = process.cpuUsage(cpuBefore);
+      const redisCpuPercent = redisCpu?.percent() ?? null;
       loopDelay.disable();
-      const server = await monitor.stop();
+      const servers = await Promise.all(monitors.map((monitor) => monitor.stop()));
       progress(`  ${concurrentCalls} calls: ending calls and waiting for their last cues`);
       await Promise.all(working);
 
@@ -102,6 +117,7 @@ export async function runStreamStep(
       const ingestErrorCount = Object.values(recorder.ingestErrors).reduce((sum, n) => sum + n, 0);
       return {
         concurrentCalls,
+        ...topology,
         seconds: settings.seconds,
         callsCompleted: recorder.callsCompleted,
         callsUnfinished: recorder.callsUnfinished,
@@ -112,7 +128,8 @@ export async function runStreamStep(
         unclassifiedFinals: recorder.unclassifiedFinals,
         ingestErrors: recorder.ingestErrors,
         ...latencies,
-        server,
+        servers,
+        redisCpuPercent,
         generator: {
           cpuPercent: ((cpu.user + cpu.system) / 1000 / (settings.seconds * 1000)) * 100,
           eventLoopLagP99Ms: lagBeyondResolutionMs(loopDelay.percentile(99) / 1e6),

@@ -1,3 +1,4 @@
+import { refusal, type Outcome } from '../protocol/errors.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import type { CallAdapterState, DropReason } from './call-state.js';
 
@@ -21,8 +22,8 @@ export interface AdapterContext {
   state: CallAdapterState;
 }
 
-export type AdapterResult =
-  { ok: true; chunks: TranscriptChunk[]; dropped?: DropReason[] } | { ok: false; error: string };
+/** The chunks a message gave, or the `invalid_message` refusal naming the adapter and the field at fault. */
+export type AdapterResult = Outcome<{ chunks: TranscriptChunk[]; dropped?: DropReason[] }>;
 
 export interface TranscriptAdapter {
   /** The `format` name an ingest connection selects this adapter with. */
@@ -39,10 +40,8 @@ export interface TranscriptAdapter {
 
 export const chunksOf = (chunks: TranscriptChunk[]): AdapterResult => ({ ok: true, chunks });
 export const noChunks = (): AdapterResult => ({ ok: true, chunks: [] });
-export const failure = (adapter: string, problem: string): AdapterResult => ({
-  ok: false,
-  error: `${adapter}: ${problem}`,
-});
+export const failure = (adapter: string, problem: string): AdapterResult =>
+  refusal('invalid_message', `${adapter}: ${problem}`);
 
 /** Concatenates results in order; the first failure wins. */
 export function combine(results: AdapterResult[]): AdapterResult {

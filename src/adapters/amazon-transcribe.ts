@@ -77,7 +77,7 @@ function wordsOf(result: Result): TimedWord[] {
 
 function adaptTranscriptEvent(payload: unknown, where: string, ctx: AdapterContext): AdapterResult {
   const checked = checkTranscriptEvent(payload);
-  if (!checked.ok) return failure(amazonTranscribe.name, `${where}${checked.problem}`);
+  if (!checked.ok) return failure(amazonTranscribe.name, `${where}${checked.message}`);
   return applyRevisions(
     amazonTranscribe,
     ctx,
@@ -95,7 +95,7 @@ function adaptTranscriptEvent(payload: unknown, where: string, ctx: AdapterConte
 
 function adaptUtteranceEvent(payload: unknown, where: string, ctx: AdapterContext): AdapterResult {
   const checked = checkUtteranceEvent(payload);
-  if (!checked.ok) return failure(amazonTranscribe.name, `${where}${checked.problem}`);
+  if (!checked.ok) return failure(amazonTranscribe.name, `${where}${checked.message}`);
   const u = checked.value;
   return applyRevisions(amazonTranscribe, ctx, [
     {

@@ -58,7 +58,7 @@ const IGNORED_TYPES = new Set([
 
 function adaptTurn(message: unknown, ctx: AdapterContext): AdapterResult {
   const checked = checkTurn(message);
-  if (!checked.ok) return failure(assemblyAi.name, checked.problem);
+  if (!checked.ok) return failure(assemblyAi.name, checked.message);
   const turn = checked.value;
   const sourceKey = sourceKeyOf(undefined, ctx);
   const segmentKey = `${sourceKey}-turn-${turn.turn_order}`;
@@ -88,7 +88,7 @@ function adaptTurn(message: unknown, ctx: AdapterContext): AdapterResult {
 
 function adaptLegacyTranscript(message: unknown, ctx: AdapterContext): AdapterResult {
   const checked = checkLegacyTranscript(message);
-  if (!checked.ok) return failure(assemblyAi.name, checked.problem);
+  if (!checked.ok) return failure(assemblyAi.name, checked.message);
   const { message_type, audio_start, audio_end, text } = checked.value;
   return applyRevisions(assemblyAi, ctx, [
     {
@@ -111,7 +111,7 @@ export const assemblyAi: TranscriptAdapter = {
   defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, [diarizedKey('A')]: 'agent', [diarizedKey('B')]: 'customer' },
   adapt(message, ctx) {
     const envelope = checkEnvelope(message);
-    if (!envelope.ok) return failure(assemblyAi.name, envelope.problem);
+    if (!envelope.ok) return failure(assemblyAi.name, envelope.message);
     const { type, message_type, error } = envelope.value;
     if (error !== undefined) return failure(assemblyAi.name, `provider reported an error: ${error}`);
     const kind = type ?? message_type;

@@ -97,7 +97,7 @@ function adaptTranscript(
   if (state.finishedIds.has(t.Id)) return { ok: true, chunks: [], ...REPORT_ONLY };
   // Checked now, not when the utterance ends, so a misconfigured mapping shows on its first message.
   const lookup = lookUpSpeaker(contactLens, ctx, t.ParticipantRole);
-  if (!lookup.ok) return failure(contactLens.name, lookup.problem);
+  if (!lookup.ok) return failure(contactLens.name, lookup.message);
   const before = finishBefore(t.ParticipantRole, t.BeginOffsetMillis, ctx);
   state.finishedIds.add(t.Id);
   state.fragmentText.delete(t.Id);
@@ -127,7 +127,7 @@ export const contactLens: TranscriptAdapter = {
   },
   adapt(message, ctx) {
     const checked = checkContactLensMessage(message);
-    if (!checked.ok) return failure(contactLens.name, checked.problem);
+    if (!checked.ok) return failure(contactLens.name, checked.message);
     const { EventType, Segments } = checked.value;
     // STARTED opens the session; COMPLETED and FAILED end it, and with it every utterance.
     if (EventType === 'COMPLETED' || EventType === 'FAILED') return contactLens.flush!(ctx);

@@ -9,7 +9,7 @@ import {
   type TranscriptAdapter,
 } from './adapter.js';
 import { applyRevisions } from './revise.js';
-import { diarizedKey, sourceKeyOf, STREAM_LABEL_SPEAKERS } from './speakers.js';
+import { diarizedKey, sourceKeyOf, twoPartySpeakers } from './speakers.js';
 import { secondsToMs } from './time.js';
 import { joinPieces, type Piece, type TimedWord } from './utterance-assembly.js';
 
@@ -110,14 +110,8 @@ const describeError = (message: unknown): string => {
  */
 export const deepgram: TranscriptAdapter = {
   name: 'deepgram',
-  // Diarized speakers are numbered in order of appearance: 0 spoke first (FIRST_SPEAKER_IS_AGENT).
-  defaultSpeakers: {
-    ...STREAM_LABEL_SPEAKERS,
-    'channel-0': 'customer',
-    'channel-1': 'agent',
-    [diarizedKey(0)]: 'agent',
-    [diarizedKey(1)]: 'customer',
-  },
+  // Channels and diarized speakers are numbered from 0.
+  defaultSpeakers: twoPartySpeakers(0),
   adapt(message, ctx) {
     const typed = checkDeepgramMessage(message);
     // Deepgram's own documentation shows results without `type`; their shape says what they are.
@@ -127,17 +121,17 @@ export const deepgram: TranscriptAdapter = {
       message !== null &&
       'channel_index' in message &&
       'channel' in message;
-    if (!typed.ok && !untypedResults) return failure(deepgram.name, typed.problem);
+    if (!typed.ok && !untypedResults) return failure(deepgram.name, typed.message);
     const type = typed.ok ? typed.value.type : 'Results';
     if (NON_TRANSCRIPT_TYPES.has(type)) return noChunks();
     if (type === 'Error') return failure(deepgram.name, `provider reported an error: ${describeError(message)}`);
     if (type === 'UtteranceEnd') {
       const end = checkUtteranceEnd(message);
-      return end.ok ? finishUtterance(sourceOf(end.value.channel, ctx), ctx) : failure(deepgram.name, end.problem);
+      return end.ok ? finishUtterance(sourceOf(end.value.channel, ctx), ctx) : failure(deepgram.name, end.message);
     }
     if (type !== 'Results') return failure(deepgram.name, `type: unknown message type "${type}"`);
     const checked = checkResults(untypedResults ? { type, ...message } : message);
-    return checked.ok ? adaptResults(checked.value, ctx) : failure(deepgram.name, checked.problem);
+    return checked.ok ? adaptResults(checked.value, ctx) : failure(deepgram.name, checked.message);
   },
   flush(ctx) {
     return combine(ctx.state.assembly.sources().map((sourceKey) => finishUtterance(sourceKey, ctx)));

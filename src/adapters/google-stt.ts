@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { validator } from '../protocol/validator.js';
+import { refusal } from '../protocol/errors.js';
+import { validator, type Parsed } from '../protocol/validator.js';
 import { failure, noChunks, type AdapterContext, type TranscriptAdapter } from './adapter.js';
 import { applyRevisions, type UnattributedRevision } from './revise.js';
-import { diarizedKey, sourceKeyOf, STREAM_LABEL_SPEAKERS } from './speakers.js';
+import { diarizedKey, sourceKeyOf, twoPartySpeakers } from './speakers.js';
 import { durationToMs } from './time.js';
 import type { TimedWord } from './utterance-assembly.js';
 
@@ -38,17 +39,15 @@ const checkGoogleSttMessage = validator(GoogleSttMessage);
 const sourceOf = (result: Result, ctx: AdapterContext): string =>
   sourceKeyOf(result.channelTag ? `channel-${result.channelTag}` : undefined, ctx);
 
-type Timed<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-function optionalDuration(value: unknown, field: string): Timed<number | undefined> {
+function optionalDuration(value: unknown, field: string): Parsed<number | undefined> {
   if (value === undefined) return { ok: true, value: undefined };
   const ms = durationToMs(value);
   return ms === undefined
-    ? { ok: false, problem: `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}` }
+    ? refusal('invalid_message', `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}`)
     : { ok: true, value: ms };
 }
 
-function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
+function wordsOf(result: Result, index: number): Parsed<TimedWord[]> {
   const words: TimedWord[] = [];
   for (const [w, word] of (result.alternatives[0]?.words ?? []).entries()) {
     const where = `results[${index}].alternatives[0].words[${w}]`;
@@ -75,17 +74,11 @@ function wordsOf(result: Result, index: number): Timed<TimedWord[]> {
  */
 export const googleStt: TranscriptAdapter = {
   name: 'google-stt',
-  // Speaker tags are numbered from 1 in order of appearance: 1 spoke first (FIRST_SPEAKER_IS_AGENT).
-  defaultSpeakers: {
-    ...STREAM_LABEL_SPEAKERS,
-    'channel-1': 'customer',
-    'channel-2': 'agent',
-    [diarizedKey(1)]: 'agent',
-    [diarizedKey(2)]: 'customer',
-  },
+  // Channel and speaker tags are numbered from 1.
+  defaultSpeakers: twoPartySpeakers(1),
   adapt(message, ctx) {
     const checked = checkGoogleSttMessage(message);
-    if (!checked.ok) return failure(googleStt.name, checked.problem);
+    if (!checked.ok) return failure(googleStt.name, checked.message);
     const { results, error } = checked.value;
     if (error) return failure(googleStt.name, `provider reported an error: ${error.message ?? 'no message'}`);
     // Responses without results are speech events (e.g. END_OF_SINGLE_UTTERANCE).
@@ -95,9 +88,9 @@ export const googleStt: TranscriptAdapter = {
     for (const [index, result] of results.entries()) {
       const sourceKey = sourceOf(result, ctx);
       const end = optionalDuration(result.resultEndTime ?? result.resultEndOffset, `results[${index}].resultEndTime`);
-      if (!end.ok) return failure(googleStt.name, end.problem);
+      if (!end.ok) return failure(googleStt.name, end.message);
       const words = wordsOf(result, index);
-      if (!words.ok) return failure(googleStt.name, words.problem);
+      if (!words.ok) return failure(googleStt.name, words.message);
       const lastFinalEnd = ctx.state.lastFinalEndMs(sourceKey);
       const fresh = words.value.filter((w) => w.endMs > lastFinalEnd || w.startMs >= lastFinalEnd);
       // Without resultEndTime, the last word heard, else where the channel's last final ended.

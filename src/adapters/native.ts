@@ -10,6 +10,6 @@ export const native: TranscriptAdapter = {
   defaultSpeakers: {},
   adapt(message) {
     const checked = checkChunk(message);
-    return checked.ok ? chunksOf([checked.value]) : failure(native.name, checked.problem);
+    return checked.ok ? chunksOf([checked.value]) : failure(native.name, checked.message);
   },
 };

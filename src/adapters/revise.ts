@@ -75,7 +75,7 @@ export function applyRevisions(
     const parts = [];
     for (const part of partsOf(revision)) {
       const lookup = lookUpSpeaker(adapter, ctx, part.speakerKey);
-      if (!lookup.ok) return failure(adapter.name, lookup.problem);
+      if (!lookup.ok) return failure(adapter.name, lookup.message);
       parts.push({ ...part, speaker: lookup.assignment });
     }
     planned.push({ revision, parts });

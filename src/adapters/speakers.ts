@@ -1,6 +1,7 @@
+import { refusal, type Outcome } from '../protocol/errors.js';
 import type { AdapterContext, SpeakerAssignment, SpeakerMap, TranscriptAdapter } from './adapter.js';
 
-export type SpeakerLookup = { ok: true; assignment: SpeakerAssignment } | { ok: false; problem: string };
+export type SpeakerLookup = Outcome<{ assignment: SpeakerAssignment }>;
 
 /** Source key of a diarized speaker label (Deepgram 0, Transcribe "0", AssemblyAI "A", Google 1). */
 export const diarizedKey = (label: string | number): string => `speaker-${label}`;
@@ -21,10 +22,10 @@ function fallback(sourceKey: string): SpeakerAssignment | undefined {
 export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, sourceKey: string): SpeakerLookup {
   const assignment = ctx.speakers[sourceKey] ?? adapter.defaultSpeakers[sourceKey] ?? fallback(sourceKey);
   if (assignment === undefined) {
-    return {
-      ok: false,
-      problem: `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore (speakers=${sourceKey}:customer)`,
-    };
+    return refusal(
+      'invalid_message',
+      `no speaker mapping for source "${sourceKey}"; map it to customer, agent or ignore (speakers=${sourceKey}:customer)`,
+    );
   }
   return { ok: true, assignment };
 }
@@ -33,6 +34,19 @@ export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, s
 export const STREAM_LABEL_SPEAKERS = { customer: 'customer', agent: 'agent' } as const satisfies SpeakerMap;
 
 const DEFAULT_SOURCE = 'default';
+
+/**
+ * The defaults of a provider that numbers channels and diarized speakers from `first`: on
+ * two-channel audio the customer is the first channel; diarized speakers are numbered in order of
+ * appearance, and the first to speak is the agent (FIRST_SPEAKER_IS_AGENT).
+ */
+export const twoPartySpeakers = (first: number): SpeakerMap => ({
+  ...STREAM_LABEL_SPEAKERS,
+  [`channel-${first}`]: 'customer',
+  [`channel-${first + 1}`]: 'agent',
+  [diarizedKey(first)]: 'agent',
+  [diarizedKey(first + 1)]: 'customer',
+});
 
 /** The provider's own source key, else the connection's declared stream, else "default". */
 export const sourceKeyOf = (providerKey: string | undefined, ctx: AdapterContext): string =>

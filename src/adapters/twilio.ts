@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { refusal } from '../protocol/errors.js';
 import { validator } from '../protocol/validator.js';
 import { failure, noChunks, type AdapterContext, type AdapterResult, type TranscriptAdapter } from './adapter.js';
 import { applyRevisions } from './revise.js';
@@ -43,11 +44,11 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 function adaptContent(body: unknown, ctx: AdapterContext): AdapterResult {
   const checked = checkContent(body);
-  if (!checked.ok) return failure(twilio.name, checked.problem);
+  if (!checked.ok) return failure(twilio.name, checked.message);
   const form = checked.value;
   const json = parseJson(form.TranscriptionData);
-  const data = json.ok ? checkTranscriptionData(json.value) : { ok: false as const, problem: 'not JSON' };
-  if (!data.ok) return failure(twilio.name, `TranscriptionData: ${data.problem}`);
+  const data = json.ok ? checkTranscriptionData(json.value) : refusal('invalid_message', 'not JSON');
+  if (!data.ok) return failure(twilio.name, `TranscriptionData: ${data.message}`);
   const heardAt = Date.parse(form.Timestamp);
   if (Number.isNaN(heardAt)) return failure(twilio.name, `Timestamp: not a date: "${form.Timestamp}"`);
   const transcription = form.TranscriptionSid ?? 'transcription';
@@ -82,7 +83,7 @@ export const twilio: TranscriptAdapter = {
   defaultSpeakers: { ...STREAM_LABEL_SPEAKERS, inbound_track: 'customer', outbound_track: 'agent' },
   adapt(body, ctx) {
     const envelope = checkEnvelope(body);
-    if (!envelope.ok) return failure(twilio.name, envelope.problem);
+    if (!envelope.ok) return failure(twilio.name, envelope.message);
     const { TranscriptionEvent, TranscriptionError, Timestamp } = envelope.value;
     if (TranscriptionEvent === 'transcription-content') return adaptContent(body, ctx);
     if (TranscriptionEvent === 'transcription-started') {

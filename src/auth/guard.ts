@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpError } from '../protocol/errors.js';
 import { tokenOf, type Principal, type Scope, type TokenStore } from './tokens.js';
 
 declare module 'fastify' {
@@ -18,11 +19,13 @@ export function requireScope(tokens: TokenStore, scopes: Scope[]) {
       await reply.code(401).send({
         error: 'unauthorized',
         message: 'a valid token is required (Authorization: Bearer <token> or ?token=)',
-      });
+      } satisfies HttpError);
       return;
     }
     if (!scopes.some((s) => principal.scopes.has(s))) {
-      await reply.code(403).send({ error: 'forbidden', message: `this token lacks the ${scopes.join(' or ')} scope` });
+      await reply
+        .code(403)
+        .send({ error: 'forbidden', message: `this token lacks the ${scopes.join(' or ')} scope` } satisfies HttpError);
       return;
     }
     request.principal = principal;

@@ -52,7 +52,7 @@ export function parseTokens(setting: string): TokenEntry[] {
     );
   }
   const checked = checkTokens(raw);
-  if (!checked.ok) throw new Error(`AUTH_TOKENS: ${checked.problem}`);
+  if (!checked.ok) throw new Error(`AUTH_TOKENS: ${checked.message}`);
   return checked.value;
 }
 

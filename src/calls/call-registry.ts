@@ -1,34 +1,42 @@
-import type { CallStart } from '../protocol/ingest-messages.js';
-import { callKey, type CallInfo } from '../state/call-state.js';
+import { refusal, type Outcome } from '../protocol/errors.js';
+import { callKey, type CallInfo, type CallRef } from '../state/call-state.js';
 import { CallSession, type SessionDeps } from './call-session.js';
-
-export type StartResult =
-  { ok: true; session: CallSession } | { ok: false; code: 'call_exists' | 'too_many_calls'; message: string };
+import type { ProviderLeg } from './provider-leg.js';
 
 export interface RegistryOptions {
   /** Live calls in all. */
   maxCalls: number;
   /** Live calls per tenant: one tenant cannot take the whole instance. */
   maxCallsPerTenant: number;
-  orphanTimeoutMs: number;
+  /** How long a call whose producers all dropped waits for one to come back before it is ended. */
+  orphanCallTimeoutMs: number;
   /** A call that hears nothing (no chunk, ack or call.start) for this long is ended, even while its producer stays connected. */
-  idleTimeoutMs: number;
+  callIdleTimeoutMs: number;
   onCount?(live: number): void;
 }
+
+export const registryDefaults = {
+  maxCalls: 10_000,
+  maxCallsPerTenant: 2000,
+  orphanCallTimeoutMs: 30_000,
+  callIdleTimeoutMs: 600_000,
+} satisfies Partial<RegistryOptions>;
 
 interface Entry {
   session: CallSession;
   /** The ingest connections feeding the call (one per audio stream for some providers); none while orphaned. */
   owners: Set<object>;
+  /** The provider legs feeding the call, by name: their adapters' state lives as long as the call. */
+  legs: Map<string, ProviderLeg>;
   orphanTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout;
 }
 
 /**
  * The live calls of every tenant. A call belongs to the ingest connections that sent its
- * call.start; once all of them have dropped, the call waits `orphanTimeoutMs` for a producer to
+ * call.start; once all of them have dropped, the call waits `orphanCallTimeoutMs` for a producer to
  * re-send call.start (which adopts it, ladder state intact) before it is ended. A call that stays
- * silent for `idleTimeoutMs` is ended too.
+ * silent for `callIdleTimeoutMs` is ended too.
  */
 export class CallRegistry {
   private readonly calls = new Map<string, Entry>();
@@ -40,75 +48,72 @@ export class CallRegistry {
     private readonly options: RegistryOptions,
   ) {}
 
-  start(tenant: string, message: CallStart, owner: object): StartResult {
-    const existing = this.calls.get(callKey({ tenant: tenant, callId: message.callId }));
+  /** Starts the call, or joins `owner` to it if it is live with the same agent. */
+  start(info: CallInfo, owner: object): Outcome<{ session: CallSession }> {
+    const { tenant, callId } = info;
+    const existing = this.calls.get(callKey(info));
     if (existing) {
-      if (existing.session.info.agentId !== message.agentId) {
-        return {
-          ok: false,
-          code: 'call_exists',
-          message: `callId: call ${message.callId} is already live with another agent`,
-        };
-      }
+      if (existing.session.info.agentId !== info.agentId)
+        return refusal('call_exists', `callId: call ${callId} is already live with another agent`);
       clearTimeout(existing.orphanTimer);
       existing.orphanTimer = undefined;
       existing.owners.add(owner);
       existing.idleTimer.refresh();
       return { ok: true, session: existing.session };
     }
-    if (this.calls.size >= this.options.maxCalls) {
-      return {
-        ok: false,
-        code: 'too_many_calls',
-        message: `the service is at its limit of ${this.options.maxCalls} live calls`,
-      };
-    }
+    if (this.calls.size >= this.options.maxCalls)
+      return refusal('too_many_calls', `the service is at its limit of ${this.options.maxCalls} live calls`);
     const tenantCalls = this.perTenant.get(tenant) ?? 0;
-    if (tenantCalls >= this.options.maxCallsPerTenant) {
-      return {
-        ok: false,
-        code: 'too_many_calls',
-        message: `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls`,
-      };
-    }
-    const info = {
-      tenant,
-      callId: message.callId,
-      agentId: message.agentId,
-      ...(message.teamId !== undefined ? { teamId: message.teamId } : {}),
-    };
+    if (tenantCalls >= this.options.maxCallsPerTenant)
+      return refusal('too_many_calls', `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls`);
     const session = new CallSession(info, this.deps);
-    const idleTimer = setTimeout(() => this.expire(tenant, message.callId, 'idle'), this.options.idleTimeoutMs).unref();
-    this.calls.set(callKey({ tenant: tenant, callId: message.callId }), {
+    const idleTimer = setTimeout(() => this.expire(info, 'idle'), this.options.callIdleTimeoutMs).unref();
+    this.calls.set(callKey(info), {
       session,
       owners: new Set([owner]),
+      legs: new Map(),
       orphanTimer: undefined,
       idleTimer,
     });
     // Another instance drives the call (its lease did not run out): this one does not keep it.
-    void session.opened.then((call) => call || this.forget(tenant, message.callId, session));
+    void session.opened.then((call) => call || this.forget(info, session));
     this.perTenant.set(tenant, tenantCalls + 1);
     this.options.onCount?.(this.calls.size);
     return { ok: true, session };
   }
 
-  get(tenant: string, callId: string): CallSession | undefined {
-    return this.calls.get(callKey({ tenant: tenant, callId: callId }))?.session;
-  }
-
   /** The live call, which has just heard from its producer: its idle timer starts over. */
-  active(tenant: string, callId: string): CallSession | undefined {
-    const entry = this.calls.get(callKey({ tenant: tenant, callId: callId }));
+  active(call: CallRef): CallSession | undefined {
+    const entry = this.calls.get(callKey(call));
     entry?.idleTimer.refresh();
     return entry?.session;
   }
 
-  end(tenant: string, callId: string): Promise<void> | undefined {
-    const entry = this.remove(tenant, callId);
+  /** The live call's leg `name`, opened by `open` the first time; undefined without a live call. */
+  leg(call: CallRef, name: string, open: () => ProviderLeg): ProviderLeg | undefined {
+    const legs = this.calls.get(callKey(call))?.legs;
+    if (!legs) return undefined;
+    const leg = legs.get(name) ?? open();
+    legs.set(name, leg);
+    return leg;
+  }
+
+  /** Every provider leg feeding the live call. */
+  legsOf(call: CallRef): ProviderLeg[] {
+    return [...(this.calls.get(callKey(call))?.legs.values() ?? [])];
+  }
+
+  /** A leg's connection closed: the call goes on without it. */
+  dropLeg(call: CallRef, name: string): void {
+    this.calls.get(callKey(call))?.legs.delete(name);
+  }
+
+  end(call: CallRef): Promise<void> | undefined {
+    const entry = this.remove(call);
     if (!entry) return undefined;
     // The session's own chain never rejects; the catch keeps a future change from crashing the process.
     const done = entry.session.end().catch((error: unknown) => {
-      this.deps.log.error({ err: error, callId }, 'ending a call failed');
+      this.deps.log.error({ err: error, callId: call.callId }, 'ending a call failed');
       this.deps.metrics.internalErrors.inc({ where: 'call-end' });
     });
     this.ending.add(done);
@@ -120,38 +125,27 @@ export class CallRegistry {
    * Drops a call another instance drives now, without ending it (its end is that instance's to
    * write); only `session`'s entry, when given.
    */
-  forget(tenant: string, callId: string, session?: CallSession): void {
-    const entry = this.calls.get(callKey({ tenant: tenant, callId: callId }));
-    if (entry && (!session || entry.session === session)) this.remove(tenant, callId);
+  forget(call: CallRef, session?: CallSession): void {
+    const entry = this.calls.get(callKey(call));
+    if (entry && (!session || entry.session === session)) this.remove(call);
   }
 
   /**
    * Takes on a live call nobody drives (with Redis: its instance died and its producer did not
-   * come back): it waits `orphanTimeoutMs` for a producer, then ends, as an orphaned call does.
+   * come back): it waits `orphanCallTimeoutMs` for a producer, then ends, as an orphaned call does.
    */
   adopt(info: CallInfo): void {
-    if (this.calls.has(callKey({ tenant: info.tenant, callId: info.callId }))) return;
+    if (this.calls.has(callKey(info))) return;
     const owner = {};
-    const { teamId } = info;
-    if (
-      this.start(
-        info.tenant,
-        { type: 'call.start', callId: info.callId, agentId: info.agentId, ...(teamId !== undefined ? { teamId } : {}) },
-        owner,
-      ).ok
-    )
-      this.release(owner);
+    if (this.start(info, owner).ok) this.release(owner);
   }
 
-  /** An ingest connection closed: calls it alone was feeding wait to be adopted, then end. */
+  /** An ingest connection closed (or a webhook was answered): calls it alone was feeding wait to be adopted, then end. */
   release(owner: object): void {
     for (const entry of this.calls.values()) {
       if (!entry.owners.delete(owner) || entry.owners.size > 0) continue;
-      const { tenant, callId } = entry.session.info;
-      entry.orphanTimer = setTimeout(
-        () => this.expire(tenant, callId, 'orphaned'),
-        this.options.orphanTimeoutMs,
-      ).unref();
+      const { info } = entry.session;
+      entry.orphanTimer = setTimeout(() => this.expire(info, 'orphaned'), this.options.orphanCallTimeoutMs).unref();
     }
   }
 
@@ -164,23 +158,23 @@ export class CallRegistry {
     return this.calls.size;
   }
 
-  private remove(tenant: string, callId: string): Entry | undefined {
-    const k = callKey({ tenant: tenant, callId: callId });
-    const entry = this.calls.get(k);
+  private remove(call: CallRef): Entry | undefined {
+    const key = callKey(call);
+    const entry = this.calls.get(key);
     if (!entry) return undefined;
     clearTimeout(entry.orphanTimer);
     clearTimeout(entry.idleTimer);
-    this.calls.delete(k);
-    const left = (this.perTenant.get(tenant) ?? 1) - 1;
-    if (left > 0) this.perTenant.set(tenant, left);
-    else this.perTenant.delete(tenant);
+    this.calls.delete(key);
+    const left = (this.perTenant.get(call.tenant) ?? 1) - 1;
+    if (left > 0) this.perTenant.set(call.tenant, left);
+    else this.perTenant.delete(call.tenant);
     this.options.onCount?.(this.calls.size);
     return entry;
   }
 
-  private expire(tenant: string, callId: string, reason: 'orphaned' | 'idle'): void {
-    this.deps.log.info({ callId, reason }, 'call ended by the service');
+  private expire(call: CallRef, reason: 'orphaned' | 'idle'): void {
+    this.deps.log.info({ callId: call.callId, reason }, 'call ended by the service');
     this.deps.metrics.callsExpired.inc({ reason });
-    void this.end(tenant, callId);
+    void this.end(call);
   }
 }

@@ -1,13 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { QueueFullError } from '../classifier/micro-batcher.js';
-import {
-  MAX_CONTEXT_TURNS,
-  type Classifier,
-  type ContextTurn,
-  type Priority,
-  type Verdict,
-} from '../classifier/verdict.js';
+import type { Classifier, Priority } from '../classifier/classifier.js';
+import type { ContextTurn, Verdict } from '../protocol/verdict.js';
 import { advance } from '../ladder/ladder.js';
 import type { Policy } from '../ladder/policy.js';
 import type { LadderEvent } from '../ladder/state.js';
@@ -16,8 +10,10 @@ import type { AckStep } from '../protocol/common.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { FencedError, type CallInfo } from '../state/call-state.js';
-import type { OwnedCall, SharedHub } from '../state/shared-hub.js';
+import type { OwnedCall } from '../state/call-ownership.js';
+import type { SharedHub } from '../state/shared-hub.js';
 import { CallTranscript, type TranscriptOptions } from '../transcript/call-transcript.js';
+import { ClassificationScheduler } from './classification-scheduler.js';
 
 export interface SessionDeps {
   classifier: Classifier;
@@ -26,8 +22,11 @@ export interface SessionDeps {
   metrics: Metrics;
   log: FastifyBaseLogger;
   transcript: TranscriptOptions;
+  /** A partial is classified once it has been its segment's latest revision this long. */
   partialDebounceMs: number;
 }
+
+export const sessionDefaults = { partialDebounceMs: 120 } satisfies Partial<SessionDeps>;
 
 /** When a chunk arrived: wall clock for the cue's timestamps, monotonic clock for the latency metric. */
 export interface Arrival {
@@ -38,31 +37,14 @@ export interface Arrival {
 export const arrivalNow = (): Arrival => ({ at: Date.now(), perf: performance.now() });
 
 /**
- * Waits before asking again when the classifier's queue is full: a final is never dropped for a
- * moment's overload (about 3 s in all; the producer's ack has already gone out). One that still
- * cannot be classified is announced to the call's subscribers as `unclassified`.
- */
-const FINAL_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800, 1600];
-
-interface PartialWork {
-  chunk: TranscriptChunk;
-  timer: NodeJS.Timeout | undefined;
-}
-
-/**
- * One live call: assembles its transcript, classifies what matters, runs the ladder and hands the
- * cues to the hub. Finals are classified at once and in parallel, but applied to the ladder in the
- * order they arrived; partials are debounced and only label the live transcript (and warm the
- * verdict for a final that repeats them word for word).
+ * One live call: assembles its transcript, has its lines classified (see ClassificationScheduler
+ * for when, and in what order the verdicts are used), runs the ladder and hands the cues to the
+ * hub. A final that still cannot be classified is announced to the call's subscribers as
+ * `unclassified`.
  */
 export class CallSession {
   private readonly transcript: CallTranscript;
-  private chain: Promise<void> = Promise.resolve();
-  private readonly partials = new Map<string, PartialWork>();
-  /** The last partial verdict per open segment, reused when the final's text is the same. */
-  private readonly partialVerdicts = new Map<string, { text: string; verdict: Promise<Verdict> }>();
-  /** The call's last finals, both speakers, oldest first: the classifier reads each line with them. */
-  private readonly recentFinals: ContextTurn[] = [];
+  private readonly classification: ClassificationScheduler;
   private lastEndMs = 0;
   private ended = false;
   /**
@@ -81,7 +63,17 @@ export class CallSession {
       this.failed('open', error);
       return undefined;
     });
-    this.chain = this.opened.then(() => undefined);
+    this.classification = new ClassificationScheduler(
+      {
+        classify: (text, priority, speaker, context) => this.classify(text, priority, speaker, context),
+        isLatest: (chunk) => this.transcript.isLatest(chunk.segmentId, chunk.seq),
+        labelPartial: (chunk, verdict) => this.publishTranscript(chunk, verdict),
+        failed: (where, error) => this.failed(where, error),
+        partialDebounceMs: deps.partialDebounceMs,
+        keptPartialVerdicts: deps.transcript.maxOpenSegments,
+      },
+      this.opened,
+    );
   }
 
   ingest(chunk: TranscriptChunk, arrival: Arrival): AckStatus {
@@ -94,9 +86,7 @@ export class CallSession {
       return 'accepted';
     }
     this.publishTranscript(chunk).catch((error: unknown) => this.failed('transcript', error));
-    const pending = this.partials.get(chunk.segmentId);
-    if (pending) pending.chunk = chunk;
-    else if (assembly.kind === 'partial') this.schedulePartial(chunk);
+    this.classification.partial(chunk, assembly.kind === 'partial');
     return 'accepted';
   }
 
@@ -108,54 +98,32 @@ export class CallSession {
   end(): Promise<void> {
     if (!this.ended) {
       this.ended = true;
-      for (const work of this.partials.values()) clearTimeout(work.timer);
-      this.partials.clear();
+      this.classification.stop();
       this.apply({ type: 'call-end', atMs: this.lastEndMs });
-      this.enqueue('end', () => this.withCall((call) => this.deps.hub.endCall(call)));
+      this.classification.inOrder('end', () => this.withCall((call) => this.deps.hub.endCall(call)));
     }
-    return this.chain;
+    return this.classification.settled();
   }
 
   /** Resolves when everything received so far has produced its cues. */
   settled(): Promise<void> {
-    return this.chain;
+    return this.classification.settled();
   }
 
   private final(chunk: TranscriptChunk, context: string[], arrival: Arrival): void {
-    const work = this.partials.get(chunk.segmentId);
-    if (work) clearTimeout(work.timer);
-    this.partials.delete(chunk.segmentId);
-    const warmed = this.partialVerdicts.get(chunk.segmentId);
-    this.partialVerdicts.delete(chunk.segmentId);
-    const text = chunk.text.trim();
-    if (text === '') return;
-    const finals = [...this.recentFinals];
-    this.recentFinals.push({ speaker: chunk.speaker, text });
-    if (this.recentFinals.length > MAX_CONTEXT_TURNS) this.recentFinals.shift();
-    // A partial was read with the same earlier finals, so its verdict stands for a final with its words.
-    const verdict =
-      warmed && warmed.text === text
-        ? warmed.verdict.catch(() => this.classifyFinal(text, chunk.speaker, finals))
-        : this.classifyFinal(text, chunk.speaker, finals);
-    // Settle the promise now so a failure is handled even while earlier finals are still queued.
-    const outcome = verdict.then(
-      (v) => ({ ok: true as const, v }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    this.enqueue('final', async () => {
-      const result = await outcome;
+    this.classification.final(chunk, async (result) => {
       if (!result.ok) return this.unclassified(chunk, result.error);
       const utterance = {
         utteranceId: chunk.segmentId,
         speaker: chunk.speaker,
         text: chunk.text,
-        verdict: result.v,
+        verdict: result.verdict,
         startMs: chunk.startMs,
         endMs: chunk.endMs,
       };
       // Both writes leave in this order on the store's one connection; neither waits for the other.
       await Promise.all([
-        this.publishTranscript(chunk, result.v),
+        this.publishTranscript(chunk, result.verdict),
         this.runLadder({ type: 'utterance', utterance, context }, arrival),
       ]);
     });
@@ -174,52 +142,11 @@ export class CallSession {
     );
   }
 
-  private schedulePartial(chunk: TranscriptChunk): void {
-    const work: PartialWork = { chunk, timer: undefined };
-    this.partials.set(chunk.segmentId, work);
-    work.timer = setTimeout(() => this.classifyPartial(work), this.deps.partialDebounceMs);
-  }
-
-  private classifyPartial(work: PartialWork): void {
-    const { chunk } = work;
-    this.partials.delete(chunk.segmentId);
-    if (this.ended || !this.transcript.isLatest(chunk.segmentId, chunk.seq)) return;
-    const text = chunk.text.trim();
-    const verdict = this.classify(text, 'partial', chunk.speaker, [...this.recentFinals]);
-    this.partialVerdicts.set(chunk.segmentId, { text, verdict });
-    if (this.partialVerdicts.size > this.deps.transcript.maxOpenSegments) {
-      const oldest = this.partialVerdicts.keys().next();
-      if (!oldest.done) this.partialVerdicts.delete(oldest.value);
-    }
-    verdict
-      .then(
-        (v) => {
-          // A newer revision or the final has superseded this one: its label would be stale.
-          if (!this.ended && this.transcript.isLatest(chunk.segmentId, chunk.seq))
-            return this.publishTranscript(chunk, v);
-        },
-        () => undefined, // partials are speculative; a full queue just skips them
-      )
-      .catch((error: unknown) => this.failed('partial', error));
-  }
-
-  private async classifyFinal(text: string, speaker: SpeakerRole, context: readonly ContextTurn[]): Promise<Verdict> {
-    for (const delayMs of FINAL_RETRY_DELAYS_MS) {
-      try {
-        return await this.classify(text, 'final', speaker, context);
-      } catch (error) {
-        if (!(error instanceof QueueFullError)) throw error;
-      }
-      await sleep(delayMs);
-    }
-    return this.classify(text, 'final', speaker, context);
-  }
-
   private async classify(
     text: string,
     priority: Priority,
     speaker: SpeakerRole,
-    context?: readonly ContextTurn[],
+    context: readonly ContextTurn[],
   ): Promise<Verdict> {
     const started = performance.now();
     try {
@@ -234,12 +161,7 @@ export class CallSession {
   }
 
   private apply(event: LadderEvent): void {
-    this.enqueue('ladder', () => this.runLadder(event));
-  }
-
-  /** Work applied in arrival order; a step that throws is logged and counted, and the chain goes on. */
-  private enqueue(where: string, step: () => void | Promise<void>): void {
-    this.chain = this.chain.then(step).catch((error: unknown) => this.failed(where, error));
+    this.classification.inOrder('ladder', () => this.runLadder(event));
   }
 
   private failed(where: string, error: unknown): void {

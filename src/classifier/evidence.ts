@@ -1,6 +1,7 @@
 import { clip, MAX_MODEL_CHARS } from './normalize.js';
 import type { Token } from './tokenizer.js';
-import { LABELS, type EvidenceSpan, type Label } from './verdict.js';
+import { LABELS } from '../protocol/labels.js';
+import type { EvidenceSpan, Label } from '../protocol/verdict.js';
 
 /**
  * Runs of letters and stars; those holding "**" are profanity as speech-to-text services mask it

@@ -3,23 +3,15 @@ import type { InferenceThread } from './batch-runner.js';
 import { calibratedProbabilities, readCalibration } from './calibration.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { findEvidence } from './evidence.js';
-import { MicroBatcher, type BatchInfo } from './micro-batcher.js';
+import { batchDefaults, MicroBatcher, type BatchInfo, type BatchSettings } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
-import { OnnxModel, type LineOutput } from './onnx-model.js';
+import { OnnxModel, onnxModelDefaults, type LineOutput, type OnnxModelOptions } from './onnx-model.js';
 import { speakerPrefix } from './speaker-marker.js';
 import { Tokenizer, type Token } from './tokenizer.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
-import {
-  AGENT_ACTS,
-  LABELS,
-  MAX_CONTEXT_TURNS,
-  type AgentAct,
-  type Classifier,
-  type ContextTurn,
-  type Priority,
-  type Scores,
-  type Verdict,
-} from './verdict.js';
+import { MAX_CONTEXT_TURNS, type Classifier, type Priority } from './classifier.js';
+import { AGENT_ACTS, LABELS } from '../protocol/labels.js';
+import type { AgentAct, ContextTurn, Scores, Verdict } from '../protocol/verdict.js';
 
 /** An utterance is tokenised when it is submitted, so a batch is ready to run the moment it starts. */
 interface TokenizedUtterance {
@@ -37,46 +29,41 @@ export { QueueFullError } from './micro-batcher.js';
 export type { BatchInfo } from './micro-batcher.js';
 export type { InferenceThread } from './batch-runner.js';
 
-export interface ClassifierOptions {
+export interface ClassifierOptions extends BatchSettings, OnnxModelOptions {
+  /** Set by MODEL_DIR (README, "Configuration"). */
   modelDir: string;
-  maxBatch: number;
-  maxWaitMs: number;
-  maxQueue: number;
-  /** ONNX Runtime threads per inference (default 1: measured fastest under load, see MODEL_CARD.md). */
-  intraOpThreads?: number;
-  /** Rows per ONNX run within a batch (default 8, measured fastest; see MODEL_CARD.md). */
-  rowsPerRun?: number;
-  /** Where ONNX Runtime runs (default main: the lower cue latency when cores are scarce; README, "Performance"). */
-  inferenceThread?: InferenceThread;
   /**
-   * Line embeddings kept for use as context (default 8,192, 2 KB each: the last four finals of
-   * 2,000 calls). A context turn not found here is embedded again with the batch.
+   * Line embeddings kept for use as context (2 KB each). A context turn not found here is
+   * embedded again with the batch.
    */
-  embeddingCacheSize?: number;
+  embeddingCacheSize: number;
   onBatch?(info: BatchInfo): void;
 }
+
+/** The default cache holds the last four finals of 2,000 calls. */
+export const classifierDefaults: ClassifierOptions = {
+  ...batchDefaults,
+  ...onnxModelDefaults,
+  modelDir: 'models/use-lite-abuse',
+  embeddingCacheSize: 8192,
+};
 
 export interface BatchingClassifier extends Classifier {
   /** Requests waiting for a batch. */
   readonly queueDepth: number;
 }
 
-const DEFAULT_EMBEDDING_CACHE_SIZE = 8192;
-
 /**
  * Loads the model folder (model.onnx, context-head.onnx, vocab.json, labels.json, acts.json,
  * calibration.json) and serves it through a micro-batcher. Each line is embedded once; a final
  * is then read with the cached embeddings of the call's previous finals by the context head.
  */
-export async function loadClassifier(options: ClassifierOptions): Promise<BatchingClassifier> {
+export async function loadClassifier(settings: Partial<ClassifierOptions> = {}): Promise<BatchingClassifier> {
+  const options = { ...classifierDefaults, ...settings };
   const tokenizer = Tokenizer.fromFile(join(options.modelDir, 'vocab.json'));
   const { temperature } = readCalibration(options.modelDir);
-  const model = await OnnxModel.load(options.modelDir, {
-    intraOpThreads: options.intraOpThreads ?? 1,
-    rowsPerRun: options.rowsPerRun ?? 8,
-    inferenceThread: options.inferenceThread ?? 'main',
-  });
-  const cache = new EmbeddingCache(options.embeddingCacheSize ?? DEFAULT_EMBEDDING_CACHE_SIZE);
+  const model = await OnnxModel.load(options.modelDir, options);
+  const cache = new EmbeddingCache(options.embeddingCacheSize);
   const lineIds = (speaker: SpeakerRole, text: string) => [
     ...speakerPrefix(tokenizer, speaker),
     ...tokenizer.encode(normalizeForModel(text)),
@@ -102,10 +89,7 @@ export async function loadClassifier(options: ClassifierOptions): Promise<Batchi
   };
 
   const batcher = new MicroBatcher<TokenizedUtterance, Verdict>({
-    maxBatch: options.maxBatch,
-    maxWaitMs: options.maxWaitMs,
-    maxQueue: options.maxQueue,
-    onBatch: options.onBatch,
+    ...options,
     async runBatch(utterances) {
       // Context turns come from the cache; the few that are not there are embedded with the batch.
       const embeddings = new Map<string, Float32Array>();

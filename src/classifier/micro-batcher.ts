@@ -1,4 +1,4 @@
-import type { Priority } from './verdict.js';
+import type { Priority } from './classifier.js';
 
 export class QueueFullError extends Error {
   constructor(limit: number) {
@@ -21,12 +21,19 @@ export interface BatchInfo {
   runMs: number;
 }
 
-export interface MicroBatcherOptions<I, O> {
-  maxBatch: number;
+/** Set by BATCH_MAX_SIZE, BATCH_MAX_WAIT_MS and QUEUE_MAX (README, "Configuration"). */
+export interface BatchSettings {
+  /** Most requests in one batch. */
+  batchMaxSize: number;
   /** How long the first request of a batch may wait for company; 0 gathers one event-loop turn. */
-  maxWaitMs: number;
+  batchMaxWaitMs: number;
   /** Requests waiting (not running) beyond which new ones are refused. */
-  maxQueue: number;
+  queueMax: number;
+}
+
+export const batchDefaults: BatchSettings = { batchMaxSize: 32, batchMaxWaitMs: 2, queueMax: 2048 };
+
+export interface MicroBatcherOptions<I, O> extends BatchSettings {
   runBatch(inputs: I[]): Promise<O[]>;
   onBatch?(info: BatchInfo): void;
 }
@@ -44,11 +51,11 @@ type Lane<I, O> = Record<Priority, Array<Pending<I, O>>>;
 const laneDepth = (lane: Lane<unknown, unknown>): number => lane.final.length + lane.partial.length;
 
 /**
- * Gathers concurrent requests into batches of at most `maxBatch`, runs one batch at a time,
+ * Gathers concurrent requests into batches of at most `batchMaxSize`, runs one batch at a time,
  * and resolves each caller with its own result. Finals go before partials; each batch takes
  * finals from the lanes in turn (round-robin), then partials the same way, so a lane that floods
  * the queue delays the others by at most its turn. When the queue is full a final pushes out a
- * partial of the fullest lane; a lane below its share (maxQueue / lanes waiting) may push out the
+ * partial of the fullest lane; a lane below its share (queueMax / lanes waiting) may push out the
  * newest request of the fullest lane, which its caller sees as a full queue.
  */
 export class MicroBatcher<I, O> {
@@ -61,8 +68,8 @@ export class MicroBatcher<I, O> {
   #closed = false;
 
   constructor(options: MicroBatcherOptions<I, O>) {
-    if (options.maxBatch < 1) throw new RangeError('maxBatch must be at least 1');
-    if (options.maxQueue < 1) throw new RangeError('maxQueue must be at least 1');
+    if (options.batchMaxSize < 1) throw new RangeError('batchMaxSize must be at least 1');
+    if (options.queueMax < 1) throw new RangeError('queueMax must be at least 1');
     this.#options = options;
   }
 
@@ -72,10 +79,10 @@ export class MicroBatcher<I, O> {
 
   submit(input: I, priority: Priority = 'final', lane = ''): Promise<O> {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
-    if (this.#depth >= this.#options.maxQueue) {
+    if (this.#depth >= this.#options.queueMax) {
       const evicted = this.#evictFor(lane, priority);
-      if (!evicted) return Promise.reject(new QueueFullError(this.#options.maxQueue));
-      evicted.reject(new QueueFullError(this.#options.maxQueue));
+      if (!evicted) return Promise.reject(new QueueFullError(this.#options.queueMax));
+      evicted.reject(new QueueFullError(this.#options.queueMax));
     }
     return new Promise<O>((resolve, reject) => {
       let queues = this.#lanes.get(lane);
@@ -98,7 +105,7 @@ export class MicroBatcher<I, O> {
     if (priority === 'final' && fullestWithPartials !== undefined)
       return this.#remove(fullestWithPartials, 'partial', 'oldest');
     const own = this.#lanes.has(lane);
-    const share = Math.floor(this.#options.maxQueue / (this.#lanes.size + (own ? 0 : 1)));
+    const share = Math.floor(this.#options.queueMax / (this.#lanes.size + (own ? 0 : 1)));
     const ownDepth = own ? depthOf(lane) : 0;
     if (fullest === undefined || fullest === lane || ownDepth >= share || depthOf(fullest) <= ownDepth + 1)
       return undefined;
@@ -125,18 +132,19 @@ export class MicroBatcher<I, O> {
 
   #schedule(): void {
     if (this.#running) return; // the running batch flushes again when it ends
-    if (this.#depth >= this.#options.maxBatch) {
+    if (this.#depth >= this.#options.batchMaxSize) {
       this.#flush();
     } else if (!this.#timer) {
       const flush = () => this.#flush();
-      this.#timer = this.#options.maxWaitMs > 0 ? setTimeout(flush, this.#options.maxWaitMs) : setImmediate(flush);
+      this.#timer =
+        this.#options.batchMaxWaitMs > 0 ? setTimeout(flush, this.#options.batchMaxWaitMs) : setImmediate(flush);
     }
   }
 
   #flush(): void {
     this.#clearTimer();
     if (this.#running || this.#depth === 0) return;
-    const batch = this.#take(this.#options.maxBatch);
+    const batch = this.#take(this.#options.batchMaxSize);
     this.#running = this.#run(batch).finally(() => {
       this.#running = undefined;
       // Whatever arrived meanwhile has already waited a whole batch: run it at once.

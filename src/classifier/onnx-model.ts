@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSessionRunner, type BatchRunner, type InferenceThread, type ModelPaths } from './batch-runner.js';
-import { AGENT_ACTS, LABELS, MAX_CONTEXT_TURNS } from './verdict.js';
+import { MAX_CONTEXT_TURNS } from './classifier.js';
+import { AGENT_ACTS, LABELS } from '../protocol/labels.js';
 import { openWorkerRunner } from './worker-runner.js';
 
 export interface LineOutput {
@@ -29,15 +30,22 @@ export interface ContextRow {
 }
 
 export interface OnnxModelOptions {
-  /** Threads for one inference; see MODEL_CARD.md for the measurement behind the default. */
+  /** ONNX Runtime threads for one inference. */
   intraOpThreads: number;
   /**
    * A batch is sorted by length and run in slices of at most this many rows, so short
-   * utterances are not padded to the longest one (measured in MODEL_CARD.md).
+   * utterances are not padded to the longest one.
    */
   rowsPerRun: number;
+  /** Set by INFERENCE_THREAD (README, "Configuration"). */
   inferenceThread: InferenceThread;
 }
+
+/**
+ * One thread and 8 rows a run were measured fastest under load (MODEL_CARD.md); the main thread
+ * gives the lower cue latency when cores are scarce (README, "Performance").
+ */
+export const onnxModelDefaults: OnnxModelOptions = { intraOpThreads: 1, rowsPerRun: 8, inferenceThread: 'main' };
 
 function checkOrder(modelDir: string, file: string, expected: readonly string[]): void {
   const listed = JSON.parse(readFileSync(join(modelDir, file), 'utf8')) as string[];

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { loadClassifier } from '../classifier/index.js';
+import { classifierDefaults, loadClassifier } from '../classifier/index.js';
 import { failure, parseCommandLine, usageError } from './command-line.js';
 
 const PROGRAM = 'npm run classify';
@@ -20,7 +20,7 @@ const { positionals, values } = parseCommandLine(
   PROGRAM,
   USAGE,
   {
-    model: { type: 'string', default: process.env.MODEL_DIR ?? 'models/use-lite-abuse' },
+    model: { type: 'string', default: process.env.MODEL_DIR ?? classifierDefaults.modelDir },
     speaker: { type: 'string', default: 'customer' },
   },
   { allowPositionals: true },
@@ -32,12 +32,10 @@ const [file, ...extra] = positionals;
 if (!file) usageError(PROGRAM, 'name a FILE of utterances, or - for standard input');
 if (extra.length > 0) usageError(PROGRAM, `one FILE only, not also ${extra.join(' ')}`);
 
-const classifier = await loadClassifier({
-  modelDir: values.model,
-  maxBatch: 32,
-  maxWaitMs: 1,
-  maxQueue: 100_000,
-}).catch((error: Error) => failure(PROGRAM, `cannot load the model from ${values.model}: ${error.message}`));
+// A file is read faster than the service's traffic arrives: a shorter wait, and room to queue the whole window.
+const classifier = await loadClassifier({ modelDir: values.model, batchMaxWaitMs: 1, queueMax: 100_000 }).catch(
+  (error: Error) => failure(PROGRAM, `cannot load the model from ${values.model}: ${error.message}`),
+);
 const input = file === '-' ? process.stdin : createReadStream(file);
 input.on('error', (error: Error) => failure(PROGRAM, `cannot read ${file}: ${error.message}`));
 const pending: Array<Promise<string>> = [];

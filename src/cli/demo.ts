@@ -9,9 +9,9 @@ import WebSocket from 'ws';
 import { loadFixtureCalls } from '../../fixtures/fixture-call.js';
 import { DEV_TOKENS } from '../auth/tokens.js';
 import { loadClassifier } from '../classifier/index.js';
-import { classifierOptions, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
 import type { IngestMessage } from '../protocol/ingest-messages.js';
-import { buildServer } from '../server.js';
+import { buildServer, serverDefaults } from '../server.js';
 import { failure, parseCommandLine, usageError } from './command-line.js';
 
 /** Time to open the console before the call starts, and the pause between replays. */
@@ -32,7 +32,7 @@ const devToken = (name: string): string => DEV_TOKENS.find((t) => t.name === nam
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   call: { type: 'string', default: 'escalation-to-transfer' },
-  port: { type: 'string', default: process.env.PORT ?? '8080' },
+  port: { type: 'string', default: process.env.PORT ?? String(serverDefaults.port) },
   host: { type: 'string', default: '127.0.0.1' },
 });
 const calls = loadFixtureCalls();
@@ -54,7 +54,7 @@ const config = (() => {
     return usageError(PROGRAM, (error as Error).message);
   }
 })();
-const classifier = await loadClassifier(classifierOptions(config)).catch((error: Error) =>
+const classifier = await loadClassifier(config).catch((error: Error) =>
   failure(
     PROGRAM,
     `cannot load the model from ${config.modelDir} (${error.message}); train it (training/README.md) or set MODEL_DIR`,

@@ -1,11 +1,6 @@
+import { clock } from '../protocol/call-clock.js';
 import type { Briefing } from '../protocol/cue.js';
 import type { LadderState } from './state.js';
-
-/** Call time as m:ss. */
-export const clock = (ms: number): string => {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
 
 const CALLER_NOW = { neutral: 'calm', venting: 'venting', abusive: 'abusive', threat: 'threatening' } as const;
 

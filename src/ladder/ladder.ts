@@ -1,4 +1,4 @@
-import type { AgentAct, Label } from '../classifier/verdict.js';
+import type { AgentAct, Label } from '../protocol/verdict.js';
 import type { AckStep } from '../protocol/common.js';
 import type { CueType, Evidence, LadderStep, Severity } from '../protocol/cue.js';
 import { buildBriefing } from './briefing.js';

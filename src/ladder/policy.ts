@@ -47,7 +47,7 @@ const checkPolicy = validator(Policy);
 
 export function parsePolicy(raw: unknown, source: string): Policy {
   const checked = checkPolicy(raw);
-  if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.problem}`);
+  if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.message}`);
   const { menaceMinScore, threatMinScore } = checked.value.thresholds;
   if (menaceMinScore > threatMinScore) {
     throw new Error(

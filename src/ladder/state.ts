@@ -1,4 +1,4 @@
-import type { Label, Verdict } from '../classifier/verdict.js';
+import type { Label, Verdict } from '../protocol/verdict.js';
 import type { AckStep } from '../protocol/common.js';
 import type { Briefing, CueType, Evidence, Incident, LadderStep, Severity } from '../protocol/cue.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';

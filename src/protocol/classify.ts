@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { VerdictSchema } from './common.js';
 import { SpeakerRole } from './transcript-chunk.js';
+import { Verdict } from './verdict.js';
 
 const MAX_CLASSIFY_TEXTS = 64;
 
@@ -13,7 +13,6 @@ export const ClassifyRequest = Type.Object(
 );
 export type ClassifyRequest = Static<typeof ClassifyRequest>;
 
-export const ClassifyResponse = Type.Object({ results: Type.Array(VerdictSchema) });
+/** Agent acts steer the ladder only: a verdict is answered with its label, scores and spans. */
+export const ClassifyResponse = Type.Object({ results: Type.Array(Type.Omit(Verdict, ['act', 'actScores'])) });
 export type ClassifyResponse = Static<typeof ClassifyResponse>;
-
-export const HttpError = Type.Object({ error: Type.String(), message: Type.String() });

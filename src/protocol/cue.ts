@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LabelSchema, ScoresSchema, SpanSchema } from './common.js';
 import { SpeakerRole } from './transcript-chunk.js';
+import { oneOf } from './one-of.js';
+import { EvidenceSpan, Label, Scores } from './verdict.js';
 
 export const CUE_TYPES = [
   'let-vent',
@@ -15,15 +16,10 @@ export const CUE_TYPES = [
   'stay-calm',
   'break-debrief',
 ] as const;
-export const CueType = Type.Union(CUE_TYPES.map((t) => Type.Literal(t)));
+export const CueType = oneOf(CUE_TYPES);
 export type CueType = (typeof CUE_TYPES)[number];
 
-export const Severity = Type.Union([
-  Type.Literal('info'),
-  Type.Literal('notice'),
-  Type.Literal('warning'),
-  Type.Literal('critical'),
-]);
+export const Severity = oneOf(['info', 'notice', 'warning', 'critical']);
 export type Severity = Static<typeof Severity>;
 
 /** Where the call stands on the de-escalation ladder (DOMAIN.md). */
@@ -37,7 +33,7 @@ export const LADDER_STEPS = [
   'release',
   'safety',
 ] as const;
-export const LadderStep = Type.Union(LADDER_STEPS.map((s) => Type.Literal(s)));
+export const LadderStep = oneOf(LADDER_STEPS);
 export type LadderStep = (typeof LADDER_STEPS)[number];
 
 /** One classified utterance the cue is based on. */
@@ -45,9 +41,9 @@ export const Evidence = Type.Object({
   utteranceId: Type.String({ description: 'The transcript segmentId.' }),
   speaker: SpeakerRole,
   text: Type.String(),
-  label: LabelSchema,
-  scores: ScoresSchema,
-  spans: Type.Array(SpanSchema),
+  label: Label,
+  scores: Scores,
+  spans: Type.Array(EvidenceSpan),
   startMs: Type.Integer({ description: 'Call time the utterance started.' }),
   endMs: Type.Integer(),
 });
@@ -56,7 +52,7 @@ export type Evidence = Static<typeof Evidence>;
 export const Incident = Type.Object({
   utteranceId: Type.String(),
   text: Type.String(),
-  label: LabelSchema,
+  label: Label,
   atMs: Type.Integer({ description: 'Call time (ms from the start of the audio).' }),
 });
 export type Incident = Static<typeof Incident>;
@@ -70,12 +66,7 @@ export const Briefing = Type.Object({
   lastIncidentMs: Type.Optional(Type.Integer()),
   incidents: Type.Array(Incident, { description: 'The most recent incidents, oldest first.' }),
   stepsTaken: Type.Array(LadderStep),
-  callerNow: Type.Union([
-    Type.Literal('calm'),
-    Type.Literal('venting'),
-    Type.Literal('abusive'),
-    Type.Literal('threatening'),
-  ]),
+  callerNow: oneOf(['calm', 'venting', 'abusive', 'threatening']),
 });
 export type Briefing = Static<typeof Briefing>;
 

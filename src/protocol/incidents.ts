@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, LabelSchema } from './common.js';
+import { Id, TokenQuery } from './common.js';
 import { CueType } from './cue.js';
+import { oneOf } from './one-of.js';
+import { Label } from './verdict.js';
 
 /** Cue types that make a call an incident: the caller crossed a line (DOMAIN.md, the ladder). */
 export const INCIDENT_CUES = ['set-limit', 'warn', 'transfer', 'release', 'ask-meaning', 'safety-alert'] as const;
 export type IncidentCue = (typeof INCIDENT_CUES)[number];
-const IncidentCueSchema = Type.Union(INCIDENT_CUES.map((t) => Type.Literal(t)));
+const IncidentCueSchema = oneOf(INCIDENT_CUES);
 
 const EpochMs = Type.Integer({ minimum: 0, maximum: 8.64e15, description: 'Milliseconds since 1970-01-01 UTC.' });
 
@@ -23,10 +25,15 @@ export const IncidentQuery = Type.Object(
 );
 export type IncidentQuery = Static<typeof IncidentQuery>;
 
+/** The list's query string: the filters, and the token a link to the record may carry. */
+export const IncidentListQuery = Type.Composite([IncidentQuery, TokenQuery], { additionalProperties: false });
+export type IncidentListQuery = Static<typeof IncidentListQuery>;
+
 export const ExportQuery = Type.Composite(
   [
     Type.Omit(IncidentQuery, ['limit', 'cursor']),
     Type.Object({ format: Type.Union([Type.Literal('jsonl'), Type.Literal('csv')]) }),
+    TokenQuery,
   ],
   { additionalProperties: false },
 );
@@ -58,7 +65,7 @@ export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 /** One entry of an incident's timeline; `data` is the line, cue, step change, claim or correction as recorded. */
 export const TimelineEntry = Type.Object({
   at: EpochMs,
-  kind: Type.Union(TIMELINE_KINDS.map((k) => Type.Literal(k))),
+  kind: oneOf(TIMELINE_KINDS),
   data: Type.Record(Type.String(), Type.Unknown()),
 });
 export type TimelineEntry = Static<typeof TimelineEntry>;
@@ -71,7 +78,7 @@ export const LabelFeedback = Type.Object(
   {
     callId: Id('The call the line belongs to.'),
     segmentId: Id('The line (transcript segmentId).'),
-    label: LabelSchema,
+    label: Label,
   },
   { additionalProperties: false },
 );
@@ -82,8 +89,8 @@ export const FeedbackRecorded = Type.Object({
   segmentId: Type.String(),
   text: Type.String({ description: 'The line as stored: digit runs masked.' }),
   speaker: Type.String(),
-  modelLabel: Type.Optional(LabelSchema),
-  label: LabelSchema,
+  modelLabel: Type.Optional(Label),
+  label: Label,
   by: Type.String(),
   at: EpochMs,
 });

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { oneOf } from './one-of.js';
 import { TranscriptChunk } from './transcript-chunk.js';
 import { AgentAck, Id, RequestId } from './common.js';
 
@@ -33,19 +34,13 @@ export type CallEnd = Static<typeof CallEnd>;
 export const IngestMessage = Type.Union([CallStart, TranscriptMessage, CallEnd, AgentAck]);
 export type IngestMessage = Static<typeof IngestMessage>;
 
-export const AckStatus = Type.Union([Type.Literal('accepted'), Type.Literal('duplicate'), Type.Literal('stale')]);
+export const AckStatus = oneOf(['accepted', 'duplicate', 'stale']);
 export type AckStatus = Static<typeof AckStatus>;
 
 export const IngestAck = Type.Object({
   type: Type.Literal('ack'),
   id: Type.Optional(Type.String()),
-  of: Type.Union([
-    Type.Literal('call.start'),
-    Type.Literal('transcript'),
-    Type.Literal('call.end'),
-    Type.Literal('agent.ack'),
-    Type.Literal('alert.claim'),
-  ]),
+  of: oneOf(['call.start', 'transcript', 'call.end', 'agent.ack', 'alert.claim']),
   callId: Type.String(),
   seq: Type.Optional(Type.Integer({ description: 'The chunk’s seq, for transcript acks.' })),
   status: AckStatus,

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AgentAck, Id, LabelSchema, RequestId, ScoresSchema, SpanSchema } from './common.js';
+import { AgentAck, Id, RequestId } from './common.js';
 import { Cue, LadderStep } from './cue.js';
 import { SpeakerRole } from './transcript-chunk.js';
+import { EvidenceSpan, Label, Scores } from './verdict.js';
 
 /**
  * Where a subscriber stands in a call's cues: the last seq seen, best with the epoch it came
@@ -110,18 +111,23 @@ const CallEvent = Type.Object({
 });
 type CallEvent = Static<typeof CallEvent>;
 
-export const TranscriptEvent = Type.Object({
-  type: Type.Literal('transcript'),
+/** The line of a call a transcript or unclassified event is about. */
+const CallLine = {
   callId: Type.String(),
   segmentId: Type.String(),
   speaker: SpeakerRole,
-  isFinal: Type.Boolean(),
-  text: Type.String(),
   startMs: Type.Integer(),
   endMs: Type.Integer(),
-  label: Type.Optional(LabelSchema),
-  scores: Type.Optional(ScoresSchema),
-  spans: Type.Optional(Type.Array(SpanSchema)),
+};
+
+export const TranscriptEvent = Type.Object({
+  type: Type.Literal('transcript'),
+  ...CallLine,
+  isFinal: Type.Boolean(),
+  text: Type.String(),
+  label: Type.Optional(Label),
+  scores: Type.Optional(Scores),
+  spans: Type.Optional(Type.Array(EvidenceSpan)),
 });
 export type TranscriptEvent = Static<typeof TranscriptEvent>;
 
@@ -157,11 +163,7 @@ type ReplayReset = Static<typeof ReplayReset>;
 /** An accepted final that could not be classified, after retries: it raised no cue. */
 export const Unclassified = Type.Object({
   type: Type.Literal('unclassified'),
-  callId: Type.String(),
-  segmentId: Type.String(),
-  speaker: SpeakerRole,
-  startMs: Type.Integer(),
-  endMs: Type.Integer(),
+  ...CallLine,
   reason: Type.Union([Type.Literal('overloaded'), Type.Literal('failed')], {
     description:
       'overloaded: the classifier stayed full for the whole retry window; failed: the model or the service failed.',

@@ -1,25 +1,27 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { Value, type ValueError } from '@sinclair/typebox/value';
+import { Value, ValueErrorType, type ValueError } from '@sinclair/typebox/value';
+import { refusal, type Outcome, type Refusal } from './errors.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** A checked value, or the `invalid_message` refusal a route sends as it is. */
+export type Parsed<T> = Outcome<{ value: T }>;
 
-/** The first schema violation as "Field.path[0]: problem". */
-function firstProblem(check: TypeCheck<TSchema>, value: unknown): string {
+/** The first schema violation as "at.Field.path[0]: problem" (`at` names what was checked: body, querystring…). */
+function firstProblem(check: TypeCheck<TSchema>, value: unknown, at: string | undefined): Refusal {
   const first = check.Errors(value).First();
-  if (!first) return 'message: does not match the expected shape';
+  if (!first) return refusal('invalid_message', `${at ?? 'message'}: does not match the expected shape`);
   const error = deepest(first);
-  return `${fieldName(error.path)}: ${lowerFirst(error.message)}`;
+  return refusal('invalid_message', `${fieldName(error.path, at)}: ${problemOf(error)}`);
 }
 
 /** "/Transcript/Results/0/EndTime" as a reader would name it: "Transcript.Results[0].EndTime". */
-function fieldName(pointer: string): string {
-  if (pointer === '') return 'message';
-  return pointer
+function fieldName(pointer: string, at = ''): string {
+  const name = pointer
     .split('/')
     .slice(1)
     .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name === '' ? part : `${name}.${part}`), '');
+    .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name === '' ? part : `${name}.${part}`), at);
+  return name === '' ? 'message' : name;
 }
 
 /**
@@ -37,17 +39,32 @@ function deepest(error: ValueError): ValueError {
   return best;
 }
 
-const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
-
-/** A compiled validator whose failure names the first offending field ("chunk.seq: expected integer"). */
-export function validator<T extends TSchema>(schema: T) {
-  const check = TypeCompiler.Compile(schema);
-  return (value: unknown): Parsed<Static<T>> =>
-    check.Check(value) ? { ok: true, value } : { ok: false, problem: firstProblem(check, value) };
+/**
+ * What a field should be: a missing one says so; a schema may say it in its own words
+ * (`errorMessage`, as for a pattern); a union of literals (a format, a cue type) lists what it
+ * takes; any other error says what TypeBox expected.
+ */
+function problemOf(error: ValueError): string {
+  const { errorMessage, anyOf } = error.schema as { errorMessage?: string; anyOf?: { const?: unknown }[] };
+  const present = error.type !== ValueErrorType.ObjectRequiredProperty;
+  if (present && errorMessage !== undefined) return errorMessage;
+  if (present && anyOf?.every((variant) => variant.const !== undefined))
+    return `expected one of ${anyOf.map((variant) => String(variant.const)).join(', ')}`;
+  return error.message.charAt(0).toLowerCase() + error.message.slice(1);
 }
 
 /**
- * A validator for WebSocket frames (Fastify validates only HTTP bodies). For a message with a
+ * A compiled validator whose failure names the first offending field, below `at` where given
+ * (`validator(TranscriptChunk, 'chunk')`: "chunk.seq: expected integer").
+ */
+export function validator<T extends TSchema>(schema: T, at?: string) {
+  const check = TypeCompiler.Compile(schema);
+  return (value: unknown): Parsed<Static<T>> =>
+    check.Check(value) ? { ok: true, value } : firstProblem(check, value, at);
+}
+
+/**
+ * A validator for WebSocket frames (Fastify validates only HTTP requests). For a message with a
  * known `type`, the problem is reported against that variant, so it names the bad field.
  */
 export function frameValidator<T extends TSchema>(union: T, variants: Record<string, TSchema>) {
@@ -57,12 +74,12 @@ export function frameValidator<T extends TSchema>(union: T, variants: Record<str
   return (message: unknown): Parsed<Static<T>> => {
     if (whole.Check(message)) return { ok: true, value: message };
     if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      return { ok: false, problem: 'message: expected a JSON object' };
+      return refusal('invalid_message', 'message: expected a JSON object');
     }
     const type = (message as { type?: unknown }).type;
     const variant = typeof type === 'string' ? byType.get(type) : undefined;
-    if (!variant) return { ok: false, problem: `type: expected one of ${types}` };
-    return { ok: false, problem: firstProblem(variant, message) };
+    if (!variant) return refusal('invalid_message', `type: expected one of ${types}`);
+    return firstProblem(variant, message, undefined);
   };
 }
 
@@ -71,11 +88,6 @@ export function frameValidator<T extends TSchema>(union: T, variants: Record<str
  * from their text first (TypeBox's Value.Convert), then checked; failures name `querystring.FIELD`.
  */
 export function queryValidator<T extends TSchema>(schema: T) {
-  const check = TypeCompiler.Compile(schema);
-  return (query: unknown): Parsed<Static<T>> => {
-    const value = Value.Convert(schema, query);
-    return check.Check(value)
-      ? { ok: true, value }
-      : { ok: false, problem: `querystring.${firstProblem(check, value)}` };
-  };
+  const check = validator(schema, 'querystring');
+  return (query: unknown): Parsed<Static<T>> => check(Value.Convert(schema, query));
 }

@@ -14,10 +14,20 @@ export interface RecordSettings {
   dataDir: string;
   /** postgres://…: PostgreSQL, shared by every instance; unset: SQLite under dataDir. */
   databaseUrl: string | undefined;
-  contextLines: number;
-  retentionDays: number;
-  queueMax: number;
+  /** Final lines kept before and after each incident cue's line. */
+  recordContextLines: number;
+  /** Incidents and corrections untouched this long are purged. */
+  recordRetentionDays: number;
+  /** Writes waiting beyond which new ones are dropped and counted. */
+  recordQueueMax: number;
 }
+
+export const recordDefaults = {
+  dataDir: 'data',
+  recordContextLines: 5,
+  recordRetentionDays: 90,
+  recordQueueMax: 10_000,
+} satisfies Partial<RecordSettings>;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -38,7 +48,7 @@ export class IncidentRecord {
     const store = new IncidentStore(driver);
     await store.migrate();
     const queue = new WriteQueue(
-      { maxQueue: settings.queueMax, maxBatch: 256, flushMs: 10, retryMs: 1000 },
+      { maxQueue: settings.recordQueueMax, maxBatch: 256, flushMs: 10, retryMs: 1000 },
       {
         write: (batch) => store.write(batch),
         onWritten: (n) => {
@@ -53,15 +63,15 @@ export class IncidentRecord {
         },
       },
     );
-    const recorder = new Recorder(settings.contextLines, (write) => queue.push(write));
+    const recorder = new Recorder(settings.recordContextLines, (write) => queue.push(write));
     const purge = () =>
-      store.purge(Date.now() - settings.retentionDays * DAY_MS).then(
+      store.purge(Date.now() - settings.recordRetentionDays * DAY_MS).then(
         (removed) => removed > 0 && log.info({ removed }, 'incident record: purged incidents past retention'),
         (error: unknown) => log.error({ err: error }, 'incident record: purge failed'),
       );
     await purge();
     const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();
-    log.info({ store: store.driverName, retentionDays: settings.retentionDays }, 'incident record open');
+    log.info({ store: store.driverName, retentionDays: settings.recordRetentionDays }, 'incident record open');
     return new IncidentRecord(store, queue, recorder, purgeTimer);
   }
 

@@ -6,7 +6,7 @@ import type {
   TimelineEntry,
   TimelineKind,
 } from '../protocol/incidents.js';
-import type { Label } from '../classifier/verdict.js';
+import type { Label } from '../protocol/verdict.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.js';
 

@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { requireScope } from '../auth/guard.js';
 import { QueueFullError } from '../classifier/index.js';
-import { ClassifyRequest, ClassifyResponse, HttpError } from '../protocol/classify.js';
+import { ClassifyRequest, ClassifyResponse } from '../protocol/classify.js';
+import { HttpError, refusal } from '../protocol/errors.js';
 import type { ServiceContext } from './context.js';
+import { sendRefusal } from './http-errors.js';
 
 /** The benchmarked hot path: a batch of texts through the same micro-batcher the calls use. */
 export function registerClassify(app: FastifyInstance, ctx: ServiceContext): void {
@@ -29,7 +31,7 @@ export function registerClassify(app: FastifyInstance, ctx: ServiceContext): voi
         await Promise.allSettled(verdicts);
         if (!(error instanceof QueueFullError)) throw error;
         ctx.metrics.classifyFailures.inc({ reason: error.name });
-        return reply.code(503).header('retry-after', '1').send({ error: 'queue_full', message: error.message });
+        return sendRefusal(reply.header('retry-after', '1'), refusal('queue_full', error.message));
       }
     },
   );

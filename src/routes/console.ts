@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { requireScope } from '../auth/guard.js';
+import { TokenQuery } from '../protocol/common.js';
 import { ConsoleSession } from '../protocol/console-session.js';
 import type { ServiceContext } from './context.js';
 
@@ -56,7 +57,7 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
     '/console/session',
     {
       preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
-      schema: { response: { 200: ConsoleSession } },
+      schema: { querystring: TokenQuery, response: { 200: ConsoleSession } },
     },
     async (request): Promise<ConsoleSession> => ({
       name: request.principal!.name,

@@ -1,7 +1,7 @@
 import type { TokenStore } from '../auth/tokens.js';
-import type { Classifier } from '../classifier/verdict.js';
-import type { CallRegistry } from '../calls/call-registry.js';
-import type { Config } from '../config.js';
+import type { Classifier } from '../classifier/classifier.js';
+import type { CallIngest } from '../calls/call-ingest.js';
+import type { Config } from '../config-type.js';
 import type { Metrics } from '../metrics.js';
 import type { IncidentRecord } from '../record/incident-record.js';
 import type { SharedState } from '../state/open-state.js';
@@ -11,7 +11,8 @@ import type { SharedHub } from '../state/shared-hub.js';
 export interface ServiceContext {
   config: Config;
   classifier: Classifier;
-  registry: CallRegistry;
+  /** The way into live calls: start, chunks, acks, end. */
+  ingest: CallIngest;
   hub: SharedHub;
   /** Where calls are kept: this process, or Redis (REDIS_URL); `ready()` is false while Redis is unreachable. */
   state: SharedState;

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { requireScope } from '../auth/guard.js';
-import { HttpError } from '../protocol/classify.js';
+import { HttpError, refusal } from '../protocol/errors.js';
 import { FeedbackRecorded, LabelFeedback } from '../protocol/incidents.js';
 import { maskDigits } from '../record/mask.js';
 import type { ServiceContext } from './context.js';
+import { RECORD_OFF, sendRefusal } from './http-errors.js';
 
 /** "Wrong label" from an agent or supervisor screen: the right label for a line the call still keeps, stored for the next training round. */
 export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): void {
@@ -14,18 +15,18 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
       preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
     },
     async (request, reply) => {
-      if (!ctx.record)
-        return reply
-          .code(503)
-          .send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
+      if (!ctx.record) return sendRefusal(reply, RECORD_OFF);
       const { callId, segmentId, label } = request.body;
       const principal = request.principal!;
       const line = await ctx.hub.finalLine(principal.tenant, callId, segmentId);
       if (!line)
-        return reply.code(404).send({
-          error: 'not_found',
-          message: `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)`,
-        });
+        return sendRefusal(
+          reply,
+          refusal(
+            'not_found',
+            `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)`,
+          ),
+        );
       const row = {
         tenant: principal.tenant,
         callId,

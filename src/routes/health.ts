@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { tokenOf } from '../auth/tokens.js';
+import { refusal } from '../protocol/errors.js';
 import type { ServiceContext } from './context.js';
+import { sendRefusal } from './http-errors.js';
 
 /** Liveness and readiness probes, answered without a token and outside the HTTP rate limit. */
 export const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
@@ -41,15 +43,15 @@ export function registerHealth(app: FastifyInstance, ctx: ServiceContext): void 
   app.get('/readyz', async (_request, reply) => {
     if (ctx.lifecycle.draining) return reply.code(503).send({ status: 'draining' });
     if (!ctx.state.ready()) return reply.code(503).send({ status: 'redis_unreachable' });
-    return { status: 'ready', liveCalls: ctx.registry.size };
+    return { status: 'ready', liveCalls: ctx.ingest.liveCalls };
   });
 
   app.get('/metrics', async (request, reply) => {
     if (!mayReadMetrics(request, ctx.config.metricsToken)) {
-      return reply.code(401).send({
-        error: 'unauthorized',
-        message: 'this service protects /metrics: send Authorization: Bearer <METRICS_TOKEN>',
-      });
+      return sendRefusal(
+        reply,
+        refusal('unauthorized', 'this service protects /metrics: send Authorization: Bearer <METRICS_TOKEN>'),
+      );
     }
     const depth = (ctx.classifier as { queueDepth?: unknown }).queueDepth;
     if (typeof depth === 'number') ctx.metrics.queueDepth.set(depth);

@@ -4,14 +4,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tokenOf, type TokenStore } from '../auth/tokens.js';
 import { PROBE_ROUTES } from './health.js';
 
+export const httpRateLimitDefaults = { httpRatePerSec: 500 };
+
 /** Registers before the routes: every HTTP route then allows HTTP_RATE_PER_SEC requests a second per token, or per address without one. */
 export async function registerHttpRateLimit(
   app: FastifyInstance,
   tokens: TokenStore,
-  perSecond: number,
+  httpRatePerSec: number,
 ): Promise<void> {
   await app.register(fastifyRateLimit, {
-    max: perSecond,
+    max: httpRatePerSec,
     timeWindow: 1000,
     keyGenerator: (request: FastifyRequest) => {
       const token = tokenOf(request.headers, request.query);

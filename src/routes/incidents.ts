@@ -1,83 +1,75 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import { requireScope } from '../auth/guard.js';
-import { CallIdParams, ExportQuery, IncidentQuery, type IncidentDetail } from '../protocol/incidents.js';
-import { queryValidator, validator } from '../protocol/validator.js';
+import { refusal } from '../protocol/errors.js';
+import { CallIdParams, ExportQuery, IncidentListQuery, type IncidentDetail } from '../protocol/incidents.js';
 import { BadCursorError, type IncidentStore } from '../record/incident-store.js';
 import type { ServiceContext } from './context.js';
+import { RECORD_OFF, sendRefusal } from './http-errors.js';
 import { incidentsCsv } from './incidents-csv.js';
 
-const checkQuery = queryValidator(IncidentQuery);
-const checkExport = queryValidator(ExportQuery);
-const checkParams = validator(CallIdParams);
+type StoreHandler<R extends RouteGenericInterface> = (
+  store: IncidentStore,
+  request: FastifyRequest<R>,
+  reply: FastifyReply,
+) => Promise<unknown>;
 
-const invalid = (reply: FastifyReply, message: string) => reply.code(400).send({ error: 'invalid_request', message });
-
-/** The query without `token`, which authenticates (a download link carries it) and is no filter. */
-const filtersOf = (query: unknown): unknown => {
-  const { token: _token, ...filters } = (query ?? {}) as Record<string, unknown>;
-  return filters;
-};
-
-/** The store, or a 503 saying the record is off. */
-function storeOf(ctx: ServiceContext, reply: FastifyReply): IncidentStore | undefined {
-  if (ctx.record) return ctx.record.store;
-  void reply
-    .code(503)
-    .send({ error: 'record_off', message: 'the incident record is off on this service (RECORD=off)' });
-  return undefined;
-}
-
-/** The incident record for review (scope `review`): list, one incident's timeline, export, delete. Every query is the caller's tenant's. */
+/**
+ * The incident record for review (scope `review`): list, one incident's timeline, export, delete.
+ * Every query is the caller's tenant's; `token` authenticates (a download link carries it) and is no filter.
+ */
 export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): void {
-  const review = { preValidation: requireScope(ctx.tokens, ['review']) };
+  const preValidation = requireScope(ctx.tokens, ['review']);
+  /** With RECORD=off, every route answers 503 saying so. */
+  const withStore =
+    <R extends RouteGenericInterface>(handler: StoreHandler<R>) =>
+    async (request: FastifyRequest<R>, reply: FastifyReply) =>
+      ctx.record ? handler(ctx.record.store, request, reply) : sendRefusal(reply, RECORD_OFF);
+  const oneCall = { preValidation, schema: { params: CallIdParams } };
 
-  app.get('/v1/incidents', review, async (request, reply) => {
-    const query = checkQuery(filtersOf(request.query));
-    if (!query.ok) return invalid(reply, query.problem);
-    const store = storeOf(ctx, reply);
-    if (!store) return reply;
-    try {
-      return await store.list(request.principal!.tenant, query.value);
-    } catch (error) {
-      if (error instanceof BadCursorError) return invalid(reply, `querystring.${error.message}`);
-      throw error;
-    }
-  });
+  app.get<{ Querystring: IncidentListQuery }>(
+    '/v1/incidents',
+    { preValidation, schema: { querystring: IncidentListQuery } },
+    withStore(async (store, request, reply) => {
+      const { token: _token, ...query } = request.query;
+      try {
+        return await store.list(request.principal!.tenant, query);
+      } catch (error) {
+        if (!(error instanceof BadCursorError)) throw error;
+        return sendRefusal(reply, refusal('invalid_message', `querystring.${error.message}`));
+      }
+    }),
+  );
 
-  app.get('/v1/incidents/export', review, async (request, reply) => {
-    const query = checkExport(filtersOf(request.query));
-    if (!query.ok) return invalid(reply, query.problem);
-    const store = storeOf(ctx, reply);
-    if (!store) return reply;
-    const { format, ...filter } = query.value;
-    const incidents: IncidentDetail[] = [];
-    for await (const incident of store.each(request.principal!.tenant, filter)) incidents.push(incident);
-    if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(incidentsCsv(incidents));
-    return reply.type('application/x-ndjson').send(incidents.map((i) => `${JSON.stringify(i)}\n`).join(''));
-  });
+  app.get<{ Querystring: ExportQuery }>(
+    '/v1/incidents/export',
+    { preValidation, schema: { querystring: ExportQuery } },
+    withStore(async (store, request, reply) => {
+      const { format, token: _token, ...filter } = request.query;
+      const incidents: IncidentDetail[] = [];
+      for await (const incident of store.each(request.principal!.tenant, filter)) incidents.push(incident);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(incidentsCsv(incidents));
+      return reply.type('application/x-ndjson').send(incidents.map((i) => `${JSON.stringify(i)}\n`).join(''));
+    }),
+  );
 
-  app.get('/v1/incidents/:callId', review, async (request, reply) => {
-    const params = checkParams(request.params);
-    if (!params.ok) return invalid(reply, `params.${params.problem}`);
-    const store = storeOf(ctx, reply);
-    if (!store) return reply;
-    const incident = await store.get(request.principal!.tenant, params.value.callId);
-    return (
-      incident ??
-      reply
-        .code(404)
-        .send({ error: 'not_found', message: `callId: no incident recorded for call ${params.value.callId}` })
-    );
-  });
+  app.get<{ Params: CallIdParams }>(
+    '/v1/incidents/:callId',
+    oneCall,
+    withStore(async (store, request, reply) => {
+      const { callId } = request.params;
+      const incident = await store.get(request.principal!.tenant, callId);
+      return incident ?? sendRefusal(reply, refusal('not_found', `callId: no incident recorded for call ${callId}`));
+    }),
+  );
 
-  app.delete('/v1/incidents/:callId', review, async (request, reply) => {
-    const params = checkParams(request.params);
-    if (!params.ok) return invalid(reply, `params.${params.problem}`);
-    const store = storeOf(ctx, reply);
-    if (!store) return reply;
-    const removed = await store.deleteCall(request.principal!.tenant, params.value.callId);
-    if (!removed)
-      return reply.code(404).send({ error: 'not_found', message: `callId: no record of call ${params.value.callId}` });
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: CallIdParams }>(
+    '/v1/incidents/:callId',
+    oneCall,
+    withStore(async (store, request, reply) => {
+      const { callId } = request.params;
+      if (!(await store.deleteCall(request.principal!.tenant, callId)))
+        return sendRefusal(reply, refusal('not_found', `callId: no record of call ${callId}`));
+      return reply.code(204).send();
+    }),
+  );
 }

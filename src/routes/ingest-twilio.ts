@@ -1,18 +1,16 @@
 import fastifyFormbody from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CallAdapterState } from '../adapters/index.js';
-import type { DropReason } from '../adapters/call-state.js';
-import { callKey } from '../state/call-state.js';
 import { twilio } from '../adapters/twilio.js';
 import { isValidTwilioSignature, type SignedParams } from '../adapters/twilio-signature.js';
 import { requireScope } from '../auth/guard.js';
+import { callInfo } from '../calls/call-ingest.js';
 import { arrivalNow } from '../calls/call-session.js';
-import { HttpError } from '../protocol/classify.js';
+import { HttpError, refusal } from '../protocol/errors.js';
 import type { ServiceContext } from './context.js';
-import { parseProviderQuery } from './ingest-provider.js';
-import { ingestChunk } from './ingest-native.js';
+import { sendRefusal } from './http-errors.js';
 import { rejectWhileDraining } from './ingest.js';
+import { parseProviderQuery } from './ingest-query.js';
 
 const TwilioAccepted = Type.Object({
   status: Type.Literal('accepted'),
@@ -22,14 +20,6 @@ const TwilioAccepted = Type.Object({
 });
 
 type Query = Record<string, string | undefined>;
-
-interface TwilioCall {
-  tenant: string;
-  callId: string;
-  state: CallAdapterState;
-  /** Stands for "a webhook is being handled" in the registry's owner set. */
-  owner: object;
-}
 
 /** The URL Twilio requested and signed, as far as this server can tell (a proxy passes X-Forwarded-Proto/-Host). */
 function requestedUrl(request: FastifyRequest): string {
@@ -50,20 +40,6 @@ function requestedUrl(request: FastifyRequest): string {
  * checked against it.
  */
 export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
-  const calls = new Map<string, TwilioCall>();
-  const callFor = (tenant: string, callId: string): TwilioCall => {
-    const key = callKey({ tenant, callId });
-    const known = calls.get(key);
-    // A call that ended (stopped, or orphaned) starts afresh if webhooks come again.
-    if (known && ctx.registry.get(tenant, callId)) return known;
-    if (calls.size >= ctx.config.maxCalls) {
-      for (const [k, call] of calls) if (!ctx.registry.get(call.tenant, call.callId)) calls.delete(k);
-    }
-    const fresh = { tenant, callId, state: new CallAdapterState(), owner: {} };
-    calls.set(key, fresh);
-    return fresh;
-  };
-
   const handle = async (
     request: FastifyRequest<{ Querystring: Query }>,
     reply: FastifyReply,
@@ -82,38 +58,32 @@ export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceCon
         signed,
       )
     ) {
-      return reply.code(403).send({
-        error: 'forbidden',
-        message: 'X-Twilio-Signature: missing or not valid for this URL and body with the tenant’s Twilio auth token',
-      });
+      return sendRefusal(
+        reply,
+        refusal(
+          'forbidden',
+          'X-Twilio-Signature: missing or not valid for this URL and body with the tenant’s Twilio auth token',
+        ),
+      );
     }
-    const params = parseProviderQuery(request.query);
-    if (!params.ok) return reply.code(400).send({ error: 'invalid_message', message: params.problem });
-    const { callId, agentId, teamId, speakers } = params.value;
-    const call = callFor(tenant, callId);
-    const started = ctx.registry.start(
-      tenant,
-      { type: 'call.start', callId, agentId, ...(teamId ? { teamId } : {}) },
-      call.owner,
-    );
-    if (!started.ok)
-      return reply
-        .code(started.code === 'call_exists' ? 409 : 503)
-        .send({ error: started.code, message: started.message });
+    const parsed = parseProviderQuery(request.query);
+    if (!parsed.ok) return sendRefusal(reply, parsed);
+    const call = callInfo(tenant, parsed.params);
+    // Stands for "a webhook is being handled" among the call's owners; answered only once the call is this instance's.
+    const owner = {};
     try {
-      const result = twilio.adapt(webhook, { callId, speakers, state: call.state });
-      if (!result.ok) return reply.code(400).send({ error: 'invalid_message', message: result.error });
-      const dropped: DropReason[] = [...(result.dropped ?? [])];
-      for (const chunk of result.chunks) {
-        const outcome = ingestChunk(ctx, tenant, chunk, arrival);
-        if (!outcome.ok) return reply.code(400).send({ error: outcome.code, message: outcome.message });
-        if (outcome.status !== 'accepted') dropped.push('duplicate');
-      }
-      for (const reason of dropped) ctx.metrics.providerDrops.inc({ format: twilio.name, reason });
-      if (webhook.TranscriptionEvent === 'transcription-stopped') void ctx.registry.end(tenant, callId);
-      return { status: 'accepted' as const, chunks: result.chunks.length, ...(dropped.length ? { dropped } : {}) };
+      const started = await ctx.ingest.start(call, owner);
+      const opened = started.ok
+        ? ctx.ingest.webhookLeg(call, { adapter: twilio, speakers: parsed.params.speakers })
+        : started;
+      const fed = opened.ok ? opened.leg.feed(webhook, arrival) : opened;
+      if (!fed.ok) return sendRefusal(reply, fed);
+      if (fed.refused[0]) return sendRefusal(reply, fed.refused[0]);
+      if (webhook.TranscriptionEvent === 'transcription-stopped') ctx.ingest.end(call);
+      const { chunks, dropped } = fed;
+      return { status: 'accepted' as const, chunks, ...(dropped.length ? { dropped } : {}) };
     } finally {
-      ctx.registry.release(call.owner);
+      ctx.ingest.release(owner);
     }
   };
 

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { WebSocket } from 'ws';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
-import { AgentAck } from '../protocol/common.js';
+import { AgentAck, TokenQuery } from '../protocol/common.js';
 import {
   AlertClaim,
   Subscribe,
@@ -44,7 +44,7 @@ class SubscriberConnection {
 
   handle(raw: unknown): void {
     const parsed = parseSubscriber(raw);
-    if (!parsed.ok) return this.channel.error('invalid_message', parsed.problem, idOf(raw));
+    if (!parsed.ok) return this.channel.refuse(parsed, idOf(raw));
     const message = parsed.value;
     const id = message.id !== undefined ? { id: message.id } : {};
     switch (message.type) {
@@ -93,9 +93,11 @@ class SubscriberConnection {
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
       case 'agent.ack': {
-        const session = this.ctx.registry.active(this.principal.tenant, message.callId);
-        if (!session) return this.channel.error('unknown_call', `callId: no live call ${message.callId}`, message.id);
-        session.acknowledge(message.step);
+        const acked = this.ctx.ingest.acknowledge(
+          { tenant: this.principal.tenant, callId: message.callId },
+          message.step,
+        );
+        if (!acked.ok) return this.channel.refuse(acked, message.id);
         return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
       }
       case 'alert.claim': {
@@ -103,7 +105,7 @@ class SubscriberConnection {
           return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
         this.ctx.hub.claimAlert(this.principal.tenant, message.callId, message.seq, this.principal.name).then(
           (claim) => {
-            if ('problem' in claim) return this.channel.error(claim.code, claim.problem, message.id);
+            if (!claim.ok) return this.channel.refuse(claim, message.id);
             this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
           },
           (error: unknown) => this.unavailable(error, message.id),
@@ -132,6 +134,7 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
     {
       websocket: true,
       preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)],
+      schema: { querystring: TokenQuery },
     },
     (socket: WebSocket, request: FastifyRequest) => {
       const { config } = ctx;

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
-import type { ErrorCode, ErrorMessage } from '../protocol/common.js';
+import type { ErrorCode, ErrorMessage, Refusal } from '../protocol/errors.js';
 import { RateLimiter } from './rate-limit.js';
 
 export const CLOSE_GOING_AWAY = 1001;
@@ -17,6 +17,17 @@ export interface ChannelDeps {
   /** A ping goes out this often; a peer that has not answered the previous one (nor sent anything) is dropped. */
   heartbeatMs: number;
 }
+
+/** What the ingest and subscribe routes give their channels (INGEST_*, PRODUCER_*, SUBSCRIBE_*, SUBSCRIBER_*, WS_HEARTBEAT_MS). */
+export const channelDefaults = {
+  ingestRatePerSec: 500,
+  ingestBurst: 1000,
+  producerMaxBufferedBytes: 1024 * 1024,
+  subscribeRatePerSec: 20,
+  subscribeBurst: 50,
+  subscriberMaxBufferedBytes: 1024 * 1024,
+  wsHeartbeatMs: 30_000,
+};
 
 /**
  * Parsed JSON frames of one connection, rate limited; problems are answered on the socket, which
@@ -42,7 +53,8 @@ export class WsChannel {
     });
   }
 
-  onMessage(handler: (message: unknown) => void): void {
+  /** `handler` may finish later (a message waiting for its call to start); its failures are answered all the same. */
+  onMessage(handler: (message: unknown) => void | Promise<void>): void {
     this.socket.on('message', (data, isBinary) => {
       this.heardFrom = true;
       if (!this.limiter.take()) return this.error('rate_limited', 'too many messages on this connection; slow down');
@@ -54,11 +66,9 @@ export class WsChannel {
         return this.error('bad_json', 'message: not valid JSON');
       }
       try {
-        handler(message);
+        void handler(message)?.catch((err: unknown) => this.failed(err));
       } catch (err) {
-        this.deps.log.error({ err }, `${this.route} message handler failed`);
-        this.deps.metrics.internalErrors.inc({ where: `${this.route}-handler` });
-        this.error('invalid_message', 'message: could not be processed');
+        this.failed(err);
       }
     });
   }
@@ -67,6 +77,10 @@ export class WsChannel {
     this.deps.metrics.rejected.inc({ route: this.route, code });
     const reply: ErrorMessage = { type: 'error', code, message, ...(id !== undefined ? { id } : {}) };
     this.send(reply);
+  }
+
+  refuse({ code, message }: Refusal, id?: string): void {
+    this.error(code, message, id);
   }
 
   /** Sends unless the peer has stopped reading; then closes it (1013) instead of buffering without bound. */
@@ -82,6 +96,12 @@ export class WsChannel {
       return;
     }
     socket.send(JSON.stringify(message));
+  }
+
+  private failed(err: unknown): void {
+    this.deps.log.error({ err }, `${this.route} message handler failed`);
+    this.deps.metrics.internalErrors.inc({ where: `${this.route}-handler` });
+    this.error('internal', 'message: could not be processed; see the service log');
   }
 
   private beat(): void {

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
+import type { Metrics } from '../metrics.js';
 import { localFeed, redisFeed } from '../fanout/event-feed.js';
 import type { CallInfo } from './call-state.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
+import { timeCueAppends } from './cue-append-timing.js';
 import { memoryCallStore } from './memory-store.js';
 import { redisCallStore } from './redis-store.js';
 import { SharedHub } from './shared-hub.js';
@@ -12,15 +14,26 @@ import { SharedHub } from './shared-hub.js';
 export interface SharedStateSettings {
   /** Unset: memory, one instance. */
   redisUrl: string | undefined;
-  replayBuffer: number;
-  transcriptLines: number;
+  /** Cues kept per call for subscribers that reconnect. */
+  cueReplayBuffer: number;
+  /** Final lines kept per call for transcript subscribers that join or reconnect mid-call. */
+  transcriptReplayLines: number;
+  /** Ended calls per tenant whose cues stay available for replay. */
   endedCallRetention: number;
-  leaseTtlMs: number;
+  /** How long an instance's lease on a call lasts unless renewed. */
+  callLeaseTtlMs: number;
   observe?: (info: CallInfo, event: SubscriberEvent) => void;
   onLost?: (info: CallInfo) => void;
   /** With Redis: a live call whose instance died and whose producer did not come back (see SharedHub). */
   onOrphan?: (info: CallInfo) => void;
 }
+
+export const sharedStateDefaults = {
+  cueReplayBuffer: 256,
+  transcriptReplayLines: 50,
+  endedCallRetention: 1000,
+  callLeaseTtlMs: 10_000,
+} satisfies Partial<SharedStateSettings>;
 
 export interface SharedState {
   hub: SharedHub;
@@ -33,9 +46,17 @@ export interface SharedState {
 const instanceName = (): string => `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
 
 /** The hub over memory (REDIS_URL unset: the service as it always ran) or over Redis (any number of instances). */
-export function openSharedState(settings: SharedStateSettings, log: FastifyBaseLogger): SharedState {
-  const { redisUrl, replayBuffer, transcriptLines, endedCallRetention, leaseTtlMs, observe, onLost, onOrphan } =
-    settings;
+export function openSharedState(settings: SharedStateSettings, log: FastifyBaseLogger, metrics: Metrics): SharedState {
+  const {
+    redisUrl,
+    cueReplayBuffer: replayBuffer,
+    transcriptReplayLines: transcriptLines,
+    endedCallRetention,
+    callLeaseTtlMs: leaseTtlMs,
+    observe,
+    onLost,
+    onOrphan,
+  } = settings;
   const onError = (error: unknown): void =>
     log.warn(
       { err: error },
@@ -46,6 +67,7 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     leaseTtlMs,
     endedCallRetention,
     onError,
+    metrics,
     ...(observe ? { observe } : {}),
     ...(onLost ? { onLost } : {}),
   };
@@ -57,20 +79,24 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
   const connect = (role: string): Redis => {
     const redis = new Redis(redisUrl, { connectionName: `call-guard-${role}` });
     let down = false;
+    let readyBefore = false;
     redis.on('error', (error: Error) => {
+      metrics.redisConnectionErrors.inc({ connection: role });
       if (!down)
         log.warn({ err: error, role }, 'Redis unreachable; retrying (the service reports not ready meanwhile)');
       down = true;
     });
     redis.on('ready', () => {
+      if (readyBefore) metrics.redisReconnects.inc({ connection: role });
       if (down) log.info({ role }, 'Redis reachable again');
       down = false;
+      readyBefore = true;
     });
     return redis;
   };
   const commands = connect('store');
   const events = connect('events');
-  const store = redisCallStore(commands, { replayBuffer, transcriptLines });
+  const store = timeCueAppends(redisCallStore(commands, { replayBuffer, transcriptLines }), metrics.redisCueAppend);
   const feed = redisFeed(
     events,
     (envelope) => hub.deliver(envelope),

@@ -11,6 +11,14 @@ export interface TranscriptOptions {
   partialMinGrowth: number;
 }
 
+/** contextTurns and partialMinGrowth are set by CONTEXT_TURNS and PARTIAL_MIN_GROWTH (README, "Configuration"). */
+export const transcriptDefaults: TranscriptOptions = {
+  contextTurns: 6,
+  maxOpenSegments: 64,
+  maxClosedSegments: 4096,
+  partialMinGrowth: 8,
+};
+
 export type Assembly =
   /** A final: always classified. `context` holds the customer's earlier turns, oldest first. */
   | { kind: 'final'; chunk: TranscriptChunk; context: string[] }

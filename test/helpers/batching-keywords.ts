@@ -1,5 +1,6 @@
 import { MicroBatcher } from '../../src/classifier/micro-batcher.js';
-import type { Classifier, Priority, Verdict } from '../../src/classifier/verdict.js';
+import type { Classifier, Priority } from '../../src/classifier/classifier.js';
+import type { Verdict } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 import { keywordVerdict } from './keyword-classifier.js';
 
@@ -15,12 +16,12 @@ export class BatchingKeywords implements Classifier {
   readonly waiting = new Map<string, number>();
   private readonly batcher: MicroBatcher<string, Verdict>;
 
-  constructor(options: { maxBatch: number; maxQueue: number; gated: boolean }) {
+  constructor(options: { batchMaxSize: number; queueMax: number; gated: boolean }) {
     this.gate = options.gated ? new Promise<void>((resolve) => (this.open = resolve)) : Promise.resolve();
     this.batcher = new MicroBatcher<string, Verdict>({
-      maxBatch: options.maxBatch,
-      maxWaitMs: 0,
-      maxQueue: options.maxQueue,
+      batchMaxSize: options.batchMaxSize,
+      batchMaxWaitMs: 0,
+      queueMax: options.queueMax,
       runBatch: async (texts) => {
         await this.gate;
         return texts.map(keywordVerdict);

@@ -1,5 +1,6 @@
 import type { FixtureCall } from '../../fixtures/fixture-call.js';
-import type { Priority, Verdict } from '../../src/classifier/verdict.js';
+import type { Priority } from '../../src/classifier/classifier.js';
+import type { Verdict } from '../../src/protocol/verdict.js';
 import { confidentVerdict } from './keyword-classifier.js';
 
 /**

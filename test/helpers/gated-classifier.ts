@@ -1,4 +1,5 @@
-import type { Classifier, Priority, Verdict } from '../../src/classifier/verdict.js';
+import type { Classifier, Priority } from '../../src/classifier/classifier.js';
+import type { Verdict } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 import { KeywordClassifier } from './keyword-classifier.js';
 

@@ -1,12 +1,6 @@
-import {
-  AGENT_ACTS,
-  type AgentAct,
-  type Classifier,
-  type ContextTurn,
-  type Label,
-  type Priority,
-  type Verdict,
-} from '../../src/classifier/verdict.js';
+import type { Classifier, Priority } from '../../src/classifier/classifier.js';
+import { AGENT_ACTS } from '../../src/protocol/labels.js';
+import type { AgentAct, ContextTurn, Label, Verdict } from '../../src/protocol/verdict.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
@@ -82,8 +76,8 @@ const sureOf = (act: AgentAct): Record<AgentAct, number> =>
 
 /** A verdict that is sure of `label`. */
 export function confidentVerdict(label: Label, spans: Verdict['spans'] = []): Verdict {
-  const scores = { neutral: 0.04, venting: 0.04, abusive: 0.04, threat: 0.04 };
-  scores[label] = 0.88;
+  const scores = { neutral: 0.01, venting: 0.01, abusive: 0.01, threat: 0.01 };
+  scores[label] = 0.97;
   return { label, scores, spans };
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,6 +16,8 @@ export const REDIS_MISSING = existsSync(REDIS_SERVER)
 export interface TestRedis {
   url: string;
   port: number;
+  /** The running server's process id (a restart changes it). */
+  readonly pid: number;
   /** A new client connection (closed by stop()). */
   client(): Redis;
   /** kill -9, leaving the append-only file as the crash left it. */
@@ -82,6 +85,9 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     url,
     port,
+    get pid() {
+      return server.pid!;
+    },
     client() {
       const client = new Redis(url);
       client.on('error', () => undefined); // reconnects by itself; the tests watch what matters
@@ -94,6 +100,54 @@ export async function startRedis(): Promise<TestRedis> {
       for (const client of clients) client.disconnect();
       await kill();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RedisLink {
+  url: string;
+  /** Drops every connection through the link and refuses new ones, as a network partition does. */
+  cut(): void;
+  /** Lets connections through again (clients reconnect by themselves). */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP relay to a Redis on this machine, for a client whose network to Redis a test cuts. */
+export async function redisLink(redisPort: number): Promise<RedisLink> {
+  const sockets = new Set<Socket>();
+  let open = true;
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const server = createServer((client) => {
+    if (!open) return void client.destroy();
+    const upstream = connect(redisPort, '127.0.0.1');
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      track(from);
+      from.pipe(to);
+      from.on('error', () => to.destroy());
+      from.on('close', () => to.destroy());
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const cut = (): void => {
+    open = false;
+    for (const socket of sockets) socket.destroy();
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cut,
+    restore: () => void (open = true),
+    async close() {
+      cut();
+      await new Promise((resolve) => server.close(resolve));
     },
   };
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Classifier } from '../../src/classifier/verdict.js';
+import type { Classifier } from '../../src/classifier/classifier.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
 import { KeywordClassifier } from './keyword-classifier.js';

@@ -1,16 +1,22 @@
+import type { Counter } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { CallInfo } from '../../src/state/call-state.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import type { CueDraft, LadderEvent } from '../../src/ladder/state.js';
+import { createMetrics } from '../../src/metrics.js';
 import type { SubscriberEvent, SubscriptionScope, ResumePoint } from '../../src/protocol/subscribe-messages.js';
 import { FencedError } from '../../src/state/call-state.js';
-import type { LadderRun, SharedHub, SharedHubOptions } from '../../src/state/shared-hub.js';
+import type { LadderRun } from '../../src/state/cue-numbering.js';
+import type { SharedHub, SharedHubOptions } from '../../src/state/shared-hub.js';
 
 /** Service instances sharing one store: in memory (one process) or through one Redis server. */
 export interface HubFixture {
-  /** A new instance; `hooks` hear of calls another instance took from it, and of live calls nobody drives. */
-  instance(name: string, hooks?: Pick<SharedHubOptions, 'onLost' | 'onOrphan'>): Promise<SharedHub>;
+  /** A new instance; `hooks` hear of calls another instance took from it and of live calls nobody drives; `metrics` counts. */
+  instance(
+    name: string,
+    hooks?: Partial<Pick<SharedHubOptions, 'onLost' | 'onOrphan' | 'metrics'>>,
+  ): Promise<SharedHub>;
   /** Lets every lease now held run out (the holder stops renewing: it died or stalled). */
   expireLeases(): Promise<void>;
 }
@@ -38,6 +44,10 @@ const said = (label: 'abusive' | 'threat' | 'neutral'): LadderRun => {
 const move =
   (draft: CueDraft): LadderRun =>
   (state) => ({ state: { ...state, step: draft.step }, cues: [draft] });
+
+/** Each counter's value. */
+const counted = (...counters: Counter[]): Promise<number[]> =>
+  Promise.all(counters.map(async (counter) => (await counter.get()).values[0]?.value ?? 0));
 
 let calls = 0;
 const newCall = (agentId = 'agent-7', teamId = 'team-a'): CallInfo => ({
@@ -361,8 +371,9 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
     it('fences an owner that stalled past its lease: its step is refused and it learns it lost the call', async () => {
       const fixture = await setup();
       const lost: string[] = [];
-      const a = await fixture.instance('a', { onLost: (info) => lost.push(info.callId) });
-      const b = await fixture.instance('b');
+      const [onA, onB] = [createMetrics(), createMetrics()];
+      const a = await fixture.instance('a', { onLost: (info) => lost.push(info.callId), metrics: onA });
+      const b = await fixture.instance('b', { metrics: onB });
       const info = newCall();
       const stalled = (await a.openCall(info))!;
       await a.apply(stalled, said('abusive'));
@@ -373,6 +384,8 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       expect(lost).toEqual([info.callId]);
       const [next] = await b.apply(taken, said('abusive'));
       expect(next).toMatchObject({ seq: 2, type: 'warn' });
+      expect(await counted(onA.fencingRejections, onA.leasesLost, onA.leaseTakeovers)).toEqual([1, 1, 0]);
+      expect(await counted(onB.fencingRejections, onB.leasesLost, onB.leaseTakeovers)).toEqual([0, 0, 1]);
       b.close();
     });
 

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier } from '../../src/classifier/index.js';
-import type { Classifier, Verdict } from '../../src/classifier/verdict.js';
+import type { Classifier } from '../../src/classifier/classifier.js';
+import type { Verdict } from '../../src/protocol/verdict.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
 
@@ -90,7 +91,7 @@ describe('docs/protocol.md: the POST /v1/classify example', () => {
   let classifier: Classifier;
 
   beforeAll(async () => {
-    classifier = await loadClassifier({ modelDir: 'models/use-lite-abuse', maxBatch: 32, maxWaitMs: 1, maxQueue: 256 });
+    classifier = await loadClassifier({ batchMaxWaitMs: 1, queueMax: 256 });
   });
   afterAll(() => classifier?.close());
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Classifier } from '../../src/classifier/verdict.js';
+import type { Classifier } from '../../src/classifier/classifier.js';
 import { BatchingKeywords } from '../helpers/batching-keywords.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
@@ -26,7 +26,7 @@ const until = async (condition: () => boolean, limitMs: number): Promise<void> =
 
 describe('sharing the classifier between tenants', () => {
   it('classifies every final of a quiet tenant while another floods the queue', { timeout: 15_000 }, async () => {
-    const classifier = new BatchingKeywords({ maxBatch: 4, maxQueue: 16, gated: true });
+    const classifier = new BatchingKeywords({ batchMaxSize: 4, queueMax: 16, gated: true });
     server = await startServer({ INGEST_RATE_PER_SEC: '100000', INGEST_BURST: '100000' }, classifier);
     const flooder = await connect('/v1/ingest', TOKENS.otherIngest);
     const flood = new CallScript(flooder, 'flood');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFullError } from '../../src/classifier/index.js';
-import type { Classifier } from '../../src/classifier/verdict.js';
+import type { Classifier } from '../../src/classifier/classifier.js';
 import type { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 
@@ -60,13 +60,19 @@ describe('HTTP endpoints', () => {
     ]) {
       const res = await post(body);
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'invalid_request', message: expect.stringMatching(/^body/) });
+      expect(await res.json()).toEqual({ error: 'invalid_message', message: expect.stringMatching(/^body/) });
     }
     const missing = await post({});
-    expect((await missing.json()).message).toBe("body.texts: must have required property 'texts'");
+    expect((await missing.json()).message).toBe('body.texts: expected required property');
     const broken = await post('{broken');
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ error: 'bad_json' });
+  });
+
+  it('answers an unknown route in the same shape as every other failure, without its query', async () => {
+    const res = await fetch(`${server.http}/v1/nothing-here?token=secret`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: 'not_found', message: 'GET /v1/nothing-here: no such route' });
   });
 
   it('needs a token', async () => {

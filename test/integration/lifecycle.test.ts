@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueFullError } from '../../src/classifier/index.js';
-import type { Classifier } from '../../src/classifier/verdict.js';
+import type { Classifier } from '../../src/classifier/classifier.js';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';

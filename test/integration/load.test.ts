@@ -130,7 +130,7 @@ describe('under load', () => {
     'stays up, and a control call’s cues all arrive in order, while fuzz, a flood and the end/start race run',
     { timeout: 60_000 },
     async () => {
-      server = await startServer(ENV, new BatchingKeywords({ maxBatch: 16, maxQueue: 64, gated: false }));
+      server = await startServer(ENV, new BatchingKeywords({ batchMaxSize: 16, queueMax: 64, gated: false }));
       const alone = await runControl('control-alone', 0);
       expect(alone.length).toBeGreaterThan(3);
 

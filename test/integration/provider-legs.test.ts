@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callEnded, subscribe } from '../helpers/calls.js';
+import { monoFinal } from '../helpers/deepgram.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
@@ -15,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   ui.close();
   await server.close();
-});
-
-/** A mono Deepgram final: every mono session says channel 0 and times from its own start. */
-const monoFinal = (transcript: string) => ({
-  type: 'Results',
-  channel_index: [0, 1],
-  start: 1.5,
-  duration: 2,
-  is_final: true,
-  speech_final: true,
-  channel: { alternatives: [{ transcript, words: [] }] },
 });
 
 const finalsOf = (callId: string): Message[] =>

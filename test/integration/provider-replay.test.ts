@@ -118,7 +118,6 @@ describe('every fixture call in every format, through the real server, with the 
  * model shows up as a failing test to update (models/use-lite-abuse/MODEL_CARD.md, "Known failure modes").
  */
 const KNOWN_MODEL_MISSES: Record<string, string> = {
-  negation: '"look i am not calling you stupid ok but this policy is stupid" read as abusive: set-limit',
   'quoting-previous-rep': '"he literally said uh only an idiot would not know…" (a quote) read as abusive: set-limit',
 };
 
@@ -127,12 +126,7 @@ describe('the committed model on every fixture call (service format)', () => {
   let classifier: BatchingClassifier;
 
   beforeAll(async () => {
-    classifier = await loadClassifier({
-      modelDir: 'models/use-lite-abuse',
-      maxBatch: 32,
-      maxWaitMs: 2,
-      maxQueue: 2048,
-    });
+    classifier = await loadClassifier();
     server = await startServer({}, classifier);
   });
 

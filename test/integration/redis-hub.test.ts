@@ -6,7 +6,9 @@ import { initialLadderState } from '../../src/ladder/state.js';
 import type { SubscriberEvent } from '../../src/protocol/subscribe-messages.js';
 import { callKeys } from '../../src/state/redis-keys.js';
 import { redisCallStore } from '../../src/state/redis-store.js';
-import { SharedHub, type LadderRun } from '../../src/state/shared-hub.js';
+import { createMetrics } from '../../src/metrics.js';
+import type { LadderRun } from '../../src/state/cue-numbering.js';
+import { SharedHub } from '../../src/state/shared-hub.js';
 import { REDIS_MISSING, startRedis, type TestRedis } from '../helpers/redis.js';
 import { sharedHubContract, type HubFixture } from '../helpers/shared-hub-contract.js';
 
@@ -56,6 +58,7 @@ if (REDIS_MISSING) {
         leaseTtlMs,
         endedCallRetention: 10,
         orphanSweepMs: 3_600_000, // the tests sweep when they mean to
+        metrics: createMetrics(),
         ...hooks,
       });
       return hub;

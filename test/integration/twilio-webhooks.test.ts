@@ -99,7 +99,9 @@ describe('POST /v1/ingest/twilio', () => {
   it('needs the call parameters and an ingest token', async () => {
     const noAgent = await post('callId=tw-3', content('inbound_track', 'hello', true, 100));
     expect(noAgent.status).toBe(400);
-    expect((await noAgent.json()).message).toContain('agentId');
+    expect((await noAgent.json()).message).toBe('querystring.agentId: expected required property');
+    const spaced = await post('callId=tw%203&agentId=a', content('inbound_track', 'hello', true, 100));
+    expect((await spaced.json()).message).toBe('querystring.callId: expected 1-128 characters, no spaces');
 
     expect(
       (await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), 'not-a-token-at-all')).status,

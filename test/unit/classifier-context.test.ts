@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, type BatchingClassifier } from '../../src/classifier/index.js';
-import { AGENT_ACTS, LABELS, type ContextTurn, type Scores } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS } from '../../src/protocol/labels.js';
+import type { ContextTurn, Scores } from '../../src/protocol/verdict.js';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/use-lite-abuse';
 const CONTEXT: ContextTurn[] = [
@@ -8,7 +9,7 @@ const CONTEXT: ContextTurn[] = [
   { speaker: 'agent', text: 'i am sorry about that let me check the account' },
   { speaker: 'customer', text: 'you lot are useless honestly' },
 ];
-const options = { modelDir: MODEL_DIR, maxBatch: 8, maxWaitMs: 1, maxQueue: 64 };
+const options = { modelDir: MODEL_DIR, batchMaxSize: 8, batchMaxWaitMs: 1, queueMax: 64 };
 
 /** Dynamic int8 quantisation scales activations per batch, so batch neighbours move scores by up to a few hundredths. */
 function expectSameScores(actual: Scores, expected: Scores): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentAct, Label } from '../../src/classifier/verdict.js';
+import type { AgentAct, Label } from '../../src/protocol/verdict.js';
 import { advance, readAgentAct, readCustomer } from '../../src/ladder/ladder.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../src/ladder/policy.js';
 import { initialLadderState, type LadderEvent, type LadderState } from '../../src/ladder/state.js';

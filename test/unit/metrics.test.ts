@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LABELS, type Label } from '../../src/classifier/verdict.js';
+import { LABELS } from '../../src/protocol/labels.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { biasTable, evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
 import { formatBiasTable, formatEvaluation, formatProductTargets, renderTable } from '../../training/metrics-report.js';
 

@@ -7,15 +7,15 @@ import {
 } from '../../src/classifier/micro-batcher.js';
 
 /** A batcher whose batches are recorded and whose runs finish only when the test says so. */
-function recordingBatcher(options: { maxBatch?: number; maxWaitMs?: number; maxQueue?: number } = {}) {
+function recordingBatcher(options: { batchMaxSize?: number; batchMaxWaitMs?: number; queueMax?: number } = {}) {
   const batches: string[][] = [];
   const infos: BatchInfo[] = [];
   let release: (() => void) | undefined;
   let hold = false;
   const batcher = new MicroBatcher<string, string>({
-    maxBatch: options.maxBatch ?? 4,
-    maxWaitMs: options.maxWaitMs ?? 10,
-    maxQueue: options.maxQueue ?? 100,
+    batchMaxSize: options.batchMaxSize ?? 4,
+    batchMaxWaitMs: options.batchMaxWaitMs ?? 10,
+    queueMax: options.queueMax ?? 100,
     onBatch: (info) => infos.push(info),
     async runBatch(inputs) {
       batches.push(inputs);
@@ -41,7 +41,7 @@ afterEach(() => {
 
 describe('MicroBatcher', () => {
   it('resolves each caller with its own result, in submission order', async () => {
-    const { batcher, batches } = recordingBatcher({ maxBatch: 8 });
+    const { batcher, batches } = recordingBatcher({ batchMaxSize: 8 });
     const results = await Promise.all(['a', 'b', 'c'].map((text) => batcher.submit(text)));
     expect(results).toEqual(['A', 'B', 'C']);
     expect(batches).toEqual([['a', 'b', 'c']]);
@@ -49,16 +49,16 @@ describe('MicroBatcher', () => {
 
   it('runs a full batch at once without waiting for the timer', async () => {
     vi.useFakeTimers();
-    const { batcher, batches } = recordingBatcher({ maxBatch: 2, maxWaitMs: 1_000 });
+    const { batcher, batches } = recordingBatcher({ batchMaxSize: 2, batchMaxWaitMs: 1_000 });
     const pending = Promise.all([batcher.submit('a'), batcher.submit('b')]);
     await vi.advanceTimersByTimeAsync(0);
     expect(batches).toEqual([['a', 'b']]);
     await expect(pending).resolves.toEqual(['A', 'B']);
   });
 
-  it('waits at most maxWaitMs for a batch to fill', async () => {
+  it('waits at most batchMaxWaitMs for a batch to fill', async () => {
     vi.useFakeTimers();
-    const { batcher, batches, infos } = recordingBatcher({ maxBatch: 8, maxWaitMs: 50 });
+    const { batcher, batches, infos } = recordingBatcher({ batchMaxSize: 8, batchMaxWaitMs: 50 });
     const pending = batcher.submit('lonely');
     await vi.advanceTimersByTimeAsync(49);
     expect(batches).toEqual([]);
@@ -68,8 +68,8 @@ describe('MicroBatcher', () => {
     expect(infos[0]?.waitedMs).toBeGreaterThanOrEqual(50);
   });
 
-  it('splits a burst larger than maxBatch into several batches', async () => {
-    const { batcher, batches } = recordingBatcher({ maxBatch: 3 });
+  it('splits a burst larger than batchMaxSize into several batches', async () => {
+    const { batcher, batches } = recordingBatcher({ batchMaxSize: 3 });
     const texts = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     await expect(Promise.all(texts.map((t) => batcher.submit(t)))).resolves.toEqual(texts.map((t) => t.toUpperCase()));
     expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
@@ -77,7 +77,7 @@ describe('MicroBatcher', () => {
   });
 
   it('puts finals ahead of partials that were queued earlier', async () => {
-    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2 });
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2 });
     holdBatches();
     const first = batcher.submit('running-1');
     const second = batcher.submit('running-2');
@@ -92,8 +92,8 @@ describe('MicroBatcher', () => {
     expect(batches.slice(1)).toEqual([['final-1', 'partial-1'], ['partial-2']]);
   });
 
-  it('refuses requests beyond maxQueue with QueueFullError, and recovers', async () => {
-    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 1, maxQueue: 2 });
+  it('refuses requests beyond queueMax with QueueFullError, and recovers', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 1, queueMax: 2 });
     holdBatches();
     const running = batcher.submit('running');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
@@ -106,7 +106,7 @@ describe('MicroBatcher', () => {
   });
 
   it('lets a final push out the oldest partial when the queue is full', async () => {
-    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 1, maxQueue: 2 });
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 1, queueMax: 2 });
     holdBatches();
     const running = batcher.submit('running');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
@@ -121,9 +121,9 @@ describe('MicroBatcher', () => {
   it('rejects every request of a failing batch and keeps serving the next', async () => {
     let fail = true;
     const batcher = new MicroBatcher<string, string>({
-      maxBatch: 4,
-      maxWaitMs: 0,
-      maxQueue: 10,
+      batchMaxSize: 4,
+      batchMaxWaitMs: 0,
+      queueMax: 10,
       async runBatch(inputs) {
         if (fail) throw new Error('inference failed');
         return inputs;
@@ -138,16 +138,16 @@ describe('MicroBatcher', () => {
 
   it('rejects a batch that returns the wrong number of results', async () => {
     const batcher = new MicroBatcher<string, string>({
-      maxBatch: 4,
-      maxWaitMs: 0,
-      maxQueue: 10,
+      batchMaxSize: 4,
+      batchMaxWaitMs: 0,
+      queueMax: 10,
       runBatch: async () => [],
     });
     await expect(batcher.submit('a')).rejects.toThrow('0 results for 1 inputs');
   });
 
   it('drains queued work on close and refuses new work afterwards', async () => {
-    const { batcher } = recordingBatcher({ maxBatch: 2, maxWaitMs: 1_000 });
+    const { batcher } = recordingBatcher({ batchMaxSize: 2, batchMaxWaitMs: 1_000 });
     const queued = [batcher.submit('a'), batcher.submit('b'), batcher.submit('c')];
     await batcher.close();
     await expect(Promise.all(queued)).resolves.toEqual(['A', 'B', 'C']);
@@ -155,7 +155,7 @@ describe('MicroBatcher', () => {
   });
 
   it('shares the model between lanes: a lane that floods the queue cannot crowd out another’s finals', async () => {
-    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2, maxQueue: 8 });
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2, queueMax: 8 });
     holdBatches();
     const running = batcher.submit('running', 'final', 'b');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
@@ -183,7 +183,7 @@ describe('MicroBatcher', () => {
   });
 
   it('keeps finals of every lane ahead of partials, and a partial never pushes out a final', async () => {
-    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ maxBatch: 2, maxQueue: 4 });
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2, queueMax: 4 });
     holdBatches();
     const running = batcher.submit('running');
     await vi.waitFor(() => expect(batches).toHaveLength(1));

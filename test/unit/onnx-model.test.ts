@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceThread } from '../../src/classifier/batch-runner.js';
 import { OnnxModel } from '../../src/classifier/onnx-model.js';
-import { AGENT_ACTS, LABELS } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS } from '../../src/protocol/labels.js';
 
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/use-lite-abuse';
 const sum = (values: Float32Array) => values.reduce((total, value) => total + value, 0);

@@ -1,4 +1,4 @@
-import type { AgentAct } from '../../src/classifier/verdict.js';
+import type { AgentAct } from '../../src/protocol/verdict.js';
 import type { Example } from './types.js';
 
 /**

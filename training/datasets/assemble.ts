@@ -1,4 +1,5 @@
-import { LABELS, type Label } from '../../src/classifier/verdict.js';
+import { LABELS } from '../../src/protocol/labels.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { wordOverlap } from '../../src/ladder/similarity.js';
 import { GROUP_SWAP_SOURCE, groupSwaps } from './group-swap.js';
 import { unitHash } from './random.js';

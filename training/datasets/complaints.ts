@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { readCsv } from './delimited.js';
 import { soundsFrustrated } from './lexicon.js';
 import { unitHash } from './random.js';

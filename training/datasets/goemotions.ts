@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { readTsv } from './delimited.js';
 import { hasInsult, insultsListener } from './lexicon.js';
 import { capNeutralTraining } from './neutral-caps.js';

@@ -17,7 +17,7 @@ export const SWAPS_PER_LINE = 2;
 
 /** Fixed expressions where a group word is not about people ("indian summer"): never swapped. */
 const IDIOMS =
-  /\b(queer old|indian summer|mexican wave|chinese whispers|christian name|name's christian|christian's the name|black (hole|friday|cab|coffee|tie|market)|blind spot|turn a blind eye)\b/;
+  /\b(queer old|indian summer|mexican wave|chinese whispers|christian name|name's christian|christian's the name|black (hole|friday|cab|coffee|tie|market)|blind spot|turn a blind eye|trans fats?|black ice|deaf ears?|venetian blinds?|arab (stallion|horse)s?|dykes? (along|by|at|on|of|broke|burst))\b/;
 
 /** Words after which a group word describes them ("a muslim woman", "the deaf club"). */
 const HEAD_NOUNS = new Set(

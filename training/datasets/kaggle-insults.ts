@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { readCsv, withHeader } from './delimited.js';
 import { hasInsult, hasSwearing } from './lexicon.js';
 import type { Example, SourceSplits } from './types.js';

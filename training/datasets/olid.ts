@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { readCsv, readTsv, withHeader } from './delimited.js';
 import { addressesListener, hasInsult, hasSwearing, insultsListener } from './lexicon.js';
 import { capNeutralTraining } from './neutral-caps.js';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_ACTS, LABELS, type AgentAct, type Label } from '../../src/classifier/verdict.js';
+import { AGENT_ACTS, LABELS } from '../../src/protocol/labels.js';
+import type { AgentAct, Label } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 import { withCaseAct } from './agent-acts.js';
 import type { Example, SourceSplits } from './types.js';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { readTsv, withHeader } from './delimited.js';
 import { namedGroup } from './identity-terms.js';
 import { capNeutralTraining } from './neutral-caps.js';

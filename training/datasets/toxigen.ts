@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Label } from '../../src/classifier/verdict.js';
+import type { Label } from '../../src/protocol/verdict.js';
 import { unitHash } from './random.js';
 import type { Example, SourceSplits } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { AgentAct, ContextTurn, Label } from '../../src/classifier/verdict.js';
+import type { AgentAct, ContextTurn, Label } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
 export interface Example {

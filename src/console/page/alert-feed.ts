@@ -1,7 +1,7 @@
 import type { Cue, CueType } from '../../protocol/cue.js';
 import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import type { CallRecord } from './call-store.js';
-import { h } from './dom.js';
+import { h, titledSection } from './dom.js';
 import { STEP_NAMES } from './words.js';
 
 /** The cues a supervisor is told about (threats, warnings, transfers, releases), in a supervisor's words. */
@@ -19,13 +19,7 @@ export class AlertFeed {
   private readonly empty = h('p', { class: 'empty' }, 'No alerts so far.');
 
   constructor() {
-    this.element = h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'alerts-title' },
-      h('h2', { id: 'alerts-title' }, 'Alerts'),
-      this.empty,
-      this.list,
-    );
+    this.element = titledSection('panel', 'alerts-title', 'Alerts', this.empty, this.list);
   }
 
   add(call: CallRecord, cue: Cue): void {

@@ -1,7 +1,7 @@
-import { clock } from '../../ladder/briefing.js';
+import { clock } from '../../protocol/call-clock.js';
 import type { Briefing, CueType, Incident } from '../../protocol/cue.js';
 import type { CallRecord } from './call-store.js';
-import { h } from './dom.js';
+import { h, titledSection } from './dom.js';
 import { labelBadge } from './label-badge.js';
 import type { LabelCorrections } from './label-corrections.js';
 import { STEP_NAMES } from './words.js';
@@ -24,13 +24,7 @@ export class Briefings {
   private readonly shown = new Map<string, { cueId: string; card: HTMLElement }>();
 
   constructor(private readonly corrections: LabelCorrections) {
-    this.element = h(
-      'section',
-      { class: 'panel briefings', 'aria-labelledby': 'briefings-title' },
-      h('h2', { id: 'briefings-title' }, 'Briefings'),
-      this.empty,
-      this.list,
-    );
+    this.element = titledSection('panel briefings', 'briefings-title', 'Briefings', this.empty, this.list);
   }
 
   update(call: CallRecord): void {

@@ -1,5 +1,5 @@
 import type { CallRecord } from './call-store.js';
-import { fill, h } from './dom.js';
+import { fill, h, titledSection } from './dom.js';
 import { CUE_TITLES, STEP_NAMES } from './words.js';
 
 /** How long an ended call stays in the table, marked ended, before it leaves: its alerts and briefing stay. */
@@ -26,10 +26,10 @@ export class CallsTable {
       ),
     );
     this.body.append(this.empty);
-    this.element = h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'calls-title' },
-      h('h2', { id: 'calls-title' }, 'Calls'),
+    this.element = titledSection(
+      'panel',
+      'calls-title',
+      'Calls',
       h('table', { class: 'calls', 'aria-labelledby': 'calls-title' }, head, this.body),
     );
   }

@@ -22,3 +22,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function fill(parent: Element, ...children: Child[]): void {
   parent.replaceChildren(...children.filter((child): child is Node | string => child !== undefined && child !== false));
 }
+
+/** A section labelled for screen readers by its own heading (`titleId`), as the console's panels are. */
+export const titledSection = (className: string, titleId: string, title: string, ...children: Child[]): HTMLElement =>
+  h('section', { class: className, 'aria-labelledby': titleId }, h('h2', { id: titleId }, title), ...children);

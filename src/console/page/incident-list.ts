@@ -1,5 +1,5 @@
 import type { IncidentSummary } from '../../protocol/incidents.js';
-import { fill, h } from './dom.js';
+import { fill, h, titledSection } from './dom.js';
 import { dateTime, incidentCueName } from './incident-words.js';
 
 /** The incidents found, newest first, a page at a time ("More"); choosing one opens its timeline. */
@@ -24,10 +24,10 @@ export class IncidentList {
       ),
     );
     this.more.addEventListener('click', loadMore);
-    this.element = h(
-      'section',
-      { class: 'panel incident-list', 'aria-labelledby': 'incidents-title' },
-      h('h2', { id: 'incidents-title' }, 'Incidents'),
+    this.element = titledSection(
+      'panel incident-list',
+      'incidents-title',
+      'Incidents',
       h('table', { class: 'calls incidents-table', 'aria-labelledby': 'incidents-title' }, head, this.body),
       h('div', { class: 'list-foot' }, this.count, this.more),
     );

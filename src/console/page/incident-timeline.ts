@@ -1,5 +1,5 @@
 import type { IncidentDetail } from '../../protocol/incidents.js';
-import { fill, h } from './dom.js';
+import { fill, h, titledSection } from './dom.js';
 import { timelineEntry } from './incident-timeline-entry.js';
 import { dateTime, incidentCueName } from './incident-words.js';
 
@@ -9,12 +9,7 @@ export class IncidentTimeline {
   private readonly body = h('div', { class: 'timeline-body' });
 
   constructor() {
-    this.element = h(
-      'section',
-      { class: 'panel incident-timeline', 'aria-labelledby': 'timeline-title' },
-      h('h2', { id: 'timeline-title' }, 'Timeline'),
-      this.body,
-    );
+    this.element = titledSection('panel incident-timeline', 'timeline-title', 'Timeline', this.body);
     this.showNote('Choose an incident’s call to see its timeline.');
   }
 

@@ -1,4 +1,4 @@
-import type { Label } from '../../classifier/verdict.js';
+import type { Label } from '../../protocol/verdict.js';
 import { h } from './dom.js';
 
 /** How an utterance was read, in words (colour only repeats them), with how sure when known. */

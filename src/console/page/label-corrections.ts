@@ -1,4 +1,4 @@
-import type { Label } from '../../classifier/verdict.js';
+import type { Label } from '../../protocol/verdict.js';
 import type { FeedbackRecorded, LabelFeedback } from '../../protocol/incidents.js';
 import { askService, type ServiceRefusal } from './service-request.js';
 import { WrongLabel, type CorrectionOutcome } from './wrong-label.js';

@@ -1,4 +1,5 @@
-import type { AckStep, AgentAck, ErrorMessage } from '../../protocol/common.js';
+import type { AckStep, AgentAck } from '../../protocol/common.js';
+import type { ErrorMessage } from '../../protocol/errors.js';
 import type { IngestAck } from '../../protocol/ingest-messages.js';
 import type {
   AlertClaim,

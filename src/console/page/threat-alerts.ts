@@ -1,4 +1,4 @@
-import { clock } from '../../ladder/briefing.js';
+import { clock } from '../../protocol/call-clock.js';
 import type { Cue } from '../../protocol/cue.js';
 import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import type { CallRecord } from './call-store.js';

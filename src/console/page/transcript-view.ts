@@ -1,8 +1,8 @@
-import type { Label } from '../../classifier/verdict.js';
-import { clock } from '../../ladder/briefing.js';
+import type { Label } from '../../protocol/verdict.js';
+import { clock } from '../../protocol/call-clock.js';
 import type { SpeakerRole } from '../../protocol/transcript-chunk.js';
 import type { CallRecord, TranscriptLine } from './call-store.js';
-import { fill, h } from './dom.js';
+import { fill, h, titledSection } from './dom.js';
 import { labelBadge } from './label-badge.js';
 import type { LabelCorrections } from './label-corrections.js';
 import { utteranceText } from './utterance-text.js';
@@ -26,12 +26,7 @@ export class TranscriptView {
   private callId: string | undefined;
 
   constructor(private readonly corrections: LabelCorrections) {
-    this.element = h(
-      'section',
-      { class: 'transcript', 'aria-labelledby': 'transcript-title' },
-      h('h2', { id: 'transcript-title' }, 'Transcript'),
-      this.log,
-    );
+    this.element = titledSection('transcript', 'transcript-title', 'Transcript', this.log);
   }
 
   /** Shows a call's lines, starting over when the call is another one. */

@@ -1,4 +1,5 @@
-import { LABELS, type Label } from '../../classifier/verdict.js';
+import { LABELS } from '../../protocol/labels.js';
+import type { Label } from '../../protocol/verdict.js';
 import { h } from './dom.js';
 
 /** What became of a correction: the label now stored, or why not, for the control to show. */

@@ -50,7 +50,7 @@ describe('amazon-transcribe adapter', () => {
     const ctx = newContext({ speakers: { ch_0: 'agent' } });
     expect(run(amazonTranscribe, [event({})], ctx)[0]?.speaker).toBe('agent');
     const unmapped = amazonTranscribe.adapt(event({ ChannelId: 'ch_7' }), newContext());
-    expect(unmapped).toEqual({ ok: false, error: expect.stringContaining('ch_7') });
+    expect(unmapped).toEqual({ ok: false, code: 'invalid_message', message: expect.stringContaining('ch_7') });
   });
 
   it('uses the connection stream when the result has no channel', () => {
@@ -82,11 +82,13 @@ describe('amazon-transcribe adapter: every event the SDKs yield', () => {
   it('reports exception events by name, wrapped or as the bare payload', () => {
     expect(amazonTranscribe.adapt({ BadRequestException: { Message: 'bad audio' } }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('BadRequestException: bad audio'),
+      code: 'invalid_message',
+      message: expect.stringContaining('BadRequestException: bad audio'),
     });
     expect(amazonTranscribe.adapt({ Message: 'throttled' }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('exception: throttled'),
+      code: 'invalid_message',
+      message: expect.stringContaining('exception: throttled'),
     });
   });
 
@@ -137,11 +139,13 @@ describe('amazon-transcribe adapter: every event the SDKs yield', () => {
     };
     expect(amazonTranscribe.adapt(bad, newContext())).toEqual({
       ok: false,
-      error: 'amazon-transcribe: Transcript.Results[0].EndTime: expected number',
+      code: 'invalid_message',
+      message: 'amazon-transcribe: Transcript.Results[0].EndTime: expected number',
     });
     expect(amazonTranscribe.adapt({ TranscriptEvent: bad }, newContext())).toEqual({
       ok: false,
-      error: 'amazon-transcribe: TranscriptEvent.Transcript.Results[0].EndTime: expected number',
+      code: 'invalid_message',
+      message: 'amazon-transcribe: TranscriptEvent.Transcript.Results[0].EndTime: expected number',
     });
   });
 });

@@ -116,7 +116,8 @@ describe('assemblyai adapter', () => {
   it('reports errors and unknown messages', () => {
     expect(assemblyAi.adapt({ type: 'Error', error: 'Invalid API key', error_code: 4001 }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('Invalid API key'),
+      code: 'invalid_message',
+      message: expect.stringContaining('Invalid API key'),
     });
     expect(assemblyAi.adapt({ error: 'Session expired' }, newContext()).ok).toBe(false);
     expect(assemblyAi.adapt({ type: 'Mystery' }, newContext()).ok).toBe(false);

@@ -99,15 +99,18 @@ describe('contact-lens adapter', () => {
   it('reports unknown participant roles and malformed segments naming the field', () => {
     expect(contactLens.adapt(transcript('t1', 'hi', { ParticipantRole: 'ROBOT' }), newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('ROBOT'),
+      code: 'invalid_message',
+      message: expect.stringContaining('ROBOT'),
     });
     expect(contactLens.adapt({ EventType: 'SEGMENTS' }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('Segments'),
+      code: 'invalid_message',
+      message: expect.stringContaining('Segments'),
     });
     expect(contactLens.adapt(transcript('t1', 'hi', { BeginOffsetMillis: -1 }), newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('Segments[0].Transcript.BeginOffsetMillis'),
+      code: 'invalid_message',
+      message: expect.stringContaining('Segments[0].Transcript.BeginOffsetMillis'),
     });
   });
 });

@@ -11,7 +11,7 @@ export function newContext(overrides: Partial<AdapterContext> = {}): AdapterCont
 }
 
 export function chunksFrom(result: AdapterResult): TranscriptChunk[] {
-  if (!result.ok) throw new Error(`expected chunks, got error: ${result.error}`);
+  if (!result.ok) throw new Error(`expected chunks, got error: ${result.message}`);
   return result.chunks;
 }
 

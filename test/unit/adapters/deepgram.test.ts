@@ -142,19 +142,23 @@ describe('deepgram adapter', () => {
     ).toEqual([]);
     expect(deepgram.adapt({ type: 'Error', description: 'bad audio' }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('bad audio'),
+      code: 'invalid_message',
+      message: expect.stringContaining('bad audio'),
     });
     expect(deepgram.adapt({ type: 'Nonsense' }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('Nonsense'),
+      code: 'invalid_message',
+      message: expect.stringContaining('Nonsense'),
     });
     expect(deepgram.adapt(results('x', { channel_index: [] }), newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('channel_index:'),
+      code: 'invalid_message',
+      message: expect.stringContaining('channel_index:'),
     });
     expect(deepgram.adapt(results('x', { start: 'soon' }), newContext())).toEqual({
       ok: false,
-      error: 'deepgram: start: expected number',
+      code: 'invalid_message',
+      message: 'deepgram: start: expected number',
     });
     expect(deepgram.adapt(null, newContext()).ok).toBe(false);
   });

@@ -68,7 +68,8 @@ describe('google-stt adapter', () => {
   it('reports provider errors, bad durations and malformed results', () => {
     expect(googleStt.adapt({ error: { code: 11, message: 'Audio Timeout Error' } }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('Audio Timeout'),
+      code: 'invalid_message',
+      message: expect.stringContaining('Audio Timeout'),
     });
     expect(googleStt.adapt({ results: [result('hi', { resultEndTime: '2.5 seconds' })] }, newContext()).ok).toBe(false);
     expect(googleStt.adapt({ results: [{ isFinal: true }] }, newContext()).ok).toBe(false);
@@ -107,7 +108,8 @@ describe('google-stt adapter: times in every JSON form', () => {
   it('names the field of a bad duration', () => {
     expect(googleStt.adapt({ results: [result('hi', { resultEndTime: { seconds: 'soon' } })] }, newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('results[0].resultEndTime'),
+      code: 'invalid_message',
+      message: expect.stringContaining('results[0].resultEndTime'),
     });
   });
 

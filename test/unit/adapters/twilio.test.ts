@@ -65,10 +65,11 @@ describe('twilio adapter', () => {
     ).toEqual([]);
     expect(
       twilio.adapt({ TranscriptionEvent: 'transcription-error', TranscriptionError: 'engine down' }, newContext()),
-    ).toEqual({ ok: false, error: expect.stringContaining('engine down') });
+    ).toEqual({ ok: false, code: 'invalid_message', message: expect.stringContaining('engine down') });
     expect(twilio.adapt(content('hi', 1, 0, { TranscriptionData: '{not json' }), newContext())).toEqual({
       ok: false,
-      error: expect.stringContaining('TranscriptionData'),
+      code: 'invalid_message',
+      message: expect.stringContaining('TranscriptionData'),
     });
     expect(twilio.adapt(content('hi', 1, 0, { Timestamp: 'yesterday' }), newContext()).ok).toBe(false);
     expect(twilio.adapt(content('hi', 1, 0, { Final: 'maybe' }), newContext()).ok).toBe(false);

@@ -1,5 +1,6 @@
 import type { Envelope } from '../../../src/state/call-state.js';
 import { localFeed } from '../../../src/fanout/event-feed.js';
+import { createMetrics } from '../../../src/metrics.js';
 import { memoryCallStore } from '../../../src/state/memory-store.js';
 import { SharedHub } from '../../../src/state/shared-hub.js';
 import { sharedHubContract } from '../../helpers/shared-hub-contract.js';
@@ -25,6 +26,7 @@ sharedHubContract('memory', () => {
         leaseWaitMs: 0,
         endedCallRetention: 10,
         orphanSweepMs: 3_600_000, // the tests sweep when they mean to
+        metrics: createMetrics(),
         ...hooks,
       });
       hubs.push(hub);

@@ -1,0 +1,131 @@
+import { CallAdapterState } from '../adapters/index.js';
+import type { DropReason } from '../adapters/call-state.js';
+import type { Metrics } from '../metrics.js';
+import type { AckStep } from '../protocol/common.js';
+import { refusal, type Outcome, type Refusal } from '../protocol/errors.js';
+import type { AckStatus } from '../protocol/ingest-messages.js';
+import { TranscriptChunk } from '../protocol/transcript-chunk.js';
+import { validator } from '../protocol/validator.js';
+import type { CallInfo, CallRef } from '../state/call-state.js';
+import type { CallRegistry } from './call-registry.js';
+import type { Arrival, CallSession } from './call-session.js';
+import { ProviderLeg, type Adapted, type LegReport, type LegSpec } from './provider-leg.js';
+
+/** A call as its producer names it (the tenant comes from the producer's token). */
+export interface CallNaming {
+  callId: string;
+  agentId: string;
+  teamId?: string | undefined;
+}
+
+export const callInfo = (tenant: string, { callId, agentId, teamId }: CallNaming): CallInfo => ({
+  tenant,
+  callId,
+  agentId,
+  ...(teamId !== undefined ? { teamId } : {}),
+});
+
+const checkChunk = validator(TranscriptChunk, 'chunk');
+
+const noLiveCall = ({ callId }: CallRef): Refusal => refusal('unknown_call', `callId: no live call ${callId}`);
+
+/**
+ * The way into a call, whatever the transport: start it, hand over chunks (the service's own or
+ * a provider adapter's), the agent's acknowledged steps and its end. Each step answers with an
+ * Outcome the route puts on its wire.
+ */
+export class CallIngest {
+  /** Numbers the legs, so segment ids of two connections (or one leg reconnecting) never collide. */
+  private legSerial = 0;
+
+  constructor(
+    private readonly registry: CallRegistry,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /**
+   * Starts the call, or joins `owner` (a connection, or one webhook) to it. Resolves once this
+   * instance drives the call (with Redis: holds its lease, once a dead owner's has run out), so
+   * a route acknowledges only a call that is its own.
+   */
+  async start(info: CallInfo, owner: object): Promise<Outcome<{ session: CallSession }>> {
+    const started = this.registry.start(info, owner);
+    if (!started.ok || (await started.session.opened)) return started;
+    return refusal('call_exists', `callId: call ${info.callId} is driven by another instance`);
+  }
+
+  get liveCalls(): number {
+    return this.registry.size;
+  }
+
+  /** `owner` is gone (a connection closed, a webhook answered): calls it alone fed wait to be adopted. */
+  release(owner: object): void {
+    this.registry.release(owner);
+  }
+
+  /** Hands one chunk to its live call. Chunks an adapter built are held to the native format's bounds. */
+  chunk(tenant: string, chunk: TranscriptChunk, arrival: Arrival): Outcome<{ status: AckStatus }> {
+    const checked = checkChunk(chunk);
+    if (!checked.ok) return checked;
+    const call = { tenant, callId: chunk.callId };
+    const session = this.registry.active(call);
+    if (!session) return refusal('unknown_call', `callId: no live call ${chunk.callId}; send call.start first`);
+    if (chunk.endMs < chunk.startMs) return refusal('invalid_message', 'chunk.endMs: must not be before startMs');
+    return { ok: true, status: session.ingest(chunk, arrival) };
+  }
+
+  /** The agent took a ladder step (from the producer or the agent's own page). */
+  acknowledge(call: CallRef, step: AckStep): Outcome {
+    const session = this.registry.active(call);
+    if (!session) return noLiveCall(call);
+    session.acknowledge(step);
+    return { ok: true };
+  }
+
+  /** Ends the call once every leg has handed on the utterances it was still joining. */
+  end(call: CallRef): Outcome {
+    for (const leg of this.registry.legsOf(call)) leg.finishUtterances();
+    return this.registry.end(call) ? { ok: true } : noLiveCall(call);
+  }
+
+  /** A provider connection's own leg of a live call: one per audio stream, its segment ids its own. */
+  connectLeg(call: CallRef, spec: LegSpec): Outcome<{ leg: ProviderLeg }> {
+    const name = `${spec.stream ?? 'leg'}-${++this.legSerial}`;
+    return this.openLeg(call, name, spec, () => new CallAdapterState({ leg: name }));
+  }
+
+  /** The call's one leg of `spec.adapter`, kept while the call lives: the webhooks of one call share it. */
+  webhookLeg(call: CallRef, spec: LegSpec): Outcome<{ leg: ProviderLeg }> {
+    return this.openLeg(call, spec.adapter.name, spec, () => new CallAdapterState());
+  }
+
+  /** The leg's connection closed: it hands on what it was still joining and leaves the call. */
+  closeLeg(call: CallRef, leg: ProviderLeg): void {
+    leg.finishUtterances();
+    this.registry.dropLeg(call, leg.name);
+  }
+
+  private openLeg(
+    call: CallRef,
+    name: string,
+    spec: LegSpec,
+    newState: () => CallAdapterState,
+  ): Outcome<{ leg: ProviderLeg }> {
+    const deliver = (leg: ProviderLeg, adapted: Adapted, arrival: Arrival) =>
+      this.deliver(call.tenant, leg, adapted, arrival);
+    const leg = this.registry.leg(call, name, () => new ProviderLeg(name, call.callId, spec, newState(), deliver));
+    return leg ? { ok: true, leg } : noLiveCall(call);
+  }
+
+  private deliver(tenant: string, leg: ProviderLeg, adapted: Adapted, arrival: Arrival): LegReport {
+    const dropped: DropReason[] = [...(adapted.dropped ?? [])];
+    const refused: Refusal[] = [];
+    for (const chunk of adapted.chunks) {
+      const outcome = this.chunk(tenant, chunk, arrival);
+      if (!outcome.ok) refused.push(outcome);
+      else if (outcome.status !== 'accepted') dropped.push('duplicate');
+    }
+    for (const reason of dropped) this.metrics.providerDrops.inc({ format: leg.format, reason });
+    return { chunks: adapted.chunks.length, dropped, refused };
+  }
+}

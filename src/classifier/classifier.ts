@@ -1,0 +1,24 @@
+import type { SpeakerRole } from '../protocol/transcript-chunk.js';
+import type { ContextTurn, Verdict } from '../protocol/verdict.js';
+
+/** Turns of context the model reads: the previous finals, oldest first. */
+export const MAX_CONTEXT_TURNS = 4;
+
+/** Finals are latency-critical; partials are speculative and yield to finals in the queue. */
+export type Priority = 'final' | 'partial';
+
+export interface Classifier {
+  /**
+   * `speaker` defaults to the customer; `priority` to final; `context` is the call's previous
+   * finals, oldest first (the last MAX_CONTEXT_TURNS are read); `lane` is who the work is for
+   * (the tenant): lanes share the model in turn, so one cannot starve another.
+   */
+  classify(
+    text: string,
+    priority?: Priority,
+    speaker?: SpeakerRole,
+    context?: readonly ContextTurn[],
+    lane?: string,
+  ): Promise<Verdict>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,58 @@
+import type { InferenceThread } from './classifier/batch-runner.js';
+
+/**
+ * The service's settings, one per environment variable and named after it (config.ts reads them);
+ * each is the option of the same name of the component it configures.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  modelDir: string;
+  batchMaxSize: number;
+  batchMaxWaitMs: number;
+  queueMax: number;
+  inferenceThread: InferenceThread;
+  /** Unset: the built-in src/ladder/default-policy.json. */
+  policyFile: string | undefined;
+  /** JSON, or a path to a JSON file; unset: the development tokens (logged as a warning). */
+  authTokens: string | undefined;
+  maxPayloadBytes: number;
+  ingestRatePerSec: number;
+  ingestBurst: number;
+  subscribeRatePerSec: number;
+  subscribeBurst: number;
+  cueReplayBuffer: number;
+  transcriptReplayLines: number;
+  endedCallRetention: number;
+  maxCalls: number;
+  maxCallsPerTenant: number;
+  orphanCallTimeoutMs: number;
+  callIdleTimeoutMs: number;
+  partialDebounceMs: number;
+  partialMinGrowth: number;
+  contextTurns: number;
+  subscriberMaxBufferedBytes: number;
+  producerMaxBufferedBytes: number;
+  wsHeartbeatMs: number;
+  shutdownGraceMs: number;
+  /** The incident record (src/record/): off, or on with SQLite under dataDir unless databaseUrl names PostgreSQL. */
+  record: 'on' | 'off';
+  dataDir: string;
+  databaseUrl: string | undefined;
+  recordContextLines: number;
+  recordRetentionDays: number;
+  recordQueueMax: number;
+  /** Unset: calls live in this process only. Set: every instance shares calls through this Redis (src/state/). */
+  redisUrl: string | undefined;
+  /** How long a call's owner lease lasts unless renewed: the longest a dead instance's call waits to be taken over. */
+  callLeaseTtlMs: number;
+  httpRatePerSec: number;
+  /** Unset: /metrics is open to anyone who can reach the port. */
+  metricsToken: string | undefined;
+  /**
+   * Twilio auth token per tenant (TWILIO_AUTH_TOKENS, a JSON object tenant → token): a listed
+   * tenant has every Twilio webhook's X-Twilio-Signature checked; others rely on the ingest token.
+   */
+  twilioAuthTokens: Readonly<Record<string, string>>;
+}

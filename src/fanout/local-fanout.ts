@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
+import type { CallStore, Envelope } from '../state/call-state.js';
+import type { CuePoint } from '../state/subscription-replay.js';
+import type { EventFeed } from './event-feed.js';
+import { missedBesidesCues, noteSent, type SentBesidesCues } from './missed-events.js';
+import { covers, ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
+
+interface Subscription extends IndexedSubscription {
+  /** Live events held back until the subscriber has had its replay (or the cues being read back). */
+  pending: SubscriberEvent[] | undefined;
+  /**
+   * Per call, the newest cue sent (a cue at or before it, same epoch, is not sent again), whether
+   * the call ended, and the rest a cut feed may make it miss.
+   */
+  seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean }>;
+}
+
+/** Ended calls a subscription remembers the last cue of (to drop what a cut feed delivers twice). */
+const SEEN_ENDED_CALLS = 1000;
+
+interface LocalFanoutOptions {
+  feed: EventFeed;
+  /** Where what a cut feed lost is read back from. */
+  store: Pick<CallStore, 'cues' | 'directory' | 'transcripts'>;
+  /** Cues lost by the event feed could not be read back (Redis unreachable again); the next cue or reconnection tries again. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * This instance's subscriptions and what each has been sent: every event of a call (from the
+ * store in memory, from the feed with Redis) goes to the subscriptions in its scope, each cue
+ * once and in order, after the subscription's replay.
+ */
+export class LocalFanout {
+  private readonly index = new ScopeIndex<Subscription>();
+
+  constructor(private readonly options: LocalFanoutOptions) {}
+
+  /** Hands an event to the subscriptions in its scope. */
+  deliver(envelope: Envelope): void {
+    for (const sub of this.index.reached(envelope.info, envelope.event)) this.offer(sub, envelope.event);
+  }
+
+  /**
+   * Registers a subscription; its live events are held until `start`, which sends them except the
+   * cues at or before `upTo` (the subscriber's replay has them).
+   */
+  async add(
+    tenant: string,
+    scope: SubscriptionScope,
+    sink: Sink,
+    transcript: boolean,
+  ): Promise<{ id: string; start(upTo: Map<string, CuePoint>): void }> {
+    await this.options.feed.watch(tenant);
+    const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen: new Map() };
+    this.index.add(sub);
+    return {
+      id: sub.id,
+      start: (upTo) => {
+        sub.seen = upTo;
+        this.flush(sub);
+      },
+    };
+  }
+
+  remove(subscriptionId: string): boolean {
+    const sub = this.index.remove(subscriptionId);
+    if (sub) this.options.feed.unwatch(sub.tenant);
+    return sub !== undefined;
+  }
+
+  /**
+   * After the event feed was cut (Redis unreachable, then back), sends every subscription what it
+   * missed of its calls meanwhile, before any newer live event: each call's cues in order, kept
+   * lines and step change (see missed-events), end; a live call that started meanwhile is sent as started
+   * first (one that also ended meanwhile is not).
+   */
+  async catchUp(): Promise<void> {
+    const { store, onError } = this.options;
+    const subs = this.index.all().filter((sub) => !sub.pending);
+    for (const sub of subs) sub.pending = []; // live events wait for what was missed (heal sends them)
+    const calls = new Map<string, Awaited<ReturnType<typeof store.directory.list>>>();
+    try {
+      for (const tenant of new Set(subs.map((sub) => sub.tenant)))
+        calls.set(tenant, await store.directory.list(tenant));
+    } catch (error) {
+      onError?.(error);
+    }
+    await Promise.all(
+      subs.map((sub) => {
+        for (const { info, summary } of calls.get(sub.tenant) ?? []) {
+          // A live call it has not heard of started meanwhile (replay and `started` tell it of the others).
+          if (summary.ended || sub.seen.has(info.callId) || !covers(sub.tenant, sub.scope, info)) continue;
+          sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
+          this.send(sub, { type: 'call', event: 'started', call: summary });
+        }
+        return this.heal(sub, [...sub.seen.keys()], true);
+      }),
+    );
+  }
+
+  /** Sends the event now, or after what the subscription is still waiting for (its replay, or cues being read back). */
+  private offer(sub: Subscription, event: SubscriberEvent): void {
+    if (sub.pending) sub.pending.push(event);
+    else this.send(sub, event);
+  }
+
+  private flush(sub: Subscription): void {
+    const held = sub.pending ?? [];
+    sub.pending = undefined;
+    for (const event of held) this.offer(sub, event);
+  }
+
+  /**
+   * Sends each cue once and in order: one at or before the newest sent is dropped; one beyond the
+   * next means Pub/Sub lost some (its connection was cut), which are read back from the log first.
+   */
+  private send(sub: Subscription, event: SubscriberEvent): void {
+    if (event.type === 'cue') {
+      const { callId, epoch, seq } = event.cue;
+      const seen = sub.seen.get(callId);
+      if (seen?.epoch === epoch && seq <= seen.seq) return;
+      if (seen?.epoch === epoch && seq > seen.seq + 1) {
+        sub.pending = [event];
+        void this.heal(sub, [callId]);
+        return;
+      }
+      if (seen?.epoch === epoch) seen.seq = seq;
+      else sub.seen.set(callId, { epoch, seq });
+    } else if (event.type === 'call') {
+      const { callId, epoch, lastSeq } = event.call;
+      const seen = sub.seen.get(callId);
+      if (seen?.ended && event.event === 'ended') return; // read back after a cut, then heard live
+      if (seen?.epoch !== epoch) sub.seen.set(callId, { epoch, seq: lastSeq });
+      if (event.event === 'ended') this.ended(sub, callId);
+      else sub.seen.get(callId)!.ended = false;
+    }
+    const seen = sub.seen.get(callIdOf(event));
+    if (seen) noteSent(seen, event);
+    sub.sink(event);
+  }
+
+  /** Remembers the call ended (moved to the newest); the oldest ended calls are forgotten beyond SEEN_ENDED_CALLS. */
+  private ended(sub: Subscription, callId: string): void {
+    const seen = sub.seen.get(callId)!;
+    sub.seen.delete(callId);
+    sub.seen.set(callId, { ...seen, ended: true });
+    for (const [id, entry] of sub.seen) {
+      if (sub.seen.size <= SEEN_ENDED_CALLS) break;
+      if (entry.ended) sub.seen.delete(id);
+    }
+  }
+
+  /**
+   * Holds the subscription's live events while the cues of `callIds` after the newest it was sent
+   * are read back and sent; `ends` also sends the end of a call that ended meanwhile.
+   */
+  private async heal(sub: Subscription, callIds: string[], ends = false): Promise<void> {
+    const { store } = this.options;
+    sub.pending ??= [];
+    try {
+      for (const callId of callIds) {
+        const seen = sub.seen.get(callId);
+        if (!seen || (ends && seen.ended)) continue;
+        const ref = { tenant: sub.tenant, callId };
+        const { items, missing } = await store.cues.since(ref, seen.seq);
+        if (missing) {
+          this.send(sub, { type: 'gap', callId, ...missing });
+          seen.seq = missing.beforeSeq - 1;
+        }
+        for (const cue of items) if (cue.epoch === seen.epoch) this.send(sub, { type: 'cue', cue });
+        const entry = ends ? await store.directory.entry(ref) : undefined;
+        if (entry) {
+          const kept = sub.transcript ? await store.transcripts.lines(ref) : undefined;
+          for (const event of missedBesidesCues(seen, kept, entry.summary)) this.send(sub, event);
+        }
+        if (entry?.summary.ended) this.send(sub, { type: 'call', event: 'ended', call: entry.summary });
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    } finally {
+      this.flush(sub);
+    }
+  }
+}
+
+const callIdOf = (event: SubscriberEvent): string =>
+  event.type === 'cue' ? event.cue.callId : event.type === 'call' ? event.call.callId : event.callId;

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { REDIS_MISSING, redisLink, startRedis, type RedisLink, type TestRedis } from '../helpers/redis.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient, type Message } from '../helpers/ws-client.js';
+
+/** Polls until `/readyz` answers `status`. */
+async function readiness(http: string, status: number): Promise<void> {
+  while ((await fetch(`${http}/readyz`)).status !== status) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+if (REDIS_MISSING) {
+  describe('an instance cut off from Redis', () => it.skip(`skipped: ${REDIS_MISSING}`, () => undefined));
+} else {
+  let redis: TestRedis;
+  let link: RedisLink;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    redis = await startRedis();
+    link = await redisLink(redis.port);
+    const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '5000' };
+    a = await startServer(env);
+    // B reaches Redis through a link the test cuts: its event feed misses what A publishes meanwhile.
+    b = await startServer({ ...env, REDIS_URL: link.url });
+  });
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await link?.close();
+    await redis?.stop();
+  });
+
+  describe('an instance cut off from Redis', () => {
+    it('sends its subscribers, once back, the cues, final lines and step change raised meanwhile, each once', async () => {
+      const agentOnB = await TestClient.connect(`${b.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(agentOnB, { agentId: 'agent-cut' }, { transcript: true });
+      const producer = await TestClient.connect(`${a.ws}/v1/ingest`, TOKENS.ingest);
+      const call = new CallScript(producer, 'feed-cut');
+      await call.start('agent-cut', 'team-cut');
+      await call.customer('you are a useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.callId === 'feed-cut');
+
+      link.cut();
+      await readiness(b.http, 503);
+      // A conditional warning said by the agent moves the ladder on without a cue.
+      await call.agent('if this carries on i will need to pass you to my manager');
+      await call.customer('i just want my bill fixed');
+      link.restore();
+      await readiness(b.http, 200);
+      const moved = await agentOnB.next((m) => m.type === 'call' && m.event === 'moved', 10_000);
+      expect(moved.call).toMatchObject({ callId: 'feed-cut', step: 'warning', lastSeq: 1 });
+
+      await call.customer('whatever you useless idiot');
+      await call.end();
+      await callEnded(agentOnB, 'feed-cut');
+      const received = (type: string): Message[] =>
+        agentOnB.received.filter((m: Message) => m.type === type && (m.callId ?? m.call?.callId) === 'feed-cut');
+      expect(agentOnB.cues('feed-cut').map((cue) => `${cue.seq} ${cue.type}`)).toEqual([
+        '1 set-limit',
+        '2 transfer',
+        '3 break-debrief',
+      ]);
+      expect(received('call').map((m) => `${m.event} ${m.call.step}`)).toEqual([
+        'started listen',
+        'moved warning',
+        expect.stringMatching(/^ended /),
+      ]);
+      const labelled = received('transcript').filter((m) => m.isFinal && m.label !== undefined);
+      expect(labelled.map((m) => m.text)).toEqual([
+        'you are a useless idiot',
+        'if this carries on i will need to pass you to my manager',
+        'i just want my bill fixed',
+        'whatever you useless idiot',
+      ]);
+      agentOnB.close();
+      producer.close();
+    }, 60_000);
+  });
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { localFeed } from '../../../src/fanout/event-feed.js';
+import { LocalFanout } from '../../../src/fanout/local-fanout.js';
+import { initialLadderState } from '../../../src/ladder/state.js';
+import type { Cue, LadderStep } from '../../../src/protocol/cue.js';
+import type { CallSummary, SubscriberEvent, TranscriptEvent } from '../../../src/protocol/subscribe-messages.js';
+import type { CallInfo, Lease } from '../../../src/state/call-state.js';
+import { memoryCallStore } from '../../../src/state/memory-store.js';
+
+/**
+ * An instance whose event feed can be cut (as a Redis Pub/Sub connection is): while cut, what the
+ * store announces never reaches the fan-out; `resume` runs the catch-up the feed runs once it is back.
+ */
+function instanceWithFeed() {
+  let cut = false;
+  const store = memoryCallStore({
+    replayBuffer: 64,
+    transcriptLines: 3,
+    announce: (envelope) => {
+      if (!cut) fanout.deliver(envelope);
+    },
+  });
+  const fanout: LocalFanout = new LocalFanout({ feed: localFeed, store });
+  return {
+    store,
+    fanout,
+    cutFeed: () => void (cut = true),
+    resume: async () => {
+      cut = false;
+      await fanout.catchUp();
+    },
+  };
+}
+
+/** Drives one call through the store as its owner does. */
+async function ownCall(store: ReturnType<typeof memoryCallStore>, info: CallInfo) {
+  const lease = (await store.leases.acquire(info, 'owner', 60_000)) as Lease;
+  const { epoch } = await store.cues.numbering(info);
+  let lastSeq = 0;
+  let step: LadderStep = 'listen';
+  const summary = (ended = false): CallSummary => ({
+    callId: info.callId,
+    agentId: info.agentId,
+    epoch,
+    lastSeq,
+    step,
+    ended,
+  });
+  return {
+    start: () => store.directory.update(info, lease, summary(), { type: 'call', event: 'started', call: summary() }),
+    line: (segmentId: string, label?: 'abusive') => {
+      const line: TranscriptEvent = {
+        type: 'transcript',
+        callId: info.callId,
+        segmentId,
+        speaker: 'customer',
+        isFinal: true,
+        text: `line ${segmentId}`,
+        startMs: 0,
+        endMs: 1,
+        ...(label ? { label } : {}),
+      };
+      return store.transcripts.append(info, lease, line);
+    },
+    cue: (cueStep: LadderStep) => {
+      step = cueStep;
+      lastSeq++;
+      const cue = { seq: lastSeq, epoch, callId: info.callId, agentId: info.agentId, step: cueStep } as Cue;
+      return store.ladders.commit(info, lease, { ladder: initialLadderState(), cues: [cue], summary: summary() });
+    },
+    moved: async (to: LadderStep) => {
+      step = to;
+      await store.ladders.commit(info, lease, { ladder: initialLadderState(), cues: [], summary: summary() });
+      await store.directory.announce(info, lease, { type: 'call', event: 'moved', call: summary() });
+    },
+    end: () =>
+      store.directory.update(info, lease, summary(true), { type: 'call', event: 'ended', call: summary(true) }),
+  };
+}
+
+const shown = (event: SubscriberEvent): string => {
+  switch (event.type) {
+    case 'transcript':
+      return `${event.callId} line ${event.segmentId}${event.label ? ` ${event.label}` : ''}`;
+    case 'cue':
+      return `${event.cue.callId} cue ${event.cue.seq}`;
+    case 'call':
+      return `${event.call.callId} ${event.event} ${event.call.step}`;
+    default:
+      return `${event.callId} ${event.type}`;
+  }
+};
+
+async function subscribed(fanout: LocalFanout, scope: { agentId: string } | { teamId: string }, transcript = true) {
+  const events: string[] = [];
+  const { start } = await fanout.add('acme', scope, (event) => void events.push(shown(event)), transcript);
+  start(new Map());
+  return events;
+}
+
+describe('a subscription whose event feed was cut, once the feed is back', () => {
+  it('gets the lines and the step change it missed, after the missed cues, each once', async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const agent = await subscribed(fanout, { agentId: 'a1' });
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await call.start();
+    await call.line('s1');
+    await call.line('s1', 'abusive');
+    await call.line('s2');
+    await call.cue('limit');
+
+    cutFeed();
+    await call.line('s2', 'abusive'); // the newest line sent, labelled meanwhile
+    await call.line('s3', 'abusive');
+    await call.cue('warning');
+    await call.moved('solve');
+    await resume();
+    await call.line('s4');
+
+    expect(agent).toEqual([
+      'c1 started listen',
+      'c1 line s1',
+      'c1 line s1 abusive',
+      'c1 line s2',
+      'c1 cue 1',
+      'c1 cue 2',
+      'c1 line s2 abusive',
+      'c1 line s3 abusive',
+      'c1 moved solve',
+      'c1 line s4',
+    ]);
+  });
+
+  it('sends no lines to a subscription that did not ask for them, and no `moved` when the step is the one it was told', async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const team = await subscribed(fanout, { teamId: 't1' }, false);
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' });
+    await call.start();
+    await call.cue('limit');
+    cutFeed();
+    await call.line('s1', 'abusive');
+    await resume();
+    expect(team).toEqual(['c1 started listen', 'c1 cue 1']);
+  });
+
+  it('reads back every kept line when more came during the cut than the call keeps (the older are gone)', async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const agent = await subscribed(fanout, { agentId: 'a1' });
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await call.start();
+    await call.line('s1');
+    cutFeed();
+    for (const segment of ['s2', 's3', 's4', 's5']) await call.line(segment);
+    await call.end();
+    await resume();
+    expect(agent).toEqual([
+      'c1 started listen',
+      'c1 line s1',
+      'c1 line s3',
+      'c1 line s4',
+      'c1 line s5',
+      'c1 ended listen',
+    ]);
+  });
+
+  it('gets a live call that started during the cut: started as it stands, its cues, its lines; not the calls ended before', async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const before = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await before.start();
+    await before.cue('limit');
+    await before.end();
+    const agent = await subscribed(fanout, { agentId: 'a1' });
+    cutFeed();
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c2', agentId: 'a1' });
+    await call.start();
+    await call.line('s1', 'abusive');
+    await call.cue('limit');
+    await resume();
+    await call.end();
+    expect(agent).toEqual(['c2 started limit', 'c2 cue 1', 'c2 line s1 abusive', 'c2 ended limit']);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Chooses the ladder's score thresholds at call level, on the dev calls (training/dev-calls/), never
+ * on the blind eval calls: reads every final of every dev call once with the model, in its context as
+ * the service would, then replays the pure ladder over those verdicts for each candidate set of
+ * thresholds and scores the calls as `npm run eval:calls` does.
+ *   npm run choose:thresholds -- --help
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
+import { loadClassifier } from '../src/classifier/index.js';
+import { parseCommandLine } from '../src/cli/command-line.js';
+import { advance } from '../src/ladder/ladder.js';
+import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
+import { initialLadderState, type CueDraft, type Utterance } from '../src/ladder/state.js';
+import type { ContextTurn } from '../src/protocol/verdict.js';
+import { reasons, scoreCall, type CallScore, type ObservedCall, type ObservedCue } from './call-eval-score.js';
+import { loadEvalCalls, type EvalCall } from './call-eval-set.js';
+import { callChunks } from './call-eval-stream.js';
+
+const PROGRAM = 'npm run choose:thresholds';
+const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--write FILE]
+
+Reads the dev calls with the model once, replays the ladder for every candidate set of thresholds,
+and prints the best sets: fewest threat calls missed, then most calls right, fewest false alerts,
+fewest alerts on the wrong line. Ties go to the set closest to the current policy.
+
+  --model DIR     model folder (default models/use-lite-abuse)
+  --calls DIR     the dev calls (default training/dev-calls/calls); never the blind eval calls
+  --write FILE    write the default policy with the chosen thresholds to FILE`;
+
+const { values } = parseCommandLine(PROGRAM, USAGE, {
+  model: { type: 'string', default: 'models/use-lite-abuse' },
+  calls: { type: 'string', default: join('training', 'dev-calls', 'calls') },
+  write: { type: 'string' },
+});
+
+type Thresholds = Policy['thresholds'];
+/** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
+type Tuned = Pick<Thresholds, 'threatMinScore' | 'menaceMinScore' | 'abusiveMinScore' | 'agentHeatMinScore'>;
+
+const range = (from: number, to: number, step: number): number[] =>
+  Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => Math.round((from + i * step) * 100) / 100);
+
+const GRID: { [K in keyof Tuned]: number[] } = {
+  threatMinScore: range(0.6, 0.98, 0.02),
+  menaceMinScore: range(0.15, 0.7, 0.05),
+  abusiveMinScore: range(0.3, 0.8, 0.05),
+  agentHeatMinScore: range(0.4, 0.95, 0.05),
+};
+
+/** Every final of a call as the ladder receives it, read once by the model in the call's context. */
+async function readCall(call: EvalCall, classify: Awaited<ReturnType<typeof loadClassifier>>): Promise<Utterance[]> {
+  const finals = callChunks(call, call.id).filter((chunk) => chunk.isFinal);
+  const utterances: Utterance[] = [];
+  for (const [i, chunk] of finals.entries()) {
+    const context: ContextTurn[] = utterances.slice(-MAX_CONTEXT_TURNS).map(({ speaker, text }) => ({ speaker, text }));
+    const verdict = await classify.classify(chunk.text, 'final', chunk.speaker, context);
+    utterances.push({
+      utteranceId: String(i),
+      speaker: chunk.speaker,
+      text: chunk.text,
+      verdict,
+      startMs: chunk.startMs,
+      endMs: chunk.endMs,
+    });
+  }
+  return utterances;
+}
+
+/** The cues the ladder raises over one call's verdicts, with the turn each one's evidence starts at. */
+function replay(utterances: readonly Utterance[], policy: Policy): ObservedCall {
+  let state = initialLadderState();
+  const cues: ObservedCue[] = [];
+  const customerTurns: string[] = [];
+  const take = (drafts: CueDraft[]): void => {
+    for (const draft of drafts) {
+      const first = draft.evidence[0];
+      cues.push({ type: draft.type, ...(first ? { evidenceLine: Number(first.utteranceId) } : {}) });
+    }
+  };
+  for (const utterance of utterances) {
+    const step = advance(state, { type: 'utterance', utterance, context: [...customerTurns] }, policy);
+    state = step.state;
+    take(step.cues);
+    if (utterance.speaker === 'customer') customerTurns.push(utterance.text);
+  }
+  const end = advance(state, { type: 'call-end', atMs: utterances.at(-1)?.endMs ?? 0 }, policy);
+  take(end.cues);
+  const lines = utterances.map(({ verdict }) => ({
+    label: verdict.label,
+    ...(verdict.act ? { act: verdict.act } : {}),
+  }));
+  return { cues, lines };
+}
+
+interface Outcome {
+  thresholds: Tuned;
+  scores: readonly CallScore[];
+  right: number;
+  falseAlerts: number;
+  wrongLine: number;
+  missed: number;
+  distance: number;
+}
+
+function outcomeOf(thresholds: Tuned, scores: readonly CallScore[]): Outcome {
+  const count = (alert: CallScore['alert']): number => scores.filter((score) => score.alert === alert).length;
+  const current = DEFAULT_POLICY.thresholds;
+  const distance = (Object.keys(thresholds) as (keyof Tuned)[]).reduce(
+    (sum, key) => sum + Math.abs(thresholds[key] - current[key]),
+    0,
+  );
+  return {
+    thresholds,
+    scores,
+    right: scores.filter((score) => score.right).length,
+    falseAlerts: count('false-alert'),
+    wrongLine: count('wrong-line'),
+    missed: count('missed'),
+    distance,
+  };
+}
+
+/** Safety first: the fewest threat calls without an alert, then the most calls right. */
+const better = (a: Outcome, b: Outcome): number =>
+  a.missed - b.missed ||
+  b.right - a.right ||
+  a.falseAlerts - b.falseAlerts ||
+  a.wrongLine - b.wrongLine ||
+  a.distance - b.distance;
+
+function* candidates(): Generator<Tuned> {
+  for (const threatMinScore of GRID.threatMinScore)
+    for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
+      for (const abusiveMinScore of GRID.abusiveMinScore)
+        for (const agentHeatMinScore of GRID.agentHeatMinScore)
+          yield { threatMinScore, menaceMinScore, abusiveMinScore, agentHeatMinScore };
+}
+
+const calls = loadEvalCalls(values.calls);
+const classifier = await loadClassifier({ modelDir: values.model });
+const read: Utterance[][] = [];
+try {
+  for (const call of calls) read.push(await readCall(call, classifier));
+} finally {
+  await classifier.close();
+}
+
+const evaluate = (thresholds: Tuned): Outcome => {
+  const policy: Policy = { ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, ...thresholds } };
+  return outcomeOf(
+    thresholds,
+    calls.map((call, i) => scoreCall(call, replay(read[i]!, policy))),
+  );
+};
+
+const current = evaluate(DEFAULT_POLICY.thresholds);
+const ranked = [...candidates()].map(evaluate).sort(better);
+const row = (o: Outcome): string =>
+  `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;
+process.stdout.write(`dev calls: ${values.calls} (${calls.length}), model ${values.model}\n`);
+process.stdout.write(`current policy: ${row(current)}\nbest:\n`);
+for (const outcome of ranked.slice(0, 10)) process.stdout.write(`  ${row(outcome)}\n`);
+
+process.stdout.write('calls wrong at the best set:\n');
+for (const score of ranked[0]!.scores.filter((score) => !score.right))
+  process.stdout.write(`  ${score.id}: ${reasons(score).join('; ')}\n`);
+
+if (values.write) {
+  const chosen = ranked[0]!.thresholds;
+  const policy = { ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, ...chosen } };
+  writeFileSync(values.write, JSON.stringify(policy, null, 2) + '\n');
+  process.stdout.write(`wrote ${values.write}\n`);
+}
