@@ -118,7 +118,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       'useless',
       'idiot',
     ]);
-    expect(await page.locator('.line-customer[data-label="abusive"] .label').first().textContent()).toBe('abusive 88%');
+    expect(await page.locator('.line-customer[data-label="abusive"] .label').first().textContent()).toBe('abusive 97%');
     expect(await page.locator('.line-agent mark').count()).toBe(0);
 
     await stepShown(page, 'warning');
