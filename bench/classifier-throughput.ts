@@ -10,7 +10,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { classifierDefaults } from '../src/classifier/index.js';
-import { normalizeForModel } from '../src/classifier/normalize.js';
+import { lineTokenIds } from '../src/classifier/speaker-marker.js';
 import { OnnxModel } from '../src/classifier/onnx-model.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
 import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
@@ -64,7 +64,7 @@ for (const threads of list(values.threads)) {
     rowsPerRun: Number(values['rows-per-run']),
     inferenceThread,
   });
-  const encode = (text: string) => tokenizer.encode(normalizeForModel(text));
+  const encode = (text: string) => lineTokenIds(tokenizer, 'customer', text);
   // Cached context: the embeddings of a few corpus lines, as the cache would hold them.
   const cached = (await model.run(utterances.slice(0, MAX_CONTEXT_TURNS).map(encode))).map(({ embedding }, k) => ({
     embedding,

@@ -6,8 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeForModel } from '../src/classifier/normalize.js';
-import { speakerPrefix } from '../src/classifier/speaker-marker.js';
+import { lineTokenIds } from '../src/classifier/speaker-marker.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
 import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
 import type { SpeakerRole } from '../src/protocol/transcript-chunk.js';
@@ -19,10 +18,7 @@ if (!preparedDir) {
   process.exit(2);
 }
 const tokenizer = Tokenizer.fromFile(vocabFile);
-const ids = (text: string, speaker: SpeakerRole = 'customer') => [
-  ...speakerPrefix(tokenizer, speaker),
-  ...tokenizer.encode(normalizeForModel(text)),
-];
+const ids = (text: string, speaker: SpeakerRole = 'customer') => lineTokenIds(tokenizer, speaker, text);
 for (const split of ['train.jsonl', 'dev.jsonl']) {
   const path = join(preparedDir, split);
   const rows = readFileSync(path, 'utf8')

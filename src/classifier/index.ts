@@ -6,7 +6,7 @@ import { findEvidence } from './evidence.js';
 import { batchDefaults, MicroBatcher, type BatchInfo, type BatchSettings } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
 import { OnnxModel, onnxModelDefaults, type LineOutput, type OnnxModelOptions } from './onnx-model.js';
-import { speakerPrefix } from './speaker-marker.js';
+import { lineTokenIds, speakerPrefix } from './speaker-marker.js';
 import { Tokenizer, type Token } from './tokenizer.js';
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
 import { MAX_CONTEXT_TURNS, type Classifier, type Priority } from './classifier.js';
@@ -19,8 +19,8 @@ interface TokenizedUtterance {
   speaker: SpeakerRole;
   prefix: number[];
   tokens: Token[];
-  /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first). */
-  context: ContextTurn[];
+  /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
+  context: (ContextTurn & { key: string })[];
   /** Finals are cached for the turns after them; partials are not (their text is about to change). */
   cacheable: boolean;
 }
@@ -64,11 +64,6 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
   const { temperature } = readCalibration(options.modelDir);
   const model = await OnnxModel.load(options.modelDir, options);
   const cache = new EmbeddingCache(options.embeddingCacheSize);
-  const lineIds = (speaker: SpeakerRole, text: string) => [
-    ...speakerPrefix(tokenizer, speaker),
-    ...tokenizer.encode(normalizeForModel(text)),
-  ];
-
   const verdictOf = (utterance: TokenizedUtterance, line: LineOutput, logits: Float32Array): Verdict => {
     const { text, prefix, tokens, speaker } = utterance;
     const probabilities = calibratedProbabilities(logits, temperature);
@@ -95,12 +90,11 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
       const embeddings = new Map<string, Float32Array>();
       const toEmbed = new Map<string, number[]>();
       for (const { context } of utterances) {
-        for (const { speaker, text } of context) {
-          const key = EmbeddingCache.key(speaker, text);
+        for (const { speaker, text, key } of context) {
           if (embeddings.has(key) || toEmbed.has(key)) continue;
           const cached = cache.get(key);
           if (cached) embeddings.set(key, cached);
-          else toEmbed.set(key, lineIds(speaker, text));
+          else toEmbed.set(key, lineTokenIds(tokenizer, speaker, text));
         }
       }
       const targets = utterances.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]);
@@ -117,10 +111,7 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
         utterances.map(({ speaker, context }, i) => ({
           target: lines[i]!.embedding,
           targetAgent: speaker === 'agent',
-          turns: context.map((turn) => ({
-            embedding: embeddings.get(EmbeddingCache.key(turn.speaker, turn.text))!,
-            agent: turn.speaker === 'agent',
-          })),
+          turns: context.map((turn) => ({ embedding: embeddings.get(turn.key)!, agent: turn.speaker === 'agent' })),
         })),
       );
       return utterances.map((utterance, i) => verdictOf(utterance, lines[i]!, logits[i]!));
@@ -136,7 +127,10 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
     speaker,
     prefix: speakerPrefix(tokenizer, speaker),
     tokens: tokenizer.tokenize(normalizeForModel(text)),
-    context: context.filter((turn) => turn.text.trim() !== '').slice(-MAX_CONTEXT_TURNS),
+    context: context
+      .filter((turn) => turn.text.trim() !== '')
+      .slice(-MAX_CONTEXT_TURNS)
+      .map((turn) => ({ ...turn, key: EmbeddingCache.key(turn.speaker, turn.text) })),
     cacheable: priority === 'final',
   });
   return {

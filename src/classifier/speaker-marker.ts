@@ -1,4 +1,5 @@
 import type { SpeakerRole } from '../protocol/transcript-chunk.js';
+import { normalizeForModel } from './normalize.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /** A spare control symbol of the encoder's vocabulary, which the tokenizer never produces from text. */
@@ -12,4 +13,9 @@ const AGENT_MARKER = 'extra_token_id_1';
  */
 export function speakerPrefix(tokenizer: Tokenizer, speaker: SpeakerRole): number[] {
   return speaker === 'agent' ? [tokenizer.controlId(AGENT_MARKER)] : [];
+}
+
+/** The token ids the model reads for one line: the speaker marker, then the normalised words. */
+export function lineTokenIds(tokenizer: Tokenizer, speaker: SpeakerRole, text: string): number[] {
+  return [...speakerPrefix(tokenizer, speaker), ...tokenizer.encode(normalizeForModel(text))];
 }
