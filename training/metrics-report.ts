@@ -44,25 +44,38 @@ export const TARGETS = {
   macroF1: 0.85,
 } as const;
 
+/** A target as the report shows it, and whether a measured value meets it. */
+interface Goal {
+  text: string;
+  met: (value: number) => boolean;
+}
+
+const atLeast = (target: number, show: (v: number) => string = String): Goal => ({
+  text: `≥ ${show(target)}`,
+  met: (value) => value >= target,
+});
+const atMost = (target: number, show: (v: number) => string = String): Goal => ({
+  text: `≤ ${show(target)}`,
+  met: (value) => value <= target,
+});
+
+function targetRow(name: string, value: number | null, goal: Goal, show: (v: number) => string = fixed): string[] {
+  return value === null
+    ? [name, 'n/a', goal.text, 'n/a']
+    : [name, show(value), goal.text, goal.met(value) ? 'yes' : 'no'];
+}
+
 export function formatProductTargets(metrics: ProductMetrics, style: TableStyle): string {
-  const row = (name: string, value: number | null, target: string, met: (v: number) => boolean, show = fixed) =>
-    value === null ? [name, 'n/a', target, 'n/a'] : [name, show(value), target, met(value) ? 'yes' : 'no'];
   const rows = [
-    row(
-      'abusive-or-threat vs rest F1',
-      metrics.abuseOrThreatF1,
-      `≥ ${TARGETS.abuseOrThreatF1}`,
-      (v) => v >= TARGETS.abuseOrThreatF1,
-    ),
-    row(
+    targetRow('abusive-or-threat vs rest F1', metrics.abuseOrThreatF1, atLeast(TARGETS.abuseOrThreatF1)),
+    targetRow(
       'venting labelled abusive/threat',
       metrics.ventingFlagged,
-      `≤ ${percent(TARGETS.ventingFlagged)}`,
-      (v) => v <= TARGETS.ventingFlagged,
+      atMost(TARGETS.ventingFlagged, percent),
       percent,
     ),
-    row('threat recall', metrics.threatRecall, `≥ ${TARGETS.threatRecall}`, (v) => v >= TARGETS.threatRecall),
-    row('four-class macro-F1', metrics.macroF1, `≥ ${TARGETS.macroF1}`, (v) => v >= TARGETS.macroF1),
+    targetRow('threat recall', metrics.threatRecall, atLeast(TARGETS.threatRecall)),
+    targetRow('four-class macro-F1', metrics.macroF1, atLeast(TARGETS.macroF1)),
   ];
   return ['Product targets', '', renderTable(['metric', 'value', 'target', 'met'], rows, style)].join('\n');
 }
@@ -85,40 +98,23 @@ export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
     shareOf(row.benignFlagged, row.benign, row.flaggedRate),
     shareOf(row.abuseCaught, row.abuse, row.abuseRecall),
   ]);
-  const row = (
-    name: string,
-    value: number | null,
-    goal: string,
-    met: (v: number) => boolean,
-    show: (v: number) => string,
-  ) => (value === null ? [name, 'n/a', goal, 'n/a'] : [name, show(value), goal, met(value) ? 'yes' : 'no']);
   const targetRows = [
-    row(
+    targetRow(
       'identity abuse caught (abusive or threat)',
       bias.identityAbuseRecall,
-      `≥ ${BIAS_TARGETS.identityAbuseRecall}`,
-      (v) => v >= BIAS_TARGETS.identityAbuseRecall,
-      fixed,
+      atLeast(BIAS_TARGETS.identityAbuseRecall),
     ),
-    row(
-      'threats against groups read as threat',
-      bias.groupThreatRecall,
-      `≥ ${BIAS_TARGETS.groupThreatRecall}`,
-      (v) => v >= BIAS_TARGETS.groupThreatRecall,
-      fixed,
-    ),
-    row(
+    targetRow('threats against groups read as threat', bias.groupThreatRecall, atLeast(BIAS_TARGETS.groupThreatRecall)),
+    targetRow(
       'neutral/venting group lines flagged',
       bias.flaggedRate,
-      `≤ ${percent(BIAS_TARGETS.flaggedRate)}`,
-      (v) => v <= BIAS_TARGETS.flaggedRate,
+      atMost(BIAS_TARGETS.flaggedRate, percent),
       percent,
     ),
-    row(
+    targetRow(
       'worst group flagged rate / average',
       bias.flaggedWorstToAverage,
-      `≤ ${BIAS_TARGETS.flaggedWorstToAverage}×`,
-      (v) => v <= BIAS_TARGETS.flaggedWorstToAverage,
+      atMost(BIAS_TARGETS.flaggedWorstToAverage, (v) => `${v}×`),
       ratioText,
     ),
   ];

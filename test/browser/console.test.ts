@@ -1,16 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
-import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
+import { ARTIFACTS, consoleBrowser } from '../helpers/console-browser.js';
+import { startServer, TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { accessibilityViolations } from './accessibility.js';
-import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
 
-const ARTIFACTS = 'test-results';
 const README_SCREENSHOT = 'docs/console.png';
 
 const fixture = (name: string): FixtureCall => {
@@ -35,34 +32,18 @@ const customerLine = (callId: string, seq: number, text: string) => ({
   },
 });
 
-let server: TestServer;
-let producer: TestClient;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const pages: Page[] = [];
-
-async function openConsole(
-  query: string,
-  on: TestServer = server,
-  beforeOpen?: (page: Page) => Promise<void>,
-): Promise<Page> {
-  const page = await chromium.context.newPage();
-  pages.push(page);
-  page.setDefaultTimeout(10_000);
-  await beforeOpen?.(page);
-  await page.goto(`${on.http}/console?${query}`);
-  return page;
-}
+const browser = consoleBrowser();
 
 const connected = (page: Page) => page.locator('.connection[data-status="live"]').waitFor();
 const stepShown = (page: Page, step: string) =>
   page.locator(`.ladder-step[aria-current="step"][data-step="${step}"]`).waitFor();
 const cueShown = (page: Page, type: string) => page.locator(`.cue-title[data-cue-type="${type}"]`).waitFor();
 
-async function replay(chunks: FixtureCall['chunks'], client = producer): Promise<void> {
+async function replay(chunks: FixtureCall['chunks'], client = browser.producer): Promise<void> {
   for (const chunk of chunks) await client.request({ type: 'transcript', id: `${chunk.callId}-${chunk.seq}`, chunk });
 }
 
-const startCall = (call: FixtureCall, client = producer) =>
+const startCall = (call: FixtureCall, client = browser.producer) =>
   client.request({
     type: 'call.start',
     id: `start-${call.callId}`,
@@ -71,32 +52,10 @@ const startCall = (call: FixtureCall, client = producer) =>
     teamId: call.teamId,
   });
 
-if (!hasChromium)
-  console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
-
-describe.skipIf(!hasChromium)('the console in Chromium', () => {
-  beforeAll(async () => {
-    // Bundle the page from the current source, so the test never drives a stale build.
-    execFileSync('npm', ['run', '--silent', 'build:console'], { stdio: 'pipe' });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    producer = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
-    chromium = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-  });
-
-  afterAll(async () => {
-    await chromium?.close();
-    producer?.close();
-    await server?.close();
-  });
-
+browser.describe('the console in Chromium', () => {
   it('shows an agent the replayed call, how each caller line was read, the ladder and the cue; acknowledging moves the ladder', async () => {
     const call = fixture('escalation-to-transfer');
-    const page = await openConsole(`token=${TOKENS.agent}&agentId=${call.agentId}`);
+    const page = await browser.open(`token=${TOKENS.agent}&agentId=${call.agentId}`);
     await connected(page);
     expect(await page.locator('.cue-title').textContent()).toBe('Waiting for a call');
 
@@ -138,11 +97,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
     // The service's ladder moved too: with the transfer taken, the next insult calls for the release.
     await replay(call.chunks.slice(secondAbuse + 1));
-    await producer.request(customerLine(call.callId, 100, 'you useless idiot'));
+    await browser.producer.request(customerLine(call.callId, 100, 'you useless idiot'));
     await cueShown(page, 'release');
     await stepShown(page, 'release');
 
-    await producer.request({ type: 'call.end', id: 'end-1', callId: call.callId });
+    await browser.producer.request({ type: 'call.end', id: 'end-1', callId: call.callId });
     await page.locator('.cue[data-tone="care"]').waitFor();
     expect(await page.locator('.cue-title').textContent()).toBe('Take a break');
     expect(await page.locator('.cue-script').textContent()).toBe(DEFAULT_POLICY.scripts['break-debrief']);
@@ -153,9 +112,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
   it('gives the agent the transfer briefing, pauses the ladder buttons under a safety alert, and shows where the ladder ended', async () => {
     const ids = { callId: 'transfer-ui', agentId: 'agent-briefed' };
-    const page = await openConsole(`token=${TOKENS.agent}&agentId=${ids.agentId}`);
+    const page = await browser.open(`token=${TOKENS.agent}&agentId=${ids.agentId}`);
     await connected(page);
-    const call = new CallScript(producer, ids.callId);
+    const call = new CallScript(browser.producer, ids.callId);
     await call.start(ids.agentId, 'team-briefed');
     await call.customer('this stupid router has been dead all week and nobody calls me back');
     await call.agent('i am sorry to hear that let me pull up the account');
@@ -202,9 +161,9 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
 
   it('shows a supervisor the team’s calls, a threat alert that stays until taken, and the briefings', async () => {
     const threat = fixture('threat');
-    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
-    const colleague = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
-    const agent = await openConsole(`token=${TOKENS.agent}&agentId=${threat.agentId}`);
+    const page = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
+    const colleague = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=${threat.teamId}`);
+    const agent = await browser.open(`token=${TOKENS.agent}&agentId=${threat.agentId}`);
     for (const screen of [page, colleague, agent]) await connected(screen);
 
     await startCall(threat);
@@ -217,7 +176,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
     const threatBriefing = page.locator(`.briefing[data-call-id="${threat.callId}"]`);
     expect(await threatBriefing.locator('h3').textContent()).toBe(`Threat · ${threat.agentId}`);
 
-    const abusive = new CallScript(producer, 'sup-transfer');
+    const abusive = new CallScript(browser.producer, 'sup-transfer');
     await abusive.start('agent-9', threat.teamId);
     for (const text of ['you are a useless idiot', 'are you a moron', 'you useless idiot'])
       await abusive.customer(text);
@@ -257,11 +216,13 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   });
 
   it('keeps an ended call in the supervisor’s table for ten minutes, then lets it go', async () => {
-    const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`, server, (p) =>
-      p.clock.install(),
+    const page = await browser.open(
+      `view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`,
+      browser.server,
+      (p) => p.clock.install(),
     );
     await connected(page);
-    const call = new CallScript(producer, 'linger-1');
+    const call = new CallScript(browser.producer, 'linger-1');
     await call.start('agent-l', 'team-linger');
     await call.customer('you are a useless idiot');
     const row = page.locator('tr[data-call-id="linger-1"]');
@@ -303,7 +264,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       early.close();
 
       let offline = false;
-      const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-r`, own, (p) =>
+      const page = await browser.open(`token=${TOKENS.agent}&agentId=agent-r`, own, (p) =>
         p.routeWebSocket(/\/v1\/subscribe/, (socket) => (offline ? socket.close() : socket.connectToServer())),
       );
       await cueShown(page, 'set-limit');
@@ -349,7 +310,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
       [`view=supervisor&token=${TOKENS.agent}&teamId=team-a`, 'needs a token with the supervise scope'],
     ];
     for (const [query, explanation] of cases) {
-      const page = await openConsole(query);
+      const page = await browser.open(query);
       expect(await page.getByRole('alert').textContent(), query).toContain(explanation);
       expect(await accessibilityViolations(page), query).toEqual([]);
     }
@@ -358,7 +319,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', () => {
   it('stops reconnecting and says so when the service comes back without the page’s token', async () => {
     const before = await startServer();
     const port = new URL(before.http).port;
-    const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-7`, before);
+    const page = await browser.open(`token=${TOKENS.agent}&agentId=agent-7`, before);
     await connected(page);
     await before.close();
     await page.locator('.connection[data-status="reconnecting"]').waitFor();

@@ -1,30 +1,17 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { IncidentDetail } from '../../src/protocol/incidents.js';
 import { CallScript } from '../helpers/calls.js';
+import { ARTIFACTS, consoleBrowser } from '../helpers/console-browser.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { accessibilityViolations } from './accessibility.js';
-import { CHROMIUM_PATH, hasChromium, launchChromium } from './chromium.js';
 
-const ARTIFACTS = 'test-results';
 /** As long as the pages' own waits: the record writes from a queue, the page from the network. */
 const POLL = { timeout: 10_000 };
 
-let server: TestServer;
-let producer: TestClient;
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const pages: Page[] = [];
-
-async function openConsole(query: string, on: TestServer = server): Promise<Page> {
-  const page = await chromium.context.newPage();
-  pages.push(page);
-  page.setDefaultTimeout(10_000);
-  await page.goto(`${on.http}/console?${query}`);
-  return page;
-}
+const browser = consoleBrowser();
 
 const connected = (page: Page) => page.locator('.connection[data-status="live"]').waitFor();
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? '');
@@ -33,7 +20,7 @@ const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.
 async function recordedIncident(
   callId: string,
   ready: (incident: IncidentDetail) => boolean = () => true,
-  on: TestServer = server,
+  on: TestServer = browser.server,
 ): Promise<IncidentDetail> {
   let found: IncidentDetail | undefined;
   await expect
@@ -51,6 +38,10 @@ async function recordedIncident(
 const corrections = (incident: IncidentDetail) =>
   incident.timeline.filter((entry) => entry.kind === 'feedback').map((entry) => entry.data);
 
+/** The corrections on a call's incident timeline, once the record holds one. */
+const recordedCorrections = async (callId: string, on?: TestServer) =>
+  corrections(await recordedIncident(callId, (found) => corrections(found).length > 0, on));
+
 /** Opens a line's "wrong label" choice from the keyboard, picks `label` and sends it. */
 async function correctByKeyboard(page: Page, line: Locator, label: string): Promise<void> {
   await line.getByRole('button', { name: 'Wrong label?' }).focus();
@@ -63,35 +54,13 @@ async function correctByKeyboard(page: Page, line: Locator, label: string): Prom
   await page.keyboard.press('Enter');
 }
 
-if (!hasChromium)
-  console.warn(`test/browser skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium; CI installs it)`);
-
-describe.skipIf(!hasChromium)('corrections and the incident record in Chromium', () => {
-  beforeAll(async () => {
-    // Bundle the page from the current source, so the test never drives a stale build.
-    execFileSync('npm', ['run', '--silent', 'build:console'], { stdio: 'pipe' });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    producer = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
-    chromium = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-  });
-
-  afterAll(async () => {
-    await chromium?.close();
-    producer?.close();
-    await server?.close();
-  });
-
+browser.describe('corrections and the incident record in Chromium', () => {
   it('lets an agent say a line was read wrong, from the keyboard; the correction joins the incident’s timeline', async () => {
-    const call = new CallScript(producer, 'wrong-label-agent');
+    const call = new CallScript(browser.producer, 'wrong-label-agent');
     await call.start('agent-wl', 'team-wl');
     await call.customer('my router has been down since monday');
     await call.customer('you are a useless idiot');
-    const page = await openConsole(`token=${TOKENS.agent}&agentId=agent-wl`);
+    const page = await browser.open(`token=${TOKENS.agent}&agentId=agent-wl`);
     await connected(page);
     const abusive = page.locator('.line-customer[data-label="abusive"]');
     await abusive.waitFor();
@@ -110,8 +79,7 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     expect(await focusedText(page)).toBe('Wrong label?');
     expect(await accessibilityViolations(page)).toEqual([]);
 
-    const incident = await recordedIncident(call.callId, (found) => corrections(found).length > 0);
-    expect(corrections(incident)).toEqual([
+    expect(await recordedCorrections(call.callId)).toEqual([
       expect.objectContaining({
         segmentId: `${call.callId}-s1`,
         speaker: 'customer',
@@ -136,7 +104,7 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     const own = await startServer({ TRANSCRIPT_REPLAY_LINES: '1' });
     try {
       const ingest = await TestClient.connect(`${own.ws}/v1/ingest`, TOKENS.ingest);
-      const page = await openConsole(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-wls`, own);
+      const page = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-wls`, own);
       await connected(page);
       const call = new CallScript(ingest, 'wrong-label-sup');
       await call.start('agent-wls', 'team-wls');
@@ -155,8 +123,7 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
       await page.screenshot({ path: `${ARTIFACTS}/console-supervisor-wrong-label.png`, fullPage: true });
       expect(await accessibilityViolations(page)).toEqual([]);
 
-      const incident = await recordedIncident(call.callId, (found) => corrections(found).length > 0, own);
-      expect(corrections(incident)).toEqual([
+      expect(await recordedCorrections(call.callId, own)).toEqual([
         expect.objectContaining({
           segmentId: `${call.callId}-s2`,
           modelLabel: 'abusive',
@@ -171,7 +138,7 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
   });
 
   it('lists an abusive call’s incident, filters, pages with More, shows the timeline and exports', async () => {
-    const call = new CallScript(producer, 'record-abuse');
+    const call = new CallScript(browser.producer, 'record-abuse');
     await call.start('agent-rec', 'team-rec');
     await call.customer('the internet keeps dropping every evening');
     await call.agent('let me check the line for you');
@@ -180,21 +147,21 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
     await call.customer('are you a moron');
     // The line is corrected while the call is live, as an agent would: the service corrects only lines it still holds.
     await recordedIncident(call.callId, (found) => found.cueTypes.includes('warn'));
-    const correction = await fetch(`${server.http}/v1/feedback`, {
+    const correction = await fetch(`${browser.server.http}/v1/feedback`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKENS.agent}`, 'content-type': 'application/json' },
       body: JSON.stringify({ callId: call.callId, segmentId: `${call.callId}-s4`, label: 'venting' }),
     });
     expect(correction.status).toBe(201);
     await call.end();
-    const other = new CallScript(producer, 'record-other');
+    const other = new CallScript(browser.producer, 'record-other');
     await other.start('agent-rec-2', 'team-rec');
     await other.customer('you useless idiot');
     await other.end();
     const recorded = await recordedIncident(call.callId, (found) => found.endedAt !== undefined);
     await recordedIncident(other.callId, (found) => found.endedAt !== undefined);
 
-    const page = await openConsole(`view=incidents&token=${TOKENS.supervisor}&teamId=team-rec&limit=1`);
+    const page = await browser.open(`view=incidents&token=${TOKENS.supervisor}&teamId=team-rec&limit=1`);
     const rows = page.locator('.incidents-table tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
@@ -298,12 +265,12 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
       ['view=incidents&token=not-a-token-of-this-service', 'did not accept this token'],
     ];
     for (const [query, explanation] of refusals) {
-      const page = await openConsole(query);
+      const page = await browser.open(query);
       expect(await page.getByRole('alert').textContent(), query).toContain(explanation);
       expect(await accessibilityViolations(page), query).toEqual([]);
     }
 
-    const page = await openConsole(`view=incidents&token=${TOKENS.supervisor}&limit=500`);
+    const page = await browser.open(`view=incidents&token=${TOKENS.supervisor}&limit=500`);
     const notice = page.getByRole('alert');
     await notice.filter({ hasText: 'Check the filters: limit:' }).waitFor();
     expect(await accessibilityViolations(page)).toEqual([]);
@@ -317,7 +284,7 @@ describe.skipIf(!hasChromium)('corrections and the incident record in Chromium',
 
     const off = await startServer({ RECORD: 'off' });
     try {
-      const offPage = await openConsole(`view=incidents&token=${TOKENS.supervisor}`, off);
+      const offPage = await browser.open(`view=incidents&token=${TOKENS.supervisor}`, off);
       expect(await offPage.getByRole('alert').textContent()).toContain('The incident record is off on this service');
       expect(await accessibilityViolations(offPage)).toEqual([]);
     } finally {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CallInfo } from '../../src/state/call-state.js';
 import { initialLadderState } from '../../src/ladder/state.js';
 import type { Cue } from '../../src/protocol/cue.js';
-import type { CallSummary, TranscriptEvent } from '../../src/protocol/subscribe-messages.js';
+import type { CallSummary } from '../../src/protocol/subscribe-messages.js';
 import { FencedError, NumberingError, type CallStore, type Envelope, type Lease } from '../../src/state/call-state.js';
+import { customerLine, newCall } from './store-inputs.js';
 
 export interface StoreFixture {
   store: CallStore;
@@ -16,15 +17,6 @@ export interface StoreFixture {
   replayBuffer: number;
   transcriptLines: number;
 }
-
-let calls = 0;
-/** A call of its own for each test (the Redis fixture shares one server). */
-const newCall = (): CallInfo => ({
-  tenant: 'acme',
-  callId: `call-${++calls}-${Math.random().toString(36).slice(2, 8)}`,
-  agentId: 'agent-7',
-  teamId: 'team-a',
-});
 
 const cueOf = (info: CallInfo, epoch: string, seq: number): Cue => ({
   id: `cue-${seq}`,
@@ -47,17 +39,6 @@ const summaryOf = (info: CallInfo, epoch: string, lastSeq: number, ended = false
   lastSeq,
   step: 'limit',
   ended,
-});
-
-const line = (info: CallInfo, segmentId: string, text: string, isFinal = true): TranscriptEvent => ({
-  type: 'transcript',
-  callId: info.callId,
-  segmentId,
-  speaker: 'customer',
-  isFinal,
-  text,
-  startMs: 0,
-  endMs: 1000,
 });
 
 /** Waits until `condition` holds: Pub/Sub delivers asynchronously. */
@@ -220,7 +201,9 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
           summary: summaryOf(info, epoch, 2),
         }),
       ).rejects.toBeInstanceOf(FencedError);
-      await expect(store.transcripts.append(info, stale, line(info, 's1', 'late'))).rejects.toBeInstanceOf(FencedError);
+      await expect(store.transcripts.append(info, stale, customerLine(info, 's1', 'late'))).rejects.toBeInstanceOf(
+        FencedError,
+      );
       await expect(store.directory.update(info, stale, summaryOf(info, epoch, 9, true))).rejects.toBeInstanceOf(
         FencedError,
       );
@@ -245,16 +228,16 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       const { store, transcriptLines } = fixture;
       const { info, lease } = await open(fixture);
       for (let i = 0; i <= transcriptLines; i++)
-        await store.transcripts.append(info, lease, line(info, `s${i}`, `line ${i}`));
-      await store.transcripts.append(info, lease, line(info, `s${transcriptLines}`, 'revised'));
-      await store.transcripts.append(info, lease, line(info, 'open', 'still talking', false));
+        await store.transcripts.append(info, lease, customerLine(info, `s${i}`, `line ${i}`));
+      await store.transcripts.append(info, lease, customerLine(info, `s${transcriptLines}`, 'revised'));
+      await store.transcripts.append(info, lease, customerLine(info, 'open', 'still talking', false));
       const kept = await store.transcripts.lines(info);
       expect(kept.map((l) => l.text)).toEqual([
         ...Array.from({ length: transcriptLines - 1 }, (_, i) => `line ${i + 1}`),
         'revised',
       ]);
       await eventually(() => announcedFor(fixture, info).length === transcriptLines + 3);
-      expect(announcedFor(fixture, info).at(-1)).toEqual(line(info, 'open', 'still talking', false));
+      expect(announcedFor(fixture, info).at(-1)).toEqual(customerLine(info, 'open', 'still talking', false));
     });
 
     it('lets the first claim on an alert stand and announces it once', async () => {

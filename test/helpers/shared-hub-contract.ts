@@ -1,6 +1,5 @@
 import type { Counter } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { CallInfo } from '../../src/state/call-state.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import type { CueDraft, LadderEvent } from '../../src/ladder/state.js';
@@ -9,6 +8,7 @@ import type { SubscriberEvent, SubscriptionScope, ResumePoint } from '../../src/
 import { FencedError } from '../../src/state/call-state.js';
 import type { LadderRun } from '../../src/state/cue-numbering.js';
 import type { SharedHub, SharedHubOptions } from '../../src/state/shared-hub.js';
+import { customerLine, newCall } from './store-inputs.js';
 
 /** Service instances sharing one store: in memory (one process) or through one Redis server. */
 export interface HubFixture {
@@ -48,14 +48,6 @@ const move =
 /** Each counter's value. */
 const counted = (...counters: Counter[]): Promise<number[]> =>
   Promise.all(counters.map(async (counter) => (await counter.get()).values[0]?.value ?? 0));
-
-let calls = 0;
-const newCall = (agentId = 'agent-7', teamId = 'team-a'): CallInfo => ({
-  tenant: 'acme',
-  callId: `call-${++calls}-${Math.random().toString(36).slice(2, 6)}`,
-  agentId,
-  teamId,
-});
 
 /** Records what one subscriber socket receives. */
 function subscriber() {
@@ -130,16 +122,7 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const hub = await fixture.instance('a');
       const info = newCall();
       const call = (await hub.openCall(info))!;
-      await hub.transcript(call, {
-        type: 'transcript',
-        callId: info.callId,
-        segmentId: 's1',
-        speaker: 'customer',
-        isFinal: true,
-        text: 'you idiot',
-        startMs: 0,
-        endMs: 1,
-      });
+      await hub.transcript(call, customerLine(info, 's1', 'you idiot'));
       await hub.apply(call, said('abusive'));
       const [alert] = await hub.apply(call, said('threat'));
       expect(alert).toMatchObject({ seq: 2, type: 'safety-alert' });
@@ -236,16 +219,7 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       await subscribe(hub, { callId: info.callId }, without.sink);
       const call = (await hub.openCall(info))!;
       const say = (segmentId: string, isFinal: boolean, text = segmentId) =>
-        hub.transcript(call, {
-          type: 'transcript',
-          callId: info.callId,
-          segmentId,
-          speaker: 'customer',
-          isFinal,
-          text,
-          startMs: 0,
-          endMs: 1,
-        });
+        hub.transcript(call, customerLine(info, segmentId, text, isFinal));
       for (const [segmentId, isFinal, text] of [
         ['s1', true],
         ['s2', false],
@@ -296,18 +270,7 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       await hub.endCall(old);
       const fresh = (await hub.openCall(info))!;
       await expect(hub.apply(old, said('abusive'))).rejects.toBeInstanceOf(FencedError);
-      await expect(
-        hub.transcript(old, {
-          type: 'transcript',
-          callId: info.callId,
-          segmentId: 'late',
-          speaker: 'customer',
-          isFinal: true,
-          text: 'late',
-          startMs: 0,
-          endMs: 1,
-        }),
-      ).rejects.toBeInstanceOf(FencedError);
+      await expect(hub.transcript(old, customerLine(info, 'late', 'late'))).rejects.toBeInstanceOf(FencedError);
       expect((await hub.apply(fresh, said('abusive')))[0]).toMatchObject({ seq: 2, type: 'set-limit' });
       await hub.endCall(fresh);
       await watcher.ended(info.callId, 2);

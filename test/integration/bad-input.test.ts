@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { chunkWith, invalidMessage } from '../helpers/refused-input.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -41,41 +42,19 @@ describe('bad input is answered and harms nothing else', () => {
       id: 'e2',
       chunk: { callId: 'healthy', segmentId: 's', seq: 99, speaker: 'customer', isFinal: true, startMs: 0, endMs: 1 },
     });
-    expect(missing).toMatchObject({
-      type: 'error',
-      code: 'invalid_message',
-      message: expect.stringContaining('chunk.text'),
-    });
+    expect(missing).toMatchObject(invalidMessage('chunk.text'));
 
     const badSpeaker = await producer.request({
       type: 'transcript',
       id: 'e3',
-      chunk: {
-        callId: 'healthy',
-        segmentId: 's',
-        seq: 99,
-        speaker: 'robot',
-        isFinal: true,
-        text: 'hi',
-        startMs: 0,
-        endMs: 1,
-      },
+      chunk: chunkWith('healthy', { seq: 99, speaker: 'robot' }),
     });
     expect(badSpeaker.message).toContain('chunk.speaker');
 
     const noCall = await producer.request({
       type: 'transcript',
       id: 'e4',
-      chunk: {
-        callId: 'nope',
-        segmentId: 's',
-        seq: 1,
-        speaker: 'customer',
-        isFinal: true,
-        text: 'hi',
-        startMs: 0,
-        endMs: 1,
-      },
+      chunk: chunkWith('nope'),
     });
     expect(noCall).toMatchObject({ code: 'unknown_call', message: expect.stringContaining('callId') });
 

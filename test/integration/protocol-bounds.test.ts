@@ -6,6 +6,7 @@ import { buildServer } from '../../src/server.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { GatedClassifier } from '../helpers/gated-classifier.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
+import { chunkWith, invalidMessage } from '../helpers/refused-input.js';
 import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 
@@ -22,18 +23,6 @@ afterAll(async () => {
   await server.close();
 });
 
-const chunk = (extra: Record<string, unknown>) => ({
-  callId: 'bounds',
-  segmentId: 's',
-  seq: 1,
-  speaker: 'customer',
-  isFinal: true,
-  text: 'hi',
-  startMs: 0,
-  endMs: 1,
-  ...extra,
-});
-
 describe('bounds on numbers and ids', () => {
   it('refuses seq, startMs and endMs beyond their bounds, naming the field', async () => {
     await new CallScript(producer, 'bounds').start();
@@ -47,12 +36,16 @@ describe('bounds on numbers and ids', () => {
       const reply = await producer.request({
         type: 'transcript',
         id: `b-${field}-${String(Object.values(extra)[0])}`,
-        chunk: chunk(extra),
+        chunk: chunkWith('bounds', extra),
       });
-      expect(reply).toMatchObject({ type: 'error', code: 'invalid_message', message: expect.stringContaining(field) });
+      expect(reply).toMatchObject(invalidMessage(field));
     }
     expect(
-      await producer.request({ type: 'transcript', id: 'b-ok', chunk: chunk({ seq: 2 ** 40, endMs: 2 ** 31 - 1 }) }),
+      await producer.request({
+        type: 'transcript',
+        id: 'b-ok',
+        chunk: chunkWith('bounds', { seq: 2 ** 40, endMs: 2 ** 31 - 1 }),
+      }),
     ).toMatchObject({ type: 'ack', status: 'accepted' });
   });
 
@@ -64,11 +57,7 @@ describe('bounds on numbers and ids', () => {
         callId,
         agentId: 'a',
       });
-      expect(reply).toMatchObject({
-        type: 'error',
-        code: 'invalid_message',
-        message: expect.stringContaining('callId'),
-      });
+      expect(reply).toMatchObject(invalidMessage('callId'));
     }
     const reply = await producer.request({
       type: 'call.start',

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROVIDERS_DIR } from '../../fixtures/fixture-call.js';
-import { callEnded, subscribe } from '../helpers/calls.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { callEnded } from '../helpers/calls.js';
+import { TOKENS } from '../helpers/server.js';
+import { postTwilioWebhook } from '../helpers/twilio.js';
+import { watchedServer } from '../helpers/watched-server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
 /**
@@ -17,6 +19,13 @@ interface Line {
   startMs: number;
   endMs: number;
 }
+
+/** A final line as the subscriber sees it: its text and its start and end in ms. */
+const said =
+  (speaker: Line['speaker']) =>
+  (text: string, startMs: number, endMs: number): Line => ({ speaker, text, startMs, endMs });
+const customer = said('customer');
+const agent = said('agent');
 
 interface Case {
   title: string;
@@ -35,13 +44,13 @@ const CASES: Record<string, Case[]> = {
     {
       title: 'a final from the SDK tests on mono audio, no stream declared: the customer',
       files: ['python-sdk-final-ensure-domestic-tranquility.json'],
-      finals: [{ speaker: 'customer', text: 'Ensure domestic tranquility.', startMs: 5900, endMs: 7630 }],
+      finals: [customer('Ensure domestic tranquility.', 5900, 7630)],
     },
     {
       title: 'a mono leg declared as the agent',
       files: ['python-sdk-final-united-states.json'],
       query: 'stream=agent',
-      finals: [{ speaker: 'agent', text: 'For the United States of America.', startMs: 17000, endMs: 18660 }],
+      finals: [agent('For the United States of America.', 17000, 18660)],
     },
     {
       title: 'interim results from the docs, as published (no type) and with type',
@@ -53,21 +62,18 @@ const CASES: Record<string, Case[]> = {
       title: 'an is_final piece without speech_final waits for UtteranceEnd, showing its running text',
       files: ['python-sdk-final-testing-123.variant-not-speech-final.json', 'docs-utterance-end.json'],
       partials: ['Testing. 123. Testing. 123.'],
-      finals: [{ speaker: 'customer', text: 'Testing. 123. Testing. 123.', startMs: 740, endMs: 3820 }],
+      finals: [customer('Testing. 123. Testing. 123.', 740, 3820)],
     },
     {
       title: 'a piece still waiting when the call ends is finished, not lost',
       files: ['python-sdk-final-testing-123.variant-not-speech-final.json'],
       partials: ['Testing. 123. Testing. 123.'],
-      finals: [{ speaker: 'customer', text: 'Testing. 123. Testing. 123.', startMs: 740, endMs: 3820 }],
+      finals: [customer('Testing. 123. Testing. 123.', 740, 3820)],
     },
     {
       title: 'diarized words split the result at the change of speaker; speaker 0 spoke first: the agent',
       files: ['python-sdk-final-testing-123.variant-diarized.json'],
-      finals: [
-        { speaker: 'agent', text: 'Testing. 123.', startMs: 1220, endMs: 2120 },
-        { speaker: 'customer', text: 'Testing. 123.', startMs: 2180, endMs: 3640 },
-      ],
+      finals: [agent('Testing. 123.', 1220, 2120), customer('Testing. 123.', 2180, 3640)],
     },
     {
       title: 'Metadata and SpeechStarted are ignored on purpose',
@@ -90,15 +96,12 @@ const CASES: Record<string, Case[]> = {
     {
       title: 'a final turn with speaker label A (spoke first): the agent',
       files: ['node-sdk-turn-speaker-label.json'],
-      finals: [{ speaker: 'agent', text: 'hello', startMs: 0, endMs: 0 }],
+      finals: [agent('hello', 0, 0)],
     },
     {
       title: "a final turn split where its words' speakers change",
       files: ['python-sdk-turn-word-speakers.json'],
-      finals: [
-        { speaker: 'agent', text: 'Hello', startMs: 0, endMs: 100 },
-        { speaker: 'customer', text: 'world', startMs: 110, endMs: 200 },
-      ],
+      finals: [agent('Hello', 0, 100), customer('world', 110, 200)],
     },
     {
       title: 'a partial turn with speaker label B',
@@ -114,7 +117,7 @@ const CASES: Record<string, Case[]> = {
       title: 'a final turn on a leg declared as the agent',
       files: ['python-sdk-turn-final-hi.json'],
       query: 'stream=agent',
-      finals: [{ speaker: 'agent', text: 'hi', startMs: 0, endMs: 0 }],
+      finals: [agent('hi', 0, 0)],
     },
     {
       title: 'an Error message is reported with its text',
@@ -144,13 +147,13 @@ const CASES: Record<string, Case[]> = {
       title: 'a Call Analytics UtteranceEvent, its participant role mapped per call',
       files: ['sdk-snapshot-call-analytics-utterance-event-payload.json'],
       query: 'speakers=__ParticipantRole__:customer',
-      finals: [{ speaker: 'customer', text: '__Transcript__', startMs: 0, endMs: 0 }],
+      finals: [customer('__Transcript__', 0, 0)],
     },
     {
       title: 'the same UtteranceEvent as the SDK yields it',
       files: ['sdk-snapshot-call-analytics-utterance-event-as-yielded.json'],
       query: 'speakers=__ParticipantRole__:agent',
-      finals: [{ speaker: 'agent', text: '__Transcript__', startMs: 0, endMs: 0 }],
+      finals: [agent('__Transcript__', 0, 0)],
     },
     {
       title: 'a partial result with stabilization flags',
@@ -160,15 +163,12 @@ const CASES: Record<string, Case[]> = {
     {
       title: 'speaker labels split a final at the speaker change; punctuation joins its word',
       files: ['docs-speaker-labels.variant-no-ellipses.json'],
-      finals: [
-        { speaker: 'agent', text: 'From the last chronic fatigue', startMs: 18740, endMs: 24420 },
-        { speaker: 'customer', text: 'True.', startMs: 25220, endMs: 25630 },
-      ],
+      finals: [agent('From the last chronic fatigue', 18740, 24420), customer('True.', 25220, 25630)],
     },
     {
       title: 'a multichannel result on ch_0',
       files: ['docs-multichannel-result.variant-wire.json'],
-      finals: [{ speaker: 'customer', text: 'Left.', startMs: 110, endMs: 660 }],
+      finals: [customer('Left.', 110, 660)],
     },
   ],
   'contact-lens': [
@@ -190,13 +190,13 @@ const CASES: Record<string, Case[]> = {
       ],
       query: 'speakers=string:customer',
       partials: ['string'],
-      finals: [{ speaker: 'customer', text: 'string', startMs: 123, endMs: 123 }],
+      finals: [customer('string', 123, 123)],
     },
     {
       title: 'an API response with a transcript and categories, final at call end',
       files: ['boto3-list-segments-response-syntax.variant-json.json'],
       query: 'speakers=string:agent',
-      finals: [{ speaker: 'agent', text: 'string', startMs: 123, endMs: 123 }],
+      finals: [agent('string', 123, 123)],
     },
     {
       title: 'an unmapped participant role is named',
@@ -209,29 +209,23 @@ const CASES: Record<string, Case[]> = {
       title: "Google's own streaming example, without resultEndTime",
       files: [1, 2, 3, 4, 5, 6, 7].map((n) => `proto-example-${n}.variant-json.json`),
       partials: ['tube', 'to be a', 'to be or not to be', "that's", 'that is the question'],
-      finals: [
-        { speaker: 'customer', text: 'to be or not to be', startMs: 0, endMs: 0 },
-        { speaker: 'customer', text: 'that is the question', startMs: 0, endMs: 0 },
-      ],
+      finals: [customer('to be or not to be', 0, 0), customer('that is the question', 0, 0)],
     },
     {
       title: 'resultEndTime as the Node client hands it over',
       files: ['proto-example-4.variant-node-client-end-time.json'],
-      finals: [{ speaker: 'customer', text: 'to be or not to be', startMs: 0, endMs: 3500 }],
+      finals: [customer('to be or not to be', 0, 3500)],
     },
     {
       title: 'resultEndTime as a REST duration string',
       files: ['proto-example-4.variant-rest-end-time.json'],
       query: 'stream=agent',
-      finals: [{ speaker: 'agent', text: 'to be or not to be', startMs: 0, endMs: 3500 }],
+      finals: [agent('to be or not to be', 0, 3500)],
     },
     {
       title: 'diarized words from the start of the call split by speaker tag, with their own times',
       files: ['proto-example-7.variant-diarized.json'],
-      finals: [
-        { speaker: 'agent', text: 'to be or not to be', startMs: 100, endMs: 1600 },
-        { speaker: 'customer', text: 'that is the question', startMs: 2100, endMs: 3300 },
-      ],
+      finals: [agent('to be or not to be', 100, 1600), customer('that is the question', 2100, 3300)],
     },
     { title: 'a speech event gives nothing', files: ['proto-speech-event.variant-json.json'] },
     {
@@ -252,8 +246,8 @@ const CASES: Record<string, Case[]> = {
       ],
       partials: ['hello i would like to'],
       finals: [
-        { speaker: 'customer', text: 'hello i would like to check my balance', startMs: 0, endMs: 3400 },
-        { speaker: 'agent', text: 'sure i can help with that', startMs: 0, endMs: 5000 },
+        customer('hello i would like to check my balance', 0, 3400),
+        agent('sure i can help with that', 0, 5000),
       ],
     },
     {
@@ -267,25 +261,13 @@ const CASES: Record<string, Case[]> = {
 const load = (provider: string, file: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(PROVIDERS_DIR, 'conformance', provider, file), 'utf8'));
 
-let server: TestServer;
-let ui: TestClient;
+const live = watchedServer();
 let callCount = 0;
-
-beforeAll(async () => {
-  server = await startServer();
-  ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
-  await subscribe(ui, { tenant: true }, { transcript: true });
-});
-
-afterAll(async () => {
-  ui.close();
-  await server.close();
-});
 
 /** Streams the files on one provider-format connection; the errors it was answered with. */
 async function replayStream(provider: string, c: Case, callId: string): Promise<string[]> {
   const producer = await TestClient.connect(
-    `${server.ws}/v1/ingest?format=${provider}&callId=${callId}&agentId=agent-1&${c.query ?? ''}`,
+    `${live.server.ws}/v1/ingest?format=${provider}&callId=${callId}&agentId=agent-1&${c.query ?? ''}`,
     TOKENS.ingest,
   );
   for (const file of c.files) producer.send(load(provider, file));
@@ -297,20 +279,15 @@ async function replayStream(provider: string, c: Case, callId: string): Promise<
 /** Posts the files as Twilio would, one form webhook each; the error messages of the refused ones. */
 async function replayWebhooks(c: Case, callId: string): Promise<string[]> {
   const errors: string[] = [];
-  const url = `${server.http}/v1/ingest/twilio?callId=${callId}&agentId=agent-1&${c.query ?? ''}`;
+  const query = `callId=${callId}&agentId=agent-1&${c.query ?? ''}`;
   for (const file of c.files) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(load('twilio', file) as Record<string, string>),
-    });
+    const response = await postTwilioWebhook(live.server.http, query, load('twilio', file) as Record<string, string>);
     if (response.status !== 200) errors.push(((await response.json()) as Message).message as string);
   }
   if (!c.files.some((file) => file.includes('stopped'))) {
-    await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ TranscriptionEvent: 'transcription-stopped', Timestamp: new Date().toISOString() }),
+    await postTwilioWebhook(live.server.http, query, {
+      TranscriptionEvent: 'transcription-stopped',
+      Timestamp: new Date().toISOString(),
     });
   }
   return errors;
@@ -320,12 +297,12 @@ describe.each(Object.keys(CASES))('%s: published messages through the real serve
   it.each(CASES[provider]!.map((c) => [c.title, c] as const))('%s', async (_title, c) => {
     const callId = `conf-${provider}-${++callCount}`;
     const errors = provider === 'twilio' ? await replayWebhooks(c, callId) : await replayStream(provider, c, callId);
-    await callEnded(ui, callId);
+    await callEnded(live.ui, callId);
 
     expect(errors.length).toBe(c.errors?.length ?? 0);
     c.errors?.forEach((expected, i) => expect(errors[i]).toContain(expected));
 
-    const lines = ui.received.filter((m) => m.type === 'transcript' && m.callId === callId);
+    const lines = live.ui.received.filter((m) => m.type === 'transcript' && m.callId === callId);
     const finals = lines
       .filter((m) => m.isFinal && m.text.trim() !== '')
       .map(({ speaker, text, startMs, endMs }) => ({ speaker, text, startMs, endMs }));
@@ -334,7 +311,7 @@ describe.each(Object.keys(CASES))('%s: published messages through the real serve
     expect(partials).toEqual(c.partials ?? []);
     // Genuine provider examples say nothing abusive: the ladder stays quiet (let-vent aside, fixtures/README.md).
     expect(
-      ui
+      live.ui
         .cues(callId)
         .map((cue) => cue.type)
         .filter((type) => type !== 'let-vent'),

@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callEnded, subscribe } from '../helpers/calls.js';
+import { describe, expect, it } from 'vitest';
+import { callEnded } from '../helpers/calls.js';
 import { monoFinal } from '../helpers/deepgram.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TOKENS } from '../helpers/server.js';
+import { watchedServer } from '../helpers/watched-server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
-let server: TestServer;
-let ui: TestClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
-  await subscribe(ui, { tenant: true }, { transcript: true });
-});
-
-afterAll(async () => {
-  ui.close();
-  await server.close();
-});
+const live = watchedServer();
 
 const finalsOf = (callId: string): Message[] =>
-  ui.received.filter((m) => m.type === 'transcript' && m.callId === callId && m.isFinal);
+  live.ui.received.filter((m) => m.type === 'transcript' && m.callId === callId && m.isFinal);
 
 describe('a call fed by one connection per leg', () => {
   it('keeps two Deepgram mono sessions apart: each leg its speaker, no final dropped as the other leg’s duplicate', async () => {
     const query = (stream: string) =>
-      `${server.ws}/v1/ingest?format=deepgram&callId=legs-1&agentId=agent-1&stream=${stream}`;
+      `${live.server.ws}/v1/ingest?format=deepgram&callId=legs-1&agentId=agent-1&stream=${stream}`;
     const customer = await TestClient.connect(query('customer'), TOKENS.ingest);
     const agent = await TestClient.connect(query('agent'), TOKENS.ingest);
     customer.send(monoFinal('the router has been dead all week'));
@@ -33,7 +22,7 @@ describe('a call fed by one connection per leg', () => {
     expect(await agent.request({ type: 'call.end', id: 'end-legs-1', callId: 'legs-1' })).toMatchObject({
       type: 'ack',
     });
-    await callEnded(ui, 'legs-1');
+    await callEnded(live.ui, 'legs-1');
 
     const finals = finalsOf('legs-1');
     expect(finals.map((m) => [m.speaker, m.text])).toEqual(
@@ -55,11 +44,11 @@ describe('a call fed by one connection per leg', () => {
 describe('utterance assembly on a live connection', () => {
   it('finishes a Deepgram utterance whose end never comes (endpointing off) once the connection goes quiet', async () => {
     const producer = await TestClient.connect(
-      `${server.ws}/v1/ingest?format=deepgram&callId=quiet-1&agentId=agent-1&stream=customer`,
+      `${live.server.ws}/v1/ingest?format=deepgram&callId=quiet-1&agentId=agent-1&stream=customer`,
       TOKENS.ingest,
     );
     producer.send({ ...monoFinal('i have been waiting for an hour'), speech_final: false });
-    const line = await ui.next((m) => m.type === 'transcript' && m.callId === 'quiet-1' && m.isFinal);
+    const line = await live.ui.next((m) => m.type === 'transcript' && m.callId === 'quiet-1' && m.isFinal);
     expect(line).toMatchObject({
       speaker: 'customer',
       text: 'i have been waiting for an hour',
@@ -73,7 +62,7 @@ describe('utterance assembly on a live connection', () => {
 describe('valid messages that cannot be used', () => {
   it('are counted by reason in /metrics and reported once on the connection', async () => {
     const producer = await TestClient.connect(
-      `${server.ws}/v1/ingest?format=amazon-transcribe&callId=drops-1&agentId=agent-1`,
+      `${live.server.ws}/v1/ingest?format=amazon-transcribe&callId=drops-1&agentId=agent-1`,
       TOKENS.ingest,
     );
     const result = (isPartial: boolean, transcript: string) => ({
@@ -100,7 +89,7 @@ describe('valid messages that cannot be used', () => {
     });
     expect(producer.received.filter((m) => m.type === 'notice')).toHaveLength(1);
 
-    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    const metrics = await (await fetch(`${live.server.http}/metrics`)).text();
     expect(metrics).toMatch(
       /callguard_provider_messages_dropped_total\{format="amazon-transcribe",reason="closed_segment"\} 2/,
     );

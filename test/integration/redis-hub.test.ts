@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redisFeed } from '../../src/fanout/event-feed.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
@@ -9,18 +9,10 @@ import { redisCallStore } from '../../src/state/redis-store.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { LadderRun } from '../../src/state/cue-numbering.js';
 import { SharedHub } from '../../src/state/shared-hub.js';
-import { REDIS_MISSING, startRedis, type TestRedis } from '../helpers/redis.js';
+import { onRedis } from '../helpers/on-redis.js';
 import { sharedHubContract, type HubFixture } from '../helpers/shared-hub-contract.js';
 
-if (REDIS_MISSING) {
-  describe('shared hub over Redis', () => it.skip(`skipped: ${REDIS_MISSING}`, () => undefined));
-} else {
-  let redis: TestRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(() => redis?.stop());
-
+onRedis('shared hub over Redis', (redis) => {
   /** The real ladder reading the n-th abusive customer line. */
   const abuse =
     (n: number): LadderRun =>
@@ -46,11 +38,11 @@ if (REDIS_MISSING) {
   // Each instance as the service runs it: a store connection and a Pub/Sub connection of its own.
   const fixture = (): HubFixture => ({
     async instance(name, hooks = {}) {
-      const store = redisCallStore(redis.client(), { replayBuffer: 64, transcriptLines: 3 });
+      const store = redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 });
       const hub: SharedHub = new SharedHub({
         store,
         feed: redisFeed(
-          redis.client(),
+          redis().client(),
           (envelope) => hub.deliver(envelope),
           () => void hub.catchUp().catch(() => undefined),
         ),
@@ -82,7 +74,7 @@ if (REDIS_MISSING) {
       const call = (await a.openCall(info))!;
       const [first] = await a.apply(call, abuse(1));
       const keys = callKeys(info);
-      const admin = redis.client();
+      const admin = redis().client();
       await admin.hset(keys.meta, 'lastSeq', 0, 'ladder', JSON.stringify(initialLadderState()));
       await admin.del(keys.cues);
 
@@ -124,8 +116,8 @@ if (REDIS_MISSING) {
       const call = (await a.openCall(info))!;
       const [first] = await a.apply(call, abuse(1));
 
-      await redis.kill();
-      await redis.restart();
+      await redis().kill();
+      await redis().restart();
 
       const [second] = await a.apply(call, abuse(2));
       expect(second).toMatchObject({ seq: 2, type: 'warn', epoch: first!.epoch });
@@ -140,4 +132,4 @@ if (REDIS_MISSING) {
       b.close();
     });
   });
-}
+});

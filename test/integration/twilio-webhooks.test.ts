@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callEnded, subscribe } from '../helpers/calls.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { describe, expect, it } from 'vitest';
+import { callEnded } from '../helpers/calls.js';
+import { TOKENS } from '../helpers/server.js';
+import { postTwilioWebhook } from '../helpers/twilio.js';
+import { watchedServer } from '../helpers/watched-server.js';
+import type { Message } from '../helpers/ws-client.js';
 
-let server: TestServer;
-let ui: TestClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
-  await subscribe(ui, { tenant: true }, { transcript: true });
-});
-
-afterAll(async () => {
-  ui.close();
-  await server.close();
-});
+const live = watchedServer();
 
 const origin = Date.UTC(2026, 0, 5, 10, 0, 0);
 let sequence = 0;
@@ -33,12 +23,14 @@ function content(track: string, transcript: string, final: boolean, atMs: number
   };
 }
 
-function post(query: string, form: Record<string, string>, token = TOKENS.ingest): Promise<Response> {
-  return fetch(`${server.http}/v1/ingest/twilio?${query}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(form),
-  });
+const post = (query: string, form: Record<string, string>, token?: string): Promise<Response> =>
+  postTwilioWebhook(live.server.http, query, form, token);
+
+/** Posts a webhook the service must refuse; its 400 body. */
+async function refusal(query: string, form: Record<string, string>): Promise<Message> {
+  const response = await post(query, form);
+  expect(response.status).toBe(400);
+  return (await response.json()) as Message;
 }
 
 describe('POST /v1/ingest/twilio', () => {
@@ -51,14 +43,14 @@ describe('POST /v1/ingest/twilio', () => {
       Timestamp: new Date(origin).toISOString(),
     };
     expect((await post(query, started)).status).toBe(200);
-    expect(await ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({
+    expect(await live.ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({
       call: { callId: 'tw-1', agentId: 'agent-3' },
     });
 
     const partial = await post(query, content('inbound_track', 'you are a useless', false, 1500));
     expect(await partial.json()).toEqual({ status: 'accepted', chunks: 1 });
     await post(query, content('inbound_track', 'you are a useless idiot', true, 2500));
-    const transcript = await ui.next((m) => m.type === 'transcript' && m.isFinal);
+    const transcript = await live.ui.next((m) => m.type === 'transcript' && m.isFinal);
     expect(transcript).toMatchObject({
       callId: 'tw-1',
       speaker: 'customer',
@@ -66,49 +58,40 @@ describe('POST /v1/ingest/twilio', () => {
       label: 'abusive',
       endMs: 2500,
     });
-    expect((await ui.next((m) => m.type === 'cue')).cue).toMatchObject({ callId: 'tw-1', type: 'set-limit' });
+    expect((await live.ui.next((m) => m.type === 'cue')).cue).toMatchObject({ callId: 'tw-1', type: 'set-limit' });
 
     const stopped = await post(query, { ...started, TranscriptionEvent: 'transcription-stopped' });
     expect(stopped.status).toBe(200);
-    await callEnded(ui, 'tw-1');
+    await callEnded(live.ui, 'tw-1');
   });
 
   it('answers a malformed webhook with 400 naming the field, and the call goes on', async () => {
     const query = 'callId=tw-2&agentId=agent-3';
-    const broken = await post(query, {
-      ...content('inbound_track', 'hello', true, 100),
-      TranscriptionData: 'not json',
-    });
-    expect(broken.status).toBe(400);
-    expect(await broken.json()).toMatchObject({
+    expect(
+      await refusal(query, { ...content('inbound_track', 'hello', true, 100), TranscriptionData: 'not json' }),
+    ).toMatchObject({
       error: 'invalid_message',
       message: expect.stringContaining('TranscriptionData'),
     });
 
-    const noEvent = await post(query, { Track: 'inbound_track' });
-    expect(noEvent.status).toBe(400);
-    expect((await noEvent.json()).message).toContain('TranscriptionEvent');
+    expect((await refusal(query, { Track: 'inbound_track' })).message).toContain('TranscriptionEvent');
 
     const fine = await post(query, content('inbound_track', 'i would like to check my balance', true, 900));
     expect(await fine.json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-2' && m.isFinal)).toMatchObject({
+    expect(await live.ui.next((m) => m.type === 'transcript' && m.callId === 'tw-2' && m.isFinal)).toMatchObject({
       label: 'neutral',
     });
   });
 
   it('needs the call parameters and an ingest token', async () => {
-    const noAgent = await post('callId=tw-3', content('inbound_track', 'hello', true, 100));
-    expect(noAgent.status).toBe(400);
-    expect((await noAgent.json()).message).toBe('querystring.agentId: expected required property');
-    const spaced = await post('callId=tw%203&agentId=a', content('inbound_track', 'hello', true, 100));
-    expect((await spaced.json()).message).toBe('querystring.callId: expected 1-128 characters, no spaces');
+    const hello = () => content('inbound_track', 'hello', true, 100);
+    expect((await refusal('callId=tw-3', hello())).message).toBe('querystring.agentId: expected required property');
+    expect((await refusal('callId=tw%203&agentId=a', hello())).message).toBe(
+      'querystring.callId: expected 1-128 characters, no spaces',
+    );
 
-    expect(
-      (await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), 'not-a-token-at-all')).status,
-    ).toBe(401);
-    expect(
-      (await post('callId=tw-3&agentId=a', content('inbound_track', 'hello', true, 100), TOKENS.agent)).status,
-    ).toBe(403);
+    expect((await post('callId=tw-3&agentId=a', hello(), 'not-a-token-at-all')).status).toBe(401);
+    expect((await post('callId=tw-3&agentId=a', hello(), TOKENS.agent)).status).toBe(403);
   });
 
   it('drops a retried webhook instead of reopening its segment', async () => {
@@ -124,12 +107,11 @@ describe('POST /v1/ingest/twilio', () => {
 
   it('refuses a forged huge SequenceId, so later real webhooks still count', async () => {
     const query = 'callId=tw-5&agentId=agent-3';
-    const forged = await post(query, {
+    const forged = await refusal(query, {
       ...content('inbound_track', 'ignore me', true, 100),
       SequenceId: '1000000000000000',
     });
-    expect(forged.status).toBe(400);
-    expect((await forged.json()).message).toContain('SequenceId');
+    expect(forged.message).toContain('SequenceId');
     const later = await post(query, content('inbound_track', 'my card was charged twice', true, 900));
     expect(await later.json()).toEqual({ status: 'accepted', chunks: 1 });
   });
@@ -137,13 +119,13 @@ describe('POST /v1/ingest/twilio', () => {
   it('takes a status callback configured as GET, its fields in the query', async () => {
     const form = content('outbound_track', 'how can i help you today', true, 1200);
     const response = await fetch(
-      `${server.http}/v1/ingest/twilio?callId=tw-6&agentId=agent-3&${new URLSearchParams(form)}`,
+      `${live.server.http}/v1/ingest/twilio?callId=tw-6&agentId=agent-3&${new URLSearchParams(form)}`,
       {
         headers: { authorization: `Bearer ${TOKENS.ingest}` },
       },
     );
     expect(await response.json()).toEqual({ status: 'accepted', chunks: 1 });
-    expect(await ui.next((m) => m.type === 'transcript' && m.callId === 'tw-6' && m.isFinal)).toMatchObject({
+    expect(await live.ui.next((m) => m.type === 'transcript' && m.callId === 'tw-6' && m.isFinal)).toMatchObject({
       speaker: 'agent',
       text: 'how can i help you today',
     });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { Label } from '../../src/protocol/verdict.js';
 import { readCsv, withHeader } from './delimited.js';
+import { splitLabelled } from './labelled-split.js';
 import { unitHash } from './random.js';
-import type { Example, SourceSplits } from './types.js';
+import type { SourceSplits } from './types.js';
 
 const SOURCE = 'davidson';
 /** Share of the trainable hate tweets that trains; the rest stays with the held-out rows. */
@@ -46,18 +47,16 @@ export function trainsOnDavidson(row: DavidsonRow): boolean {
 }
 
 export function load(dataDir: string): SourceSplits {
-  const splits: SourceSplits = { train: [], test: [] };
-  for (const record of withHeader(readCsv(join(dataDir, 'davidson', 'labeled_data.csv')))) {
-    const row: DavidsonRow = {
-      tweet: record.tweet ?? '',
-      class: record.class ?? '',
-      hateVotes: Number(record.hate_speech ?? '0'),
-      votes: Number(record.count ?? '0'),
-    };
-    const label = mapDavidson(row);
-    if (!label) continue;
-    const example: Example = { text: row.tweet, label, source: SOURCE };
-    (trainsOnDavidson(row) ? splits.train : splits.test).push(example);
-  }
-  return splits;
+  const rows = withHeader(readCsv(join(dataDir, 'davidson', 'labeled_data.csv'))).map((record): DavidsonRow => ({
+    tweet: record.tweet ?? '',
+    class: record.class ?? '',
+    hateVotes: Number(record.hate_speech ?? '0'),
+    votes: Number(record.count ?? '0'),
+  }));
+  return splitLabelled(rows, {
+    source: SOURCE,
+    text: (row) => row.tweet,
+    label: mapDavidson,
+    trains: trainsOnDavidson,
+  });
 }

@@ -4,7 +4,7 @@
  * belong to one group and must not be carried across. `accent` has no person word.
  */
 export interface GroupTerms {
-  /** What replaces a word of another group: "a deaf woman", "a deaf person", "deaf people". */
+  /** What replaces a word of another group: "a deaf woman", "a deaf person", "deaf people"; the first word of its list. */
   adjective: string;
   noun: string;
   plural: string;
@@ -14,159 +14,110 @@ export interface GroupTerms {
   plurals: readonly string[];
 }
 
+/** Takes each form's replacement word from the front of its list. */
+const byForm = (words: Pick<GroupTerms, 'adjectives' | 'nouns' | 'plurals'>): GroupTerms => ({
+  adjective: words.adjectives[0]!,
+  noun: words.nouns[0]!,
+  plural: words.plurals[0]!,
+  ...words,
+});
+
 export const GROUP_TERMS: Readonly<Record<string, GroupTerms>> = {
-  asian: {
-    adjective: 'asian',
-    noun: 'asian',
-    plural: 'asians',
+  asian: byForm({
     adjectives: ['asian', 'korean', 'filipino', 'vietnamese', 'japanese'],
     nouns: ['asian', 'korean', 'filipino', 'filipina'],
     plurals: ['asians', 'asian people', 'koreans', 'filipinos'],
-  },
-  black: {
-    adjective: 'black',
-    noun: 'black person',
-    plural: 'black people',
+  }),
+  black: byForm({
     adjectives: ['black', 'african', 'african american'],
     nouns: ['black person', 'african'],
     plurals: ['black people', 'blacks', 'africans', 'african americans'],
-  },
-  chinese: {
-    adjective: 'chinese',
-    noun: 'chinese person',
-    plural: 'chinese people',
+  }),
+  chinese: byForm({
     adjectives: ['chinese'],
     nouns: ['chinese person'],
     plurals: ['chinese people', 'the chinese'],
-  },
-  jewish: {
-    adjective: 'jewish',
-    noun: 'jewish person',
-    plural: 'jewish people',
+  }),
+  jewish: byForm({
     adjectives: ['jewish'],
-    nouns: ['jew', 'jewish person'],
-    plurals: ['jews', 'jewish people'],
-  },
-  latino: {
-    adjective: 'latino',
-    noun: 'latino',
-    plural: 'latinos',
+    nouns: ['jewish person', 'jew'],
+    plurals: ['jewish people', 'jews'],
+  }),
+  latino: byForm({
     adjectives: ['latino', 'latina', 'hispanic'],
     nouns: ['latino', 'latina', 'hispanic'],
     plurals: ['latinos', 'latinas', 'hispanics'],
-  },
-  lgbtq: {
-    adjective: 'gay',
-    noun: 'gay man',
-    plural: 'gay people',
+  }),
+  lgbtq: byForm({
     adjectives: ['gay', 'lesbian', 'bisexual', 'queer'],
     nouns: ['gay man', 'lesbian', 'homosexual'],
     plurals: ['gay people', 'gays', 'gay men', 'lesbians', 'homosexuals'],
-  },
-  mental_dis: {
-    adjective: 'autistic',
-    noun: 'autistic person',
-    plural: 'autistic people',
+  }),
+  mental_dis: byForm({
     adjectives: ['autistic', 'mentally ill', 'bipolar', 'dyslexic'],
     nouns: ['autistic person'],
     plurals: ['autistic people', 'mentally ill people', 'people with mental illness'],
-  },
-  mexican: {
-    adjective: 'mexican',
-    noun: 'mexican',
-    plural: 'mexicans',
+  }),
+  mexican: byForm({
     adjectives: ['mexican'],
     nouns: ['mexican'],
     plurals: ['mexicans'],
-  },
-  middle_east: {
-    adjective: 'arab',
-    noun: 'arab',
-    plural: 'arabs',
+  }),
+  middle_east: byForm({
     adjectives: ['arab', 'middle eastern'],
     nouns: ['arab'],
     plurals: ['arabs'],
-  },
-  muslim: {
-    adjective: 'muslim',
-    noun: 'muslim',
-    plural: 'muslims',
+  }),
+  muslim: byForm({
     adjectives: ['muslim', 'islamic'],
     nouns: ['muslim'],
     plurals: ['muslims'],
-  },
-  native_american: {
-    adjective: 'native american',
-    noun: 'native american',
-    plural: 'native americans',
+  }),
+  native_american: byForm({
     adjectives: ['native american', 'indigenous'],
     nouns: ['native american'],
     plurals: ['native americans', 'natives'],
-  },
-  physical_dis: {
-    adjective: 'disabled',
-    noun: 'wheelchair user',
-    plural: 'disabled people',
+  }),
+  physical_dis: byForm({
     adjectives: ['disabled', 'blind'],
     nouns: ['wheelchair user', 'amputee'],
     plurals: ['disabled people', 'the disabled', 'wheelchair users'],
-  },
-  women: {
-    adjective: 'female',
-    noun: 'woman',
-    plural: 'women',
+  }),
+  women: byForm({
     adjectives: ['female'],
     nouns: ['woman', 'girl', 'lady'],
     plurals: ['women', 'girls', 'ladies', 'females'],
-  },
-  immigrant: {
-    adjective: 'immigrant',
-    noun: 'immigrant',
-    plural: 'immigrants',
+  }),
+  immigrant: byForm({
     adjectives: ['immigrant', 'foreign'],
     nouns: ['immigrant', 'migrant', 'refugee', 'foreigner'],
     plurals: ['immigrants', 'migrants', 'refugees', 'foreigners'],
-  },
-  deaf: {
-    adjective: 'deaf',
-    noun: 'deaf person',
-    plural: 'deaf people',
+  }),
+  deaf: byForm({
     adjectives: ['deaf', 'hard of hearing'],
     nouns: ['deaf person'],
     plurals: ['deaf people'],
-  },
-  christian: {
-    adjective: 'christian',
-    noun: 'christian',
-    plural: 'christians',
+  }),
+  christian: byForm({
     adjectives: ['christian', 'catholic'],
     nouns: ['christian', 'catholic'],
     plurals: ['christians', 'catholics'],
-  },
-  indian: {
-    adjective: 'indian',
-    noun: 'indian',
-    plural: 'indians',
+  }),
+  indian: byForm({
     adjectives: ['indian', 'hindu', 'sikh'],
     nouns: ['indian', 'hindu', 'sikh'],
     plurals: ['indians', 'hindus', 'sikhs'],
-  },
-  trans: {
-    adjective: 'trans',
-    noun: 'trans person',
-    plural: 'trans people',
+  }),
+  trans: byForm({
     adjectives: ['trans', 'transgender', 'non binary'],
     nouns: ['trans person', 'trans woman', 'trans man'],
     plurals: ['trans people', 'transgender people', 'trans women', 'trans men'],
-  },
-  elderly: {
-    adjective: 'elderly',
-    noun: 'pensioner',
-    plural: 'pensioners',
+  }),
+  elderly: byForm({
     adjectives: ['elderly'],
     nouns: ['pensioner', 'old person', 'old man', 'old woman', 'old lady'],
     plurals: ['pensioners', 'old people', 'elderly people', 'old folk'],
-  },
+  }),
 };
 
 export type TermForm = 'adjective' | 'noun' | 'plural';

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { Label } from '../../src/protocol/verdict.js';
 import { readTsv, withHeader } from './delimited.js';
 import { namedGroup } from './identity-terms.js';
+import { splitLabelled } from './labelled-split.js';
 import { capNeutralTraining } from './neutral-caps.js';
 import { unitHash } from './random.js';
-import type { Example, SourceSplits } from './types.js';
+import type { SourceSplits } from './types.js';
 
 const SOURCE = 'stormfront';
 /** No usable published split here: a fixed 20% of forum posts, by hashing the post id, is held out. */
@@ -48,20 +49,20 @@ export function mapStormfront(row: StormfrontRow): Label | undefined {
   return namedGroup(row.text.toLowerCase()) === undefined && !RACE_TALK.test(row.text) ? 'neutral' : undefined;
 }
 
+const postOf = (row: StormfrontRow): string => row.fileId.split('_')[0] ?? row.fileId;
+
 export function load(dataDir: string): SourceSplits {
-  const splits: SourceSplits = { train: [], test: [] };
-  for (const record of withHeader(readTsv(join(dataDir, 'stormfront', 'sentences.tsv')))) {
-    const row: StormfrontRow = {
-      fileId: record.file_id ?? '',
-      label: record.label ?? '',
-      contexts: Number(record.num_contexts ?? '0'),
-      text: record.text ?? '',
-    };
-    const label = mapStormfront(row);
-    if (!label) continue;
-    const example: Example = { text: row.text, label, source: SOURCE };
-    const post = row.fileId.split('_')[0] ?? row.fileId;
-    (unitHash(`stormfront:${post}`) < TEST_SHARE ? splits.test : splits.train).push(example);
-  }
+  const rows = withHeader(readTsv(join(dataDir, 'stormfront', 'sentences.tsv'))).map((record): StormfrontRow => ({
+    fileId: record.file_id ?? '',
+    label: record.label ?? '',
+    contexts: Number(record.num_contexts ?? '0'),
+    text: record.text ?? '',
+  }));
+  const splits = splitLabelled(rows, {
+    source: SOURCE,
+    text: (row) => row.text,
+    label: mapStormfront,
+    trains: (row) => unitHash(`stormfront:${postOf(row)}`) >= TEST_SHARE,
+  });
   return { train: capNeutralTraining(splits.train, SOURCE), test: splits.test };
 }

@@ -1,20 +1,17 @@
 import type { Envelope } from '../../../src/state/call-state.js';
 import { localFeed } from '../../../src/fanout/event-feed.js';
 import { createMetrics } from '../../../src/metrics.js';
-import { memoryCallStore } from '../../../src/state/memory-store.js';
 import { SharedHub } from '../../../src/state/shared-hub.js';
+import { clockedMemoryStore } from '../../helpers/clocked-memory-store.js';
 import { sharedHubContract } from '../../helpers/shared-hub-contract.js';
 
 // Instances in one process over one memory store: the store announces to every hub.
 sharedHubContract('memory', () => {
   const hubs: SharedHub[] = [];
-  let now = 0;
-  const leaseTtlMs = 1000;
-  const store = memoryCallStore({
+  const { store, leaseTtlMs, expireLeases } = clockedMemoryStore({
     replayBuffer: 64,
     transcriptLines: 3,
     announce: (e: Envelope) => hubs.forEach((hub) => hub.deliver(e)),
-    now: () => now,
   });
   return {
     async instance(name, hooks = {}) {
@@ -32,6 +29,6 @@ sharedHubContract('memory', () => {
       hubs.push(hub);
       return hub;
     },
-    expireLeases: async () => void (now += leaseTtlMs + 1),
+    expireLeases,
   };
 });
