@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { InferenceThread } from '../src/classifier/index.js';
 import { loadConfig } from '../src/config.js';
+import type { AppendFsync } from '../test/helpers/redis.js';
 import type { ClassifyLoadSettings } from './http/classify-load.js';
 import type { StreamSettings } from './stream/stream-step.js';
 
@@ -12,6 +13,7 @@ export type StreamPlan = StreamSettings & {
   compareRecord: boolean;
   /** Run every step again with this many instances sharing calls through a Redis the bench starts; null: memory only. */
   redisInstances: number | null;
+  redisAppendFsync: AppendFsync;
 };
 
 export interface BenchOptions {
@@ -46,6 +48,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --skip-record-off       do not run the largest step again with the incident record off (the steps run with it on)
   --redis                 run every step again on a redis-server the bench starts, beside the in-memory run
   --instances N           service instances sharing the calls in the --redis run (default 2)
+  --redis-fsync P         the --redis run's appendfsync: everysec or always (default everysec)
   --profile               CPU-profile the service and report where its time goes`;
 
 /** Reads the bench's command line; every option has a default that finishes in under 5 minutes on 2 cores. */
@@ -72,6 +75,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
       'skip-record-off': { type: 'boolean', default: false },
       redis: { type: 'boolean', default: false },
       instances: { type: 'string' },
+      'redis-fsync': { type: 'string', default: 'everysec' },
       profile: { type: 'boolean', default: false },
     },
   });
@@ -79,6 +83,9 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
     throw new Error(`--only: expected http or stream, got ${values.only}`);
   if (values.instances !== undefined && !values.redis)
     throw new Error('--instances: only with --redis (instances share calls through Redis)');
+  const appendFsync = values['redis-fsync'];
+  if (appendFsync !== 'everysec' && appendFsync !== 'always')
+    throw new Error(`--redis-fsync: expected everysec or always, got ${appendFsync}`);
   const service = loadConfig({
     MODEL_DIR: values.model ?? env.MODEL_DIR,
     BATCH_MAX_SIZE: values['batch-max-size'],
@@ -112,6 +119,7 @@ export function parseBenchOptions(args: string[], env: Record<string, string | u
             budgetMs: positive('--budget-ms', values['budget-ms']),
             compareRecord: !values['skip-record-off'],
             redisInstances: values.redis ? positive('--instances', values.instances ?? '2', { integer: true }) : null,
+            redisAppendFsync: appendFsync,
           },
     profile: values.profile,
   };

@@ -11,6 +11,7 @@ import { machineInfo } from './report/machine-info.js';
 import { modelInfo } from './report/model-info.js';
 import { evaluateTargets } from './report/targets.js';
 import type { ServiceSettings } from './service/service-process.js';
+import type { Topology } from './service/with-service.js';
 import { runStreamStep, type StreamStep } from './stream/stream-step.js';
 
 const QUIET_LOAD_AVERAGE = 0.5;
@@ -85,7 +86,7 @@ export async function runBench(options: BenchOptions, command: string, progress:
       `Streaming: steps of ${settings.steps.join(', ')} concurrent calls, ${settings.rampSeconds} s ramp + ${settings.seconds} s measured each, budget p99 ${settings.budgetMs} ms`,
     );
     const fixtures = loadFixtureCalls().map(({ call }) => call);
-    const runSteps = async (topology: { instances: number; redis: boolean }): Promise<StreamStep[]> => {
+    const runSteps = async (topology: Topology): Promise<StreamStep[]> => {
       const steps: StreamStep[] = [];
       const where = topology.redis ? `, Redis, ${topology.instances} instances` : '';
       for (const calls of settings.steps) {
@@ -128,8 +129,9 @@ export async function runBench(options: BenchOptions, command: string, progress:
     let redis: RedisStreamResults | null = null;
     if (settings.redisInstances !== null) {
       const instances = settings.redisInstances;
-      const redisSteps = await runSteps({ instances, redis: true });
-      redis = { instances, steps: redisSteps, maxCallsWithinBudget: largestWithinBudget(redisSteps) };
+      const appendfsync = settings.redisAppendFsync;
+      const redisSteps = await runSteps({ instances, redis: true, appendfsync });
+      redis = { instances, appendfsync, steps: redisSteps, maxCallsWithinBudget: largestWithinBudget(redisSteps) };
     }
     stream = {
       budgetMs: settings.budgetMs,

@@ -18,12 +18,13 @@ MAX_ASK = 0.03
 GRID = [round(0.01 * i, 2) for i in range(5, 100)]
 
 
-def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """The temperature (0.5-5, steps of 0.01) that minimises dev negative log-likelihood."""
+def fit_temperature(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    """The temperature (0.5-5, steps of 0.01) that minimises dev negative log-likelihood against the
+    label shares [N, 4] (one-hot but for lines ambiguous by design)."""
     best_t, best_loss = 1.0, float("inf")
     for step in range(50, 501):
         t = step / 100
-        value = torch.nn.functional.cross_entropy(logits / t, labels).item()
+        value = torch.nn.functional.cross_entropy(logits / t, targets).item()
         if value < best_loss:
             best_t, best_loss = t, value
     return best_t

@@ -81,6 +81,8 @@ def read_split(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     for row in rows:
         row["y"] = LABELS.index(row["label"])
+        shares = row.get("target") or {row["label"]: 1.0}
+        row["t"] = [float(shares.get(label, 0.0)) for label in LABELS]
         row["a"] = ACTS.index(row["act"]) if row.get("act") in ACTS else -1
     return [row for row in rows if row["ids"]]
 
@@ -112,7 +114,15 @@ def batches(rows: list[dict], size: int, shuffle: bool, rng: random.Random):
             rng.shuffle(groups)
         for group in groups:
             ids, mask = pad([rows[i]["ids"] for i in group])
-            yield ids, mask, torch.tensor([rows[i]["y"] for i in group]), torch.tensor([rows[i]["a"] for i in group])
+            yield (ids, mask, torch.tensor([rows[i]["y"] for i in group]), torch.tensor([rows[i]["t"] for i in group]),
+                   torch.tensor([rows[i]["a"] for i in group]))
+
+
+def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
+    """Class-weighted cross-entropy against label shares, normalised by the weight each row carries:
+    for one-hot rows exactly nn.CrossEntropyLoss(weight=class_weights) on hard labels."""
+    row_weights = targets * class_weights
+    return -(row_weights * logits.log_softmax(-1)).sum() / row_weights.sum()
 
 
 def macro_f1(truth: list[int], predicted: list[int], classes: int = len(LABELS)) -> float:
@@ -131,7 +141,7 @@ def evaluate_lines(model: LineModel, rows: list[dict], rng: random.Random) -> di
     model.eval()
     truth, predicted, act_truth, act_predicted = [], [], [], []
     with torch.no_grad():
-        for ids, mask, labels, acts in batches(rows, 128, False, rng):
+        for ids, mask, labels, _, acts in batches(rows, 128, False, rng):
             logits, act_logits = model(ids, mask)
             predicted += logits.argmax(-1).tolist()
             truth += labels.tolist()
@@ -203,7 +213,6 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
     warmup = max(1, plan["steps"] // 20)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (plan["steps"] - s) / max(1, plan["steps"] - warmup))))
-    label_loss = nn.CrossEntropyLoss(weight=class_weights)
     act_loss = nn.CrossEntropyLoss(ignore_index=-1)
 
     best_f1, best_state = -1.0, None
@@ -214,11 +223,11 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
         # train.jsonl) and of the public rows: the shares fit the run to the machine's time.
         rows = rng.sample(project_rows, project_per_epoch) + rng.sample(public_rows, per_epoch - project_per_epoch)
         started, total, seen = time.time(), 0.0, 0
-        for step, (ids, mask, labels, acts) in enumerate(batches(rows, args.batch_size, True, rng)):
+        for step, (ids, mask, labels, targets, acts) in enumerate(batches(rows, args.batch_size, True, rng)):
             if step_total >= (epoch + 1) * plan["steps"] // args.epochs:
                 break
             logits, act_logits = model(ids, mask)
-            loss = label_loss(logits, labels)
+            loss = soft_cross_entropy(logits, targets, class_weights)
             if (acts >= 0).any():
                 loss = loss + args.act_weight * act_loss(act_logits, acts)
             optimizer.zero_grad()
@@ -294,6 +303,7 @@ def context_tensors(rows: list[dict], table: dict) -> dict[str, torch.Tensor]:
         "target_agent": torch.tensor([1.0 if row.get("speaker") == "agent" else 0.0 for row in rows]),
         "context": context, "context_mask": context_mask, "context_agent": context_agent,
         "labels": torch.tensor([row["y"] for row in rows]),
+        "targets": torch.tensor([row["t"] for row in rows]),
     }
 
 
@@ -319,7 +329,6 @@ def train_context_head(kind: str, line_head: nn.Linear, train: dict, dev: dict, 
     torch.manual_seed(args.seed)
     head = ContextHead(line_head, kind)
     optimizer = torch.optim.AdamW([p for p in head.parameters() if p.requires_grad], lr=args.context_lr, weight_decay=0.01)
-    loss_fn = nn.CrossEntropyLoss(weight=class_weights)
     n = len(train["labels"])
     best, best_state, history = None, None, []
     for epoch in range(args.context_epochs):
@@ -328,7 +337,7 @@ def train_context_head(kind: str, line_head: nn.Linear, train: dict, dev: dict, 
             idx = order[start:start + 128]
             logits = head(train["target"][idx], train["target_agent"][idx], train["context"][idx],
                           train["context_mask"][idx], train["context_agent"][idx])
-            loss = loss_fn(logits, train["labels"][idx])
+            loss = soft_cross_entropy(logits, train["targets"][idx], class_weights)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -418,15 +427,15 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     log["context_head_kept"] = kind
 
     logits = head_logits(head, dev)
-    temperature = fit_temperature(logits, dev["labels"])
+    temperature = fit_temperature(logits, dev["targets"])
     calibrated = (logits / temperature).softmax(-1)
     customer = dev["target_agent"] == 0
     points = operating_points(calibrated[customer], dev["labels"][customer])
     calibration = {
         "temperature": temperature,
         "dev_rows": len(head_dev),
-        "dev_nll_before": round(nn.functional.cross_entropy(logits, dev["labels"]).item(), 4),
-        "dev_nll_after": round(nn.functional.cross_entropy(logits / temperature, dev["labels"]).item(), 4),
+        "dev_nll_before": round(nn.functional.cross_entropy(logits, dev["targets"]).item(), 4),
+        "dev_nll_after": round(nn.functional.cross_entropy(logits / temperature, dev["targets"]).item(), 4),
         "dev_ece_before": round(expected_calibration_error(logits.softmax(-1), dev["labels"]), 4),
         "dev_ece_after": round(expected_calibration_error(calibrated, dev["labels"]), 4),
         "operating_points": {k: v for k, v in points.items() if k != "dev_at_these_points"},

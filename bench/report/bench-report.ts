@@ -1,3 +1,4 @@
+import type { AppendFsync } from '../../test/helpers/redis.js';
 import type { BenchOptions, StreamPlan } from '../bench-options.js';
 import type { ClassifyLoadSettings, ClassifyRun } from '../http/classify-load.js';
 import type { StreamStep } from '../stream/stream-step.js';
@@ -27,6 +28,7 @@ export interface StreamResults {
 
 export interface RedisStreamResults {
   instances: number;
+  appendfsync: AppendFsync;
   steps: StreamStep[];
   maxCallsWithinBudget: number | null;
 }

@@ -256,7 +256,7 @@ export function markdownReport(report: BenchReport): string {
       lines.push(
         `### The same steps on Redis, ${redis.instances} instances`,
         '',
-        `Each step again with ${redis.instances} service instances sharing the calls through a redis-server the bench starts (append-only file, fsync every second, as docs/deployment.md asks) on this machine. Agent desk i sends its call to instance i and subscribes on the next instance, so every cue crosses instances through Redis. Service CPU is each instance's; Redis CPU is the redis-server process's, from /proc.`,
+        `Each step again with ${redis.instances} service instances sharing the calls through a redis-server the bench starts (append-only file, ${redis.appendfsync === 'always' ? 'fsync on every write' : 'fsync every second, as docs/deployment.md asks'}) on this machine. Agent desk i sends its call to instance i and subscribes on the next instance, so every cue crosses instances through Redis. Service CPU is each instance's; Redis CPU is the redis-server process's, from /proc.`,
         '',
         streamTable(redis.steps, (calls) => `${calls}, Redis ×${redis.instances}`),
         '',

@@ -1,4 +1,4 @@
-import { startRedis, type TestRedis } from '../../test/helpers/redis.js';
+import { startRedis, type AppendFsync, type TestRedis } from '../../test/helpers/redis.js';
 import { summarizeCpuProfiles, type ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import { startService, type RunningService, type ServiceSettings } from './service-process.js';
 
@@ -18,6 +18,14 @@ export class MeasuredWindow {
 
 const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 
+/** How many instances a run starts, and whether they share calls through a redis-server it starts. */
+export interface Topology {
+  instances: number;
+  redis: boolean;
+  /** The redis-server's fsync policy (default everysec, as docs/deployment.md configures it). */
+  appendfsync?: AppendFsync;
+}
+
 /** The service instances of a run and, when they share calls, the redis-server between them. */
 interface Deployment {
   services: RunningService[];
@@ -31,10 +39,12 @@ interface Deployment {
  */
 export async function withDeployment<T extends object>(
   settings: ServiceSettings,
-  topology: { instances: number; redis: boolean },
+  topology: Topology,
   measure: (deployment: Deployment, window: MeasuredWindow) => Promise<T>,
 ): Promise<T & { cpuProfile?: ServiceCpuProfile }> {
-  const redis: TestRedis | undefined = topology.redis ? await startRedis() : undefined;
+  const redis: TestRedis | undefined = topology.redis
+    ? await startRedis({ appendfsync: topology.appendfsync ?? 'everysec' })
+    : undefined;
   const started = await Promise.allSettled(
     Array.from({ length: topology.instances }, () =>
       startService(redis ? { ...settings, redisUrl: redis.url } : settings),

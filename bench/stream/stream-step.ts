@@ -7,7 +7,7 @@ import type { Progress } from '../progress.js';
 import { processCpuMeter } from '../service/process-cpu.js';
 import { ServiceMonitor, type ServerFigures } from '../service/service-monitor.js';
 import type { ServiceSettings } from '../service/service-process.js';
-import { withDeployment } from '../service/with-service.js';
+import { withDeployment, type Topology } from '../service/with-service.js';
 import { AgentDesk } from './agent-desk.js';
 import { sleepUntil } from './sleep-until.js';
 import { StreamRecorder } from './stream-recorder.js';
@@ -64,7 +64,7 @@ const PROGRESS_EVERY_MS = 5000;
 export async function runStreamStep(
   concurrentCalls: number,
   service: ServiceSettings,
-  topology: { instances: number; redis: boolean },
+  topology: Topology,
   settings: StreamSettings,
   fixtures: readonly FixtureCall[],
   progress: Progress,

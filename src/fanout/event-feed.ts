@@ -19,20 +19,29 @@ export const localFeed: EventFeed = {
   close: async () => undefined,
 };
 
+/** What a Pub/Sub connection for `redisFeed` is opened with. */
+export const FEED_CONNECTION = { autoResubscribe: false } as const;
+
 /**
  * Subscribes to the Pub/Sub channel of each tenant that has subscribers on this instance, on a
- * connection of its own. Pub/Sub does not keep what is published while the connection is down:
- * `onResumed` runs after the connection came back (channels resubscribed), so missed cues can be
- * read back from the cue log.
+ * connection of its own, opened with FEED_CONNECTION. Pub/Sub does not keep what is published while
+ * the connection is down: `onResumed` runs after the connection came back and the channels are
+ * subscribed again, so missed cues can be read back from the cue log.
  */
 export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void): EventFeed {
+  // ioredis's own resubscription leaves its promise without a handler: a connection that drops
+  // again meanwhile raises an unhandled rejection. The feed resubscribes by itself instead.
+  if (redis.options.autoResubscribe) throw new Error('redisFeed: open its connection with FEED_CONNECTION');
   /** Per watched tenant: how many watch it, and when its channel was subscribed. */
   const watchers = new Map<string, { count: number; subscribed: Promise<unknown> }>();
   let connectedBefore = false;
   redis.on('message', (_channel: string, message: string) => deliver(JSON.parse(message) as Envelope));
   redis.on('ready', () => {
-    // The channels are resubscribed as the connection comes back; the PING answers after they are.
-    if (connectedBefore) void redis.ping().then(onResumed, () => undefined);
+    if (connectedBefore) {
+      const channels = [...watchers.keys()].map(tenantChannel);
+      const resubscribed = channels.length > 0 ? redis.subscribe(...channels) : Promise.resolve();
+      void resubscribed.then(onResumed, () => undefined);
+    }
     connectedBefore = true;
   });
   return {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../metrics.js';
-import { localFeed, redisFeed } from '../fanout/event-feed.js';
+import { FEED_CONNECTION, localFeed, redisFeed } from '../fanout/event-feed.js';
 import type { CallInfo } from './call-state.js';
 import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { timeCueAppends } from './cue-append-timing.js';
@@ -76,8 +76,8 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     const hub: SharedHub = new SharedHub({ ...common, store, feed: localFeed });
     return { hub, ready: () => true, close: async () => hub.close() };
   }
-  const connect = (role: string): Redis => {
-    const redis = new Redis(redisUrl, { connectionName: `call-guard-${role}` });
+  const connect = (role: string, options: RedisOptions = {}): Redis => {
+    const redis = new Redis(redisUrl, { connectionName: `call-guard-${role}`, ...options });
     let down = false;
     let readyBefore = false;
     redis.on('error', (error: Error) => {
@@ -95,7 +95,7 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     return redis;
   };
   const commands = connect('store');
-  const events = connect('events');
+  const events = connect('events', FEED_CONNECTION);
   const store = timeCueAppends(redisCallStore(commands, { replayBuffer, transcriptLines }), metrics.redisCueAppend);
   const feed = redisFeed(
     events,

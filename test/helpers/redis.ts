@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { freePort } from './ports.js';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -19,7 +19,7 @@ export interface TestRedis {
   /** The running server's process id (a restart changes it). */
   readonly pid: number;
   /** A new client connection (closed by stop()). */
-  client(): Redis;
+  client(options?: RedisOptions): Redis;
   /** kill -9, leaving the append-only file as the crash left it. */
   kill(): Promise<void>;
   /** Starts the server again on the same port and folder: it reloads the append-only file. */
@@ -27,11 +27,15 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
+/** How often Redis fsyncs its append-only file: every second (the default) or on every write. */
+export type AppendFsync = 'everysec' | 'always';
+
 /**
  * A throwaway redis-server on a free loopback port, its data in a temporary folder (removed by
- * stop()), with the persistence docs/deployment.md asks for: appendonly yes, appendfsync everysec.
+ * stop()), with the persistence docs/deployment.md asks for: appendonly yes, appendfsync everysec
+ * unless told otherwise.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis({ appendfsync = 'everysec' }: { appendfsync?: AppendFsync } = {}): Promise<TestRedis> {
   if (REDIS_MISSING) throw new Error(REDIS_MISSING);
   const dir = mkdtempSync(join(tmpdir(), 'call-guard-redis-'));
   const port = await freePort();
@@ -49,7 +53,7 @@ export async function startRedis(): Promise<TestRedis> {
       '--appendonly',
       'yes',
       '--appendfsync',
-      'everysec',
+      appendfsync,
       '--save',
       '',
       '--protected-mode',
@@ -88,8 +92,8 @@ export async function startRedis(): Promise<TestRedis> {
     get pid() {
       return server.pid!;
     },
-    client() {
-      const client = new Redis(url);
+    client(options = {}) {
+      const client = new Redis(url, options);
       client.on('error', () => undefined); // reconnects by itself; the tests watch what matters
       clients.push(client);
       return client;

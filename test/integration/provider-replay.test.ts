@@ -118,7 +118,8 @@ describe('every fixture call in every format, through the real server, with the 
  * model shows up as a failing test to update (models/use-lite-abuse/MODEL_CARD.md, "Known failure modes").
  */
 const KNOWN_MODEL_MISSES: Record<string, string> = {
-  'quoting-previous-rep': '"he literally said uh only an idiot would not know…" (a quote) read as abusive: set-limit',
+  'legitimate-recourse':
+    '"fine show me what you can do" (after three lines of recourse) read as abusive 0.69, below the limit, so a fourth angry line: acknowledge',
 };
 
 describe('the committed model on every fixture call (service format)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redisFeed } from '../../src/fanout/event-feed.js';
+import { FEED_CONNECTION, redisFeed } from '../../src/fanout/event-feed.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import { initialLadderState } from '../../src/ladder/state.js';
@@ -42,7 +42,7 @@ onRedis('shared hub over Redis', (redis) => {
       const hub: SharedHub = new SharedHub({
         store,
         feed: redisFeed(
-          redis().client(),
+          redis().client(FEED_CONNECTION),
           (envelope) => hub.deliver(envelope),
           () => void hub.catchUp().catch(() => undefined),
         ),

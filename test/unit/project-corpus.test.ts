@@ -84,6 +84,21 @@ describe('project corpus loader', () => {
     expect(() => load(bad)).toThrow(/agent-01\.jsonl:1: bad act/);
   });
 
+  it('keeps a soft target whose largest share is the label, and refuses one that is not a distribution', () => {
+    const veiled = { text: "you'll regret this", label: 'threat', split: 'train' };
+    const good = corpus({ 'customer-01.jsonl': jsonl({ ...veiled, target: { threat: 0.6, venting: 0.4 } }) });
+    expect(load(good).train).toEqual([
+      { text: "you'll regret this", label: 'threat', target: { threat: 0.6, venting: 0.4 }, source: 'project' },
+    ]);
+    const refusals: [object, RegExp][] = [
+      [{ threat: 0.6, venting: 0.3 }, /customer-01\.jsonl:1: target shares must sum to 1/],
+      [{ threat: 0.4, venting: 0.6 }, /label must hold the largest target share/],
+      [{ threat: 0.6, menace: 0.4 }, /bad target/],
+    ];
+    for (const [target, message] of refusals)
+      expect(() => load(corpus({ 'customer-01.jsonl': jsonl({ ...veiled, target }) }))).toThrow(message);
+  });
+
   it('reads a folder that does not exist yet as empty', () => {
     expect(load(join(tmpdir(), 'call-guard-no-such-folder'))).toEqual({ train: [], test: [] });
   });

@@ -4,7 +4,7 @@ import { AGENT_ACTS, LABELS } from '../../src/protocol/labels.js';
 import type { AgentAct, Label } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 import { withCaseAct } from './agent-acts.js';
-import type { Example, SourceSplits } from './types.js';
+import type { Example, LabelShares, SourceSplits } from './types.js';
 
 interface CorpusTurn {
   speaker?: string;
@@ -21,6 +21,7 @@ interface CorpusLine {
   pair?: string;
   case?: string;
   context?: CorpusTurn[];
+  target?: Record<string, unknown>;
 }
 
 function isLabel(value: string): value is Label {
@@ -35,6 +36,19 @@ function isSpeaker(value: string | undefined): value is SpeakerRole {
   return value === 'customer' || value === 'agent';
 }
 
+/** A soft target names known labels only, its shares sum to 1, and the row's label holds the largest share. */
+function toShares(target: Record<string, unknown>, label: Label): LabelShares | string {
+  const entries = Object.entries(target);
+  if (entries.some(([name, share]) => !isLabel(name) || typeof share !== 'number' || share < 0 || share > 1))
+    return 'bad target';
+  const shares = Object.fromEntries(entries) as Record<Label, number>;
+  const total = Object.values(shares).reduce((sum, share) => sum + share, 0);
+  if (Math.abs(total - 1) > 1e-6) return 'target shares must sum to 1';
+  if (Object.values(shares).some((share) => share > (shares[label] ?? 0)))
+    return 'label must hold the largest target share';
+  return shares;
+}
+
 /** Checks one corpus object (single line or multi-turn snippet) and returns it as an example, or why not. */
 function toExample(row: CorpusLine, source: string): Example | string {
   if (!isLabel(row.label)) return 'bad label';
@@ -44,10 +58,13 @@ function toExample(row: CorpusLine, source: string): Example | string {
   const context = row.context ?? [];
   if (!Array.isArray(context) || context.some((turn) => !isSpeaker(turn.speaker) || typeof turn.text !== 'string'))
     return 'bad context';
+  const target = row.target === undefined ? undefined : toShares(row.target, row.label);
+  if (typeof target === 'string') return target;
   return withCaseAct(
     {
       text: row.text,
       label: row.label,
+      ...(target ? { target } : {}),
       source,
       ...(row.speaker === 'agent' ? { speaker: 'agent' as const } : {}),
       ...(context.length > 0

@@ -1,9 +1,16 @@
 import type { AgentAct, ContextTurn, Label } from '../../src/protocol/verdict.js';
 import type { SpeakerRole } from '../../src/protocol/transcript-chunk.js';
 
+export type LabelShares = Partial<Record<Label, number>>;
+
 export interface Example {
   text: string;
   label: Label;
+  /**
+   * A soft target, the share of each label, for lines ambiguous by design ("you'll regret this"):
+   * trained towards these shares instead of all on `label`, which is the largest share.
+   */
+  target?: LabelShares;
   source: string;
   /** Who says it; left out, a customer (every public set is customer-side text). */
   speaker?: SpeakerRole;
