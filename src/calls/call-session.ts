@@ -208,6 +208,7 @@ export class CallSession {
         startMs,
         endMs,
         ...(verdict ? { label: verdict.label, scores: verdict.scores, spans: verdict.spans } : {}),
+        ...(verdict?.act ? { act: verdict.act } : {}),
       }),
     );
   }

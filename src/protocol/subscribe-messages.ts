@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AgentAck, Id, RequestId } from './common.js';
 import { Cue, LadderStep } from './cue.js';
 import { SpeakerRole } from './transcript-chunk.js';
-import { EvidenceSpan, Label, Scores } from './verdict.js';
+import { AgentAct, EvidenceSpan, Label, Scores } from './verdict.js';
 
 /**
  * Where a subscriber stands in a call's cues: the last seq seen, best with the epoch it came
@@ -128,6 +128,7 @@ export const TranscriptEvent = Type.Object({
   label: Type.Optional(Label),
   scores: Type.Optional(Scores),
   spans: Type.Optional(Type.Array(EvidenceSpan)),
+  act: Type.Optional(AgentAct),
 });
 export type TranscriptEvent = Static<typeof TranscriptEvent>;
 

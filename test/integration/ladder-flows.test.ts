@@ -134,6 +134,20 @@ describe('the ladder over a live call', () => {
     expect(cues[1]!.briefing).toMatchObject({ abusiveCount: 2, stepsTaken: ['limit', 'warning', 'transfer'] });
   });
 
+  it('the labelled transcript says what each agent line does, and nothing for the customer’s', async () => {
+    await subscribe(agentUi, { agentId: 'agent-acts' }, { transcript: true });
+    const call = new CallScript(producer, 'acts');
+    expect((await call.start('agent-acts')).status).toBe('accepted');
+    await call.customer('you are a useless idiot');
+    await call.agent('if this carries on i will need to pass you to my manager');
+    await call.end();
+    const labelledFinal = (speaker: string) => (m: { [key: string]: unknown }) =>
+      m.type === 'transcript' && m.callId === 'acts' && m.isFinal === true && m.speaker === speaker && 'label' in m;
+    expect(await agentUi.next(labelledFinal('customer'))).not.toHaveProperty('act');
+    expect(await agentUi.next(labelledFinal('agent'))).toMatchObject({ label: 'neutral', act: 'warn' });
+    await callEnded(agentUi, 'acts');
+  });
+
   it('ambiguous menace asks what the caller means, and the line that confirms it raises the safety alert on itself', async () => {
     const cues = await runCall('menace', async (call) => {
       await call.customer('you will see what happens');
