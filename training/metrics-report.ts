@@ -26,7 +26,7 @@ export function formatEvaluation<L extends string>(name: string, evaluation: Eva
   const heading = style === 'markdown' ? `### ${name}` : `== ${name}`;
   return [
     heading,
-    `${evaluation.total} utterances · accuracy ${fixed(evaluation.accuracy)} · four-class macro-F1 ${fixed(evaluation.macroF1)}`,
+    `${evaluation.total} utterances · accuracy ${fixed(evaluation.accuracy)} · ${evaluation.labels.length}-class macro-F1 ${fixed(evaluation.macroF1)}`,
     '',
     renderTable(['class', 'precision', 'recall', 'F1', 'support'], classRows, style),
     '',
