@@ -59,5 +59,5 @@ describe('the production build', () => {
     service.kill('SIGTERM');
     const [code] = (await once(service, 'exit')) as [number | null];
     expect(code).toBe(0);
-  }, 90_000); // the start-up (the model loads) shares two cores with the rest of the suite
+  });
 });
