@@ -22,7 +22,7 @@ const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n);
 export interface Topology {
   instances: number;
   redis: boolean;
-  /** The redis-server's fsync policy (default everysec, as docs/deployment.md configures it). */
+  /** The redis-server's fsync policy; left out, startRedis's (everysec, as docs/deployment.md configures it). */
   appendfsync?: AppendFsync;
 }
 
@@ -43,7 +43,7 @@ export async function withDeployment<T extends object>(
   measure: (deployment: Deployment, window: MeasuredWindow) => Promise<T>,
 ): Promise<T & { cpuProfile?: ServiceCpuProfile }> {
   const redis: TestRedis | undefined = topology.redis
-    ? await startRedis({ appendfsync: topology.appendfsync ?? 'everysec' })
+    ? await startRedis({ appendfsync: topology.appendfsync })
     : undefined;
   const started = await Promise.allSettled(
     Array.from({ length: topology.instances }, () =>

@@ -13,3 +13,24 @@ export function postTwilioWebhook(
     body: new URLSearchParams(form),
   });
 }
+
+/** A webhook's Timestamp, `atMs` after 10:00 on 5 January 2026 (every test call's start). */
+export const twilioTime = (atMs: number): string => new Date(Date.UTC(2026, 0, 5, 10, 0, 0) + atMs).toISOString();
+
+/** A transcription-content webhook's form: one line, final unless told otherwise, at `twilioTime(atMs)`. */
+export function twilioLine(
+  transcript: string,
+  sequence: number,
+  { track = 'inbound_track', final = true, atMs = sequence * 1000, callSid = 'CA1', transcriptionSid = 'GT1' } = {},
+): Record<string, string> {
+  return {
+    TranscriptionEvent: 'transcription-content',
+    CallSid: callSid,
+    TranscriptionSid: transcriptionSid,
+    Track: track,
+    TranscriptionData: JSON.stringify({ transcript, confidence: 0.9 }),
+    Final: String(final),
+    SequenceId: String(sequence),
+    Timestamp: twilioTime(atMs),
+  };
+}

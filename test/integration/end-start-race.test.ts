@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { GatedClassifier } from '../helpers/gated-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { postTwilioWebhook, twilioLine, twilioTime } from '../helpers/twilio.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
 /**
@@ -91,25 +92,15 @@ describe('the end-then-start race', () => {
     const ui = await connect('/v1/subscribe', TOKENS.agent);
     await subscribe(ui, { callId: 'tw-race' });
     let sequence = 0;
+    const ids = { callSid: 'CA9', transcriptionSid: 'GT9' };
     const post = (form: Record<string, string>) =>
-      fetch(`${server.http}/v1/ingest/twilio?callId=tw-race&agentId=agent-7`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          CallSid: 'CA9',
-          TranscriptionSid: 'GT9',
-          Timestamp: new Date(Date.UTC(2026, 0, 5) + sequence * 1000).toISOString(),
-          ...form,
-        }),
+      postTwilioWebhook(server.http, 'callId=tw-race&agentId=agent-7', {
+        CallSid: ids.callSid,
+        TranscriptionSid: ids.transcriptionSid,
+        Timestamp: twilioTime(sequence * 1000),
+        ...form,
       });
-    const say = (transcript: string) =>
-      post({
-        TranscriptionEvent: 'transcription-content',
-        Track: 'inbound_track',
-        TranscriptionData: JSON.stringify({ transcript, confidence: 0.9 }),
-        Final: 'true',
-        SequenceId: String(++sequence),
-      });
+    const say = (transcript: string) => post(twilioLine(transcript, ++sequence, ids));
     expect((await say('you are a useless idiot and i am talking slowly')).status).toBe(200);
     expect(classifier.held).toBe(1);
     expect((await post({ TranscriptionEvent: 'transcription-stopped' })).status).toBe(200);

@@ -7,6 +7,7 @@ import { callEnded, subscribe } from '../helpers/calls.js';
 import { fixtureLabeller } from '../helpers/fixture-labels.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { postTwilioWebhook } from '../helpers/twilio.js';
 import { openSocket, TestClient } from '../helpers/ws-client.js';
 
 const calls = loadFixtureCalls();
@@ -61,13 +62,9 @@ async function replayProviderStream(
 
 /** A Twilio file's webhooks, one form post per record, in order; transcription-stopped ends the call. */
 async function replayTwilioWebhooks(server: TestServer, name: string, call: FixtureCall): Promise<void> {
-  const url = `${server.http}/v1/ingest/twilio?callId=${call.callId}&agentId=${call.agentId}&teamId=${call.teamId}`;
+  const query = `callId=${call.callId}&agentId=${call.agentId}&teamId=${call.teamId}`;
   for (const { message } of readProviderRecords('twilio', name)) {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKENS.ingest}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(message as Record<string, string>),
-    });
+    const response = await postTwilioWebhook(server.http, query, message as Record<string, string>);
     expect(response.status, await response.clone().text()).toBe(200);
   }
 }

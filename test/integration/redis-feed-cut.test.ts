@@ -1,25 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
-import { REDIS_MISSING, redisLink, startRedis, type RedisLink, type TestRedis } from '../helpers/redis.js';
+import { onRedis } from '../helpers/on-redis.js';
+import { readiness } from '../helpers/readiness.js';
+import { redisLink, type RedisLink } from '../helpers/redis.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
-/** Polls until `/readyz` answers `status`. */
-async function readiness(http: string, status: number): Promise<void> {
-  while ((await fetch(`${http}/readyz`)).status !== status) await new Promise((resolve) => setTimeout(resolve, 50));
-}
-
-if (REDIS_MISSING) {
-  describe('an instance cut off from Redis', () => it.skip(`skipped: ${REDIS_MISSING}`, () => undefined));
-} else {
-  let redis: TestRedis;
+const title = 'an instance cut off from Redis';
+onRedis(title, (redis) => {
   let link: RedisLink;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    redis = await startRedis();
-    link = await redisLink(redis.port);
-    const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '5000' };
+    link = await redisLink(redis().port);
+    const env = { REDIS_URL: redis().url, CALL_LEASE_TTL_MS: '5000' };
     a = await startServer(env);
     // B reaches Redis through a link the test cuts: its event feed misses what A publishes meanwhile.
     b = await startServer({ ...env, REDIS_URL: link.url });
@@ -27,10 +21,9 @@ if (REDIS_MISSING) {
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
     await link?.close();
-    await redis?.stop();
   });
 
-  describe('an instance cut off from Redis', () => {
+  describe(title, () => {
     it('sends its subscribers, once back, the cues, final lines and step change raised meanwhile, each once', async () => {
       const agentOnB = await TestClient.connect(`${b.ws}/v1/subscribe`, TOKENS.agent);
       await subscribe(agentOnB, { agentId: 'agent-cut' }, { transcript: true });
@@ -76,4 +69,4 @@ if (REDIS_MISSING) {
       producer.close();
     }, 60_000);
   });
-}
+});

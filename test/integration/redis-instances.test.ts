@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
-import { REDIS_MISSING, startRedis, type TestRedis } from '../helpers/redis.js';
+import { onRedis } from '../helpers/on-redis.js';
+import { readiness } from '../helpers/readiness.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -13,31 +14,37 @@ const seqTypes = (client: TestClient, callId: string): string[] =>
 /** kill -9 runs of the failover loop: the issue's 20 (about 31 s on two idle cores); `FAILOVER_RUNS` sets another count. */
 const FAILOVER_RUNS = Number(process.env.FAILOVER_RUNS ?? 20);
 
-/** Polls until `/readyz` answers `status`. */
-async function readiness(http: string, status: number): Promise<unknown> {
-  for (;;) {
-    const response = await fetch(`${http}/readyz`);
-    if (response.status === status) return response.json();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+const connect = (service: ServiceProcess, path: string, token: string): Promise<TestClient> =>
+  TestClient.connect(`ws://${service.base}${path}`, token);
+
+/** An agent's and a team's subscriptions on `service`. */
+async function subscribersOn(
+  service: ServiceProcess,
+  agentId: string,
+  teamId: string,
+): Promise<[TestClient, TestClient]> {
+  const agent = await connect(service, '/v1/subscribe', TOKENS.agent);
+  const team = await connect(service, '/v1/subscribe', TOKENS.supervisor);
+  await subscribe(agent, { agentId });
+  await subscribe(team, { teamId });
+  return [agent, team];
 }
 
-if (REDIS_MISSING) {
-  describe('instances sharing calls through Redis', () => it.skip(`skipped: ${REDIS_MISSING}`, () => undefined));
-} else {
-  let redis: TestRedis;
+const title = 'instances sharing calls through Redis';
+onRedis(title, (redisServer) => {
   const cleanup: (() => unknown)[] = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
-  afterAll(() => redis?.stop());
 
-  describe('instances sharing calls through Redis', () => {
+  describe(title, () => {
     it('carries a call on at the same step when its instance is killed (kill -9): every subscriber gets every cue once, in order', async () => {
-      const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '1000', ORPHAN_CALL_TIMEOUT_MS: '300', RECORD: 'off' };
+      const env = {
+        REDIS_URL: redisServer().url,
+        CALL_LEASE_TTL_MS: '1000',
+        ORPHAN_CALL_TIMEOUT_MS: '300',
+        RECORD: 'off',
+      };
       const [a, b] = await Promise.all([
         startServiceProcess(env, KEYWORD_SERVICE),
         startServiceProcess(env, KEYWORD_SERVICE),
@@ -46,13 +53,7 @@ if (REDIS_MISSING) {
         () => a.kill(),
         () => b.kill(),
       );
-      const connect = (service: ServiceProcess, path: string, token: string) =>
-        TestClient.connect(`ws://${service.base}${path}`, token);
-
-      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
-      const teamOnB = await connect(b, '/v1/subscribe', TOKENS.supervisor);
-      await subscribe(agentOnB, { agentId: 'agent-1' });
-      await subscribe(teamOnB, { teamId: 'team-x' });
+      const [agentOnB, teamOnB] = await subscribersOn(b, 'agent-1', 'team-x');
       const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
       const producerOnB = await connect(b, '/v1/ingest', TOKENS.ingest);
       const call = new CallScript(producerOnA, 'failover-1');
@@ -97,7 +98,7 @@ if (REDIS_MISSING) {
     it(
       `carries calls on at the same step across ${FAILOVER_RUNS} kill -9 runs in a row: no cue lost or sent twice`,
       async () => {
-        const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '1000', RECORD: 'off' };
+        const env = { REDIS_URL: redisServer().url, CALL_LEASE_TTL_MS: '1000', RECORD: 'off' };
         const started: Promise<ServiceProcess>[] = [];
         const start = (): Promise<ServiceProcess> => {
           const service = startServiceProcess(env, KEYWORD_SERVICE);
@@ -108,12 +109,7 @@ if (REDIS_MISSING) {
         const b = await start();
         // Producer instances, the next one already starting while a run kills the current one.
         const producers = [start(), start()];
-        const connect = (service: ServiceProcess, path: string, token: string) =>
-          TestClient.connect(`ws://${service.base}${path}`, token);
-        const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
-        const teamOnB = await connect(b, '/v1/subscribe', TOKENS.supervisor);
-        await subscribe(agentOnB, { agentId: 'agent-loop' });
-        await subscribe(teamOnB, { teamId: 'team-loop' });
+        const [agentOnB, teamOnB] = await subscribersOn(b, 'agent-loop', 'team-loop');
 
         for (let run = 1; run <= FAILOVER_RUNS; run++) {
           const callId = `failover-run-${run}`;
@@ -152,7 +148,11 @@ if (REDIS_MISSING) {
     );
 
     it('keeps a live call through a Redis restart: not ready while Redis is away, then every acknowledged line and cue, once and in order', async () => {
-      const env = { REDIS_URL: redis.url, CALL_LEASE_TTL_MS: '1000', LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent' };
+      const env = {
+        REDIS_URL: redisServer().url,
+        CALL_LEASE_TTL_MS: '1000',
+        LOG_LEVEL: process.env.DEBUG_LOG ?? 'silent',
+      };
       const servers: TestServer[] = [await startServer(env), await startServer(env)];
       cleanup.push(...servers.map((server) => () => server.close()));
       const [a, b] = servers as [TestServer, TestServer];
@@ -164,11 +164,11 @@ if (REDIS_MISSING) {
       await call.customer('you useless idiot');
       await agentOnB.next((m) => m.type === 'cue' && m.cue.callId === 'redis-restart');
 
-      await redis.kill();
+      await redisServer().kill();
       expect(await readiness(a.http, 503)).toEqual({ status: 'redis_unreachable' });
       // Acknowledged while Redis is away: applied once it is back.
       expect(await call.customer('shut up you moron')).toMatchObject({ type: 'ack', status: 'accepted' });
-      await redis.restart();
+      await redisServer().restart();
       expect(await readiness(a.http, 200)).toMatchObject({ status: 'ready' });
       await call.customer('you pathetic excuse');
       await call.end();
@@ -184,4 +184,4 @@ if (REDIS_MISSING) {
       producer.close();
     }, 60_000);
   });
-}
+});

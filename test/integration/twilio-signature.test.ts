@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/adapters/twilio-signature.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { twilioLine } from '../helpers/twilio.js';
 
 const AUTH_TOKEN = 'acme-twilio-auth-token-for-tests';
 let server: TestServer;
@@ -13,16 +14,7 @@ afterAll(async () => {
   await server.close();
 });
 
-const form = (sequence: number): Record<string, string> => ({
-  TranscriptionEvent: 'transcription-content',
-  CallSid: 'CA1',
-  TranscriptionSid: 'GT1',
-  Track: 'inbound_track',
-  TranscriptionData: JSON.stringify({ transcript: 'i was charged twice', confidence: 0.9 }),
-  Final: 'true',
-  SequenceId: String(sequence),
-  Timestamp: new Date(Date.UTC(2026, 0, 5, 10, 0, sequence)).toISOString(),
-});
+const form = (sequence: number): Record<string, string> => twilioLine('i was charged twice', sequence);
 
 function post(url: string, body: Record<string, string>, signature?: string): Promise<Response> {
   return fetch(url, {

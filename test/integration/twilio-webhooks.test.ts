@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { callEnded } from '../helpers/calls.js';
 import { TOKENS } from '../helpers/server.js';
-import { postTwilioWebhook } from '../helpers/twilio.js';
+import { postTwilioWebhook, twilioLine, twilioTime } from '../helpers/twilio.js';
 import { watchedServer } from '../helpers/watched-server.js';
 import type { Message } from '../helpers/ws-client.js';
 
 const live = watchedServer();
 
-const origin = Date.UTC(2026, 0, 5, 10, 0, 0);
 let sequence = 0;
-
-function content(track: string, transcript: string, final: boolean, atMs: number): Record<string, string> {
-  return {
-    TranscriptionEvent: 'transcription-content',
-    CallSid: 'CA1',
-    TranscriptionSid: 'GT1',
-    Track: track,
-    TranscriptionData: JSON.stringify({ transcript, confidence: 0.9 }),
-    Final: String(final),
-    SequenceId: String(++sequence),
-    Timestamp: new Date(origin + atMs).toISOString(),
-  };
-}
+const content = (track: string, transcript: string, final: boolean, atMs: number): Record<string, string> =>
+  twilioLine(transcript, ++sequence, { track, final, atMs });
 
 const post = (query: string, form: Record<string, string>, token?: string): Promise<Response> =>
   postTwilioWebhook(live.server.http, query, form, token);
@@ -40,7 +28,7 @@ describe('POST /v1/ingest/twilio', () => {
       TranscriptionEvent: 'transcription-started',
       CallSid: 'CA1',
       TranscriptionSid: 'GT1',
-      Timestamp: new Date(origin).toISOString(),
+      Timestamp: twilioTime(0),
     };
     expect((await post(query, started)).status).toBe(200);
     expect(await live.ui.next((m) => m.type === 'call' && m.event === 'started')).toMatchObject({

@@ -3,7 +3,8 @@ import type { Label } from '../../src/protocol/verdict.js';
 import { readCsv } from './delimited.js';
 import { soundsFrustrated } from './lexicon.js';
 import { unitHash } from './random.js';
-import type { Example, SourceSplits } from './types.js';
+import { splitLabelled } from './labelled-split.js';
+import type { SourceSplits } from './types.js';
 
 const SOURCE = 'complaints';
 const TEST_SHARE = 0.2;
@@ -21,12 +22,10 @@ export function mapComplaint(complaint: boolean, text: string): Label | undefine
 
 /** No published split: a fixed 20% of tweets, chosen by hashing the tweet id, is the test split. */
 export function load(dataDir: string): SourceSplits {
-  const splits: SourceSplits = { train: [], test: [] };
-  for (const [id = '', text = '', complaint = ''] of readCsv(join(dataDir, 'complaints', 'complaints-data.csv'))) {
-    const label = mapComplaint(complaint === '1', text);
-    if (!label) continue;
-    const split = unitHash(`complaints:${id}`) < TEST_SHARE ? splits.test : splits.train;
-    split.push({ text, label, source: SOURCE });
-  }
-  return splits;
+  return splitLabelled(readCsv(join(dataDir, 'complaints', 'complaints-data.csv')), {
+    source: SOURCE,
+    text: ([, text = '']) => text,
+    label: ([, text = '', complaint = '']) => mapComplaint(complaint === '1', text),
+    trains: ([id = '']) => unitHash(`complaints:${id}`) >= TEST_SHARE,
+  });
 }
