@@ -25,6 +25,8 @@ export interface SourceDirs {
   contextDir: string;
   /** The blind sets of the context round: context.jsonl (snippets) and identity.jsonl (lines). */
   blindV3Dir: string;
+  /** The blind set for the per-group flagged-rate target: harmless lines naming each group. */
+  blindV4Dir: string;
 }
 
 export interface Source {
@@ -65,6 +67,12 @@ export const SOURCES: readonly Source[] = [
     load: (dirs) =>
       blindOnly(projectCorpus.load(dirs.blindV3Dir, 'identity-blind', (file) => file === 'identity.jsonl')),
   },
+  // Written blind for issue 12's ratio target (training/heldout-v4/README.md): 40 harmless lines per group.
+  {
+    name: 'identity-neutral-blind',
+    projectWritten: true,
+    load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV4Dir, 'identity-neutral-blind')),
+  },
   publicSource('olid', olid.load),
   publicSource('kaggle_insults', kaggleInsults.load),
   publicSource('convabuse', convabuse.load),
@@ -83,6 +91,7 @@ export const DEFAULT_SOURCE_DIRS = {
   blindDir: join('training', 'heldout-v2'),
   contextDir: join('training', 'corpus-context'),
   blindV3Dir: join('training', 'heldout-v3'),
+  blindV4Dir: join('training', 'heldout-v4'),
 };
 
 const MASK_SEED = 'call-guard-asr-mask-v1';
