@@ -34,9 +34,9 @@ export async function runBench(options: BenchOptions, command: string, progress:
     name: string,
     batchMaxSize: number,
     batchMaxWaitMs: number,
-    { record = true, profiled = true } = {},
+    { record = true } = {},
   ): ServiceSettings => {
-    const cpuProfileDir = profileRoot && profiled ? join(profileRoot, name) : undefined;
+    const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
     if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
     return {
       modelDir: options.modelDir,
@@ -90,10 +90,9 @@ export async function runBench(options: BenchOptions, command: string, progress:
       const steps: StreamStep[] = [];
       const where = topology.redis ? `, Redis, ${topology.instances} instances` : '';
       for (const calls of settings.steps) {
-        // Profiles are taken of the in-memory runs only: a profile folder holds one service's.
         const step = await runStreamStep(
           calls,
-          service(`stream-${calls}`, options.batchMaxSize, options.batchMaxWaitMs, { profiled: !topology.redis }),
+          service(`stream-${calls}${topology.redis ? '-redis' : ''}`, options.batchMaxSize, options.batchMaxWaitMs),
           topology,
           settings,
           fixtures,

@@ -30,7 +30,8 @@ export interface ClassifyRun {
   timeouts: number;
   non2xx: number;
   server: ServerFigures;
-  cpuProfile?: ServiceCpuProfile;
+  /** Set only when the service was profiled (one instance). */
+  cpuProfiles?: ServiceCpuProfile[];
 }
 
 /**

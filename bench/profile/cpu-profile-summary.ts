@@ -15,6 +15,8 @@ interface CpuBreakdown {
   busyMs: number;
   /** Share of busy time by stage, largest first. */
   stages: Array<{ stage: string; ms: number; percent: number }>;
+  /** The longest run of busy samples with no idle one between (the nearest a profile gets to a stall), and its stages. */
+  longestBusy: { ms: number; stages: Array<{ stage: string; ms: number }> };
 }
 
 /** Where a frame's own time goes, first match wins; frames without a source file take their caller's. */
@@ -25,6 +27,7 @@ const STAGES: Array<[stage: string, match: RegExp]> = [
   ['batching, verdicts and hand-off to the worker', /src\/classifier\//],
   ['serialisation and validation', /fast-json-stringify|ajv|@sinclair\/typebox|secure-json-parse|src\/protocol\//],
   ['ladder, calls and cues', /src\/(ladder|calls|cues|transcript|adapters)\//],
+  ['shared state and fan-out (stores, Redis client)', /ioredis|src\/(state|fanout)\//],
   ['WebSocket framing', /node_modules\/ws\//],
   ['HTTP and routing', /fastify|find-my-way|avvio|pino|src\/(routes|auth)\//],
   ['socket I/O', /^node:(net|internal\/stream_base_commons)$/],
@@ -73,6 +76,9 @@ export function summarizeCpuProfiles(dir: string, fromUs = -Infinity, toUs = Inf
 function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): CpuBreakdown {
   const byStage = new Map<string, number>();
   const stageOfNode = nodeStages(profile);
+  let run = new Map<string, number>();
+  let longest = run;
+  const total = (stages: Map<string, number>): number => [...stages.values()].reduce((sum, ms) => sum + ms, 0);
   let at = profile.startTime;
   profile.samples.forEach((nodeId, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
@@ -80,6 +86,11 @@ function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): Cp
     if (at < fromUs || at > toUs) return;
     const stage = stageOfNode.get(nodeId) ?? 'other';
     byStage.set(stage, (byStage.get(stage) ?? 0) + delta / 1000);
+    if (stage === 'idle') run = new Map();
+    else {
+      run.set(stage, (run.get(stage) ?? 0) + delta / 1000);
+      if (total(run) > total(longest)) longest = run;
+    }
   });
   const sampledMs = [...byStage.values()].reduce((sum, ms) => sum + ms, 0);
   const busyMs = sampledMs - (byStage.get('idle') ?? 0);
@@ -87,7 +98,11 @@ function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): Cp
     .filter(([stage]) => stage !== 'idle')
     .map(([stage, ms]) => ({ stage, ms, percent: busyMs > 0 ? (ms / busyMs) * 100 : 0 }))
     .sort((a, b) => b.ms - a.ms);
-  return { sampledMs, busyMs, stages };
+  const longestBusy = {
+    ms: total(longest),
+    stages: [...longest.entries()].map(([stage, ms]) => ({ stage, ms })).sort((a, b) => b.ms - a.ms),
+  };
+  return { sampledMs, busyMs, stages, longestBusy };
 }
 
 /** Each node's stage, walking from the root so nodes without a source file inherit their caller's. */

@@ -150,10 +150,15 @@ function stagesTable(report: BenchReport): string {
 function profileTables(report: BenchReport): string[] {
   const profiled: Array<[string, ServiceCpuProfile]> = [
     ...(report.http ? [report.http.batched, report.http.unbatched] : []).flatMap(
-      (run): Array<[string, ServiceCpuProfile]> => (run.cpuProfile ? [[`HTTP ${run.name}`, run.cpuProfile]] : []),
+      (run): Array<[string, ServiceCpuProfile]> =>
+        (run.cpuProfiles ?? []).map((profile) => [`HTTP ${run.name}`, profile]),
     ),
-    ...(report.stream?.steps ?? []).flatMap((step): Array<[string, ServiceCpuProfile]> =>
-      step.cpuProfile ? [[`stream ${step.concurrentCalls} calls`, step.cpuProfile]] : [],
+    ...[...(report.stream?.steps ?? []), ...(report.stream?.redis?.steps ?? [])].flatMap(
+      (step): Array<[string, ServiceCpuProfile]> =>
+        (step.cpuProfiles ?? []).map((profile, n) => [
+          `stream ${step.concurrentCalls} calls${step.redis ? `, Redis, instance ${n + 1} of ${step.instances}` : ''}`,
+          profile,
+        ]),
     ),
   ];
   return profiled.flatMap(([name, { mainThread, inferenceWorker }]) => {
@@ -166,7 +171,10 @@ function profileTables(report: BenchReport): string[] {
       Math.max(...threads.map(([, breakdown]) => breakdown.stages.find((s) => s.stage === stage)?.ms ?? 0));
     stages.sort((a, b) => busiest(b) - busiest(a));
     return [
-      `**${name}**: ${threads.map(([thread, breakdown]) => `${thread} ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled`).join('; ')}.`,
+      `**${name}**: ${threads.map(([thread, breakdown]) => `${thread} ${whole(breakdown.busyMs)} ms busy of ${whole(breakdown.sampledMs)} ms sampled`).join('; ')}. Longest busy stretch of the main thread: ${whole(mainThread.longestBusy.ms)} ms (${mainThread.longestBusy.stages
+        .slice(0, 3)
+        .map(({ stage, ms }) => `${stage} ${whole(ms)} ms`)
+        .join(', ')}).`,
       '',
       renderTable(
         ['stage', ...threads.flatMap(([thread]) => [`${thread} ms`, '% of busy'])],

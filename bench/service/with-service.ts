@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRedis, type AppendFsync, type TestRedis } from '../../test/helpers/redis.js';
 import { summarizeCpuProfiles, type ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import { startService, type RunningService, type ServiceSettings } from './service-process.js';
@@ -35,20 +37,29 @@ interface Deployment {
 /**
  * Runs `measure` against instances of its own (with `redis`, sharing calls through a redis-server
  * started for the run, as docs/deployment.md configures it) and stops them afterwards, even on failure.
- * When the service is profiled, the result gains the breakdown of its CPU time inside the window.
+ * When the service is profiled, the result gains the breakdown of each instance's CPU time inside
+ * the window (each instance profiles into a folder of its own under `cpuProfileDir`).
  */
 export async function withDeployment<T extends object>(
   settings: ServiceSettings,
   topology: Topology,
   measure: (deployment: Deployment, window: MeasuredWindow) => Promise<T>,
-): Promise<T & { cpuProfile?: ServiceCpuProfile }> {
+): Promise<T & { cpuProfiles?: ServiceCpuProfile[] }> {
   const redis: TestRedis | undefined = topology.redis
     ? await startRedis({ appendfsync: topology.appendfsync })
     : undefined;
+  const profileDirs = Array.from({ length: topology.instances }, (_, i) =>
+    settings.cpuProfileDir ? join(settings.cpuProfileDir, `instance-${i + 1}`) : undefined,
+  );
   const started = await Promise.allSettled(
-    Array.from({ length: topology.instances }, () =>
-      startService(redis ? { ...settings, redisUrl: redis.url } : settings),
-    ),
+    profileDirs.map((cpuProfileDir) => {
+      if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
+      return startService({
+        ...settings,
+        ...(redis ? { redisUrl: redis.url } : {}),
+        ...(cpuProfileDir ? { cpuProfileDir } : {}),
+      });
+    }),
   );
   const services = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const window = new MeasuredWindow();
@@ -62,7 +73,10 @@ export async function withDeployment<T extends object>(
     await redis?.stop();
   }
   return settings.cpuProfileDir
-    ? { ...result, cpuProfile: summarizeCpuProfiles(settings.cpuProfileDir, window.fromUs, window.toUs) }
+    ? {
+        ...result,
+        cpuProfiles: profileDirs.map((dir) => summarizeCpuProfiles(dir!, window.fromUs, window.toUs)),
+      }
     : result;
 }
 
@@ -70,5 +84,5 @@ export async function withDeployment<T extends object>(
 export const withService = <T extends object>(
   settings: ServiceSettings,
   measure: (service: RunningService, window: MeasuredWindow) => Promise<T>,
-): Promise<T & { cpuProfile?: ServiceCpuProfile }> =>
+): Promise<T & { cpuProfiles?: ServiceCpuProfile[] }> =>
   withDeployment(settings, { instances: 1, redis: false }, ({ services }, window) => measure(services[0]!, window));

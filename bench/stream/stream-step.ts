@@ -48,8 +48,8 @@ export interface StreamStep {
   /** The load generator itself, to tell its limits from the service's. */
   generator: { cpuPercent: number; eventLoopLagP99Ms: number };
   withinBudget: boolean;
-  /** Set only when the service was profiled. */
-  cpuProfile?: ServiceCpuProfile;
+  /** Each instance's, in order; set only when the service was profiled. */
+  cpuProfiles?: ServiceCpuProfile[];
 }
 
 const OPEN_AT_ONCE = 50;
