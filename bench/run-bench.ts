@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFixtureCalls } from '../fixtures/fixture-call.js';
@@ -36,8 +36,8 @@ export async function runBench(options: BenchOptions, command: string, progress:
     batchMaxWaitMs: number,
     { record = true } = {},
   ): ServiceSettings => {
+    // withDeployment makes the folder: one per instance under it.
     const cpuProfileDir = profileRoot ? join(profileRoot, name) : undefined;
-    if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
     return {
       modelDir: options.modelDir,
       batchMaxSize,

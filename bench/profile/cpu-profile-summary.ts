@@ -76,9 +76,8 @@ export function summarizeCpuProfiles(dir: string, fromUs = -Infinity, toUs = Inf
 function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): CpuBreakdown {
   const byStage = new Map<string, number>();
   const stageOfNode = nodeStages(profile);
-  let run = new Map<string, number>();
+  let run = { ms: 0, stages: new Map<string, number>() };
   let longest = run;
-  const total = (stages: Map<string, number>): number => [...stages.values()].reduce((sum, ms) => sum + ms, 0);
   let at = profile.startTime;
   profile.samples.forEach((nodeId, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
@@ -86,10 +85,11 @@ function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): Cp
     if (at < fromUs || at > toUs) return;
     const stage = stageOfNode.get(nodeId) ?? 'other';
     byStage.set(stage, (byStage.get(stage) ?? 0) + delta / 1000);
-    if (stage === 'idle') run = new Map();
+    if (stage === 'idle') run = { ms: 0, stages: new Map() };
     else {
-      run.set(stage, (run.get(stage) ?? 0) + delta / 1000);
-      if (total(run) > total(longest)) longest = run;
+      run.ms += delta / 1000;
+      run.stages.set(stage, (run.stages.get(stage) ?? 0) + delta / 1000);
+      if (run.ms > longest.ms) longest = run;
     }
   });
   const sampledMs = [...byStage.values()].reduce((sum, ms) => sum + ms, 0);
@@ -99,8 +99,8 @@ function summarizeProfile(profile: CpuProfile, fromUs: number, toUs: number): Cp
     .map(([stage, ms]) => ({ stage, ms, percent: busyMs > 0 ? (ms / busyMs) * 100 : 0 }))
     .sort((a, b) => b.ms - a.ms);
   const longestBusy = {
-    ms: total(longest),
-    stages: [...longest.entries()].map(([stage, ms]) => ({ stage, ms })).sort((a, b) => b.ms - a.ms),
+    ms: longest.ms,
+    stages: [...longest.stages.entries()].map(([stage, ms]) => ({ stage, ms })).sort((a, b) => b.ms - a.ms),
   };
   return { sampledMs, busyMs, stages, longestBusy };
 }
