@@ -14,9 +14,9 @@ export interface Config {
   queueMax: number;
   inferenceThread: InferenceThread;
   /** Unset: the built-in src/ladder/default-policy.json. */
-  policyFile: string | undefined;
+  policyFile?: string;
   /** JSON, or a path to a JSON file; unset: the development tokens (logged as a warning). */
-  authTokens: string | undefined;
+  authTokens?: string;
   maxPayloadBytes: number;
   ingestRatePerSec: number;
   ingestBurst: number;
@@ -39,17 +39,17 @@ export interface Config {
   /** The incident record (src/record/): off, or on with SQLite under dataDir unless databaseUrl names PostgreSQL. */
   record: 'on' | 'off';
   dataDir: string;
-  databaseUrl: string | undefined;
+  databaseUrl?: string;
   recordContextLines: number;
   recordRetentionDays: number;
   recordQueueMax: number;
   /** Unset: calls live in this process only. Set: every instance shares calls through this Redis (src/state/). */
-  redisUrl: string | undefined;
+  redisUrl?: string;
   /** How long a call's owner lease lasts unless renewed: the longest a dead instance's call waits to be taken over. */
   callLeaseTtlMs: number;
   httpRatePerSec: number;
   /** Unset: /metrics is open to anyone who can reach the port. */
-  metricsToken: string | undefined;
+  metricsToken?: string;
   /**
    * Twilio auth token per tenant (TWILIO_AUTH_TOKENS, a JSON object tenant → token): a listed
    * tenant has every Twilio webhook's X-Twilio-Signature checked; others rely on the ingest token.

@@ -21,6 +21,7 @@ import { compileHttpValidator } from './routes/http-validation.js';
 import { registerIncidents } from './routes/incidents.js';
 import { registerIngest } from './routes/ingest.js';
 import { registerTwilioIngest } from './routes/ingest-twilio.js';
+import { registerSecurityHeaders } from './routes/security-headers.js';
 import { registerSubscribe } from './routes/subscribe.js';
 import { CLOSE_GOING_AWAY, logSocketError } from './routes/ws-channel.js';
 
@@ -135,6 +136,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   });
   registerHttpErrors(app);
+  await registerSecurityHeaders(app);
   await registerHttpRateLimit(app, tokens, config.httpRatePerSec);
   registerHealth(app, ctx);
   registerClassify(app, ctx);

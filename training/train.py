@@ -402,11 +402,13 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     sequences = [tuple(row["ids"]) for row in head_train + head_dev]
     sequences += [tuple(ids) for row in head_train + head_dev for ids in row["context_ids"] if ids]
     started = time.time()
-    # Embeddings depend only on the line model: a --reuse-encoder run reuses the last run's.
+    # Embeddings depend only on the line model: a --reuse-encoder run reuses those of the last run
+    # that read the same line model.
     cache = OUT_DIR / "embeddings.pt"
-    table = torch.load(cache) if args.reuse_encoder and cache.exists() else {}
+    cached = torch.load(cache) if args.reuse_encoder and cache.exists() else {}
+    table = cached["table"] if cached.get("line_model") == log["line_model"] else {}
     table = embed_lines(model, sequences, table)
-    torch.save(table, cache)
+    torch.save({"line_model": log["line_model"], "table": table}, cache)
     print(f"embedded {len(table)} distinct lines in {time.time() - started:.0f}s", flush=True)
     fit_act_head(model, head_train, head_dev, table, log)
     train, dev = context_tensors(head_train, table), context_tensors(head_dev, table)
@@ -470,7 +472,7 @@ def main() -> None:
     parser.add_argument("--context-public-lines", type=int, default=1500)
     parser.add_argument("--head-kinds", nargs="+", default=HEAD_KINDS, choices=HEAD_KINDS)
     parser.add_argument("--reuse-encoder", action="store_true",
-                        help=f"skip stage 1: load the line model saved in {OUT_DIR}/line-model.pt by the last run")
+                        help=f"skip stage 1: the line model is --init as it is, or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
     # Debian's torch starts with one thread whatever the machine has.
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
@@ -492,8 +494,9 @@ def main() -> None:
     saved = OUT_DIR / "line-model.pt"
     if args.reuse_encoder:
         model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
-        model.load_state_dict(torch.load(saved))
-        log["line_model"] = f"reused {saved}"
+        source = args.init or saved
+        warm_start(model, source)
+        log["line_model"] = f"reused {source} of {time.ctime(source.stat().st_mtime)}"
     else:
         model = train_line_model(args, train, dev, rng, log)
         OUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ export interface RecordSettings {
   /** SQLite's folder when no databaseUrl is given. */
   dataDir: string;
   /** postgres://…: PostgreSQL, shared by every instance; unset: SQLite under dataDir. */
-  databaseUrl: string | undefined;
+  databaseUrl?: string;
   /** Final lines kept before and after each incident cue's line. */
   recordContextLines: number;
   /** Incidents and corrections untouched this long are purged. */

@@ -25,15 +25,7 @@ const ASSETS = {
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
 };
 
-// The page carries its token in the address: it must not leak in a Referer, and only this origin may run code in it.
-const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-cache',
-};
-
-/** The agent and supervisor console: the built page, and a token check it makes before subscribing. */
+/** The agent and supervisor console: the built page, and a token check it makes before subscribing (security headers: security-headers.ts). */
 export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir = DEFAULT_CONSOLE_DIR): void {
   for (const [path, asset] of Object.entries(ASSETS)) {
     app.get(path, async (_request, reply: FastifyReply) => {
@@ -46,7 +38,7 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
           .type('text/plain; charset=utf-8')
           .send('The console has not been built: run `npm run build` (or `npm ci`), then reload.');
       }
-      return reply.headers(SECURITY_HEADERS).type(asset.type).send(body);
+      return reply.header('cache-control', 'no-cache').type(asset.type).send(body);
     });
   }
 

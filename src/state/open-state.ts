@@ -13,7 +13,7 @@ import { SharedHub } from './shared-hub.js';
 
 export interface SharedStateSettings {
   /** Unset: memory, one instance. */
-  redisUrl: string | undefined;
+  redisUrl?: string;
   /** Cues kept per call for subscribers that reconnect. */
   cueReplayBuffer: number;
   /** Final lines kept per call for transcript subscribers that join or reconnect mid-call. */

@@ -38,7 +38,10 @@ describe('the console route', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toBe('built index.html');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
-    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.headers['content-security-policy']).toBe(
+      "default-src 'self';base-uri 'none';frame-ancestors 'none';form-action 'none'",
+    );
+    expect(page.headers['cache-control']).toBe('no-cache');
     const script = await app.inject('/console/console.js');
     expect([script.statusCode, script.headers['content-type'], script.body]).toEqual([
       200,
@@ -48,6 +51,16 @@ describe('the console route', () => {
     const style = await app.inject('/console/console.css');
     expect([style.statusCode, style.headers['content-type']]).toEqual([200, 'text/css; charset=utf-8']);
     expect((await app.inject('/console/other.js')).statusCode).toBe(404);
+  });
+
+  it('sends the security headers on the API too', async () => {
+    const health = await app.inject('/healthz');
+    expect(health.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'SAMEORIGIN',
+    });
+    expect(health.headers['strict-transport-security']).toBeUndefined();
   });
 
   it('answers the browser’s favicon request without a 404', async () => {

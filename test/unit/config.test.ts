@@ -10,9 +10,12 @@ describe('config', () => {
       host: '0.0.0.0',
       modelDir: 'models/use-lite-abuse',
       inferenceThread: 'main',
-      policyFile: undefined,
-      authTokens: undefined,
     });
+    expect([loadConfig({}).policyFile, loadConfig({}).authTokens, loadConfig({}).redisUrl]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(loadConfig({})).toMatchObject({
       maxCallsPerTenant: 2000,
       callIdleTimeoutMs: 600_000,
@@ -21,13 +24,23 @@ describe('config', () => {
     });
   });
 
-  it('names the bad variable', () => {
-    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT="eighty": expected an integer/);
-    expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow(/BATCH_MAX_SIZE/);
-    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+  it('reads each variable into the setting of the same name, a blank one as unset', () => {
+    expect(
+      loadConfig({ PORT: ' 9000 ', MAX_CALLS_PER_TENANT: '5', REDIS_URL: 'redis://r:6379', HOST: '  ' }),
+    ).toMatchObject({ port: 9000, maxCallsPerTenant: 5, redisUrl: 'redis://r:6379', host: '0.0.0.0' });
+    expect(loadConfig({ TWILIO_AUTH_TOKENS: '{"acme":"secret"}' }).twilioAuthTokens).toEqual({ acme: 'secret' });
+  });
+
+  it('names the bad variable, its value and what it must be', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow('PORT="eighty": must be integer');
+    expect(() => loadConfig({ PORT: '1.5' })).toThrow('PORT="1.5": must be integer');
+    expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow('BATCH_MAX_SIZE="0": must be >= 1');
+    expect(() => loadConfig({ MAX_PAYLOAD_BYTES: '99999999999' })).toThrow('must be <= 16777216');
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL="loud": must be one of fatal, error/);
     expect(() => loadConfig({ INFERENCE_THREAD: 'gpu' })).toThrow(
-      'INFERENCE_THREAD="gpu": expected one of main, worker',
+      'INFERENCE_THREAD="gpu": must be one of main, worker',
     );
+    expect(() => loadConfig({ TWILIO_AUTH_TOKENS: '["x"]' })).toThrow(/TWILIO_AUTH_TOKENS: expected a JSON object/);
   });
 });
 
