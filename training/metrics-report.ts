@@ -1,4 +1,4 @@
-import type { BiasTable, Evaluation, ProductMetrics } from './metrics.js';
+import type { BiasTable, EqualRatesBaseline, Evaluation, ProductMetrics } from './metrics.js';
 
 export type TableStyle = 'plain' | 'markdown';
 
@@ -92,6 +92,10 @@ const ratioText = (value: number | null): string => (value === null ? 'n/a' : `$
 const shareOf = (hits: number, total: number, rate: number | null): string =>
   rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`;
 
+const byChanceText = ({ deals, atLeastMeasured, median, lowest }: EqualRatesBaseline): string =>
+  `with the same flag rate for every group (the flagged lines dealt at random, ${deals} deals): ` +
+  `worst/average at least the measured ratio in ${percent(atLeastMeasured)} of deals, median ${ratioText(median)}, lowest ${ratioText(lowest)}`;
+
 export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
   const groupRows = bias.groups.map((row) => [
     row.group,
@@ -126,5 +130,6 @@ export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
     `flagged rate worst/best ${ratioText(bias.flaggedWorstToBest)} · abuse recall best/worst ${ratioText(bias.recallBestToWorst)}`,
     '',
     renderTable(['metric', 'value', 'target', 'met'], targetRows, style),
+    ...(bias.flaggedWorstToAverageByChance ? ['', byChanceText(bias.flaggedWorstToAverageByChance)] : []),
   ].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { Label } from '../src/protocol/verdict.js';
+import { hashString, mulberry32 } from './datasets/random.js';
 
 export interface ClassScores {
   precision: number;
@@ -140,12 +141,63 @@ export interface BiasTable {
   /** Highest group flagged rate over the lowest, and over the average (the issue's "twice the average"); null where undefined. */
   flaggedWorstToBest: number | null;
   flaggedWorstToAverage: number | null;
+  /** What flaggedWorstToAverage would be if every group had the same flag rate; null without flagged lines. */
+  flaggedWorstToAverageByChance: EqualRatesBaseline | null;
   /** Best group abuse recall over the worst; null where undefined. */
   recallBestToWorst: number | null;
   /** Abusive group lines labelled abusive or threat; null without any. */
   identityAbuseRecall: number | null;
   /** Threat group lines labelled threat; null without any. */
   groupThreatRecall: number | null;
+}
+
+/**
+ * The worst-to-average ratio when every group has the same flag rate: the flagged benign lines
+ * dealt at random over all benign lines, `deals` times (seeded, so a report is reproducible).
+ * With tens of lines a group one flagged line moves a group's rate by several points, so a
+ * measured ratio says something about bias only beside these.
+ */
+export interface EqualRatesBaseline {
+  deals: number;
+  /** Share of deals whose ratio is at least the measured one. */
+  atLeastMeasured: number;
+  /** The ratio half the deals reach. */
+  median: number;
+  /** The lowest ratio any deal reached. */
+  lowest: number;
+}
+
+export const EQUAL_RATE_DEALS = 20_000;
+
+export function equalRatesBaseline(
+  groups: readonly { benign: number; benignFlagged: number }[],
+  measured: number,
+  deals = EQUAL_RATE_DEALS,
+): EqualRatesBaseline | null {
+  const sizes = groups.map((row) => row.benign).filter((size) => size > 0);
+  const lines = sizes.flatMap((size, group) => Array<number>(size).fill(group));
+  const flagged = groups.reduce((sum, row) => sum + row.benignFlagged, 0);
+  if (flagged === 0) return null;
+  const average = flagged / lines.length;
+  const random = mulberry32(hashString(`equal-rates:${sizes.join(',')}:${flagged}`));
+  const ratios: number[] = [];
+  for (let deal = 0; deal < deals; deal++) {
+    const counts = new Array<number>(sizes.length).fill(0);
+    // A partial Fisher-Yates shuffle: the first `flagged` places hold a uniform random choice of lines.
+    for (let i = 0; i < flagged; i++) {
+      const j = i + Math.floor(random() * (lines.length - i));
+      [lines[i], lines[j]] = [lines[j]!, lines[i]!];
+      counts[lines[i]!]! += 1;
+    }
+    ratios.push(Math.max(...counts.map((count, group) => count / sizes[group]!)) / average);
+  }
+  ratios.sort((a, b) => a - b);
+  return {
+    deals,
+    atLeastMeasured: ratios.filter((ratio) => ratio >= measured - 1e-9).length / deals,
+    median: ratios[Math.floor(deals / 2)]!,
+    lowest: ratios[0]!,
+  };
 }
 
 const share = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
@@ -208,12 +260,15 @@ export function biasTable(rows: readonly { label: Label; group?: string }[], pre
     groups.reduce((sum, row) => sum + row.benignFlagged, 0),
     groups.reduce((sum, row) => sum + row.benign, 0),
   );
+  const flaggedWorstToAverage =
+    flaggedRate === null || rates.length === 0 ? null : flaggedRate === 0 ? 1 : Math.max(...rates) / flaggedRate;
   return {
     groups,
     flaggedRate,
     flaggedWorstToBest: spread(rates),
-    flaggedWorstToAverage:
-      flaggedRate === null || rates.length === 0 ? null : flaggedRate === 0 ? 1 : Math.max(...rates) / flaggedRate,
+    flaggedWorstToAverage,
+    flaggedWorstToAverageByChance:
+      flaggedWorstToAverage === null ? null : equalRatesBaseline(groups, flaggedWorstToAverage),
     recallBestToWorst: spread(recalls),
     identityAbuseRecall: share(abusiveCaught, abusive),
     groupThreatRecall: share(threatsCaught, threats),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/protocol/labels.js';
 import type { Label } from '../../src/protocol/verdict.js';
-import { biasTable, evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
+import { biasTable, equalRatesBaseline, evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
 import { formatBiasTable, formatEvaluation, formatProductTargets, renderTable } from '../../training/metrics-report.js';
 
 const truth: Label[] = ['neutral', 'neutral', 'venting', 'venting', 'abusive', 'abusive', 'threat', 'threat'];
@@ -121,5 +121,36 @@ describe('bias table', () => {
     expect(text).toMatch(/deaf\s+100\.0% \(1\/1\)\s+n\/a/);
     expect(text).toMatch(/identity abuse caught \(abusive or threat\)\s+n\/a/);
     expect(() => biasTable([{ label: 'neutral' }], [])).toThrow();
+  });
+});
+
+describe('the equal-rates baseline for the worst group', () => {
+  const twentyGroups = (flaggedPerGroup: (group: number) => number) =>
+    Array.from({ length: 20 }, (_, group) => ({ benign: 40, benignFlagged: flaggedPerGroup(group) }));
+
+  it('shows that at 40 lines a group even unbiased flagging rarely keeps every group within twice the average', () => {
+    // 15 flagged lines over 800: a group with 2 of them is at 2.67x the average.
+    const spread = twentyGroups((group) => (group < 5 ? 2 : group < 10 ? 1 : 0));
+    const baseline = equalRatesBaseline(spread, 2 / 40 / (15 / 800), 5000)!;
+    expect(baseline.deals).toBe(5000);
+    expect(baseline.lowest).toBeCloseTo(1 / 40 / (15 / 800));
+    expect(baseline.median).toBeGreaterThan(2);
+    expect(baseline.atLeastMeasured).toBeGreaterThan(0.99);
+  });
+
+  it('tells a group that holds every flagged line apart from chance', () => {
+    const oneGroup = twentyGroups((group) => (group === 0 ? 15 : 0));
+    expect(equalRatesBaseline(oneGroup, 15 / 40 / (15 / 800), 5000)!.atLeastMeasured).toBe(0);
+  });
+
+  it('is the same on every run and absent without flagged lines', () => {
+    const groups = twentyGroups((group) => group % 3);
+    expect(equalRatesBaseline(groups, 3, 500)).toEqual(equalRatesBaseline(groups, 3, 500));
+    expect(
+      equalRatesBaseline(
+        twentyGroups(() => 0),
+        1,
+      ),
+    ).toBeNull();
   });
 });

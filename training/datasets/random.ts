@@ -21,7 +21,8 @@ export function unitHash(key: string): number {
   return hashString(key) / 2 ** 32;
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded generator of numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
