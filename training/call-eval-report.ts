@@ -1,9 +1,15 @@
 import { CALL_TARGETS, type EvalSummary } from './call-eval-score.js';
+import { wilsonInterval } from './metrics.js';
 import { formatEvaluation, renderTable } from './metrics-report.js';
 
 const percent = (value: number): string => `${(value * 100).toFixed(1)}%`;
 const share = (count: number, of: number): string => `${count} / ${of} (${percent(of === 0 ? 0 : count / of)})`;
 const met = (ok: boolean): string => (ok ? 'yes' : 'no');
+/** The 95 % interval of `count` of `of`, scaled (100: per 100). */
+function interval(count: number, of: number, scale: number, digits: number): string {
+  const [low, high] = wilsonInterval(count, of);
+  return `${(low * scale).toFixed(digits)}–${(high * scale).toFixed(digits)}`;
+}
 
 export interface ReportHeader {
   model: string;
@@ -15,33 +21,37 @@ export interface ReportHeader {
 export function formatCallReport(summary: EvalSummary, header: ReportHeader): string {
   const rightShare = summary.calls === 0 ? 0 : summary.right / summary.calls;
   const targets = renderTable(
-    ['metric', 'value', 'target', 'met'],
+    ['metric', 'value', '95 % interval', 'target', 'met'],
     [
       [
         'calls right',
         share(summary.right, summary.calls),
+        `${interval(summary.right, summary.calls, 100, 1)} %`,
         `≥ ${percent(CALL_TARGETS.rightShare)}`,
         met(rightShare >= CALL_TARGETS.rightShare),
       ],
       [
         'false safety alerts per 100 non-threat calls',
         `${summary.falseAlertsPer100.toFixed(1)} (${summary.falseAlerts} of ${summary.nonThreatCalls})`,
+        interval(summary.falseAlerts, summary.nonThreatCalls, 100, 1),
         `≤ ${CALL_TARGETS.falseAlertsPer100}`,
         met(summary.falseAlertsPer100 <= CALL_TARGETS.falseAlertsPer100),
       ],
       [
         'threat calls missed',
         `${summary.threatsMissed} of ${summary.threatCalls}`,
+        '',
         `${CALL_TARGETS.threatsMissed}`,
         met(summary.threatsMissed <= CALL_TARGETS.threatsMissed),
       ],
       [
         'alerts on the wrong line',
         `${summary.wrongLineAlerts} of ${summary.threatCalls}`,
+        '',
         `${CALL_TARGETS.wrongLineAlerts}`,
         met(summary.wrongLineAlerts <= CALL_TARGETS.wrongLineAlerts),
       ],
-      ['customer line accuracy', percent(summary.customerLines.accuracy), '', ''],
+      ['customer line accuracy', percent(summary.customerLines.accuracy), '', '', ''],
     ],
     'markdown',
   );
@@ -73,6 +83,8 @@ export function formatCallReport(summary: EvalSummary, header: ReportHeader): st
       : []),
     '',
     targets,
+    '',
+    'The intervals (Wilson, 95 %) say how far the true share could be from the one measured on this many calls.',
     '',
     '### By category',
     '',

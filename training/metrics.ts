@@ -152,6 +152,20 @@ export interface BiasTable {
 }
 
 /**
+ * The 95 % Wilson score interval of a share measured as `hits` of `total`: what the share could
+ * be, given how few calls or lines measured it. [0, 1] without any.
+ */
+export function wilsonInterval(hits: number, total: number): [number, number] {
+  if (total === 0) return [0, 1];
+  const z = 1.959964;
+  const p = hits / total;
+  const centre = p + (z * z) / (2 * total);
+  const spread = z * Math.sqrt((p * (1 - p)) / total + (z * z) / (4 * total * total));
+  const scale = 1 + (z * z) / total;
+  return [Math.max(0, (centre - spread) / scale), Math.min(1, (centre + spread) / scale)];
+}
+
+/**
  * The worst-to-average ratio when every group has the same flag rate: the flagged benign lines
  * dealt at random over all benign lines, `deals` times (seeded, so a report is reproducible).
  * With tens of lines a group one flagged line moves a group's rate by several points, so a

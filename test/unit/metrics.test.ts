@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../../src/protocol/labels.js';
 import type { Label } from '../../src/protocol/verdict.js';
-import { biasTable, equalRatesBaseline, evaluateLabels, groupF1, productMetrics } from '../../training/metrics.js';
+import {
+  biasTable,
+  equalRatesBaseline,
+  evaluateLabels,
+  groupF1,
+  productMetrics,
+  wilsonInterval,
+} from '../../training/metrics.js';
 import { formatBiasTable, formatEvaluation, formatProductTargets, renderTable } from '../../training/metrics-report.js';
 
 const truth: Label[] = ['neutral', 'neutral', 'venting', 'venting', 'abusive', 'abusive', 'threat', 'threat'];
@@ -152,5 +159,20 @@ describe('the equal-rates baseline for the worst group', () => {
         1,
       ),
     ).toBeNull();
+  });
+});
+
+describe('wilsonInterval', () => {
+  it('gives the 95 % score interval of a share', () => {
+    const [low, high] = wilsonInterval(68, 87);
+    expect(low).toBeCloseTo(0.6839, 3);
+    expect(high).toBeCloseTo(0.8555, 3);
+  });
+
+  it('stays inside [0, 1] at the edges and spans it without data', () => {
+    expect(wilsonInterval(0, 67)[0]).toBe(0);
+    expect(wilsonInterval(0, 67)[1]).toBeCloseTo(0.0542, 3);
+    expect(wilsonInterval(5, 5)[1]).toBe(1);
+    expect(wilsonInterval(0, 0)).toEqual([0, 1]);
   });
 });
