@@ -48,11 +48,13 @@ export async function withDeployment<T extends object>(
   const redis: TestRedis | undefined = topology.redis
     ? await startRedis({ appendfsync: topology.appendfsync })
     : undefined;
-  const profileDirs = Array.from({ length: topology.instances }, (_, i) =>
-    settings.cpuProfileDir ? join(settings.cpuProfileDir, `instance-${i + 1}`) : undefined,
-  );
+  const { cpuProfileDir: profileRoot } = settings;
+  const profileDirs = profileRoot
+    ? Array.from({ length: topology.instances }, (_, i) => join(profileRoot, `instance-${i + 1}`))
+    : undefined;
   const started = await Promise.allSettled(
-    profileDirs.map((cpuProfileDir) => {
+    Array.from({ length: topology.instances }, (_, i) => {
+      const cpuProfileDir = profileDirs?.[i];
       if (cpuProfileDir) mkdirSync(cpuProfileDir, { recursive: true });
       return startService({
         ...settings,
@@ -72,11 +74,8 @@ export async function withDeployment<T extends object>(
     await Promise.all(services.map((service) => service.stop()));
     await redis?.stop();
   }
-  return settings.cpuProfileDir
-    ? {
-        ...result,
-        cpuProfiles: profileDirs.map((dir) => summarizeCpuProfiles(dir!, window.fromUs, window.toUs)),
-      }
+  return profileDirs
+    ? { ...result, cpuProfiles: profileDirs.map((dir) => summarizeCpuProfiles(dir, window.fromUs, window.toUs)) }
     : result;
 }
 

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Label } from '../../src/protocol/verdict.js';
 import { unitHash } from './random.js';
-import type { Example, SourceSplits } from './types.js';
+import { splitLabelled } from './labelled-split.js';
+import type { SourceSplits } from './types.js';
 
 const SOURCE = 'toxigen';
 /** No published split for the demonstrations: a fixed quarter, chosen by hashing the sentence, is held out. */
@@ -49,18 +50,31 @@ export function toxigenSentences(fileText: string): string[] {
     .filter((line) => line !== '');
 }
 
+interface ToxigenRow {
+  text: string;
+  label: Label;
+  group: string;
+}
+
 export function load(dataDir: string): SourceSplits {
   const root = join(dataDir, 'toxigen', 'demonstrations');
-  const splits: SourceSplits = { train: [], test: [] };
-  for (const topic of readdirSync(root).sort()) {
-    for (const file of readdirSync(join(root, topic)).sort()) {
-      const mapped = mapToxigenFile(file);
-      if (!mapped) continue;
-      for (const text of toxigenSentences(readFileSync(join(root, topic, file), 'utf8'))) {
-        const example: Example = { text, label: mapped.label, source: SOURCE, group: mapped.group };
-        (unitHash(`toxigen:${text}`) < TEST_SHARE ? splits.test : splits.train).push(example);
-      }
-    }
-  }
-  return splits;
+  const rows = readdirSync(root)
+    .sort()
+    .flatMap((topic) =>
+      readdirSync(join(root, topic))
+        .sort()
+        .flatMap((file): ToxigenRow[] => {
+          const mapped = mapToxigenFile(file);
+          if (!mapped) return [];
+          const sentences = toxigenSentences(readFileSync(join(root, topic, file), 'utf8'));
+          return sentences.map((text) => ({ text, ...mapped }));
+        }),
+    );
+  return splitLabelled(rows, {
+    source: SOURCE,
+    text: (row) => row.text,
+    label: (row) => row.label,
+    group: (row) => row.group,
+    trains: (row) => unitHash(`toxigen:${row.text}`) >= TEST_SHARE,
+  });
 }
