@@ -496,11 +496,13 @@ def main() -> None:
         model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
         source = args.init or saved
         warm_start(model, source)
-        log["line_model"] = f"reused {source} of {time.ctime(source.stat().st_mtime)}"
     else:
         model = train_line_model(args, train, dev, rng, log)
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), saved)
+        source = saved
+    # Names the line model the embeddings come from: a later --reuse-encoder run of it reuses them.
+    log["line_model"] = f"{source} of {time.ctime(source.stat().st_mtime)}"
     model.eval()
     log["line_dev"] = evaluate_lines(model, [row for row in dev if is_project(row)], rng)
 
