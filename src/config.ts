@@ -31,49 +31,53 @@ const INFERENCE_THREADS = ['main', 'worker'] as const;
  * Every setting with its bounds and its component's default, named as in Config; each is read
  * from the environment variable of the same name in upper snake case (`maxCalls`: MAX_CALLS).
  */
-const Settings = Type.Object({
-  port: integer(serverDefaults.port, 0, 65535),
-  host: text(serverDefaults.host),
-  logLevel: oneOf(LOG_LEVELS, serverDefaults.logLevel),
-  modelDir: text(classifierDefaults.modelDir),
-  batchMaxSize: integer(classifierDefaults.batchMaxSize, 1, 1024),
-  batchMaxWaitMs: integer(classifierDefaults.batchMaxWaitMs, 0, 1000),
-  queueMax: integer(classifierDefaults.queueMax, 1),
-  inferenceThread: oneOf(INFERENCE_THREADS, classifierDefaults.inferenceThread),
-  policyFile: optional,
-  authTokens: optional,
-  maxPayloadBytes: integer(serverDefaults.maxPayloadBytes, 1024, 16 * 1024 * 1024),
-  ingestRatePerSec: integer(channelDefaults.ingestRatePerSec, 1),
-  ingestBurst: integer(channelDefaults.ingestBurst, 1),
-  subscribeRatePerSec: integer(channelDefaults.subscribeRatePerSec, 1),
-  subscribeBurst: integer(channelDefaults.subscribeBurst, 1),
-  cueReplayBuffer: integer(sharedStateDefaults.cueReplayBuffer, 1, 100_000),
-  transcriptReplayLines: integer(sharedStateDefaults.transcriptReplayLines, 0, 10_000),
-  endedCallRetention: integer(sharedStateDefaults.endedCallRetention, 0),
-  maxCalls: integer(registryDefaults.maxCalls, 1),
-  maxCallsPerTenant: integer(registryDefaults.maxCallsPerTenant, 1),
-  orphanCallTimeoutMs: integer(registryDefaults.orphanCallTimeoutMs, 0),
-  callIdleTimeoutMs: integer(registryDefaults.callIdleTimeoutMs, 100, 2 ** 31 - 1),
-  partialDebounceMs: integer(sessionDefaults.partialDebounceMs, 0, 10_000),
-  partialMinGrowth: integer(transcriptDefaults.partialMinGrowth, 1, 4000),
-  contextTurns: integer(transcriptDefaults.contextTurns, 0, 100),
-  subscriberMaxBufferedBytes: integer(channelDefaults.subscriberMaxBufferedBytes, 1024),
-  producerMaxBufferedBytes: integer(channelDefaults.producerMaxBufferedBytes, 1024),
-  wsHeartbeatMs: integer(channelDefaults.wsHeartbeatMs, 10, 2 ** 31 - 1),
-  shutdownGraceMs: integer(serverDefaults.shutdownGraceMs, 0, 600_000),
-  record: oneOf(['on', 'off'] as const, serverDefaults.record),
-  dataDir: text(recordDefaults.dataDir),
-  databaseUrl: optional,
-  recordContextLines: integer(recordDefaults.recordContextLines, 0, 100),
-  recordRetentionDays: integer(recordDefaults.recordRetentionDays, 1, 36_500),
-  recordQueueMax: integer(recordDefaults.recordQueueMax, 1),
-  redisUrl: optional,
-  callLeaseTtlMs: integer(sharedStateDefaults.callLeaseTtlMs, 300, 600_000),
-  httpRatePerSec: integer(httpRateLimitDefaults.httpRatePerSec, 1),
-  metricsToken: optional,
-  /** JSON, parsed by twilioTokens below. */
-  twilioAuthTokens: optional,
-});
+const Settings = Type.Object(
+  {
+    port: integer(serverDefaults.port, 0, 65535),
+    host: text(serverDefaults.host),
+    logLevel: oneOf(LOG_LEVELS, serverDefaults.logLevel),
+    modelDir: text(classifierDefaults.modelDir),
+    batchMaxSize: integer(classifierDefaults.batchMaxSize, 1, 1024),
+    batchMaxWaitMs: integer(classifierDefaults.batchMaxWaitMs, 0, 1000),
+    queueMax: integer(classifierDefaults.queueMax, 1),
+    inferenceThread: oneOf(INFERENCE_THREADS, classifierDefaults.inferenceThread),
+    policyFile: optional,
+    authTokens: optional,
+    maxPayloadBytes: integer(serverDefaults.maxPayloadBytes, 1024, 16 * 1024 * 1024),
+    ingestRatePerSec: integer(channelDefaults.ingestRatePerSec, 1),
+    ingestBurst: integer(channelDefaults.ingestBurst, 1),
+    subscribeRatePerSec: integer(channelDefaults.subscribeRatePerSec, 1),
+    subscribeBurst: integer(channelDefaults.subscribeBurst, 1),
+    cueReplayBuffer: integer(sharedStateDefaults.cueReplayBuffer, 1, 100_000),
+    transcriptReplayLines: integer(sharedStateDefaults.transcriptReplayLines, 0, 10_000),
+    endedCallRetention: integer(sharedStateDefaults.endedCallRetention, 0),
+    maxCalls: integer(registryDefaults.maxCalls, 1),
+    maxCallsPerTenant: integer(registryDefaults.maxCallsPerTenant, 1),
+    orphanCallTimeoutMs: integer(registryDefaults.orphanCallTimeoutMs, 0),
+    callIdleTimeoutMs: integer(registryDefaults.callIdleTimeoutMs, 100, 2 ** 31 - 1),
+    partialDebounceMs: integer(sessionDefaults.partialDebounceMs, 0, 10_000),
+    partialMinGrowth: integer(transcriptDefaults.partialMinGrowth, 1, 4000),
+    contextTurns: integer(transcriptDefaults.contextTurns, 0, 100),
+    subscriberMaxBufferedBytes: integer(channelDefaults.subscriberMaxBufferedBytes, 1024),
+    producerMaxBufferedBytes: integer(channelDefaults.producerMaxBufferedBytes, 1024),
+    wsHeartbeatMs: integer(channelDefaults.wsHeartbeatMs, 10, 2 ** 31 - 1),
+    shutdownGraceMs: integer(serverDefaults.shutdownGraceMs, 0, 600_000),
+    record: oneOf(['on', 'off'] as const, serverDefaults.record),
+    dataDir: text(recordDefaults.dataDir),
+    databaseUrl: optional,
+    recordContextLines: integer(recordDefaults.recordContextLines, 0, 100),
+    recordRetentionDays: integer(recordDefaults.recordRetentionDays, 1, 36_500),
+    recordQueueMax: integer(recordDefaults.recordQueueMax, 1),
+    redisUrl: optional,
+    callLeaseTtlMs: integer(sharedStateDefaults.callLeaseTtlMs, 300, 600_000),
+    httpRatePerSec: integer(httpRateLimitDefaults.httpRatePerSec, 1),
+    metricsToken: optional,
+    /** JSON, parsed by twilioTokens below. */
+    twilioAuthTokens: optional,
+  },
+  // env-schema sets this on the schema it is given; declared here, the module's schema stays as written.
+  { additionalProperties: false },
+);
 type Settings = Static<typeof Settings>;
 
 const envName = (setting: string): string => setting.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
@@ -134,7 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
   const given = setVariables(env);
   let settings: Settings;
   try {
-    settings = envSchema<Settings>({ schema: { ...Settings }, data: { ...given }, env: false });
+    settings = envSchema<Settings>({ schema: Settings, data: given, env: false });
   } catch (error) {
     throw new ConfigError(describe(error, given));
   }

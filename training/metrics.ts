@@ -181,7 +181,7 @@ export interface EqualRatesBaseline {
   lowest: number;
 }
 
-export const EQUAL_RATE_DEALS = 20_000;
+const EQUAL_RATE_DEALS = 20_000;
 
 export function equalRatesBaseline(
   groups: readonly { benign: number; benignFlagged: number }[],
