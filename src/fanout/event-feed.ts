@@ -1,15 +1,16 @@
 import type { Redis } from 'ioredis';
+import type { SubscriptionScope } from '../protocol/subscribe-messages.js';
 import type { Announce, Envelope } from '../state/call-state.js';
-import { tenantChannel } from '../state/redis-keys.js';
+import { channelOrder, scopeChannel } from '../state/redis-keys.js';
 
 /**
- * Brings the events of a tenant's calls, wherever they were raised, to this instance's fan-out.
+ * Brings the events of the calls in a scope, wherever they were raised, to this instance's fan-out.
  * In memory the store announces them directly, so there is nothing to listen to.
  */
 export interface EventFeed {
-  /** Resolves once every event of the tenant published from now on will be delivered. */
-  watch(tenant: string): Promise<void>;
-  unwatch(tenant: string): void;
+  /** Resolves once every event of the scope's calls published from now on will be delivered. */
+  watch(tenant: string, scope: SubscriptionScope): Promise<void>;
+  unwatch(tenant: string, scope: SubscriptionScope): void;
   close(): Promise<void>;
 }
 
@@ -23,39 +24,53 @@ export const localFeed: EventFeed = {
 export const FEED_CONNECTION = { autoResubscribe: false } as const;
 
 /**
- * Subscribes to the Pub/Sub channel of each tenant that has subscribers on this instance, on a
- * connection of its own, opened with FEED_CONNECTION. Pub/Sub does not keep what is published while
- * the connection is down: `onResumed` runs after the connection came back and the channels are
- * subscribed again, so missed cues can be read back from the cue log.
+ * Subscribes to the Pub/Sub channel of each scope that has subscribers on this instance, on a
+ * connection of its own, opened with FEED_CONNECTION, so that an instance only hears the events
+ * of calls its subscribers cover. Pub/Sub does not keep what is published while the connection is
+ * down: `onResumed` runs after the connection came back and the channels are subscribed again,
+ * so missed cues can be read back from the cue log.
+ *
+ * An event comes once per channel of this instance that covers its call, the copies adjacent and
+ * in publishing order (redis-scripts): a message equal to the one before it, on a channel later
+ * in that order, is a copy and is dropped. At worst (the channels changed between two equal
+ * events) a repeat is dropped that would have told the subscriber nothing new.
  */
 export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void): EventFeed {
   // ioredis's own resubscription leaves its promise without a handler: a connection that drops
   // again meanwhile raises an unhandled rejection. The feed resubscribes by itself instead.
   if (redis.options.autoResubscribe) throw new Error('redisFeed: open its connection with FEED_CONNECTION');
-  /** Per watched tenant: how many watch it, and when its channel was subscribed. */
+  /** Per watched channel: how many watch it, and when it was subscribed. */
   const watchers = new Map<string, { count: number; subscribed: Promise<unknown> }>();
+  let previous = { message: '', order: -1 };
   let connectedBefore = false;
-  redis.on('message', (_channel: string, message: string) => deliver(JSON.parse(message) as Envelope));
+  redis.on('message', (channel: string, message: string) => {
+    const order = channelOrder(channel);
+    const copy = message === previous.message && order > previous.order;
+    previous = { message, order };
+    if (!copy) deliver(JSON.parse(message) as Envelope);
+  });
   redis.on('ready', () => {
     if (connectedBefore) {
-      const channels = [...watchers.keys()].map(tenantChannel);
+      const channels = [...watchers.keys()];
       const resubscribed = channels.length > 0 ? redis.subscribe(...channels) : Promise.resolve();
       void resubscribed.then(onResumed, () => undefined);
     }
     connectedBefore = true;
   });
   return {
-    async watch(tenant) {
-      let watched = watchers.get(tenant);
+    async watch(tenant, scope) {
+      const channel = scopeChannel(tenant, scope);
+      let watched = watchers.get(channel);
       if (watched) watched.count++;
-      else watchers.set(tenant, (watched = { count: 1, subscribed: redis.subscribe(tenantChannel(tenant)) }));
+      else watchers.set(channel, (watched = { count: 1, subscribed: redis.subscribe(channel) }));
       await watched.subscribed;
     },
-    unwatch(tenant) {
-      const watched = watchers.get(tenant);
+    unwatch(tenant, scope) {
+      const channel = scopeChannel(tenant, scope);
+      const watched = watchers.get(channel);
       if (!watched || --watched.count > 0) return;
-      watchers.delete(tenant);
-      void redis.unsubscribe(tenantChannel(tenant)).catch(() => undefined);
+      watchers.delete(channel);
+      void redis.unsubscribe(channel).catch(() => undefined);
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

@@ -14,10 +14,15 @@ interface Subscription extends IndexedSubscription {
    * the call ended, and the rest a cut feed may make it miss.
    */
   seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean }>;
+  /** Removed: a read-back waiting to be tried again gives up. */
+  removed?: boolean;
 }
 
 /** Ended calls a subscription remembers the last cue of (to drop what a cut feed delivers twice). */
 const SEEN_ENDED_CALLS = 1000;
+
+/** How long a read-back that failed (the store unreachable) waits before it is tried again. */
+const READ_BACK_RETRY_MS = 1000;
 
 interface LocalFanoutOptions {
   feed: EventFeed;
@@ -34,6 +39,7 @@ interface LocalFanoutOptions {
  */
 export class LocalFanout {
   private readonly index = new ScopeIndex<Subscription>();
+  private closed = false;
 
   constructor(private readonly options: LocalFanoutOptions) {}
 
@@ -52,7 +58,7 @@ export class LocalFanout {
     sink: Sink,
     transcript: boolean,
   ): Promise<{ id: string; start(upTo: Map<string, CuePoint>): void }> {
-    await this.options.feed.watch(tenant);
+    await this.options.feed.watch(tenant, scope);
     const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen: new Map() };
     this.index.add(sub);
     return {
@@ -66,8 +72,15 @@ export class LocalFanout {
 
   remove(subscriptionId: string): boolean {
     const sub = this.index.remove(subscriptionId);
-    if (sub) this.options.feed.unwatch(sub.tenant);
-    return sub !== undefined;
+    if (!sub) return false;
+    sub.removed = true;
+    this.options.feed.unwatch(sub.tenant, sub.scope);
+    return true;
+  }
+
+  /** Stops trying failed read-backs again (the instance is shutting down). */
+  close(): void {
+    this.closed = true;
   }
 
   /**
@@ -154,7 +167,9 @@ export class LocalFanout {
 
   /**
    * Holds the subscription's live events while the cues of `callIds` after the newest it was sent
-   * are read back and sent; `ends` also sends the end of a call that ended meanwhile.
+   * are read back and sent; `ends` also sends the end of a call that ended meanwhile. When the
+   * store cannot be read, the events stay held and the read-back is tried again a little later
+   * (sending them at once would find the same gap and read again, in a loop).
    */
   private async heal(sub: Subscription, callIds: string[], ends = false): Promise<void> {
     const { store } = this.options;
@@ -179,9 +194,11 @@ export class LocalFanout {
       }
     } catch (error) {
       this.options.onError?.(error);
-    } finally {
-      this.flush(sub);
+      if (sub.removed || this.closed) return;
+      setTimeout(() => void this.heal(sub, callIds, ends), READ_BACK_RETRY_MS).unref();
+      return;
     }
+    this.flush(sub);
   }
 }
 

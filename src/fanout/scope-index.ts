@@ -1,4 +1,4 @@
-import type { CallInfo } from '../state/call-state.js';
+import { scopesOfCall, type CallInfo } from '../state/call-state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
 
 /** Where a subscription's events go. Subscriptions sharing a sink get each event once. */
@@ -20,12 +20,8 @@ const bucketOfScope = (tenant: string, scope: SubscriptionScope): string => {
 };
 
 /** The (at most four) buckets whose subscriptions cover a call. */
-const bucketsOfCall = (info: CallInfo): string[] => [
-  bucketOfScope(info.tenant, { callId: info.callId }),
-  bucketOfScope(info.tenant, { agentId: info.agentId }),
-  ...(info.teamId !== undefined ? [bucketOfScope(info.tenant, { teamId: info.teamId })] : []),
-  bucketOfScope(info.tenant, { tenant: true }),
-];
+const bucketsOfCall = (info: CallInfo): string[] =>
+  scopesOfCall(info).map((scope) => bucketOfScope(info.tenant, scope));
 
 /**
  * This instance's subscriptions, indexed by scope: an event looks up the call's four scopes

@@ -1,6 +1,12 @@
 import type { LadderState } from '../ladder/state.js';
 import type { Cue } from '../protocol/cue.js';
-import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
+import type {
+  AlertClaimed,
+  CallSummary,
+  SubscriberEvent,
+  SubscriptionScope,
+  TranscriptEvent,
+} from '../protocol/subscribe-messages.js';
 
 /**
  * What a call shares with every instance: its cue log, ladder state, transcript tail, claims and
@@ -23,6 +29,14 @@ export interface CallInfo {
   agentId: string;
   teamId?: string;
 }
+
+/** The (at most four) subscription scopes that cover a call: call, agent, team, tenant, in that order. */
+export const scopesOfCall = (info: CallInfo): SubscriptionScope[] => [
+  { callId: info.callId },
+  { agentId: info.agentId },
+  ...(info.teamId !== undefined ? [{ teamId: info.teamId }] : []),
+  { tenant: true },
+];
 
 /** An event of a call, as every instance's local fan-out receives it. */
 export interface Envelope {

@@ -1,4 +1,5 @@
-import type { CallRef } from './call-state.js';
+import type { SubscriptionScope } from '../protocol/subscribe-messages.js';
+import { scopesOfCall, type CallInfo, type CallRef } from './call-state.js';
 
 // Every key of a tenant shares one hash tag, so one tenant's scripts touch one slot (Redis Cluster ready).
 const tag = (tenant: string): string => `cg:{${encodeURIComponent(tenant)}}`;
@@ -35,5 +36,26 @@ export function tenantKeys(tenant: string) {
 /** Set of every tenant that has had a call (for the sweep that finds calls of dead instances). */
 export const TENANTS_KEY = 'cg:tenants';
 
-/** The Pub/Sub channel carrying every event of a tenant's calls. */
-export const tenantChannel = (tenant: string): string => `cg:events:${encodeURIComponent(tenant)}`;
+/** The kinds of scope channel, in the order a call's events are published on them (that of scopesOfCall). */
+const CHANNEL_KINDS = ['call', 'agent', 'team', 'tenant'];
+
+/** The Pub/Sub channel of one subscription scope: it carries every event of the calls the scope covers. */
+export function scopeChannel(tenant: string, scope: SubscriptionScope): string {
+  const base = `cg:events:${encodeURIComponent(tenant)}`;
+  if ('callId' in scope) return `${base}:call:${encodeURIComponent(scope.callId)}`;
+  if ('agentId' in scope) return `${base}:agent:${encodeURIComponent(scope.agentId)}`;
+  if ('teamId' in scope) return `${base}:team:${encodeURIComponent(scope.teamId)}`;
+  return `${base}:tenant`;
+}
+
+/**
+ * The channels an event of the call is published on, one per scope covering it, in the order of
+ * scopesOfCall, space-separated for the scripts (an encoded id holds no space).
+ */
+export const callChannels = (info: CallInfo): string =>
+  scopesOfCall(info)
+    .map((scope) => scopeChannel(info.tenant, scope))
+    .join(' ');
+
+/** Where a channel of scopeChannel comes in the order an event is published on a call's channels. */
+export const channelOrder = (channel: string): number => CHANNEL_KINDS.indexOf(channel.split(':')[3]!);

@@ -4,8 +4,14 @@ import type { Redis } from 'ioredis';
 // and refuses to write unless the lease is still exactly that one.
 const FENCE = `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED the call lease is no longer held by this writer') end\n`;
 
-// Envelopes are built here from JSON the caller already serialised: {"info":…,"event":…}.
-const ENVELOPE = `local function envelope(info, event) return '{"info":' .. info .. ',"event":' .. event .. '}' end\n`;
+// Envelopes are built here from JSON the caller already serialised: {"info":…,"event":…}, and
+// published on each of the call's channels (callChannels: space-separated, in a fixed order). The
+// copies of one event are adjacent on every subscribed connection, since a script runs alone.
+const ANNOUNCE = `local function envelope(info, event) return '{"info":' .. info .. ',"event":' .. event .. '}' end
+local function publish(channels, message)
+  for channel in string.gmatch(channels, '%S+') do redis.call('PUBLISH', channel, message) end
+end
+`;
 
 const SCRIPTS = {
   /** KEYS lease, fence; ARGV holder, ttlMs → the token, or nil when another holds the lease. */
@@ -43,14 +49,14 @@ redis.call('HSETNX', KEYS[1], 'lastSeq', 0)
 return redis.call('HMGET', KEYS[1], 'epoch', 'lastSeq')`,
   },
   /**
-   * KEYS lease, meta, cues, calls; ARGV token:holder, channel, maxCues, ladder, callId, entry, info,
+   * KEYS lease, meta, cues, calls; ARGV token:holder, channels, maxCues, ladder, callId, entry, info,
    * then pairs of (seq, cue) → the last seq. Cues must continue the log's numbering.
    */
   commitTransition: {
     keys: 4,
     lua:
       FENCE +
-      ENVELOPE +
+      ANNOUNCE +
       `
 local last = tonumber(redis.call('HGET', KEYS[2], 'lastSeq') or '0')
 if ARGV[8] and tonumber(ARGV[8]) <= last then
@@ -65,7 +71,7 @@ for i = 8, #ARGV, 2 do
 end
 for i = 8, #ARGV, 2 do
   redis.call('XADD', KEYS[3], 'MAXLEN', ARGV[3], ARGV[i] .. '-0', 'cue', ARGV[i + 1])
-  redis.call('PUBLISH', ARGV[2], envelope(ARGV[7], '{"type":"cue","cue":' .. ARGV[i + 1] .. '}'))
+  publish(ARGV[2], envelope(ARGV[7], '{"type":"cue","cue":' .. ARGV[i + 1] .. '}'))
   last = tonumber(ARGV[i])
 end
 redis.call('HSET', KEYS[2], 'lastSeq', last, 'ladder', ARGV[4])
@@ -80,12 +86,12 @@ return last`,
       `redis.call('HSET', KEYS[2], 'epoch', ARGV[2], 'lastSeq', ARGV[3], 'ladder', ARGV[4])
 return 0`,
   },
-  /** KEYS lease, lines; ARGV token:holder, channel, maxLines, segmentId or '' (not final), line, info. */
+  /** KEYS lease, lines; ARGV token:holder, channels, maxLines, segmentId or '' (not final), line, info. */
   appendLine: {
     keys: 2,
     lua:
       FENCE +
-      ENVELOPE +
+      ANNOUNCE +
       `
 if ARGV[4] ~= '' then
   local last = redis.call('LINDEX', KEYS[2], -1)
@@ -93,28 +99,28 @@ if ARGV[4] ~= '' then
   redis.call('RPUSH', KEYS[2], ARGV[5])
   redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 end
-redis.call('PUBLISH', ARGV[2], envelope(ARGV[6], ARGV[5]))
+publish(ARGV[2], envelope(ARGV[6], ARGV[5]))
 return 0`,
   },
-  /** KEYS lease, calls; ARGV token:holder, channel, callId, entry or '' (unchanged), info, event or ''. */
+  /** KEYS lease, calls; ARGV token:holder, channels, callId, entry or '' (unchanged), info, event or ''. */
   updateCall: {
     keys: 2,
     lua:
       FENCE +
-      ENVELOPE +
+      ANNOUNCE +
       `
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) end
-if ARGV[6] ~= '' then redis.call('PUBLISH', ARGV[2], envelope(ARGV[5], ARGV[6])) end
+if ARGV[6] ~= '' then publish(ARGV[2], envelope(ARGV[5], ARGV[6])) end
 return 0`,
   },
-  /** KEYS claims; ARGV seq, claim, channel, info → {1 if this claim is new, the claim that stands (JSON)}. */
+  /** KEYS claims; ARGV seq, claim, channels, info → {1 if this claim is new, the claim that stands (JSON)}. */
   claimAlert: {
     keys: 1,
     lua:
-      ENVELOPE +
+      ANNOUNCE +
       `
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('PUBLISH', ARGV[3], envelope(ARGV[4], ARGV[2]))
+  publish(ARGV[3], envelope(ARGV[4], ARGV[2]))
   return {1, ARGV[2]}
 end
 return {0, redis.call('HGET', KEYS[1], ARGV[1])}`,

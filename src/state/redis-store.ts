@@ -4,7 +4,7 @@ import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import { FencedError, NumberingError, type CallInfo, type CallRef, type CallStore, type Lease } from './call-state.js';
 import { newEpoch } from './epoch.js';
-import { callKeys, TENANTS_KEY, tenantChannel, tenantKeys } from './redis-keys.js';
+import { callChannels, callKeys, TENANTS_KEY, tenantKeys } from './redis-keys.js';
 import { defineScripts, isFenced, isOutOfSequence, type RunScript } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
@@ -23,7 +23,7 @@ const seqOf = ([id]: StreamEntry): number => Number(id.split('-')[0]);
 /**
  * Every call's shared state in Redis 7: any instance can carry on any call. Writes of a call's
  * owner are Lua scripts that check its lease first (fencing) and publish the events they make on
- * the tenant's channel in the same step, so what is stored and what is announced cannot part.
+ * the channels of the call's scopes in the same step, so what is stored and what is announced cannot part.
  * `redis` is the store's own connection (the event listener needs another: a subscribed
  * connection cannot send commands).
  */
@@ -91,7 +91,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
             [keys.lease, keys.meta, keys.cues, tenantKeys(info.tenant).calls],
             [
               leaseValue(lease),
-              tenantChannel(info.tenant),
+              callChannels(info),
               options.replayBuffer,
               JSON.stringify(ladder),
               info.callId,
@@ -120,7 +120,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
             [keys.lease, keys.lines],
             [
               leaseValue(lease),
-              tenantChannel(info.tenant),
+              callChannels(info),
               options.transcriptLines,
               line.isFinal ? line.segmentId : '',
               JSON.stringify(line),
@@ -138,7 +138,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         const [fresh, standing] = (await run(
           'claimAlert',
           [callKeys(info).claims],
-          [claim.seq, JSON.stringify(claim), tenantChannel(info.tenant), infoJson(info)],
+          [claim.seq, JSON.stringify(claim), callChannels(info), infoJson(info)],
         )) as [number, string];
         return { standing: JSON.parse(standing) as AlertClaimed, fresh: fresh === 1 };
       },
@@ -154,7 +154,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
         const args = [
           leaseValue(lease),
-          tenantChannel(info.tenant),
+          callChannels(info),
           info.callId,
           entryJson(info, summary),
           infoJson(info),
@@ -168,7 +168,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
           info,
           run('updateCall', keys, [
             leaseValue(lease),
-            tenantChannel(info.tenant),
+            callChannels(info),
             info.callId,
             '',
             infoJson(info),

@@ -195,10 +195,11 @@ export class SharedHub {
     await this.orphans?.sweep();
   }
 
-  /** Stops renewing leases and sweeping (as a crash would: the leases run out by themselves). */
+  /** Stops renewing leases, sweeping and reading back (as a crash would: the leases run out by themselves). */
   close(): void {
     this.ownership.close();
     this.orphans?.close();
+    this.fanout.close();
   }
 
   /** Gives up every lease this instance holds (a clean shutdown): another instance may take the calls over at once. */

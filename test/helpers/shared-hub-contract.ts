@@ -59,7 +59,7 @@ function subscriber() {
       events.flatMap((e) =>
         e.type === 'cue' && (callId === undefined || e.cue.callId === callId) ? [`${e.cue.seq} ${e.cue.type}`] : [],
       ),
-    /** Waits for the call's end: every event of the call raised before it has arrived by then (one channel, in order). */
+    /** Waits for the call’s end: every event of the call raised before it has arrived by then (a call’s events arrive in order). */
     async ended(callId: string, times = 1): Promise<void> {
       for (let i = 0; i < 500; i++) {
         if (events.filter((e) => e.type === 'call' && e.event === 'ended' && e.call.callId === callId).length >= times)

@@ -49,13 +49,22 @@ export class TestClient {
   }
 
   /** The next message (after those already taken) matching `match`; skipped ones stay in `received`. */
-  async next(match: (m: Message) => boolean = () => true, timeoutMs = 5000): Promise<Message> {
+  next(match: (m: Message) => boolean = () => true, timeoutMs = 5000): Promise<Message> {
+    return this.waitFor(match, timeoutMs, true);
+  }
+
+  /** A message received so far or later matching `match`, wherever it came; takes nothing. */
+  seen(match: (m: Message) => boolean, timeoutMs = 5000): Promise<Message> {
+    return this.waitFor(match, timeoutMs, false);
+  }
+
+  private async waitFor(match: (m: Message) => boolean, timeoutMs: number, take: boolean): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      for (let i = this.cursor; i < this.received.length; i++) {
+      for (let i = take ? this.cursor : 0; i < this.received.length; i++) {
         const m = this.received[i]!;
         if (match(m)) {
-          this.cursor = i + 1;
+          if (take) this.cursor = i + 1;
           return m;
         }
       }

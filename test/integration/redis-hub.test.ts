@@ -3,7 +3,8 @@ import { FEED_CONNECTION, redisFeed } from '../../src/fanout/event-feed.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import { initialLadderState } from '../../src/ladder/state.js';
-import type { SubscriberEvent } from '../../src/protocol/subscribe-messages.js';
+import type { SubscriberEvent, SubscriptionScope } from '../../src/protocol/subscribe-messages.js';
+import type { CallInfo, Envelope } from '../../src/state/call-state.js';
 import { callKeys } from '../../src/state/redis-keys.js';
 import { redisCallStore } from '../../src/state/redis-store.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -11,6 +12,11 @@ import type { LadderRun } from '../../src/state/cue-numbering.js';
 import { SharedHub } from '../../src/state/shared-hub.js';
 import { onRedis } from '../helpers/on-redis.js';
 import { sharedHubContract, type HubFixture } from '../helpers/shared-hub-contract.js';
+
+/** Waits (up to 5 s) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 onRedis('shared hub over Redis', (redis) => {
   /** The real ladder reading the n-th abusive customer line. */
@@ -35,30 +41,88 @@ onRedis('shared hub over Redis', (redis) => {
       );
 
   const leaseTtlMs = 300;
-  // Each instance as the service runs it: a store connection and a Pub/Sub connection of its own.
+  /** An instance as the service runs it: a store connection and a Pub/Sub connection of its own; `heard` sees what its feed delivers. */
+  const instance = async (
+    name: string,
+    hooks: Parameters<HubFixture['instance']>[1] = {},
+    heard: (envelope: Envelope) => void = () => undefined,
+  ): Promise<SharedHub> => {
+    const store = redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 });
+    const hub: SharedHub = new SharedHub({
+      store,
+      feed: redisFeed(
+        redis().client(FEED_CONNECTION),
+        (envelope) => {
+          heard(envelope);
+          hub.deliver(envelope);
+        },
+        () => void hub.catchUp().catch(() => undefined),
+      ),
+      holder: `${name}-${Math.random().toString(36).slice(2, 8)}`,
+      leaseTtlMs,
+      endedCallRetention: 10,
+      orphanSweepMs: 3_600_000, // the tests sweep when they mean to
+      metrics: createMetrics(),
+      ...hooks,
+    });
+    return hub;
+  };
   const fixture = (): HubFixture => ({
-    async instance(name, hooks = {}) {
-      const store = redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 });
-      const hub: SharedHub = new SharedHub({
-        store,
-        feed: redisFeed(
-          redis().client(FEED_CONNECTION),
-          (envelope) => hub.deliver(envelope),
-          () => void hub.catchUp().catch(() => undefined),
-        ),
-        holder: `${name}-${Math.random().toString(36).slice(2, 8)}`,
-        leaseTtlMs,
-        endedCallRetention: 10,
-        orphanSweepMs: 3_600_000, // the tests sweep when they mean to
-        metrics: createMetrics(),
-        ...hooks,
-      });
-      return hub;
-    },
+    instance: (name, hooks) => instance(name, hooks),
     expireLeases: () => new Promise((resolve) => setTimeout(resolve, leaseTtlMs + 100)),
   });
 
   sharedHubContract('Redis', fixture);
+
+  describe('fan-out by scope channel', () => {
+    it('brings an instance the events of the calls its subscribers cover and no others, each once, also when scopes overlap', async () => {
+      const a = await instance('a');
+      const heard: Envelope[] = [];
+      const b = await instance('b', {}, (envelope) => void heard.push(envelope));
+      const desk: SubscriberEvent[] = [];
+      const watched = { tenant: 'acme', callId: 'scoped-1', agentId: 'agent-s1', teamId: 'team-s' };
+      const other = { tenant: 'acme', callId: 'scoped-2', agentId: 'agent-s2', teamId: 'team-s' };
+      const subscribe = async (scope: SubscriptionScope, sink: (event: SubscriberEvent) => void) =>
+        (await b.subscribe('acme', scope, sink, { transcript: false, resume: {} })).start();
+      // One socket (one sink), two scopes covering the same call: its events come on two channels.
+      const deskSink = (e: SubscriberEvent) => void desk.push(e);
+      await subscribe({ agentId: watched.agentId }, deskSink);
+      await subscribe({ callId: watched.callId }, deskSink);
+
+      const run = async (info: CallInfo, lines: number) => {
+        const call = (await a.openCall(info))!;
+        for (let n = 1; n <= lines; n++) await a.apply(call, abuse(n));
+        await a.endCall(call);
+      };
+      await run(other, 1);
+      await run(watched, 2);
+      const endOf = (events: SubscriberEvent[], callId: string) => () =>
+        events.some((e) => e.type === 'call' && e.event === 'ended' && e.call.callId === callId);
+      await until(endOf(desk, watched.callId));
+      const cuesOf = (events: SubscriberEvent[]) =>
+        events.flatMap((e) => (e.type === 'cue' ? [`${e.cue.callId} ${e.cue.seq} ${e.cue.type}`] : []));
+      expect(cuesOf(desk)).toEqual(['scoped-1 1 set-limit', 'scoped-1 2 warn']);
+      expect(desk.filter((e) => e.type === 'call' && e.event === 'ended').length).toBe(1);
+      expect(heard.map((envelope) => envelope.info.callId)).not.toContain(other.callId);
+      expect(cuesOf(heard.map((envelope) => envelope.event))).toEqual(['scoped-1 1 set-limit', 'scoped-1 2 warn']);
+
+      // A supervisor's tenant scope on the same instance: now every call of the tenant is heard, still once.
+      const supervisor: SubscriberEvent[] = [];
+      await subscribe({ tenant: true }, (e) => void supervisor.push(e));
+      heard.length = 0;
+      desk.length = 0;
+      const third = { ...other, callId: 'scoped-3' };
+      await run(third, 1);
+      await run({ ...watched, callId: 'scoped-4' }, 1);
+      await until(endOf(supervisor, 'scoped-4'));
+      await until(endOf(desk, 'scoped-4'));
+      expect(cuesOf(heard.map((envelope) => envelope.event))).toEqual(['scoped-3 1 set-limit', 'scoped-4 1 set-limit']);
+      expect(cuesOf(supervisor)).toEqual(['scoped-3 1 set-limit', 'scoped-4 1 set-limit']);
+      expect(cuesOf(desk)).toEqual(['scoped-4 1 set-limit']);
+      a.close();
+      b.close();
+    });
+  });
 
   describe('Redis that lost its last writes (restarted without them)', () => {
     it('gets the owner’s ladder and numbering back: the call goes on in the same epoch, the lost cues a gap', async () => {
@@ -92,8 +156,7 @@ onRedis('shared hub over Redis', (redis) => {
         ],
       });
       await a.endCall(call);
-      for (let i = 0; i < 500 && !events.some((e) => e.type === 'call' && e.event === 'ended'); i++)
-        await new Promise((r) => setTimeout(r, 10));
+      await until(() => events.some((e) => e.type === 'call' && e.event === 'ended'));
       expect(events.flatMap((e) => (e.type === 'cue' ? [`${e.cue.seq} ${e.cue.type}`] : []))).toEqual([
         '1 set-limit',
         '2 warn',
@@ -124,8 +187,7 @@ onRedis('shared hub over Redis', (redis) => {
       const [third] = await a.apply(call, abuse(3));
       expect(third).toMatchObject({ seq: 3, type: 'transfer' });
       await a.endCall(call);
-      for (let i = 0; i < 500 && !events.some((e) => e.type === 'call' && e.event === 'ended'); i++)
-        await new Promise((r) => setTimeout(r, 10));
+      await until(() => events.some((e) => e.type === 'call' && e.event === 'ended'));
       const cues = events.flatMap((e) => (e.type === 'cue' ? [`${e.cue.seq} ${e.cue.type}`] : []));
       expect(cues).toEqual(['1 set-limit', '2 warn', '3 transfer']);
       a.close();

@@ -4,7 +4,7 @@ import { onRedis } from '../helpers/on-redis.js';
 import { readiness } from '../helpers/readiness.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { TestClient, type Message } from '../helpers/ws-client.js';
 
 const KEYWORD_SERVICE = 'test/helpers/keyword-service.ts';
 
@@ -75,14 +75,14 @@ onRedis(title, (redisServer) => {
       await resumed.say('customer', 'shut up you pathetic excuse you moron', true, 'after-failover');
       await resumed.end();
       await other.end();
-      await callEnded(agentOnB, 'failover-1');
-      await callEnded(teamOnB, 'failover-1');
-      await callEnded(teamOnB, 'failover-2');
+      // call.end is acknowledged before the call drains, so the calls may end in either order.
+      const ended = (callId: string) => (m: Message) =>
+        m.type === 'call' && m.event === 'ended' && m.call.callId === callId;
+      await agentOnB.seen(ended('failover-1'));
+      await teamOnB.seen(ended('failover-1'));
+      await teamOnB.seen(ended('failover-2'));
       // Its producer never came back: another instance finds it without an owner and ends it as an orphan.
-      await teamOnB.next(
-        (m) => m.type === 'call' && m.event === 'ended' && m.call.callId === 'failover-deserted',
-        20_000,
-      );
+      await teamOnB.seen(ended('failover-deserted'), 20_000);
 
       const failover = ['1 set-limit', '2 warn', '3 transfer', '4 break-debrief'];
       expect(seqTypes(agentOnB, 'failover-1')).toEqual(failover);

@@ -10,7 +10,7 @@ onRedis('Redis call store', (redis) => {
     listener.on('pmessage', (_pattern: string, _channel: string, message: string) =>
       announced.push(JSON.parse(message) as Envelope),
     );
-    await listener.psubscribe('cg:events:*');
+    await listener.psubscribe('cg:events:*:tenant'); // every event is published on its tenant's channel too
     const leaseTtlMs = 300;
     return {
       store: redisCallStore(redis().client(), { replayBuffer: 4, transcriptLines: 3 }),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { localFeed } from '../../../src/fanout/event-feed.js';
 import { LocalFanout } from '../../../src/fanout/local-fanout.js';
 import { initialLadderState } from '../../../src/ladder/state.js';
@@ -25,6 +25,8 @@ function instanceWithFeed() {
     store,
     fanout,
     cutFeed: () => void (cut = true),
+    /** The feed is back, its catch-up not run yet: the next live cue shows the gap. */
+    reconnect: () => void (cut = false),
     resume: async () => {
       cut = false;
       await fanout.catchUp();
@@ -178,5 +180,39 @@ describe('a subscription whose event feed was cut, once the feed is back', () =>
     await resume();
     await call.end();
     expect(agent).toEqual(['c2 started limit', 'c2 cue 1', 'c2 line s1 abusive', 'c2 ended limit']);
+  });
+});
+
+describe('a subscription whose missed cues cannot be read back yet', () => {
+  it('holds its events and tries again a second later, not in a loop; once the store answers, every cue once, in order', async () => {
+    vi.useFakeTimers();
+    try {
+      const { store, fanout, cutFeed, reconnect } = instanceWithFeed();
+      const agent = await subscribed(fanout, { agentId: 'a1' }, false);
+      const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+      await call.start();
+      await call.cue('limit');
+      cutFeed();
+      await call.cue('warning');
+      reconnect();
+      let reads = 0;
+      const since = store.cues.since.bind(store.cues);
+      store.cues.since = async (...args) => {
+        reads++;
+        if (reads <= 2) throw new Error('store unreachable');
+        return since(...args);
+      };
+      await call.cue('solve'); // cue 3 after the lost cue 2: a gap to read back
+      await vi.advanceTimersByTimeAsync(10);
+      expect(reads).toBe(1);
+      expect(agent).toEqual(['c1 started listen', 'c1 cue 1']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reads).toBe(2);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(reads).toBe(3);
+      expect(agent).toEqual(['c1 started listen', 'c1 cue 1', 'c1 cue 2', 'c1 cue 3']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
