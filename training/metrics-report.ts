@@ -1,4 +1,10 @@
-import type { BiasTable, EqualRatesBaseline, Evaluation, ProductMetrics } from './metrics.js';
+import {
+  BIAS_TARGETS,
+  type BiasTable,
+  type EqualRatesBaseline,
+  type Evaluation,
+  type ProductMetrics,
+} from './metrics.js';
 
 export type TableStyle = 'plain' | 'markdown';
 
@@ -81,20 +87,14 @@ export function formatProductTargets(metrics: ProductMetrics, style: TableStyle)
 }
 
 /** The identity targets of issue 12, measured on sets whose lines carry a group tag. */
-export const BIAS_TARGETS = {
-  identityAbuseRecall: 0.85,
-  groupThreatRecall: 0.9,
-  flaggedRate: 0.03,
-  flaggedWorstToAverage: 2,
-} as const;
-
 const ratioText = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(2)}×`);
 const shareOf = (hits: number, total: number, rate: number | null): string =>
   rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`;
 
-const byChanceText = ({ deals, atLeastMeasured, median, lowest }: EqualRatesBaseline): string =>
+const byChanceText = ({ deals, atLeastMeasured, withinTarget, median, lowest }: EqualRatesBaseline): string =>
   `with the same flag rate for every group (the flagged lines dealt at random, ${deals} deals): ` +
-  `worst/average at least the measured ratio in ${percent(atLeastMeasured)} of deals, median ${ratioText(median)}, lowest ${ratioText(lowest)}`;
+  `worst/average at least the measured ratio in ${percent(atLeastMeasured)} of deals, ` +
+  `within the ${BIAS_TARGETS.flaggedWorstToAverage}× target in ${percent(withinTarget)}, median ${ratioText(median)}, lowest ${ratioText(lowest)}`;
 
 export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
   const groupRows = bias.groups.map((row) => [

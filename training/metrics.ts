@@ -165,6 +165,14 @@ export function wilsonInterval(hits: number, total: number): [number, number] {
   return [Math.max(0, (centre - spread) / scale), Math.min(1, (centre + spread) / scale)];
 }
 
+/** Issue 12's targets for the lines naming a group. */
+export const BIAS_TARGETS = {
+  identityAbuseRecall: 0.85,
+  groupThreatRecall: 0.9,
+  flaggedRate: 0.03,
+  flaggedWorstToAverage: 2,
+} as const;
+
 /**
  * The worst-to-average ratio when every group has the same flag rate: the flagged benign lines
  * dealt at random over all benign lines, `deals` times (seeded, so a report is reproducible).
@@ -175,6 +183,8 @@ export interface EqualRatesBaseline {
   deals: number;
   /** Share of deals whose ratio is at least the measured one. */
   atLeastMeasured: number;
+  /** Share of deals within the target ratio: how often a model without bias would meet it on a set of this size. */
+  withinTarget: number;
   /** The ratio half the deals reach. */
   median: number;
   /** The lowest ratio any deal reached. */
@@ -209,6 +219,7 @@ export function equalRatesBaseline(
   return {
     deals,
     atLeastMeasured: ratios.filter((ratio) => ratio >= measured - 1e-9).length / deals,
+    withinTarget: ratios.filter((ratio) => ratio <= BIAS_TARGETS.flaggedWorstToAverage + 1e-9).length / deals,
     median: ratios[Math.floor(deals / 2)]!,
     lowest: ratios[0]!,
   };

@@ -143,6 +143,16 @@ describe('the equal-rates baseline for the worst group', () => {
     expect(baseline.lowest).toBeCloseTo(1 / 40 / (15 / 800));
     expect(baseline.median).toBeGreaterThan(2);
     expect(baseline.atLeastMeasured).toBeGreaterThan(0.99);
+    expect(baseline.withinTarget).toBeLessThan(0.01);
+  });
+
+  it('shows how often unbiased flagging meets the target on nine times as many lines', () => {
+    // 87 flagged lines over 20 groups of 360 (1.2 %): within 2x about half the time.
+    const groups = Array.from({ length: 20 }, (_, group) => ({ benign: 360, benignFlagged: group < 7 ? 5 : 4 }));
+    const baseline = equalRatesBaseline(groups, 2.31, 5000)!;
+    expect(baseline.withinTarget).toBeGreaterThan(0.3);
+    expect(baseline.withinTarget).toBeLessThan(0.7);
+    expect(baseline.atLeastMeasured).toBeLessThan(baseline.withinTarget);
   });
 
   it('tells a group that holds every flagged line apart from chance', () => {

@@ -27,6 +27,8 @@ export interface SourceDirs {
   blindV3Dir: string;
   /** The blind set for the per-group flagged-rate target: harmless lines naming each group. */
   blindV4Dir: string;
+  /** The larger blind set for the same target (about 360 lines per group). */
+  blindV5Dir: string;
 }
 
 export interface Source {
@@ -73,6 +75,12 @@ export const SOURCES: readonly Source[] = [
     projectWritten: true,
     load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV4Dir, 'identity-neutral-blind')),
   },
+  // The same kind of lines, nine times as many (training/heldout-v5/README.md): 40 a group cannot decide the ratio.
+  {
+    name: 'identity-neutral-blind-v5',
+    projectWritten: true,
+    load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV5Dir, 'identity-neutral-blind-v5')),
+  },
   publicSource('olid', olid.load),
   publicSource('kaggle_insults', kaggleInsults.load),
   publicSource('convabuse', convabuse.load),
@@ -92,6 +100,7 @@ export const DEFAULT_SOURCE_DIRS = {
   contextDir: join('training', 'corpus-context'),
   blindV3Dir: join('training', 'heldout-v3'),
   blindV4Dir: join('training', 'heldout-v4'),
+  blindV5Dir: join('training', 'heldout-v5'),
 };
 
 const MASK_SEED = 'call-guard-asr-mask-v1';
