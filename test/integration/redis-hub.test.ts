@@ -12,6 +12,7 @@ import type { LadderRun } from '../../src/state/cue-numbering.js';
 import { SharedHub } from '../../src/state/shared-hub.js';
 import { onRedis } from '../helpers/on-redis.js';
 import { sharedHubContract, type HubFixture } from '../helpers/shared-hub-contract.js';
+import { customerLine } from '../helpers/store-inputs.js';
 
 /** Waits (up to 5 s) until `done` holds. */
 async function until(done: () => boolean): Promise<void> {
@@ -119,6 +120,31 @@ onRedis('shared hub over Redis', (redis) => {
       expect(cuesOf(heard.map((envelope) => envelope.event))).toEqual(['scoped-3 1 set-limit', 'scoped-4 1 set-limit']);
       expect(cuesOf(supervisor)).toEqual(['scoped-3 1 set-limit', 'scoped-4 1 set-limit']);
       expect(cuesOf(desk)).toEqual(['scoped-4 1 set-limit']);
+      a.close();
+      b.close();
+    });
+
+    it('sends a socket that adds an overlapping scope while lines flow every line once, in order', async () => {
+      const a = await instance('a');
+      const b = await instance('b');
+      const info = { tenant: 'acme', callId: 'overlap-1', agentId: 'agent-o', teamId: 'team-o' };
+      const texts: string[] = [];
+      const sink = (e: SubscriberEvent) => void (e.type === 'transcript' && texts.push(e.text));
+      const subscribe = async (scope: SubscriptionScope) =>
+        (await b.subscribe('acme', scope, sink, { transcript: true, resume: {} })).start();
+      await subscribe({ agentId: info.agentId });
+      const call = (await a.openCall(info))!;
+      const said = Array.from({ length: 60 }, (_, n) => `line ${n}`);
+      for (const [n, text] of said.entries()) {
+        // Partial lines: nothing kept to replay, so every line the socket gets came live.
+        const sent = a.transcript(call, customerLine(info, `s${n}`, text, false));
+        if (n === 20) await subscribe({ teamId: info.teamId });
+        if (n === 40) await subscribe({ tenant: true });
+        await sent;
+      }
+      await until(() => texts.length >= said.length);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(texts).toEqual(said);
       a.close();
       b.close();
     });
