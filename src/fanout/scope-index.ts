@@ -1,4 +1,4 @@
-import { scopesOfCall, type CallInfo } from '../state/call-state.js';
+import { scopeParts, scopesOfCall, type CallInfo } from '../state/call-state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
 
 /** Where a subscription's events go. Subscriptions sharing a sink get each event once. */
@@ -13,10 +13,8 @@ export interface IndexedSubscription {
 }
 
 const bucketOfScope = (tenant: string, scope: SubscriptionScope): string => {
-  if ('callId' in scope) return `${tenant}\u0000call\u0000${scope.callId}`;
-  if ('agentId' in scope) return `${tenant}\u0000agent\u0000${scope.agentId}`;
-  if ('teamId' in scope) return `${tenant}\u0000team\u0000${scope.teamId}`;
-  return `${tenant}\u0000tenant`;
+  const { kind, id } = scopeParts(scope);
+  return id === undefined ? `${tenant}\u0000${kind}` : `${tenant}\u0000${kind}\u0000${id}`;
 };
 
 /** The (at most four) buckets whose subscriptions cover a call. */

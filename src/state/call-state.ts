@@ -30,6 +30,17 @@ export interface CallInfo {
   teamId?: string;
 }
 
+/** The kinds of subscription scope, in the order scopesOfCall lists a call's scopes. */
+export const SCOPE_KINDS = ['call', 'agent', 'team', 'tenant'] as const;
+
+/** A scope as its kind and the id it names (none for the tenant's). */
+export function scopeParts(scope: SubscriptionScope): { kind: (typeof SCOPE_KINDS)[number]; id?: string } {
+  if ('callId' in scope) return { kind: 'call', id: scope.callId };
+  if ('agentId' in scope) return { kind: 'agent', id: scope.agentId };
+  if ('teamId' in scope) return { kind: 'team', id: scope.teamId };
+  return { kind: 'tenant' };
+}
+
 /** The (at most four) subscription scopes that cover a call: call, agent, team, tenant, in that order. */
 export const scopesOfCall = (info: CallInfo): SubscriptionScope[] => [
   { callId: info.callId },

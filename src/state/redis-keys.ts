@@ -1,5 +1,5 @@
 import type { SubscriptionScope } from '../protocol/subscribe-messages.js';
-import { scopesOfCall, type CallInfo, type CallRef } from './call-state.js';
+import { SCOPE_KINDS, scopeParts, scopesOfCall, type CallInfo, type CallRef } from './call-state.js';
 
 // Every key of a tenant shares one hash tag, so one tenant's scripts touch one slot (Redis Cluster ready).
 const tag = (tenant: string): string => `cg:{${encodeURIComponent(tenant)}}`;
@@ -36,16 +36,11 @@ export function tenantKeys(tenant: string) {
 /** Set of every tenant that has had a call (for the sweep that finds calls of dead instances). */
 export const TENANTS_KEY = 'cg:tenants';
 
-/** The kinds of scope channel, in the order a call's events are published on them (that of scopesOfCall). */
-const CHANNEL_KINDS = ['call', 'agent', 'team', 'tenant'];
-
 /** The Pub/Sub channel of one subscription scope: it carries every event of the calls the scope covers. */
 export function scopeChannel(tenant: string, scope: SubscriptionScope): string {
-  const base = `cg:events:${encodeURIComponent(tenant)}`;
-  if ('callId' in scope) return `${base}:call:${encodeURIComponent(scope.callId)}`;
-  if ('agentId' in scope) return `${base}:agent:${encodeURIComponent(scope.agentId)}`;
-  if ('teamId' in scope) return `${base}:team:${encodeURIComponent(scope.teamId)}`;
-  return `${base}:tenant`;
+  const { kind, id } = scopeParts(scope);
+  const base = `cg:events:${encodeURIComponent(tenant)}:${kind}`;
+  return id === undefined ? base : `${base}:${encodeURIComponent(id)}`;
 }
 
 /**
@@ -57,5 +52,6 @@ export const callChannels = (info: CallInfo): string =>
     .map((scope) => scopeChannel(info.tenant, scope))
     .join(' ');
 
-/** Where a channel of scopeChannel comes in the order an event is published on a call's channels. */
-export const channelOrder = (channel: string): number => CHANNEL_KINDS.indexOf(channel.split(':')[3]!);
+/** Where a channel of scopeChannel comes in the order an event is published on a call's channels (that of SCOPE_KINDS). */
+export const channelOrder = (channel: string): number =>
+  SCOPE_KINDS.indexOf(channel.split(':')[3] as (typeof SCOPE_KINDS)[number]);
