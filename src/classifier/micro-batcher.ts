@@ -147,11 +147,8 @@ export class MicroBatcher<I, O> {
     const batch = this.#take(this.#options.batchMaxSize);
     this.#running = this.#run(batch).finally(() => {
       this.#running = undefined;
-      // Whatever waits has already waited a whole batch: run it next, but after one turn of the
-      // event loop. Inference blocks the thread, so chaining batches directly would keep new
-      // chunks unread until the whole backlog ran: a final arriving behind a backlog of partials,
-      // or another tenant's request, could not join the next batch.
-      if (this.#depth > 0 && !this.#timer) this.#timer = setImmediate(() => this.#flush());
+      // Whatever arrived meanwhile has already waited a whole batch: run it at once.
+      if (this.#depth > 0) this.#flush();
     });
   }
 

@@ -92,27 +92,6 @@ describe('MicroBatcher', () => {
     expect(batches.slice(1)).toEqual([['final-1', 'partial-1'], ['partial-2']]);
   });
 
-  it('lets a final that arrives from I/O during a backlog join the next batch, not the end of the backlog', async () => {
-    // Inference blocks the thread (as onnxruntime-node's run() does on the main thread), so a
-    // final can only arrive between batches if the batcher lets the event loop take a turn there.
-    const batches: string[][] = [];
-    const batcher = new MicroBatcher<string, string>({
-      batchMaxSize: 2,
-      batchMaxWaitMs: 0,
-      queueMax: 100,
-      async runBatch(inputs) {
-        batches.push(inputs);
-        const until = performance.now() + 5;
-        while (performance.now() < until);
-        return inputs;
-      },
-    });
-    const backlog = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((text) => batcher.submit(text, 'partial'));
-    const final = new Promise<string>((resolve) => setImmediate(() => resolve(batcher.submit('final', 'final'))));
-    await Promise.all([...backlog, final]);
-    expect(batches).toEqual([['p1', 'p2'], ['final', 'p3'], ['p4', 'p5'], ['p6']]);
-  });
-
   it('refuses requests beyond queueMax with QueueFullError, and recovers', async () => {
     const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 1, queueMax: 2 });
     holdBatches();
