@@ -86,7 +86,6 @@ export function formatProductTargets(metrics: ProductMetrics, style: TableStyle)
   return ['Product targets', '', renderTable(['metric', 'value', 'target', 'met'], rows, style)].join('\n');
 }
 
-/** The identity targets of issue 12, measured on sets whose lines carry a group tag. */
 const ratioText = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(2)}×`);
 const shareOf = (hits: number, total: number, rate: number | null): string =>
   rate === null ? 'n/a' : `${percent(rate)} (${hits}/${total})`;

@@ -66,6 +66,11 @@ export function subscribe(client: TestClient, scope: Message, extra: Message = {
   return client.request({ type: 'subscribe', id: id(), scope, ...extra });
 }
 
+/** Matches the message that tells a subscriber the call ended. */
+export const endOfCall =
+  (callId: string) =>
+  (m: Message): boolean =>
+    m.type === 'call' && m.event === 'ended' && m.call.callId === callId;
+
 /** Waits until the subscriber has seen the call end: every cue of the call has been delivered by then. */
-export const callEnded = (client: TestClient, callId: string): Promise<Message> =>
-  client.next((m) => m.type === 'call' && m.event === 'ended' && m.call.callId === callId);
+export const callEnded = (client: TestClient, callId: string): Promise<Message> => client.next(endOfCall(callId));

@@ -3,6 +3,7 @@ import type { Classifier } from '../../src/classifier/classifier.js';
 import { BatchingKeywords } from '../helpers/batching-keywords.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 let server: TestServer | undefined;
@@ -18,11 +19,6 @@ async function connect(path: string, token: string): Promise<TestClient> {
   clients.push(client);
   return client;
 }
-
-const until = async (condition: () => boolean, limitMs: number): Promise<void> => {
-  const deadline = Date.now() + limitMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-};
 
 describe('sharing the classifier between tenants', () => {
   it('classifies every final of a quiet tenant while another floods the queue', { timeout: 15_000 }, async () => {

@@ -13,11 +13,7 @@ import { SharedHub } from '../../src/state/shared-hub.js';
 import { onRedis } from '../helpers/on-redis.js';
 import { sharedHubContract, type HubFixture } from '../helpers/shared-hub-contract.js';
 import { customerLine } from '../helpers/store-inputs.js';
-
-/** Waits (up to 5 s) until `done` holds. */
-async function until(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-}
+import { until } from '../helpers/until.js';
 
 onRedis('shared hub over Redis', (redis) => {
   /** The real ladder reading the n-th abusive customer line. */

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { CallScript, callEnded, endOfCall, subscribe } from '../helpers/calls.js';
 import { onRedis } from '../helpers/on-redis.js';
 import { readiness } from '../helpers/readiness.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.js';
-import { TestClient, type Message } from '../helpers/ws-client.js';
+import { TestClient } from '../helpers/ws-client.js';
 
 const KEYWORD_SERVICE = 'test/helpers/keyword-service.ts';
 
@@ -76,13 +76,11 @@ onRedis(title, (redisServer) => {
       await resumed.end();
       await other.end();
       // call.end is acknowledged before the call drains, so the calls may end in either order.
-      const ended = (callId: string) => (m: Message) =>
-        m.type === 'call' && m.event === 'ended' && m.call.callId === callId;
-      await agentOnB.seen(ended('failover-1'));
-      await teamOnB.seen(ended('failover-1'));
-      await teamOnB.seen(ended('failover-2'));
+      await agentOnB.seen(endOfCall('failover-1'));
+      await teamOnB.seen(endOfCall('failover-1'));
+      await teamOnB.seen(endOfCall('failover-2'));
       // Its producer never came back: another instance finds it without an owner and ends it as an orphan.
-      await teamOnB.seen(ended('failover-deserted'), 20_000);
+      await teamOnB.seen(endOfCall('failover-deserted'), 20_000);
 
       const failover = ['1 set-limit', '2 warn', '3 transfer', '4 break-debrief'];
       expect(seqTypes(agentOnB, 'failover-1')).toEqual(failover);
