@@ -3,7 +3,8 @@
  * sets) through the classifier and prints per-class precision/recall/F1, macro-F1, accuracy, the
  * confusion matrix and, for project-written sets, the product targets and the safety operating
  * points. Snippets are read with their context, and once more without it, to show what context
- * changes; agent lines with a labelled act get an act table.
+ * changes; agent lines with a labelled act get an act table; sets whose lines name a group get the
+ * bias table and the group-swap test (swap-test.ts).
  *
  * The public data sets are not in the repository: training/README.md ("Data sets") says where each
  * comes from and which files DATA_DIR must hold.
@@ -25,8 +26,15 @@ import {
   type Evaluation,
   type ProductMetrics,
 } from './metrics.js';
-import { formatBiasTable, formatEvaluation, formatProductTargets, type TableStyle } from './metrics-report.js';
+import {
+  formatBiasTable,
+  formatEvaluation,
+  formatProductTargets,
+  formatSwapTest,
+  type TableStyle,
+} from './metrics-report.js';
 import { formatSafety, safetyMetrics, type SafetyMetrics } from './safety-metrics.js';
+import { swapTest, swapVariants, type SwapTest } from './swap-test.js';
 
 /** Requests in flight at once: enough to keep the micro-batcher's batches full, bounded by its queue. */
 const CHUNK = 512;
@@ -59,6 +67,7 @@ interface SetResult {
   acts?: Evaluation<AgentAct>;
   /** Sets whose lines carry a group tag: flagged and caught rates per group (issue 12). */
   bias?: BiasTable;
+  swapTest?: SwapTest;
 }
 
 const PROGRAM = 'npm run eval';
@@ -68,8 +77,8 @@ const USAGE = `usage: npm run eval -- DATA_DIR [--model DIR] [--corpus DIR] [--b
 
 Classifies every held-out set (each public data set's test split in DATA_DIR, the project's
 held-out and blind sets) and prints per-class precision, recall and F1, the confusion matrix and,
-for the project's sets, the product targets. On the project machines DATA_DIR is ../shared/data;
-elsewhere, ${DATA_HELP}.
+for the project's sets, the product targets; for sets whose lines name a group, the bias table and
+the group-swap test. On the project machines DATA_DIR is ../shared/data; elsewhere, ${DATA_HELP}.
 
   --model DIR     model folder (default models/use-lite-abuse)
   --corpus DIR    project corpus (default training/corpus)
@@ -148,6 +157,19 @@ async function main(): Promise<void> {
       if (test.some((example) => example.group !== undefined)) {
         result.bias = biasTable(test, predicted);
         console.log('\n' + formatBiasTable(result.bias, style));
+        const variants = swapVariants(test);
+        const swapped = await predictAll(
+          classifier,
+          variants.map(({ example }) => example),
+          true,
+        );
+        result.swapTest = swapTest(
+          test,
+          predicted,
+          variants,
+          swapped.map((verdict) => verdict.label),
+        );
+        console.log('\n' + formatSwapTest(result.swapTest, style));
       }
       const withAct = test
         .map((example, i) => ({ act: example.act, verdict: verdicts[i]! }))

@@ -5,6 +5,7 @@ import {
   type Evaluation,
   type ProductMetrics,
 } from './metrics.js';
+import type { SwapTest } from './swap-test.js';
 
 export type TableStyle = 'plain' | 'markdown';
 
@@ -130,5 +131,19 @@ export function formatBiasTable(bias: BiasTable, style: TableStyle): string {
     '',
     renderTable(['metric', 'value', 'target', 'met'], targetRows, style),
     ...(bias.flaggedWorstToAverageByChance ? ['', byChanceText(bias.flaggedWorstToAverageByChance)] : []),
+  ].join('\n');
+}
+
+export function formatSwapTest(test: SwapTest, style: TableStyle): string {
+  const groupRows = test.groups.map((row) => [row.group, shareOf(row.flagged, row.benignSwaps, row.flaggedRate)]);
+  return [
+    'Group-swap test (each line read again naming every other group)',
+    '',
+    `neutral/venting swaps whose flag differs from the original's: ${shareOf(test.benignFlips, test.benignSwaps, test.benignFlipRate)}`,
+    `abuse swaps no longer flagged (of abuse lines the model flagged): ${shareOf(test.abuseLost, test.abuseSwaps, test.abuseLostRate)}`,
+    '',
+    renderTable(['group swapped in', 'neutral/venting swaps flagged'], groupRows, style),
+    '',
+    `worst group / all swaps ${ratioText(test.flaggedWorstToAverage)}`,
   ].join('\n');
 }

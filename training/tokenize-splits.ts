@@ -1,7 +1,8 @@
 /**
  * Adds token ids to prepared JSONL splits, with the same tokenizer the service runs, so that
  * training and serving can never tokenize differently: `ids` for the line (after its speaker
- * marker) and, for snippets, `context_ids` and `context_agent` for the last MAX_CONTEXT_TURNS turns.
+ * marker), for snippets `context_ids` and `context_agent` for the last MAX_CONTEXT_TURNS turns,
+ * and for group-swapped copies `twin_ids`, their original line's.
  *   npx tsx training/tokenize-splits.ts PREPARED_DIR   (rewrites train.jsonl and dev.jsonl)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ for (const split of ['train.jsonl', 'dev.jsonl']) {
       ids: ids(row.text, row.speaker),
       context_ids: context.map((turn) => ids(turn.text, turn.speaker)),
       context_agent: context.map((turn) => (turn.speaker === 'agent' ? 1 : 0)),
+      ...(row.swappedFrom === undefined ? {} : { twin_ids: ids(row.swappedFrom, row.speaker) }),
     };
   });
   writeFileSync(path, tokenized.map((row) => JSON.stringify(row)).join('\n') + '\n');

@@ -214,6 +214,10 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (plan["steps"] - s) / max(1, plan["steps"] - warmup))))
     act_loss = nn.CrossEntropyLoss(ignore_index=-1)
+    # Counterfactual logit pairing: a group-swapped copy should get its original's logits, not only
+    # its label, so the group word moves no score. A separate generator leaves the batches unchanged.
+    pairs = [row for row in train if row.get("twin_ids")] if args.pair_weight > 0 else []
+    pair_rng = random.Random(args.seed + 1)
 
     best_f1, best_state = -1.0, None
     model.train()
@@ -222,7 +226,7 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
         # Each epoch sees a fresh sample of the project rows (repeated PROJECT_UPSAMPLE times in
         # train.jsonl) and of the public rows: the shares fit the run to the machine's time.
         rows = rng.sample(project_rows, project_per_epoch) + rng.sample(public_rows, per_epoch - project_per_epoch)
-        started, total, seen = time.time(), 0.0, 0
+        started, total, seen, pair_total = time.time(), 0.0, 0, 0.0
         for step, (ids, mask, labels, targets, acts) in enumerate(batches(rows, args.batch_size, True, rng)):
             if step_total >= (epoch + 1) * plan["steps"] // args.epochs:
                 break
@@ -230,6 +234,12 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
             loss = soft_cross_entropy(logits, targets, class_weights)
             if (acts >= 0).any():
                 loss = loss + args.act_weight * act_loss(act_logits, acts)
+            if pairs:
+                sample = pair_rng.sample(pairs, min(args.pairs_per_step, len(pairs)))
+                pair_logits, _ = model(*pad([row["ids"] for row in sample] + [row["twin_ids"] for row in sample]))
+                gap = (pair_logits[:len(sample)] - pair_logits[len(sample):]).pow(2).sum(-1).mean()
+                loss = loss + args.pair_weight * gap
+                pair_total += gap.item()
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -243,14 +253,17 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
                 if affordable < plan["steps"]:
                     plan["steps"] = max(step_total + 1, affordable)
             if step % 200 == 0:
-                print(f"epoch {epoch + 1} step {step} loss {total / seen:.4f} {time.time() - started:.0f}s", flush=True)
+                pair_note = f" pair gap {pair_total / (step + 1):.4f}" if pairs else ""
+                print(f"epoch {epoch + 1} step {step} loss {total / seen:.4f}{pair_note} {time.time() - started:.0f}s",
+                      flush=True)
         scores = evaluate_lines(model, project_dev, rng)
         elapsed = time.time() - started
         print(f"epoch {epoch + 1}: train loss {total / seen:.4f}, project dev line macro-F1 {scores['macro_f1']:.4f}, "
               f"act macro-F1 {scores['act_macro_f1']} ({scores['act_rows']} rows), {elapsed:.0f}s", flush=True)
         log["line_epochs"].append({"epoch": epoch + 1, "train_loss": total / seen, "rows": seen,
                                    "project_dev_line_macro_f1": scores["macro_f1"],
-                                   "project_dev_act_macro_f1": scores["act_macro_f1"], "seconds": elapsed})
+                                   "project_dev_act_macro_f1": scores["act_macro_f1"], "seconds": elapsed,
+                                   **({"mean_pair_gap": pair_total / max(1, step + 1)} if pairs else {})})
         if scores["macro_f1"] > best_f1:
             best_f1, best_state = scores["macro_f1"], {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(best_state)
@@ -458,6 +471,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--class-weight-power", type=float, default=0.5)
     parser.add_argument("--act-weight", type=float, default=0.5, help="weight of the act loss beside the label loss")
+    parser.add_argument("--pair-weight", type=float, default=0.0,
+                        help="counterfactual logit pairing: weight of the squared logit gap between a group-swapped "
+                             "line and its original (0: off)")
+    parser.add_argument("--pairs-per-step", type=int, default=8, help="swapped pairs read beside each batch")
     parser.add_argument("--project-share", type=float, default=1.0, help="share of project rows sampled afresh each epoch")
     parser.add_argument("--public-share", type=float, default=1.0, help="share of public rows sampled afresh each epoch")
     parser.add_argument("--init", type=Path,

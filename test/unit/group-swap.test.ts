@@ -53,7 +53,7 @@ describe('groupSwaps', () => {
     ...(group ? { group } : {}),
   });
 
-  it('copies neutral and abusive group lines to other groups, keeping the label', () => {
+  it('copies neutral and abusive group lines to other groups, keeping the label and naming the original', () => {
     const swaps = groupSwaps([
       line('my husband is deaf so please text him', 'neutral', 'deaf'),
       line('you deaf people are useless', 'abusive', 'deaf'),
@@ -62,6 +62,9 @@ describe('groupSwaps', () => {
     for (const swap of swaps) {
       expect(swap.group).not.toBe('deaf');
       expect(swap.source).toBe(GROUP_SWAP_SOURCE);
+      expect(swap.swappedFrom).toBe(
+        swap.label === 'abusive' ? 'you deaf people are useless' : 'my husband is deaf so please text him',
+      );
       expect(swap.text).not.toMatch(/\bdeaf\b/);
       const { adjective, noun, plural } = GROUP_TERMS[swap.group!]!;
       expect([adjective, noun, plural].some((word) => swap.text.includes(word))).toBe(true);

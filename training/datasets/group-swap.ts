@@ -101,7 +101,7 @@ export function groupSwaps(examples: readonly Example[]): Example[] {
       const swapped = swapGroup(text, group, to);
       return swapped === undefined || swapped === text
         ? []
-        : [{ ...example, text: swapped, group: to, source: GROUP_SWAP_SOURCE }];
+        : [{ ...example, text: swapped, group: to, source: GROUP_SWAP_SOURCE, swappedFrom: text }];
     });
   });
 }

@@ -22,6 +22,8 @@ export interface Example {
   group?: string;
   /** Shared by a snippet and its contrast, so both fall on the same side of the dev split. */
   pair?: string;
+  /** A group-swapped copy's original line (group-swap.ts): training can read the two as a pair. */
+  swappedFrom?: string;
 }
 
 export interface SourceSplits {
