@@ -13,11 +13,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { readCalibration } from '../src/classifier/calibration.js';
 import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
-import type { Classifier } from '../src/classifier/classifier.js';
 import { AGENT_ACTS, LABELS } from '../src/protocol/labels.js';
-import type { AgentAct, Verdict } from '../src/protocol/verdict.js';
+import type { AgentAct } from '../src/protocol/verdict.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
-import type { Example } from './datasets/types.js';
 import {
   biasTable,
   evaluateLabels,
@@ -33,30 +31,9 @@ import {
   formatSwapTest,
   type TableStyle,
 } from './metrics-report.js';
+import { predictAll, PREDICT_CHUNK } from './predict.js';
 import { formatSafety, safetyMetrics, type SafetyMetrics } from './safety-metrics.js';
 import { swapTest, swapVariants, type SwapTest } from './swap-test.js';
-
-/** Requests in flight at once: enough to keep the micro-batcher's batches full, bounded by its queue. */
-const CHUNK = 512;
-
-async function predictAll(
-  classifier: Classifier,
-  examples: readonly Example[],
-  withContext: boolean,
-): Promise<Verdict[]> {
-  const verdicts: Verdict[] = [];
-  for (let start = 0; start < examples.length; start += CHUNK) {
-    const chunk = examples.slice(start, start + CHUNK);
-    verdicts.push(
-      ...(await Promise.all(
-        chunk.map(({ text, speaker, context }) =>
-          classifier.classify(text, 'final', speaker, withContext ? context : []),
-        ),
-      )),
-    );
-  }
-  return verdicts;
-}
 
 interface SetResult {
   evaluation: Evaluation<(typeof LABELS)[number]>;
@@ -113,7 +90,7 @@ async function main(): Promise<void> {
       return cannotLoad(error);
     }
   })();
-  const classifier = await loadClassifier({ modelDir: values.model, queueMax: CHUNK * 2 }).catch(cannotLoad);
+  const classifier = await loadClassifier({ modelDir: values.model, queueMax: PREDICT_CHUNK * 2 }).catch(cannotLoad);
   const results: Record<string, SetResult> = {};
   try {
     for (const source of SOURCES) {

@@ -139,6 +139,7 @@ export function formatSwapTest(test: SwapTest, style: TableStyle): string {
   return [
     'Group-swap test (each line read again naming every other group)',
     '',
+    `neutral/venting swaps flagged: ${shareOf(test.benignFlagged, test.benignSwaps, test.benignFlaggedRate)}`,
     `neutral/venting swaps whose flag differs from the original's: ${shareOf(test.benignFlips, test.benignSwaps, test.benignFlipRate)}`,
     `abuse swaps no longer flagged (of abuse lines the model flagged): ${shareOf(test.abuseLost, test.abuseSwaps, test.abuseLostRate)}`,
     '',

@@ -11,8 +11,10 @@ import type { Example } from './datasets/types.js';
  * compare the same lines.
  */
 export interface SwapTest {
-  /** Swaps of neutral and venting lines, and those whose flag (abusive or threat) differs from the original's. */
+  /** Swaps of neutral and venting lines, those flagged (abusive or threat), and those whose flag differs from the original's. */
   benignSwaps: number;
+  benignFlagged: number;
+  benignFlaggedRate: number | null;
   benignFlips: number;
   benignFlipRate: number | null;
   /** Swaps of abusive and threat lines the model flagged, and those it no longer flags. */
@@ -79,13 +81,13 @@ export function swapTest(
   const groups = [...byGroup]
     .map(([group, row]) => ({ group, ...row, flaggedRate: share(row.flagged, row.benignSwaps) }))
     .sort((a, b) => a.group.localeCompare(b.group));
-  const average = share(
-    groups.reduce((sum, row) => sum + row.flagged, 0),
-    benignSwaps,
-  );
+  const benignFlagged = groups.reduce((sum, row) => sum + row.flagged, 0);
+  const average = share(benignFlagged, benignSwaps);
   const worst = Math.max(0, ...groups.map((row) => row.flaggedRate ?? 0));
   return {
     benignSwaps,
+    benignFlagged,
+    benignFlaggedRate: average,
     benignFlips,
     benignFlipRate: share(benignFlips, benignSwaps),
     abuseSwaps,

@@ -50,6 +50,8 @@ describe('swapTest', () => {
     ]);
     expect(test).toMatchObject({
       benignSwaps: 2,
+      benignFlagged: 1,
+      benignFlaggedRate: 0.5,
       benignFlips: 1,
       benignFlipRate: 0.5,
       abuseSwaps: 2,

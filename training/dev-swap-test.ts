@@ -1,0 +1,66 @@
+/**
+ * The bias table and the group-swap test (swap-test.ts) on the dev split's lines naming a group:
+ * what to compare training runs by, since the held-out sets are never used to choose.
+ *   npx tsx training/dev-swap-test.ts PREPARED_DIR [--model DIR]
+ * PREPARED_DIR is what training/prepare.ts wrote (training/train.sh: training/out/data).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
+import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
+import type { Example } from './datasets/types.js';
+import { biasTable } from './metrics.js';
+import { formatBiasTable, formatSwapTest } from './metrics-report.js';
+import { predictAll, PREDICT_CHUNK } from './predict.js';
+import { swapTest, swapVariants } from './swap-test.js';
+
+const PROGRAM = 'training/dev-swap-test.ts';
+const USAGE = `usage: npx tsx ${PROGRAM} PREPARED_DIR [--model DIR]
+
+Reads the lines of PREPARED_DIR/dev.jsonl that name a group with the model, then again with their
+group words swapped for every other group's, and prints the bias table and the group-swap test.
+
+  --model DIR     model folder (default models/use-lite-abuse)`;
+
+const { positionals, values } = parseCommandLine(
+  PROGRAM,
+  USAGE,
+  { model: { type: 'string', default: classifierDefaults.modelDir } },
+  { allowPositionals: true },
+);
+const [preparedDir] = positionals;
+if (!preparedDir) usageError(PROGRAM, 'name the folder training/prepare.ts wrote (PREPARED_DIR)');
+const devFile = join(preparedDir, 'dev.jsonl');
+if (!existsSync(devFile)) failure(PROGRAM, `${devFile} does not exist: run training/prepare.ts first`);
+
+const lines = readFileSync(devFile, 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => JSON.parse(line) as Example)
+  .filter((example) => example.group !== undefined);
+const classifier = await loadClassifier({ modelDir: values.model, queueMax: PREDICT_CHUNK * 2 });
+try {
+  const predicted = (await predictAll(classifier, lines, true)).map((verdict) => verdict.label);
+  const variants = swapVariants(lines);
+  const swapped = await predictAll(
+    classifier,
+    variants.map(({ example }) => example),
+    true,
+  );
+  console.log(`${devFile}: ${lines.length} lines naming a group, model ${values.model}\n`);
+  console.log(formatBiasTable(biasTable(lines, predicted), 'plain'));
+  console.log(
+    '\n' +
+      formatSwapTest(
+        swapTest(
+          lines,
+          predicted,
+          variants,
+          swapped.map((verdict) => verdict.label),
+        ),
+        'plain',
+      ),
+  );
+} finally {
+  await classifier.close();
+}
