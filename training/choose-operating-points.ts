@@ -7,16 +7,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
 import { loadClassifier } from '../src/classifier/index.js';
 import { parseCommandLine } from '../src/cli/command-line.js';
-import { advance } from '../src/ladder/ladder.js';
 import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
-import { initialLadderState, type CueDraft, type Utterance } from '../src/ladder/state.js';
-import type { ContextTurn } from '../src/protocol/verdict.js';
-import { reasons, scoreCall, type CallScore, type ObservedCall, type ObservedCue } from './call-eval-score.js';
-import { loadEvalCalls, type EvalCall } from './call-eval-set.js';
-import { callChunks } from './call-eval-stream.js';
+import type { Utterance } from '../src/ladder/state.js';
+import { reasons, scoreCall, type CallScore } from './call-eval-score.js';
+import { loadEvalCalls } from './call-eval-set.js';
+import { readCall, replay } from './call-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
 const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--write FILE]
@@ -48,51 +45,6 @@ const GRID: { [K in keyof Tuned]: number[] } = {
   abusiveMinScore: range(0.3, 0.8, 0.05),
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
-
-/** Every final of a call as the ladder receives it, read once by the model in the call's context. */
-async function readCall(call: EvalCall, classify: Awaited<ReturnType<typeof loadClassifier>>): Promise<Utterance[]> {
-  const finals = callChunks(call, call.id).filter((chunk) => chunk.isFinal);
-  const utterances: Utterance[] = [];
-  for (const [i, chunk] of finals.entries()) {
-    const context: ContextTurn[] = utterances.slice(-MAX_CONTEXT_TURNS).map(({ speaker, text }) => ({ speaker, text }));
-    const verdict = await classify.classify(chunk.text, 'final', chunk.speaker, context);
-    utterances.push({
-      utteranceId: String(i),
-      speaker: chunk.speaker,
-      text: chunk.text,
-      verdict,
-      startMs: chunk.startMs,
-      endMs: chunk.endMs,
-    });
-  }
-  return utterances;
-}
-
-/** The cues the ladder raises over one call's verdicts, with the turn each one's evidence starts at. */
-function replay(utterances: readonly Utterance[], policy: Policy): ObservedCall {
-  let state = initialLadderState();
-  const cues: ObservedCue[] = [];
-  const customerTurns: string[] = [];
-  const take = (drafts: CueDraft[]): void => {
-    for (const draft of drafts) {
-      const first = draft.evidence[0];
-      cues.push({ type: draft.type, ...(first ? { evidenceLine: Number(first.utteranceId) } : {}) });
-    }
-  };
-  for (const utterance of utterances) {
-    const step = advance(state, { type: 'utterance', utterance, context: [...customerTurns] }, policy);
-    state = step.state;
-    take(step.cues);
-    if (utterance.speaker === 'customer') customerTurns.push(utterance.text);
-  }
-  const end = advance(state, { type: 'call-end', atMs: utterances.at(-1)?.endMs ?? 0 }, policy);
-  take(end.cues);
-  const lines = utterances.map(({ verdict }) => ({
-    label: verdict.label,
-    ...(verdict.act ? { act: verdict.act } : {}),
-  }));
-  return { cues, lines };
-}
 
 interface Outcome {
   thresholds: Tuned;
@@ -142,7 +94,10 @@ const calls = loadEvalCalls(values.calls);
 const classifier = await loadClassifier({ modelDir: values.model });
 const read: Utterance[][] = [];
 try {
-  for (const call of calls) read.push(await readCall(call, classifier));
+  for (const call of calls)
+    read.push(
+      await readCall(call, (chunk, _, context) => classifier.classify(chunk.text, 'final', chunk.speaker, context)),
+    );
 } finally {
   await classifier.close();
 }
