@@ -12,7 +12,7 @@ import type { Example } from './datasets/types.js';
 import { biasTable } from './metrics.js';
 import { formatBiasTable, formatSwapTest } from './metrics-report.js';
 import { predictAll, PREDICT_CHUNK } from './predict.js';
-import { swapTest, swapVariants } from './swap-test.js';
+import { measureSwaps } from './swap-test.js';
 
 const PROGRAM = 'training/dev-swap-test.ts';
 const USAGE = `usage: npx tsx ${PROGRAM} PREPARED_DIR [--model DIR]
@@ -41,26 +41,9 @@ const lines = readFileSync(devFile, 'utf8')
 const classifier = await loadClassifier({ modelDir: values.model, queueMax: PREDICT_CHUNK * 2 });
 try {
   const predicted = (await predictAll(classifier, lines, true)).map((verdict) => verdict.label);
-  const variants = swapVariants(lines);
-  const swapped = await predictAll(
-    classifier,
-    variants.map(({ example }) => example),
-    true,
-  );
   console.log(`${devFile}: ${lines.length} lines naming a group, model ${values.model}\n`);
   console.log(formatBiasTable(biasTable(lines, predicted), 'plain'));
-  console.log(
-    '\n' +
-      formatSwapTest(
-        swapTest(
-          lines,
-          predicted,
-          variants,
-          swapped.map((verdict) => verdict.label),
-        ),
-        'plain',
-      ),
-  );
+  console.log('\n' + formatSwapTest(await measureSwaps(classifier, lines, predicted), 'plain'));
 } finally {
   await classifier.close();
 }

@@ -33,7 +33,7 @@ import {
 } from './metrics-report.js';
 import { predictAll, PREDICT_CHUNK } from './predict.js';
 import { formatSafety, safetyMetrics, type SafetyMetrics } from './safety-metrics.js';
-import { swapTest, swapVariants, type SwapTest } from './swap-test.js';
+import { measureSwaps, type SwapTest } from './swap-test.js';
 
 interface SetResult {
   evaluation: Evaluation<(typeof LABELS)[number]>;
@@ -134,18 +134,7 @@ async function main(): Promise<void> {
       if (test.some((example) => example.group !== undefined)) {
         result.bias = biasTable(test, predicted);
         console.log('\n' + formatBiasTable(result.bias, style));
-        const variants = swapVariants(test);
-        const swapped = await predictAll(
-          classifier,
-          variants.map(({ example }) => example),
-          true,
-        );
-        result.swapTest = swapTest(
-          test,
-          predicted,
-          variants,
-          swapped.map((verdict) => verdict.label),
-        );
+        result.swapTest = await measureSwaps(classifier, test, predicted);
         console.log('\n' + formatSwapTest(result.swapTest, style));
       }
       const withAct = test

@@ -101,7 +101,8 @@ export interface ProductMetrics {
   macroF1: number;
 }
 
-const FLAGGED = new Set<Label>(['abusive', 'threat']);
+/** The labels that flag a line: what the product counts as abuse or a threat. */
+export const FLAGGED: ReadonlySet<Label> = new Set<Label>(['abusive', 'threat']);
 
 export function productMetrics(
   evaluation: Evaluation<Label>,
@@ -225,7 +226,8 @@ export function equalRatesBaseline(
   };
 }
 
-const share = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
+/** hits / total, null without any. */
+export const share = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
 /** high / low, null when undefined (no values, or a zero below a non-zero). */
 function spread(values: readonly number[]): number | null {
   if (values.length === 0) return null;

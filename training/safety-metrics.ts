@@ -1,5 +1,6 @@
 import type { OperatingPoints } from '../src/classifier/calibration.js';
 import type { Label, Scores } from '../src/protocol/verdict.js';
+import { share } from './metrics.js';
 import { renderTable, type TableStyle } from './metrics-report.js';
 
 /** How the calibrated threat score behaves at the operating points chosen on dev, on customer lines. */
@@ -15,8 +16,6 @@ export interface SafetyMetrics {
   /** Non-threat lines in the ask-meaning band. */
   askMeaningRate: number | null;
 }
-
-const share = (count: number, total: number): number | null => (total === 0 ? null : count / total);
 
 export function safetyMetrics(
   truth: readonly Label[],

@@ -1,7 +1,10 @@
+import type { Classifier } from '../src/classifier/classifier.js';
 import type { Label } from '../src/protocol/verdict.js';
 import { swapGroup } from './datasets/group-swap.js';
 import { GROUP_TERMS } from './datasets/identity-terms.js';
 import type { Example } from './datasets/types.js';
+import { FLAGGED, share } from './metrics.js';
+import { predictAll } from './predict.js';
 
 /**
  * The group-swap test (issue 12: naming a group must not by itself move a verdict). Every line
@@ -46,9 +49,6 @@ export function swapVariants(examples: readonly Example[]): SwapVariant[] {
     });
   });
 }
-
-const FLAGGED = new Set<Label>(['abusive', 'threat']);
-const share = (hits: number, total: number): number | null => (total === 0 ? null : hits / total);
 
 /** `predicted[i]` is the model's label for `examples[i]`, `swapPredicted[j]` for `variants[j]`. */
 export function swapTest(
@@ -96,4 +96,24 @@ export function swapTest(
     groups,
     flaggedWorstToAverage: average ? worst / average : null,
   };
+}
+
+/** Reads every swap of the examples with the classifier (in context, as finals) and measures them; `predicted` are the examples' own labels. */
+export async function measureSwaps(
+  classifier: Classifier,
+  examples: readonly Example[],
+  predicted: readonly Label[],
+): Promise<SwapTest> {
+  const variants = swapVariants(examples);
+  const swapped = await predictAll(
+    classifier,
+    variants.map(({ example }) => example),
+    true,
+  );
+  return swapTest(
+    examples,
+    predicted,
+    variants,
+    swapped.map((verdict) => verdict.label),
+  );
 }
