@@ -4,13 +4,10 @@
  *   npx tsx training/dev-swap-test.ts PREPARED_DIR [--model DIR]
  * PREPARED_DIR is what training/prepare.ts wrote (training/train.sh: training/out/data).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
-import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
-import type { Example } from './datasets/types.js';
+import { loadClassifier } from '../src/classifier/index.js';
 import { biasTable } from './metrics.js';
 import { formatBiasTable, formatSwapTest } from './metrics-report.js';
+import { readDevSplit } from './dev-split.js';
 import { predictAll, PREDICT_CHUNK } from './predict.js';
 import { measureSwaps } from './swap-test.js';
 
@@ -22,26 +19,12 @@ group words swapped for every other group's, and prints the bias table and the g
 
   --model DIR     model folder (default models/use-lite-abuse)`;
 
-const { positionals, values } = parseCommandLine(
-  PROGRAM,
-  USAGE,
-  { model: { type: 'string', default: classifierDefaults.modelDir } },
-  { allowPositionals: true },
-);
-const [preparedDir] = positionals;
-if (!preparedDir) usageError(PROGRAM, 'name the folder training/prepare.ts wrote (PREPARED_DIR)');
-const devFile = join(preparedDir, 'dev.jsonl');
-if (!existsSync(devFile)) failure(PROGRAM, `${devFile} does not exist: run training/prepare.ts first`);
-
-const lines = readFileSync(devFile, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => JSON.parse(line) as Example)
-  .filter((example) => example.group !== undefined);
-const classifier = await loadClassifier({ modelDir: values.model, queueMax: PREDICT_CHUNK * 2 });
+const { devFile, lines: devLines, modelDir } = readDevSplit(PROGRAM, USAGE);
+const lines = devLines.filter((example) => example.group !== undefined);
+const classifier = await loadClassifier({ modelDir: modelDir, queueMax: PREDICT_CHUNK * 2 });
 try {
   const predicted = (await predictAll(classifier, lines, true)).map((verdict) => verdict.label);
-  console.log(`${devFile}: ${lines.length} lines naming a group, model ${values.model}\n`);
+  console.log(`${devFile}: ${lines.length} lines naming a group, model ${modelDir}\n`);
   console.log(formatBiasTable(biasTable(lines, predicted), 'plain'));
   console.log('\n' + formatSwapTest(await measureSwaps(classifier, lines, predicted), 'plain'));
 } finally {

@@ -73,14 +73,25 @@ describe('groupSwaps', () => {
     expect(new Set(swaps.map((s) => s.text)).size).toBe(swaps.length);
   });
 
-  it('leaves threats, snippets and untagged lines alone, and is reproducible', () => {
+  it('takes the group of an untagged line from its words', () => {
+    const swaps = groupSwaps([
+      line('you muslims are all the same', 'abusive'),
+      line('the router is broken', 'venting'),
+    ]);
+    expect(swaps).toHaveLength(SWAPS_PER_LINE);
+    for (const swap of swaps) {
+      expect(swap.swappedFrom).toBe('you muslims are all the same');
+      expect(swap.group).not.toBe('muslim');
+      expect(swap.text).toContain(GROUP_TERMS[swap.group!]!.plural);
+    }
+  });
+
+  it('leaves threats and snippets alone, and is reproducible', () => {
     const snippet = {
       ...line('i have a muslim friend', 'neutral', 'muslim'),
       context: [{ speaker: 'agent' as const, text: 'hello' }],
     };
-    expect(
-      groupSwaps([line('i will bomb the muslims', 'threat', 'muslim'), snippet, line('you muslims', 'abusive')]),
-    ).toEqual([]);
+    expect(groupSwaps([line('i will bomb the muslims', 'threat', 'muslim'), snippet])).toEqual([]);
     const rows = [line('the muslim engineer was great', 'neutral', 'muslim')];
     expect(groupSwaps(rows)).toEqual(groupSwaps(rows));
   });

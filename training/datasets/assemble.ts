@@ -3,11 +3,12 @@ import type { Label } from '../../src/protocol/verdict.js';
 import { wordOverlap } from '../../src/ladder/similarity.js';
 import { GROUP_SWAP_SOURCE, groupSwaps } from './group-swap.js';
 import { unitHash } from './random.js';
+import { spokenVariant } from './spoken-variant.js';
 import type { Example } from './types.js';
 
 /** Share of training rows held back for early stopping. */
 const DEV_SHARE = 0.07;
-/** Project rows are the closest to real calls, so each training row counts this many times. */
+/** Project rows are the closest to real calls, so each training row counts this many times (one of them as its spoken variant). */
 export const PROJECT_UPSAMPLE = 4;
 
 /** What makes two examples the same: the text, and for a snippet also its context and speaker. */
@@ -59,7 +60,11 @@ export function assembleTraining(
     (row) => !known.has(row.text) && !tested.has(row.text) && !nearCopy(row),
   );
   const train = [
-    ...kept.flatMap((row) => (isProjectWritten(row.source) ? Array<Example>(PROJECT_UPSAMPLE).fill(row) : [row])),
+    ...kept.flatMap((row) =>
+      isProjectWritten(row.source)
+        ? [...Array<Example>(PROJECT_UPSAMPLE - 1).fill(row), { ...row, text: spokenVariant(row.text) }]
+        : [row],
+    ),
     ...swaps,
   ];
   return { train, dev: rows.filter(isDev) };

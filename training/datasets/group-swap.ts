@@ -1,4 +1,4 @@
-import { findGroupTerms, GROUP_TERMS, type TermForm, type TermMatch } from './identity-terms.js';
+import { findGroupTerms, GROUP_TERMS, namedGroup, type TermForm, type TermMatch } from './identity-terms.js';
 import { hashString } from './random.js';
 import type { Example } from './types.js';
 
@@ -7,9 +7,10 @@ import type { Example } from './types.js';
  * replaced by another group's, label kept, so that a group word alone (abusive or warm) does not
  * decide the label. Swaps are made from neutral, venting and abusive lines alike; threats and
  * multi-turn snippets are left alone (too few threats per group to balance, and a snippet's
- * context would still name the old group). Only lines carrying a group tag are swapped: the
- * project's identity lines and ToxiGen, both of which hold warm and hateful lines for each group;
- * hate-only sources stay untagged, or their swaps would tie every group word to abuse.
+ * context would still name the old group). A line's group is its tag (the project's identity
+ * lines, ToxiGen) or, untagged, the first group its words name: the public hate sources name a few
+ * groups far more than others (Stormfront: black and jewish people), and unswapped they teach
+ * those groups' words as abuse.
  */
 export const GROUP_SWAP_SOURCE = 'group-swap';
 /** Copies made of each line, each to a different group. */
@@ -95,7 +96,8 @@ function targetGroups(text: string, own: string): string[] {
 /** The counterfactual copies of the lines that can be swapped (source `group-swap`). */
 export function groupSwaps(examples: readonly Example[]): Example[] {
   return examples.flatMap((example) => {
-    const { group, label, context, text } = example;
+    const { label, context, text } = example;
+    const group = example.group ?? namedGroup(text);
     if (group === undefined || label === 'threat' || context !== undefined) return [];
     return targetGroups(text, group).flatMap((to) => {
       const swapped = swapGroup(text, group, to);
