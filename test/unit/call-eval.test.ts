@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCallReport } from '../../training/call-eval-report.js';
 import { lineLabels, reasons, scoreCall, summarise, type ObservedCall } from '../../training/call-eval-score.js';
@@ -177,8 +178,12 @@ describe('the call set', () => {
     expect(() => checkEvalCall({ ...threat, alertLine: 1 })).toThrow(/not a customer line/);
   });
 
-  it('loads every scripted call in training/eval-calls', () => {
-    const calls = loadEvalCalls();
+  it.each([
+    join('training', 'eval-calls', 'calls'),
+    join('training', 'eval-calls-v2', 'calls'),
+    join('training', 'dev-calls', 'calls'),
+  ])('loads every scripted call in %s', (dir) => {
+    const calls = loadEvalCalls(dir);
     expect(calls.length).toBeGreaterThanOrEqual(80);
     for (const call of calls)
       expect(
