@@ -24,12 +24,12 @@ read right both ways.
 const TEST_WORDS: SpokenWords = {
   names: ['gavin', 'kofi', 'mia', 'priya', 'darren', 'karen', 'gareth', 'marcus', 'aisha', 'tom'],
   vocatives: ['sweetheart', 'boss', 'chief', 'dear', 'buddy'],
-  fillers: ['like', 'okay', 'honestly', 'basically', 'see', 'right so', 'should well'],
+  fillers: ['like', 'okay', 'honestly', 'basically', 'see', 'actually', 'anyway'],
 };
 
 const { devFile, lines: devLines, modelDir } = readDevSplit(PROGRAM, USAGE);
 const lines = devLines.filter(({ source, speaker }) => source.startsWith('project') && speaker !== 'agent');
-const classifier = await loadClassifier({ modelDir: modelDir, queueMax: PREDICT_CHUNK * 2 });
+const classifier = await loadClassifier({ modelDir, queueMax: PREDICT_CHUNK * 2 });
 try {
   const asWritten = await predictAll(classifier, lines, true);
   const spoken = await predictAll(

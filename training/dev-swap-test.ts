@@ -21,7 +21,7 @@ group words swapped for every other group's, and prints the bias table and the g
 
 const { devFile, lines: devLines, modelDir } = readDevSplit(PROGRAM, USAGE);
 const lines = devLines.filter((example) => example.group !== undefined);
-const classifier = await loadClassifier({ modelDir: modelDir, queueMax: PREDICT_CHUNK * 2 });
+const classifier = await loadClassifier({ modelDir, queueMax: PREDICT_CHUNK * 2 });
 try {
   const predicted = (await predictAll(classifier, lines, true)).map((verdict) => verdict.label);
   console.log(`${devFile}: ${lines.length} lines naming a group, model ${modelDir}\n`);

@@ -148,7 +148,10 @@ describe('threats', () => {
 });
 
 describe('ambiguous menace', () => {
-  const menacing = (text: string) => customer(text, 'threat', 0.4);
+  const { menaceMinScore, threatMinScore } = DEFAULT_POLICY.thresholds;
+  /** A threat score inside the ask-meaning band, whatever the chosen thresholds. */
+  const menaceScore = (menaceMinScore + threatMinScore) / 2;
+  const menacing = (text: string) => customer(text, 'threat', menaceScore);
 
   it('reads threat scores in three bands', () => {
     const read = (score: number) =>
@@ -156,7 +159,11 @@ describe('ambiguous menace', () => {
         (customer('x', 'threat', score) as Extract<LadderEvent, { type: 'utterance' }>).utterance,
         DEFAULT_POLICY,
       );
-    expect([read(0.2), read(0.4), read(0.9)]).toEqual(['venting', 'menace', 'threat']);
+    expect([read(menaceMinScore / 2), read(menaceScore), read((threatMinScore + 1) / 2)]).toEqual([
+      'venting',
+      'menace',
+      'threat',
+    ]);
   });
 
   it('asks what the caller means, quietly, and a confirming line raises the alert on that line', () => {
