@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifierDefaults } from '../src/classifier/index.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import type { Example } from './datasets/types.js';
+import { readSplit } from './prepared-split.js';
 
 /** What a dev-side test script reads: the dev split training/prepare.ts wrote, and the model to read it with. */
 export interface DevSplit {
@@ -23,9 +24,5 @@ export function readDevSplit(program: string, usage: string): DevSplit {
   if (!preparedDir) usageError(program, 'name the folder training/prepare.ts wrote (PREPARED_DIR)');
   const devFile = join(preparedDir, 'dev.jsonl');
   if (!existsSync(devFile)) failure(program, `${devFile} does not exist: run training/prepare.ts first`);
-  const lines = readFileSync(devFile, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Example);
-  return { devFile, lines, modelDir: values.model };
+  return { devFile, lines: readSplit(devFile), modelDir: values.model };
 }

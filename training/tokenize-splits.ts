@@ -5,13 +5,13 @@
  * and for group-swapped copies `twin_ids`, their original line's.
  *   npx tsx training/tokenize-splits.ts PREPARED_DIR   (rewrites train.jsonl and dev.jsonl)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lineTokenIds } from '../src/classifier/speaker-marker.js';
 import { Tokenizer } from '../src/classifier/tokenizer.js';
 import { MAX_CONTEXT_TURNS } from '../src/classifier/classifier.js';
 import type { SpeakerRole } from '../src/protocol/transcript-chunk.js';
-import type { Example } from './datasets/types.js';
+import { readSplit } from './prepared-split.js';
 
 const [preparedDir, vocabFile = 'models/use-lite-abuse/vocab.json'] = process.argv.slice(2);
 if (!preparedDir) {
@@ -22,10 +22,7 @@ const tokenizer = Tokenizer.fromFile(vocabFile);
 const ids = (text: string, speaker: SpeakerRole = 'customer') => lineTokenIds(tokenizer, speaker, text);
 for (const split of ['train.jsonl', 'dev.jsonl']) {
   const path = join(preparedDir, split);
-  const rows = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Example);
+  const rows = readSplit(path);
   const tokenized = rows.map((row) => {
     const context = (row.context ?? []).slice(-MAX_CONTEXT_TURNS);
     return {
