@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClassifier } from '../src/classifier/index.js';
-import { parseCommandLine } from '../src/cli/command-line.js';
+import { parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
 import type { Utterance } from '../src/ladder/state.js';
 import { reasons, scoreCall, type CallScore } from './call-eval-score.js';
@@ -16,21 +16,27 @@ import { loadEvalCalls } from './call-eval-set.js';
 import { readCall, replay } from './call-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
-const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--write FILE]
+const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--max-missed N] [--write FILE]
 
 Reads the dev calls with the model once, replays the ladder for every candidate set of thresholds,
 and prints the best sets: fewest threat calls missed, then most calls right, fewest false alerts,
 fewest alerts on the wrong line. Ties go to the set closest to the current policy.
 
-  --model DIR     model folder (default models/use-lite-abuse)
-  --calls DIR     the dev calls (default training/dev-calls/calls); never the blind eval calls
-  --write FILE    write the default policy with the chosen thresholds to FILE`;
+  --model DIR       model folder (default models/use-lite-abuse)
+  --calls DIR       the dev calls (default training/dev-calls/calls); never the blind eval calls
+  --max-missed N    bound safety instead of ranking it first: only sets that miss at most N threat
+                    calls compete, and the most calls right wins among them
+  --write FILE      write the default policy with the chosen thresholds to FILE`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   model: { type: 'string', default: 'models/use-lite-abuse' },
   calls: { type: 'string', default: join('training', 'dev-calls', 'calls') },
+  'max-missed': { type: 'string' },
   write: { type: 'string' },
 });
+const maxMissed = values['max-missed'] === undefined ? undefined : Number(values['max-missed']);
+if (maxMissed !== undefined && !(Number.isInteger(maxMissed) && maxMissed >= 0))
+  usageError(PROGRAM, `--max-missed must be a whole number of calls, not ${JSON.stringify(values['max-missed'])}`);
 
 type Thresholds = Policy['thresholds'];
 /** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
@@ -74,9 +80,13 @@ function outcomeOf(thresholds: Tuned, scores: readonly CallScore[]): Outcome {
   };
 }
 
-/** Safety first: the fewest threat calls without an alert, then the most calls right. */
+/**
+ * Safety first: the fewest threat calls without an alert, then the most calls right. With
+ * --max-missed the bound replaces the first key: ranked first, a single dev call caught can pull
+ * both alert points far down at the cost of many calls right (round 10, model card).
+ */
 const better = (a: Outcome, b: Outcome): number =>
-  a.missed - b.missed ||
+  (maxMissed === undefined ? a.missed - b.missed : 0) ||
   b.right - a.right ||
   a.falseAlerts - b.falseAlerts ||
   a.wrongLine - b.wrongLine ||
@@ -111,7 +121,11 @@ const evaluate = (thresholds: Tuned): Outcome => {
 };
 
 const current = evaluate(DEFAULT_POLICY.thresholds);
-const ranked = [...candidates()].map(evaluate).sort(better);
+const ranked = [...candidates()]
+  .map(evaluate)
+  .filter((outcome) => maxMissed === undefined || outcome.missed <= maxMissed)
+  .sort(better);
+if (ranked.length === 0) usageError(PROGRAM, `no set of thresholds misses at most ${maxMissed} threat calls`);
 const row = (o: Outcome): string =>
   `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;
 process.stdout.write(`dev calls: ${values.calls} (${calls.length}), model ${values.model}\n`);
