@@ -1,6 +1,6 @@
 import { LABELS } from '../../src/protocol/labels.js';
 import type { Label } from '../../src/protocol/verdict.js';
-import { wordOverlap } from '../../src/ladder/similarity.js';
+import { setOverlap, wordSet } from '../../src/ladder/similarity.js';
 import { GROUP_SWAP_SOURCE, groupSwaps } from './group-swap.js';
 import { unitHash } from './random.js';
 import { spokenVariant } from './spoken-variant.js';
@@ -46,9 +46,13 @@ export function assembleTraining(
   heldOutProject: readonly Example[] = [],
 ): { train: Example[]; dev: Example[] } {
   const tested = new Set(testSets.flat().map(({ text }) => text));
-  const nearCopy = ({ text, source }: Example) =>
-    (isProjectWritten(source) || source === GROUP_SWAP_SOURCE) &&
-    heldOutProject.some((held) => wordOverlap(held.text, text) >= NEAR_COPY_OVERLAP);
+  // Word sets made once: tens of thousands of rows meet thousands of held-out lines here.
+  const heldOutWords = heldOutProject.map(({ text }) => wordSet(text));
+  const nearCopy = ({ text, source }: Example): boolean => {
+    if (!isProjectWritten(source) && source !== GROUP_SWAP_SOURCE) return false;
+    const words = wordSet(text);
+    return heldOutWords.some((held) => setOverlap(held, words) >= NEAR_COPY_OVERLAP);
+  };
   const rows = dedupeByText(trainBySource.flat()).filter((row) => !tested.has(row.text) && !nearCopy(row));
   // A snippet and its contrast share `pair`: they go to the same side, so dev measures the contrast.
   const isDev = ({ text, pair }: Example) =>

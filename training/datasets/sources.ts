@@ -12,6 +12,7 @@ import * as goemotions from './goemotions.js';
 import * as kaggleInsults from './kaggle-insults.js';
 import * as olid from './olid.js';
 import * as projectCorpus from './project-corpus.js';
+import * as scriptedCalls from './scripted-calls.js';
 import * as sgd from './sgd.js';
 import * as stormfront from './stormfront.js';
 import * as toxigen from './toxigen.js';
@@ -23,6 +24,8 @@ export interface SourceDirs {
   blindDir: string;
   /** Multi-turn snippets (CONTRACT.md format). */
   contextDir: string;
+  /** Whole scripted calls written for training, in the call-level set's format. */
+  callsDir: string;
   /** The blind sets of the context round: context.jsonl (snippets) and identity.jsonl (lines). */
   blindV3Dir: string;
   /** The blind set for the per-group flagged-rate target: harmless lines naming each group. */
@@ -57,6 +60,7 @@ export const SOURCES: readonly Source[] = [
     projectWritten: true,
     load: (dirs) => projectCorpus.load(dirs.contextDir, 'project-context'),
   },
+  { name: 'project-calls', projectWritten: true, load: (dirs) => scriptedCalls.load(dirs.callsDir, 'project-calls') },
   // Written blind from DOMAIN.md for the context round: test rows only, never read while training.
   {
     name: 'context-blind',
@@ -98,6 +102,7 @@ export const DEFAULT_SOURCE_DIRS = {
   corpusDir: join('training', 'corpus'),
   blindDir: join('training', 'heldout-v2'),
   contextDir: join('training', 'corpus-context'),
+  callsDir: join('training', 'corpus-calls', 'calls'),
   blindV3Dir: join('training', 'heldout-v3'),
   blindV4Dir: join('training', 'heldout-v4'),
   blindV5Dir: join('training', 'heldout-v5'),
