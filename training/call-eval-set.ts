@@ -5,6 +5,10 @@ import { Value } from '@sinclair/typebox/value';
 import { AgentAct, Label } from '../src/protocol/verdict.js';
 
 export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
+/** The second blind set, written after the first had chosen between two models. */
+export const EVAL_CALLS_V2_DIR = join('training', 'eval-calls-v2', 'calls');
+/** The calls the ladder's thresholds are chosen on. */
+export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 
 const CueName = Type.String({ pattern: '^[a-z]+(-[a-z]+)*$' });
 

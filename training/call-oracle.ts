@@ -5,12 +5,11 @@
  * running it on the blind eval calls chooses nothing.
  *   npx tsx training/call-oracle.ts [--calls DIR]
  */
-import { join } from 'node:path';
 import { parseCommandLine } from '../src/cli/command-line.js';
 import { DEFAULT_POLICY } from '../src/ladder/policy.js';
 import { formatCallReport } from './call-eval-report.js';
 import { scoreCall, summarise, type ObservedCall } from './call-eval-score.js';
-import { EVAL_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
+import { DEV_CALLS_DIR, EVAL_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
 import { readCall, replay, writtenVerdict } from './call-replay.js';
 
 const PROGRAM = 'training/call-oracle.ts';
@@ -20,7 +19,7 @@ Replays the ladder (the default policy) over each call's written labels and agen
 the call-level report of npm run eval:calls. A line written as either a threat or something else
 is given a threat score in the middle of the ask-meaning band, as the ladder means such lines to be read.
 
-  --calls DIR     the calls (default ${EVAL_CALLS_DIR}; the dev calls are in ${join('training', 'dev-calls', 'calls')})`;
+  --calls DIR     the calls (default ${EVAL_CALLS_DIR}; the dev calls are in ${DEV_CALLS_DIR})`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, { calls: { type: 'string', default: EVAL_CALLS_DIR } });
 

@@ -6,13 +6,12 @@
  *   npm run choose:thresholds -- --help
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadClassifier } from '../src/classifier/index.js';
 import { parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
 import type { Utterance } from '../src/ladder/state.js';
 import { reasons, scoreCall, type CallScore } from './call-eval-score.js';
-import { loadEvalCalls } from './call-eval-set.js';
+import { DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
 import { readCall, replay } from './call-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
@@ -30,7 +29,7 @@ fewest alerts on the wrong line. Ties go to the set closest to the current polic
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   model: { type: 'string', default: 'models/use-lite-abuse' },
-  calls: { type: 'string', default: join('training', 'dev-calls', 'calls') },
+  calls: { type: 'string', default: DEV_CALLS_DIR },
   'max-missed': { type: 'string' },
   write: { type: 'string' },
 });
