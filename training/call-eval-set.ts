@@ -7,6 +7,8 @@ import { AgentAct, Label } from '../src/protocol/verdict.js';
 export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
 /** The second blind set, written after the first had chosen between two models. */
 export const EVAL_CALLS_V2_DIR = join('training', 'eval-calls-v2', 'calls');
+/** The third blind set, written after round 11 was served, before any later round. */
+export const EVAL_CALLS_V3_DIR = join('training', 'eval-calls-v3', 'calls');
 /** The calls the ladder's thresholds are chosen on. */
 export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 
