@@ -12,25 +12,17 @@ import { failure, parseCommandLine, usageError } from '../src/cli/command-line.j
 import { assembleTraining, countBySourceAndLabel, PROJECT_UPSAMPLE } from './datasets/assemble.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
-import {
-  acceptableLabels,
-  DEV_CALLS_DIR,
-  EVAL_CALLS_DIR,
-  EVAL_CALLS_V2_DIR,
-  EVAL_CALLS_V3_DIR,
-  loadEvalCalls,
-} from './call-eval-set.js';
+import { DEV_CALLS_DIR, EVAL_CALLS_DIR, EVAL_CALLS_V2_DIR, EVAL_CALLS_V3_DIR, loadEvalCalls } from './call-eval-set.js';
 
 /** The call sets that choose thresholds (dev) and measure (blind): no training line may nearly copy theirs. */
 const CALL_SETS = [EVAL_CALLS_DIR, EVAL_CALLS_V2_DIR, EVAL_CALLS_V3_DIR, DEV_CALLS_DIR];
 /** Shorter lines ("okay thanks") are common to every call; only longer ones can be copies. */
 const MIN_CALL_LINE_WORDS = 6;
 
-function callSetLines(): Example[] {
+function callSetTexts(): string[] {
   return CALL_SETS.flatMap((dir) => loadEvalCalls(dir))
-    .flatMap((call) => call.turns)
-    .filter(({ text }) => text.split(/\s+/).length >= MIN_CALL_LINE_WORDS)
-    .map((turn) => ({ text: turn.text, label: acceptableLabels(turn)[0]!, source: 'call-set' }));
+    .flatMap((call) => call.turns.map(({ text }) => text))
+    .filter((text) => text.split(/\s+/).length >= MIN_CALL_LINE_WORDS);
 }
 
 function writeJsonl(path: string, examples: readonly Example[]): void {
@@ -80,14 +72,16 @@ function main(): void {
     splits: loadSource(source, { ...DEFAULT_SOURCE_DIRS, dataDir, corpusDir: values.corpus, blindDir: values.blind }),
   }));
   const tests = loaded.map(({ splits }) => splits.test);
-  const heldOutProject = [
-    ...loaded.filter(({ source }) => source.projectWritten).flatMap(({ splits }) => splits.test),
-    ...callSetLines(),
+  const heldOutTexts = [
+    ...loaded
+      .filter(({ source }) => source.projectWritten)
+      .flatMap(({ splits }) => splits.test.map(({ text }) => text)),
+    ...callSetTexts(),
   ];
   const { train, dev } = assembleTraining(
     loaded.map(({ splits }) => splits.train),
     tests,
-    heldOutProject,
+    heldOutTexts,
   );
 
   mkdirSync(outDir, { recursive: true });

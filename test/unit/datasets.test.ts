@@ -211,7 +211,7 @@ describe('assembling the training set', () => {
     };
     const copy = { text: "i'm a patient man i can wait for you", label: 'threat' as const, source: 'project' };
     const other = { text: 'i will find your car in the staff car park', label: 'threat' as const, source: 'project' };
-    const { train, dev } = assembleTraining([[copy, other]], [[held]], [held]);
+    const { train, dev } = assembleTraining([[copy, other]], [[held]], [held.text]);
     const kept = [...train, ...dev].map((e) => e.text);
     expect(kept).toContain(other.text);
     expect(kept).not.toContain(copy.text);

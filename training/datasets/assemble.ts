@@ -30,24 +30,24 @@ function isProjectWritten(source: string): boolean {
   return source.startsWith('project');
 }
 
-/** Word overlap (Jaccard) at or above which a project training row counts as a copy of a held-out row. */
+/** Word overlap (Jaccard) at or above which a project training row counts as a copy of a held-out line. */
 const NEAR_COPY_OVERLAP = 0.7;
 
 /**
  * Deduplicates the training rows of all sources, drops any text that also occurs in a test set and
- * any project row that nearly copies a held-out project row (`heldOutProject`: hand-written lines
- * can repeat each other with a word changed), sets aside a dev slice (by hashing the text, so adding
+ * any project row that nearly copies a held-out line (`heldOutTexts`: hand-written lines can
+ * repeat each other with a word changed), sets aside a dev slice (by hashing the text, so adding
  * rows never reshuffles it) and repeats project rows in what remains. Group-swapped copies
  * (`group-swap.ts`) of the training side are added once each, under the same checks.
  */
 export function assembleTraining(
   trainBySource: readonly Example[][],
   testSets: readonly Example[][],
-  heldOutProject: readonly Example[] = [],
+  heldOutTexts: readonly string[] = [],
 ): { train: Example[]; dev: Example[] } {
   const tested = new Set(testSets.flat().map(({ text }) => text));
   // Word sets made once: tens of thousands of rows meet thousands of held-out lines here.
-  const heldOutWords = heldOutProject.map(({ text }) => wordSet(text));
+  const heldOutWords = heldOutTexts.map(wordSet);
   const nearCopy = ({ text, source }: Example): boolean => {
     if (!isProjectWritten(source) && source !== GROUP_SWAP_SOURCE) return false;
     const words = wordSet(text);
