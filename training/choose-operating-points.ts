@@ -15,7 +15,8 @@ import { DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
 import { readCall, replay } from './call-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
-const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--max-missed N] [--write FILE]
+const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--max-missed N]
+         [--max-false-alerts N] [--max-wrong-line N] [--write FILE]
 
 Reads the dev calls with the model once, replays the ladder for every candidate set of thresholds,
 and prints the best sets: fewest threat calls missed, then most calls right, fewest false alerts,
@@ -25,17 +26,31 @@ fewest alerts on the wrong line. Ties go to the set closest to the current polic
   --calls DIR       the dev calls (default training/dev-calls/calls); never the blind eval calls
   --max-missed N    bound safety instead of ranking it first: only sets that miss at most N threat
                     calls compete, and the most calls right wins among them
+  --max-false-alerts N, --max-wrong-line N
+                    only sets with at most N false safety alerts (non-threat calls alerted), or
+                    at most N threat calls alerted on another line, compete
   --write FILE      write the default policy with the chosen thresholds to FILE`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   model: { type: 'string', default: 'models/use-lite-abuse' },
   calls: { type: 'string', default: DEV_CALLS_DIR },
   'max-missed': { type: 'string' },
+  'max-false-alerts': { type: 'string' },
+  'max-wrong-line': { type: 'string' },
   write: { type: 'string' },
 });
-const maxMissed = values['max-missed'] === undefined ? undefined : Number(values['max-missed']);
-if (maxMissed !== undefined && !(Number.isInteger(maxMissed) && maxMissed >= 0))
-  usageError(PROGRAM, `--max-missed must be a whole number of calls, not ${JSON.stringify(values['max-missed'])}`);
+
+function callCount(option: 'max-missed' | 'max-false-alerts' | 'max-wrong-line'): number | undefined {
+  const text = values[option];
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!(Number.isInteger(count) && count >= 0))
+    usageError(PROGRAM, `--${option} must be a whole number of calls, not ${JSON.stringify(text)}`);
+  return count;
+}
+const maxMissed = callCount('max-missed');
+const maxFalseAlerts = callCount('max-false-alerts');
+const maxWrongLine = callCount('max-wrong-line');
 
 type Thresholds = Policy['thresholds'];
 /** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
@@ -122,9 +137,14 @@ const evaluate = (thresholds: Tuned): Outcome => {
 const current = evaluate(DEFAULT_POLICY.thresholds);
 const ranked = [...candidates()]
   .map(evaluate)
-  .filter((outcome) => maxMissed === undefined || outcome.missed <= maxMissed)
+  .filter(
+    (outcome) =>
+      outcome.missed <= (maxMissed ?? Infinity) &&
+      outcome.falseAlerts <= (maxFalseAlerts ?? Infinity) &&
+      outcome.wrongLine <= (maxWrongLine ?? Infinity),
+  )
   .sort(better);
-if (ranked.length === 0) usageError(PROGRAM, `no set of thresholds misses at most ${maxMissed} threat calls`);
+if (ranked.length === 0) usageError(PROGRAM, 'no set of thresholds keeps within the --max-… bounds given');
 const row = (o: Outcome): string =>
   `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;
 process.stdout.write(`dev calls: ${values.calls} (${calls.length}), model ${values.model}\n`);

@@ -34,6 +34,7 @@ export function parseCommandLine<const O extends Options>(
     }
     return parsed;
   } catch (error) {
-    return usageError(program, (error as Error).message);
+    // parseArgs explains some mistakes (a value that starts with a dash) over several lines.
+    return usageError(program, (error as Error).message.replace(/\s*\n\s*/g, ' '));
   }
 }

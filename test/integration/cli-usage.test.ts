@@ -8,7 +8,7 @@ const PROGRAMS = [
   { script: 'training/evaluate.ts', mistake: [] },
   { script: 'training/prepare.ts', mistake: ['only-one-folder'] },
   { script: 'training/eval-calls.ts', mistake: ['--speed', 'fast'] },
-  { script: 'training/choose-operating-points.ts', mistake: ['--max-missed', 'some'] },
+  { script: 'training/choose-operating-points.ts', mistake: ['--max-wrong-line', '-1'] },
   { script: 'bench/bench.ts', mistake: ['--steps', 'many'] },
   { script: 'bench/classifier-throughput.ts', mistake: ['--inference-thread', 'gpu'] },
 ];
