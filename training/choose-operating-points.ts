@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadClassifier } from '../src/classifier/index.js';
-import { parseCommandLine, usageError } from '../src/cli/command-line.js';
+import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
 import type { Utterance } from '../src/ladder/state.js';
 import { reasons, scoreCall, type CallScore } from './call-eval-score.js';
@@ -28,7 +28,8 @@ fewest alerts on the wrong line. Ties go to the set closest to the current polic
                     calls compete, and the most calls right wins among them
   --max-false-alerts N, --max-wrong-line N
                     only sets with at most N false safety alerts (non-threat calls alerted), or
-                    at most N threat calls alerted on another line, compete
+                    at most N threat calls alerted on another line, compete; when no set keeps
+                    within the bounds given, it says so and exits with status 1
   --write FILE      write the default policy with the chosen thresholds to FILE`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
@@ -144,7 +145,12 @@ const ranked = [...candidates()]
       outcome.wrongLine <= (maxWrongLine ?? Infinity),
   )
   .sort(better);
-if (ranked.length === 0) usageError(PROGRAM, 'no set of thresholds keeps within the --max-… bounds given');
+if (ranked.length === 0) {
+  const bounds = (['max-missed', 'max-false-alerts', 'max-wrong-line'] as const)
+    .filter((option) => values[option] !== undefined)
+    .map((option) => `--${option} ${values[option]}`);
+  failure(PROGRAM, `no set of thresholds keeps within ${bounds.join(', ')} on ${values.calls}`);
+}
 const row = (o: Outcome): string =>
   `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;
 process.stdout.write(`dev calls: ${values.calls} (${calls.length}), model ${values.model}\n`);
