@@ -41,17 +41,23 @@ const { values } = parseCommandLine(PROGRAM, USAGE, {
   write: { type: 'string' },
 });
 
-function callCount(option: 'max-missed' | 'max-false-alerts' | 'max-wrong-line'): number | undefined {
+/** The safety counts a set of thresholds can be bounded on, by option. */
+const BOUNDED_COUNTS = {
+  'max-missed': 'missed',
+  'max-false-alerts': 'falseAlerts',
+  'max-wrong-line': 'wrongLine',
+} as const;
+type BoundOption = keyof typeof BOUNDED_COUNTS;
+
+const bounds = (Object.keys(BOUNDED_COUNTS) as BoundOption[]).flatMap((option) => {
   const text = values[option];
-  if (text === undefined) return undefined;
-  const count = Number(text);
-  if (!(Number.isInteger(count) && count >= 0))
+  if (text === undefined) return [];
+  const max = Number(text);
+  if (!(Number.isInteger(max) && max >= 0))
     usageError(PROGRAM, `--${option} must be a whole number of calls, not ${JSON.stringify(text)}`);
-  return count;
-}
-const maxMissed = callCount('max-missed');
-const maxFalseAlerts = callCount('max-false-alerts');
-const maxWrongLine = callCount('max-wrong-line');
+  return [{ option, count: BOUNDED_COUNTS[option], max }];
+});
+const missedBounded = bounds.some(({ option }) => option === 'max-missed');
 
 type Thresholds = Policy['thresholds'];
 /** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
@@ -101,7 +107,7 @@ function outcomeOf(thresholds: Tuned, scores: readonly CallScore[]): Outcome {
  * both alert points far down at the cost of many calls right (round 10, model card).
  */
 const better = (a: Outcome, b: Outcome): number =>
-  (maxMissed === undefined ? a.missed - b.missed : 0) ||
+  (missedBounded ? 0 : a.missed - b.missed) ||
   b.right - a.right ||
   a.falseAlerts - b.falseAlerts ||
   a.wrongLine - b.wrongLine ||
@@ -138,18 +144,11 @@ const evaluate = (thresholds: Tuned): Outcome => {
 const current = evaluate(DEFAULT_POLICY.thresholds);
 const ranked = [...candidates()]
   .map(evaluate)
-  .filter(
-    (outcome) =>
-      outcome.missed <= (maxMissed ?? Infinity) &&
-      outcome.falseAlerts <= (maxFalseAlerts ?? Infinity) &&
-      outcome.wrongLine <= (maxWrongLine ?? Infinity),
-  )
+  .filter((outcome) => bounds.every(({ count, max }) => outcome[count] <= max))
   .sort(better);
 if (ranked.length === 0) {
-  const bounds = (['max-missed', 'max-false-alerts', 'max-wrong-line'] as const)
-    .filter((option) => values[option] !== undefined)
-    .map((option) => `--${option} ${values[option]}`);
-  failure(PROGRAM, `no set of thresholds keeps within ${bounds.join(', ')} on ${values.calls}`);
+  const given = bounds.map(({ option, max }) => `--${option} ${max}`).join(', ');
+  failure(PROGRAM, `no set of thresholds keeps within ${given} on ${values.calls}`);
 }
 const row = (o: Outcome): string =>
   `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;

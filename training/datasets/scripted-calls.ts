@@ -28,11 +28,11 @@ export function callExamples(call: EvalCall, source: string): Example[] {
     const context = call.turns
       .slice(Math.max(0, i - MAX_CONTEXT_TURNS), i)
       .map(({ speaker, text }) => ({ speaker, text }));
-    const [label, ...others] = acceptableLabels(turn);
-    const target = sharesOf([label!, ...others]);
+    const labels = acceptableLabels(turn);
+    const target = sharesOf(labels);
     return {
       text: turn.text,
-      label: label!,
+      label: labels[0]!,
       ...(target ? { target } : {}),
       source,
       ...(turn.speaker === 'agent' ? { speaker: 'agent' as const } : {}),
