@@ -154,15 +154,14 @@ def evaluate_lines(model: LineModel, rows: list[dict], rng: random.Random) -> di
             "act_rows": len(act_truth)}
 
 
-def warm_start(model: LineModel, path: Path) -> None:
-    """Loads an earlier round's line model: a saved PyTorch state (`.pt`) whole, or the encoder and
-    line head of an exported model: float initializers as they are, int8 weight matrices
-    (training/quantize.py: symmetric, per output column) times their scales; the act head, which
-    earlier rounds did not have, then starts fresh."""
+def line_state(model: LineModel, path: Path) -> dict[str, torch.Tensor]:
+    """The weights of an earlier round's line model: a saved PyTorch state (`.pt`) whole, or the
+    encoder and line head of an exported model: float initializers as they are, int8 weight matrices
+    (training/quantize.py: symmetric, per output column) times their scales. Earlier rounds' exports
+    lack the act head, which then starts fresh."""
     if path.suffix == ".pt":
         # A line model saved by an earlier run (training/out/line-model.pt): every weight as trained.
-        model.load_state_dict(torch.load(path))
-        return
+        return torch.load(path)
     import onnx
     from onnx import numpy_helper
 
@@ -182,7 +181,16 @@ def warm_start(model: LineModel, path: Path) -> None:
     missing = expected - state.keys()
     if missing:
         raise ValueError(f"{path} lacks {sorted(missing)}")
-    model.load_state_dict({name: state[name] for name in expected}, strict=False)
+    return {name: state[name] for name in expected}
+
+
+def warm_start(model: LineModel, paths: list[Path]) -> None:
+    """Starts from an earlier round's line model or, given several, from the mean of their weights:
+    a uniform model soup (Wortsman et al., 2022), meant for runs fine-tuned from one common model,
+    which averages out part of what each run's seed drew."""
+    states = [line_state(model, path) for path in paths]
+    shared = set.intersection(*(set(state) for state in states))
+    model.load_state_dict({name: sum(state[name] for state in states) / len(states) for name in shared}, strict=False)
 
 
 def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Random, log: dict) -> LineModel:
@@ -201,7 +209,7 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
     model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
     if args.init:
         warm_start(model, args.init)
-        log["warm_start"] = str(args.init)
+        log["warm_start"] = [str(path) for path in args.init]
         print("before training:", evaluate_lines(model, project_dev, rng), flush=True)
     optimizer = torch.optim.AdamW([
         {"params": model.encoder.parameters(), "lr": args.encoder_lr},
@@ -395,9 +403,9 @@ def fit_act_head(model: LineModel, train_rows: list[dict], dev_rows: list[dict],
     print(f"act head refit on {len(y)} agent lines: dev act macro-F1 {best[0]:.4f} ({len(dev_y)} rows), epoch {best[1]}", flush=True)
 
 
-def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], args, rng: random.Random, log: dict):
-    # The head learns from every training snippet (once) and samples of project and public single
-    # lines with no context, so that context-free lines keep the line model's reading.
+def head_rows(train_rows: list[dict], args, rng: random.Random) -> list[dict]:
+    """What a context head learns from: every training snippet (once) and samples of project and
+    public single lines with no context, so that context-free lines keep the line model's reading."""
     seen, unique_train = set(), []
     for row in train_rows:
         key = (tuple(row["ids"]), tuple(map(tuple, row["context_ids"])), row["y"])
@@ -408,7 +416,64 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     project_lines = [row for row in unique_train if is_project(row) and not row["context_ids"]]
     public_lines = [row for row in unique_train if not is_project(row) and not row["context_ids"]]
     sample = lambda rows, count: rng.sample(rows, min(len(rows), count))
-    head_train = snippets + sample(project_lines, args.context_project_lines) + sample(public_lines, args.context_public_lines)
+    return snippets + sample(project_lines, args.context_project_lines) + sample(public_lines, args.context_public_lines)
+
+
+def label_weights(labels: list[int], power: float) -> torch.Tensor:
+    """Inverse label frequency to `power`, mean 1."""
+    counts = Counter(labels)
+    weights = torch.tensor([(len(labels) / max(1, counts[c])) ** power for c in range(len(LABELS))])
+    return weights / weights.mean()
+
+
+def joint_tune(model: LineModel, train_rows: list[dict], args, rng: random.Random, log: dict) -> None:
+    """Stage 1b (--joint-minutes): fine-tunes the encoder through a context head, each step embedding
+    the batch's targets and their context turns afresh, so that a line's embedding also keeps what
+    later turns need from it (what "it" was, what a remark answered), not only what the line alone
+    shows. Serving is unchanged: the encoder still embeds each line once, and stage 2 then trains
+    the served head on the new embeddings. The line head keeps learning from the target alone."""
+    rows = head_rows(train_rows, args, rng)
+    class_weights = label_weights([row["y"] for row in rows], args.class_weight_power)
+    head = ContextHead(model.head, "attention")
+    optimizer = torch.optim.AdamW([
+        {"params": model.encoder.parameters(), "lr": args.encoder_lr},
+        {"params": [*model.head.parameters(), *(p for p in head.parameters() if p.requires_grad)], "lr": args.head_lr},
+    ], weight_decay=0.01)
+    budget, started, warmup = args.joint_minutes * 60, time.time(), 20
+    # The learning rate falls linearly to zero as the time budget runs out.
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, 1.0 - (time.time() - started) / budget)))
+    model.train()
+    head.train()
+    steps, total, position = 0, 0.0, len(rows)
+    while time.time() - started < budget:
+        if position >= len(rows):
+            rng.shuffle(rows)
+            position = 0
+        batch = rows[position:position + args.batch_size]
+        position += args.batch_size
+        sequences = sorted({tuple(ids) for row in batch for ids in [row["ids"], *row["context_ids"]] if ids})
+        embedded = model.encoder(*pad([list(sequence) for sequence in sequences]))
+        data = context_tensors(batch, dict(zip(sequences, embedded)))
+        logits = head(data["target"], data["target_agent"], data["context"], data["context_mask"], data["context_agent"])
+        loss = soft_cross_entropy(logits, data["targets"], class_weights) + \
+            soft_cross_entropy(model.head(model.dropout(data["target"])), data["targets"], class_weights)
+        optimizer.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        steps += 1
+        total += loss.item()
+        if steps % 100 == 0:
+            print(f"joint step {steps} loss {total / steps:.4f} {time.time() - started:.0f}s", flush=True)
+    log["joint"] = {"rows": len(rows), "steps": steps, "passes": round(steps * args.batch_size / len(rows), 2),
+                    "mean_loss": total / max(1, steps), "seconds": round(time.time() - started)}
+    print(f"joint tuning: {steps} steps, {log['joint']['passes']} passes over {len(rows)} rows, {log['joint']['seconds']}s", flush=True)
+
+
+def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], args, rng: random.Random, log: dict):
+    head_train = head_rows(train_rows, args, rng)
     # The head's matrices are small: a second thread only adds synchronisation, worst on a busy machine.
     torch.set_num_threads(1)
     head_dev = [row for row in dev_rows if is_project(row)]
@@ -426,9 +491,7 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     fit_act_head(model, head_train, head_dev, table, log)
     train, dev = context_tensors(head_train, table), context_tensors(head_dev, table)
     dev_has_context = dev["context_mask"].sum(1) > 0
-    counts = Counter(train["labels"].tolist())
-    class_weights = torch.tensor([(len(head_train) / max(1, counts[c])) ** args.class_weight_power for c in range(len(LABELS))])
-    class_weights /= class_weights.mean()
+    class_weights = label_weights(train["labels"].tolist(), args.class_weight_power)
     log["context_rows"] = {"train": len(head_train), "train_with_context": int((train["context_mask"].sum(1) > 0).sum()),
                            "dev": len(head_dev), "dev_with_context": int(dev_has_context.sum())}
 
@@ -477,8 +540,8 @@ def main() -> None:
     parser.add_argument("--pairs-per-step", type=int, default=8, help="swapped pairs read beside each batch")
     parser.add_argument("--project-share", type=float, default=1.0, help="share of project rows sampled afresh each epoch")
     parser.add_argument("--public-share", type=float, default=1.0, help="share of public rows sampled afresh each epoch")
-    parser.add_argument("--init", type=Path,
-                        help="start from an earlier round's line model (its saved training/out/line-model.pt, or an exported model.onnx, int8 or float) instead of the published encoder")
+    parser.add_argument("--init", type=Path, nargs="+",
+                        help="start from an earlier round's line model (its saved training/out/line-model.pt, or an exported model.onnx, int8 or float) instead of the published encoder; several: the mean of their weights")
     parser.add_argument("--time-budget", type=float, default=0,
                         help="minutes for stage 1: fewer rows per epoch if the machine is too slow to see them all (0: no limit)")
     parser.add_argument("--max-train-rows", type=int, default=0, help="smoke runs: train on this many rows (0: all)")
@@ -488,6 +551,8 @@ def main() -> None:
                         help="single project lines (empty context) beside the snippets in stage 2")
     parser.add_argument("--context-public-lines", type=int, default=1500)
     parser.add_argument("--head-kinds", nargs="+", default=HEAD_KINDS, choices=HEAD_KINDS)
+    parser.add_argument("--joint-minutes", type=float, default=0,
+                        help="after stage 1 (or the reused line model), fine-tune the encoder through a context head for this many minutes (0: off)")
     parser.add_argument("--reuse-encoder", action="store_true",
                         help=f"skip stage 1: the line model is --init as it is, or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
     # Debian's torch starts with one thread whatever the machine has.
@@ -511,15 +576,20 @@ def main() -> None:
     saved = OUT_DIR / "line-model.pt"
     if args.reuse_encoder:
         model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
-        source = args.init or saved
-        warm_start(model, source)
+        sources = args.init or [saved]
+        warm_start(model, sources)
     else:
         model = train_line_model(args, train, dev, rng, log)
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), saved)
-        source = saved
+        sources = [saved]
+    if args.joint_minutes:
+        joint_tune(model, train, args, rng, log)
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        torch.save(model.state_dict(), saved)
+        sources = [saved]
     # Names the line model the embeddings come from: a later --reuse-encoder run of it reuses them.
-    log["line_model"] = f"{source} of {time.ctime(source.stat().st_mtime)}"
+    log["line_model"] = "; ".join(f"{source} of {time.ctime(source.stat().st_mtime)}" for source in sources)
     model.eval()
     log["line_dev"] = evaluate_lines(model, [row for row in dev if is_project(row)], rng)
 
