@@ -9,6 +9,8 @@ export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
 export const EVAL_CALLS_V2_DIR = join('training', 'eval-calls-v2', 'calls');
 /** The third blind set, written after round 11 was served, before any later round. */
 export const EVAL_CALLS_V3_DIR = join('training', 'eval-calls-v3', 'calls');
+/** The fourth blind set, written after the first three had chosen against round 13's candidate. */
+export const EVAL_CALLS_V4_DIR = join('training', 'eval-calls-v4', 'calls');
 /** The calls the ladder's thresholds are chosen on. */
 export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 
