@@ -11,6 +11,8 @@ export const EVAL_CALLS_V2_DIR = join('training', 'eval-calls-v2', 'calls');
 export const EVAL_CALLS_V3_DIR = join('training', 'eval-calls-v3', 'calls');
 /** The fourth blind set, written after the first three had chosen against round 13's candidate. */
 export const EVAL_CALLS_V4_DIR = join('training', 'eval-calls-v4', 'calls');
+/** The fifth blind set, twice the size, written after the fourth had chosen once. */
+export const EVAL_CALLS_V5_DIR = join('training', 'eval-calls-v5', 'calls');
 /** The calls the ladder's thresholds are chosen on. */
 export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 

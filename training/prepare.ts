@@ -18,11 +18,19 @@ import {
   EVAL_CALLS_V2_DIR,
   EVAL_CALLS_V3_DIR,
   EVAL_CALLS_V4_DIR,
+  EVAL_CALLS_V5_DIR,
   loadEvalCalls,
 } from './call-eval-set.js';
 
 /** The call sets that choose thresholds (dev) and measure (blind): no training line may nearly copy theirs. */
-const CALL_SETS = [EVAL_CALLS_DIR, EVAL_CALLS_V2_DIR, EVAL_CALLS_V3_DIR, EVAL_CALLS_V4_DIR, DEV_CALLS_DIR];
+const CALL_SETS = [
+  EVAL_CALLS_DIR,
+  EVAL_CALLS_V2_DIR,
+  EVAL_CALLS_V3_DIR,
+  EVAL_CALLS_V4_DIR,
+  EVAL_CALLS_V5_DIR,
+  DEV_CALLS_DIR,
+];
 /** Shorter lines ("okay thanks") are common to every call; only longer ones can be copies. */
 const MIN_CALL_LINE_WORDS = 6;
 

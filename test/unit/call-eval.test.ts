@@ -183,6 +183,7 @@ describe('the call set', () => {
     join('training', 'eval-calls-v2', 'calls'),
     join('training', 'eval-calls-v3', 'calls'),
     join('training', 'eval-calls-v4', 'calls'),
+    join('training', 'eval-calls-v5', 'calls'),
     join('training', 'dev-calls', 'calls'),
     join('training', 'corpus-calls', 'calls'),
   ])('loads every scripted call in %s', (dir) => {
