@@ -5,14 +5,14 @@ import { Value } from '@sinclair/typebox/value';
 import { AgentAct, Label } from '../src/protocol/verdict.js';
 
 export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
-/** The second blind set, written after the first had chosen between two models. */
-export const EVAL_CALLS_V2_DIR = join('training', 'eval-calls-v2', 'calls');
-/** The third blind set, written after round 11 was served, before any later round. */
-export const EVAL_CALLS_V3_DIR = join('training', 'eval-calls-v3', 'calls');
-/** The fourth blind set, written after the first three had chosen against round 13's candidate. */
-export const EVAL_CALLS_V4_DIR = join('training', 'eval-calls-v4', 'calls');
-/** The fifth blind set, twice the size, written after the fourth had chosen once. */
-export const EVAL_CALLS_V5_DIR = join('training', 'eval-calls-v5', 'calls');
+/**
+ * Every blind call set, oldest first: each later one was written when the earlier ones had chosen
+ * between models (their READMEs say when), v5 at twice the size.
+ */
+export const BLIND_CALL_SET_DIRS = [
+  EVAL_CALLS_DIR,
+  ...['v2', 'v3', 'v4', 'v5'].map((version) => join('training', `eval-calls-${version}`, 'calls')),
+];
 /** The calls the ladder's thresholds are chosen on. */
 export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 

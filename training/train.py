@@ -554,7 +554,7 @@ def main() -> None:
     parser.add_argument("--joint-minutes", type=float, default=0,
                         help="after stage 1 (or the reused line model), fine-tune the encoder through a context head for this many minutes (0: off)")
     parser.add_argument("--reuse-encoder", action="store_true",
-                        help=f"skip stage 1: the line model is --init as it is, or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
+                        help=f"skip stage 1: the line model is --init as it is (several: their mean), or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
     # Debian's torch starts with one thread whatever the machine has.
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatCallReport } from '../../training/call-eval-report.js';
 import { lineLabels, reasons, scoreCall, summarise, type ObservedCall } from '../../training/call-eval-score.js';
-import { checkEvalCall, loadEvalCalls, type EvalCall } from '../../training/call-eval-set.js';
+import {
+  BLIND_CALL_SET_DIRS,
+  checkEvalCall,
+  DEV_CALLS_DIR,
+  loadEvalCalls,
+  type EvalCall,
+} from '../../training/call-eval-set.js';
 import { callChunks } from '../../training/call-eval-stream.js';
 
 const venting: EvalCall = {
@@ -178,20 +184,15 @@ describe('the call set', () => {
     expect(() => checkEvalCall({ ...threat, alertLine: 1 })).toThrow(/not a customer line/);
   });
 
-  it.each([
-    join('training', 'eval-calls', 'calls'),
-    join('training', 'eval-calls-v2', 'calls'),
-    join('training', 'eval-calls-v3', 'calls'),
-    join('training', 'eval-calls-v4', 'calls'),
-    join('training', 'eval-calls-v5', 'calls'),
-    join('training', 'dev-calls', 'calls'),
-    join('training', 'corpus-calls', 'calls'),
-  ])('loads every scripted call in %s', (dir) => {
-    const calls = loadEvalCalls(dir);
-    expect(calls.length).toBeGreaterThanOrEqual(80);
-    for (const call of calls)
-      expect(
-        call.turns.some((turn) => turn.speaker === 'agent') && call.turns.some((turn) => turn.speaker === 'customer'),
-      ).toBe(true);
-  });
+  it.each([...BLIND_CALL_SET_DIRS, DEV_CALLS_DIR, join('training', 'corpus-calls', 'calls')])(
+    'loads every scripted call in %s',
+    (dir) => {
+      const calls = loadEvalCalls(dir);
+      expect(calls.length).toBeGreaterThanOrEqual(80);
+      for (const call of calls)
+        expect(
+          call.turns.some((turn) => turn.speaker === 'agent') && call.turns.some((turn) => turn.speaker === 'customer'),
+        ).toBe(true);
+    },
+  );
 });
