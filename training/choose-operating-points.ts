@@ -61,7 +61,10 @@ const missedBounded = bounds.some(({ option }) => option === 'max-missed');
 
 type Thresholds = Policy['thresholds'];
 /** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
-type Tuned = Pick<Thresholds, 'threatMinScore' | 'menaceMinScore' | 'abusiveMinScore' | 'agentHeatMinScore'>;
+type Tuned = Pick<
+  Thresholds,
+  'threatMinScore' | 'menaceMinScore' | 'abusiveMinScore' | 'abusiveRepeatMinScore' | 'agentHeatMinScore'
+>;
 
 const range = (from: number, to: number, step: number): number[] =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => Math.round((from + i * step) * 100) / 100);
@@ -70,6 +73,7 @@ const GRID: { [K in keyof Tuned]: number[] } = {
   threatMinScore: range(0.6, 0.98, 0.02),
   menaceMinScore: range(0.15, 0.7, 0.05),
   abusiveMinScore: range(0.3, 0.8, 0.05),
+  abusiveRepeatMinScore: range(0.3, 0.8, 0.05),
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
 
@@ -117,8 +121,9 @@ function* candidates(): Generator<Tuned> {
   for (const threatMinScore of GRID.threatMinScore)
     for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
       for (const abusiveMinScore of GRID.abusiveMinScore)
-        for (const agentHeatMinScore of GRID.agentHeatMinScore)
-          yield { threatMinScore, menaceMinScore, abusiveMinScore, agentHeatMinScore };
+        for (const abusiveRepeatMinScore of GRID.abusiveRepeatMinScore.filter((repeat) => repeat <= abusiveMinScore))
+          for (const agentHeatMinScore of GRID.agentHeatMinScore)
+            yield { threatMinScore, menaceMinScore, abusiveMinScore, abusiveRepeatMinScore, agentHeatMinScore };
 }
 
 const calls = loadEvalCalls(values.calls);
@@ -142,10 +147,14 @@ const evaluate = (thresholds: Tuned): Outcome => {
 };
 
 const current = evaluate(DEFAULT_POLICY.thresholds);
-const ranked = [...candidates()]
-  .map(evaluate)
-  .filter((outcome) => bounds.every(({ count, max }) => outcome[count] <= max))
-  .sort(better);
+const withinBounds = (outcome: Outcome): boolean => bounds.every(({ count, max }) => outcome[count] <= max);
+/** The grid has about 160,000 sets: keep each one's counts only, or its per-call scores fill the heap. */
+const ranked: Outcome[] = [];
+for (const thresholds of candidates()) {
+  const outcome = evaluate(thresholds);
+  if (withinBounds(outcome)) ranked.push({ ...outcome, scores: [] });
+}
+ranked.sort(better);
 if (ranked.length === 0) {
   const given = bounds.map(({ option, max }) => `--${option} ${max}`).join(', ');
   failure(PROGRAM, `no set of thresholds keeps within ${given} on ${values.calls}`);
@@ -157,7 +166,7 @@ process.stdout.write(`current policy: ${row(current)}\nbest:\n`);
 for (const outcome of ranked.slice(0, 10)) process.stdout.write(`  ${row(outcome)}\n`);
 
 process.stdout.write('calls wrong at the best set:\n');
-for (const score of ranked[0]!.scores.filter((score) => !score.right))
+for (const score of evaluate(ranked[0]!.thresholds).scores.filter((score) => !score.right))
   process.stdout.write(`  ${score.id}: ${reasons(score).join('; ')}\n`);
 
 if (values.write) {

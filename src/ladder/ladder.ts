@@ -21,13 +21,18 @@ const ACT_RUNG: Partial<Record<AgentAct, Exclude<Rung, 0>>> = { 'set-limit': 1, 
 /** How the ladder reads a customer line: `menace` is a threat score too low to alert on, too high to let pass. */
 export type Reading = Label | 'menace';
 
-/** The reading the ladder acts on: abuse below the policy's score is venting; threat scores fall into three bands. */
-export function readCustomer(utterance: Utterance, policy: Policy): Reading {
+/**
+ * The reading the ladder acts on: threat scores fall into three bands; abuse below the policy's score
+ * is venting. Once the call has had abuse (counted, or a limit set by the agent), a later line is
+ * read with the lower repeat score, as a supervisor hears a second put-down after the first.
+ */
+export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore: boolean): Reading {
   const { label, scores } = utterance.verdict;
   const t = policy.thresholds;
   if (scores.threat >= t.threatMinScore) return 'threat';
   if (scores.threat >= t.menaceMinScore) return 'menace';
-  if (label === 'threat' || label === 'abusive') return scores.abusive >= t.abusiveMinScore ? 'abusive' : 'venting';
+  const abusiveMin = abusedBefore ? t.abusiveRepeatMinScore : t.abusiveMinScore;
+  if (label === 'threat' || label === 'abusive') return scores.abusive >= abusiveMin ? 'abusive' : 'venting';
   return label;
 }
 
@@ -114,7 +119,7 @@ function alert(b: Builder, u: Utterance): void {
 }
 
 function customerTurn(b: Builder, u: Utterance, context: readonly string[], policy: Policy): void {
-  const reading = readCustomer(u, policy);
+  const reading = readCustomer(u, policy, b.state.rung > 0 || b.state.abusiveCount > 0);
   if (reading === 'threat' || (reading === 'menace' && (b.state.menacePending || b.state.step === 'safety'))) {
     b.set({ lastCustomerLabel: 'threat' });
     alert(b, u);

@@ -13,6 +13,8 @@ export const Policy = Type.Object(
       {
         /** A customer utterance labelled abusive counts only at or above this score. */
         abusiveMinScore: Score,
+        /** Once the call has had abuse (a limit cued, or set by the agent), a later abusive line counts from this score. */
+        abusiveRepeatMinScore: Score,
         /** A customer utterance whose threat score reaches this is a clear threat: a safety alert at once. */
         threatMinScore: Score,
         /** Threat scores from here up to threatMinScore are ambiguous menace: ask what the caller means. */
@@ -48,10 +50,15 @@ const checkPolicy = validator(Policy);
 export function parsePolicy(raw: unknown, source: string): Policy {
   const checked = checkPolicy(raw);
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.message}`);
-  const { menaceMinScore, threatMinScore } = checked.value.thresholds;
+  const { menaceMinScore, threatMinScore, abusiveRepeatMinScore, abusiveMinScore } = checked.value.thresholds;
   if (menaceMinScore > threatMinScore) {
     throw new Error(
       `invalid ladder policy ${source}: thresholds.menaceMinScore (${menaceMinScore}) is above thresholds.threatMinScore (${threatMinScore})`,
+    );
+  }
+  if (abusiveRepeatMinScore > abusiveMinScore) {
+    throw new Error(
+      `invalid ladder policy ${source}: thresholds.abusiveRepeatMinScore (${abusiveRepeatMinScore}) is above thresholds.abusiveMinScore (${abusiveMinScore})`,
     );
   }
   return checked.value as Policy;

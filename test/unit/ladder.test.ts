@@ -34,11 +34,11 @@ const ack = (step: AckStep): LadderEvent => ({ type: 'agent-ack', step, atMs: 0 
 const end: LadderEvent = { type: 'call-end', atMs: 0 };
 
 /** Runs the events in order; returns the final state and the cue types per event. */
-function run(events: LadderEvent[], state: LadderState = initialLadderState()) {
+function run(events: LadderEvent[], state: LadderState = initialLadderState(), policy = DEFAULT_POLICY) {
   const perEvent: string[][] = [];
   const cues = [];
   for (const event of events) {
-    const t = advance(state, event, DEFAULT_POLICY);
+    const t = advance(state, event, policy);
     state = t.state;
     perEvent.push(t.cues.map((c) => c.type));
     cues.push(...t.cues);
@@ -86,7 +86,7 @@ describe('venting', () => {
 
   it('treats low-confidence abuse and threats as venting', () => {
     const low = customer('x', 'abusive', 0.4) as Extract<LadderEvent, { type: 'utterance' }>;
-    expect(readCustomer(low.utterance, DEFAULT_POLICY)).toBe('venting');
+    expect(readCustomer(low.utterance, DEFAULT_POLICY, false)).toBe('venting');
     expect(run([customer('x', 'threat', 0.2)]).types).toEqual(['let-vent']);
   });
 });
@@ -147,6 +147,27 @@ describe('threats', () => {
   });
 });
 
+describe('a caller who has already abused the agent', () => {
+  const { abusiveMinScore } = DEFAULT_POLICY.thresholds;
+  const policy = structuredClone(DEFAULT_POLICY);
+  policy.thresholds.abusiveRepeatMinScore = abusiveMinScore / 2;
+  /** An abusive reading between the two scores: venting from a first-time caller, abuse from a repeat one. */
+  const borderline = () => customer('you sound about twelve', 'abusive', (abusiveMinScore * 3) / 4);
+
+  it('is read with the lower abuse score once a limit has been cued', () => {
+    expect(run([borderline(), abuse(), borderline()], initialLadderState(), policy).perEvent).toEqual([
+      ['let-vent'],
+      ['set-limit'],
+      ['warn'],
+    ]);
+  });
+
+  it('is read with the lower abuse score once the agent has set a limit on their own', () => {
+    const events = [agentDoes('i can help if we keep this respectful', 'set-limit'), borderline()];
+    expect(run(events, initialLadderState(), policy).types).toEqual(['warn']);
+  });
+});
+
 describe('ambiguous menace', () => {
   const { menaceMinScore, threatMinScore } = DEFAULT_POLICY.thresholds;
   /** A threat score inside the ask-meaning band, whatever the chosen thresholds. */
@@ -158,6 +179,7 @@ describe('ambiguous menace', () => {
       readCustomer(
         (customer('x', 'threat', score) as Extract<LadderEvent, { type: 'utterance' }>).utterance,
         DEFAULT_POLICY,
+        false,
       );
     expect([read(menaceMinScore / 2), read(menaceScore), read((threatMinScore + 1) / 2)]).toEqual([
       'venting',
@@ -326,6 +348,13 @@ describe('policy', () => {
     const bad = structuredClone(DEFAULT_POLICY);
     bad.thresholds.menaceMinScore = 0.9;
     expect(() => parsePolicy(bad, 'test.json')).toThrow(/menaceMinScore/);
+  });
+
+  it('rejects a repeat abuse score above the first abuse score', () => {
+    const bad = structuredClone(DEFAULT_POLICY);
+    bad.thresholds.abusiveRepeatMinScore = 0.9;
+    bad.thresholds.abusiveMinScore = 0.8;
+    expect(() => parsePolicy(bad, 'test.json')).toThrow(/abusiveRepeatMinScore \(0\.9\) is above/);
   });
 
   it('rejects a policy file with a bad value, naming it', () => {
