@@ -11,7 +11,7 @@ const CONTEXT: ContextTurn[] = [
 ];
 const options = { modelDir: MODEL_DIR, batchMaxSize: 8, batchMaxWaitMs: 1, queueMax: 64 };
 
-/** Dynamic int8 quantisation scales activations per batch, so batch neighbours move scores by up to a few hundredths. */
+/** int8 activations are quantised per batch, so batch neighbours move scores (MODEL_CARD.md, "Speed"). */
 function expectSameScores(actual: Scores, expected: Scores): void {
   for (const label of LABELS) expect(actual[label]).toBeCloseTo(expected[label], 1);
 }
