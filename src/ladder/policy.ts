@@ -13,7 +13,10 @@ export const Policy = Type.Object(
       {
         /** A customer utterance labelled abusive counts only at or above this score. */
         abusiveMinScore: Score,
-        /** Once the call has had abuse (a limit cued, or set by the agent), a later abusive line counts from this score. */
+        /**
+         * Once the call has had abuse (a limit cued, or set by the agent), a later abusive line counts
+         * from this score. A policy file without it uses abusiveMinScore, as files written before it did.
+         */
         abusiveRepeatMinScore: Score,
         /** A customer utterance whose threat score reaches this is a clear threat: a safety alert at once. */
         threatMinScore: Score,
@@ -47,8 +50,16 @@ export type Policy = Static<typeof Policy> & { scripts: Record<(typeof CUE_TYPES
 
 const checkPolicy = validator(Policy);
 
+/** Fills abusiveRepeatMinScore from abusiveMinScore where a policy file leaves it out. */
+function withRepeatScore(raw: unknown): unknown {
+  const thresholds = (raw as { thresholds?: unknown } | null)?.thresholds;
+  if (typeof thresholds !== 'object' || thresholds === null || 'abusiveRepeatMinScore' in thresholds) return raw;
+  if (!('abusiveMinScore' in thresholds)) return raw;
+  return { ...(raw as object), thresholds: { ...thresholds, abusiveRepeatMinScore: thresholds.abusiveMinScore } };
+}
+
 export function parsePolicy(raw: unknown, source: string): Policy {
-  const checked = checkPolicy(raw);
+  const checked = checkPolicy(withRepeatScore(raw));
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.message}`);
   const { menaceMinScore, threatMinScore, abusiveRepeatMinScore, abusiveMinScore } = checked.value.thresholds;
   if (menaceMinScore > threatMinScore) {

@@ -350,6 +350,12 @@ describe('policy', () => {
     expect(() => parsePolicy(bad, 'test.json')).toThrow(/menaceMinScore/);
   });
 
+  it('reads a policy file without a repeat abuse score with the first abuse score', () => {
+    const { abusiveRepeatMinScore: _, ...thresholds } = DEFAULT_POLICY.thresholds;
+    const policy = parsePolicy({ ...DEFAULT_POLICY, thresholds }, 'old.json');
+    expect(policy.thresholds.abusiveRepeatMinScore).toBe(DEFAULT_POLICY.thresholds.abusiveMinScore);
+  });
+
   it('rejects a repeat abuse score above the first abuse score', () => {
     const bad = structuredClone(DEFAULT_POLICY);
     bad.thresholds.abusiveRepeatMinScore = 0.9;
