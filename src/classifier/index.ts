@@ -13,6 +13,8 @@ import { MAX_CONTEXT_TURNS, type Classifier, type Priority } from './classifier.
 import { AGENT_ACTS, LABELS } from '../protocol/labels.js';
 import type { AgentAct, ContextTurn, Scores, Verdict } from '../protocol/verdict.js';
 
+const THREAT = LABELS.indexOf('threat');
+
 /** An utterance is tokenised when it is submitted, so a batch is ready to run the moment it starts. */
 interface TokenizedUtterance {
   text: string;
@@ -64,7 +66,12 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
   const { temperature } = readCalibration(options.modelDir);
   const model = await OnnxModel.load(options.modelDir, options);
   const cache = new EmbeddingCache(options.embeddingCacheSize);
-  const verdictOf = (utterance: TokenizedUtterance, line: LineOutput, logits: Float32Array): Verdict => {
+  const verdictOf = (
+    utterance: TokenizedUtterance,
+    line: LineOutput,
+    logits: Float32Array,
+    aloneLogits: Float32Array | undefined,
+  ): Verdict => {
     const { text, prefix, tokens, speaker } = utterance;
     const probabilities = calibratedProbabilities(logits, temperature);
     const scores = Object.fromEntries(LABELS.map((label, j) => [label, round(probabilities[j]!)])) as Scores;
@@ -80,6 +87,7 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
       verdict.actScores = actScores;
       verdict.act = AGENT_ACTS[line.actProbabilities.indexOf(Math.max(...line.actProbabilities))]!;
     }
+    if (aloneLogits) verdict.threatAlone = round(calibratedProbabilities(aloneLogits, temperature)[THREAT]!);
     return verdict;
   };
 
@@ -107,14 +115,21 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
       utterances.forEach(({ speaker, text, cacheable }, i) => {
         if (cacheable) cache.set(EmbeddingCache.key(speaker, text), lines[i]!.embedding);
       });
-      const logits = await model.contextLogits(
-        utterances.map(({ speaker, context }, i) => ({
+      // A customer final with context is also read without it (the head only; the line is embedded once):
+      // context can talk a threat down, and the ladder acts on the higher of the two threat scores.
+      const readAlone = utterances.flatMap(({ speaker, context }, i) =>
+        speaker === 'customer' && context.length > 0 ? [i] : [],
+      );
+      const logits = await model.contextLogits([
+        ...utterances.map(({ speaker, context }, i) => ({
           target: lines[i]!.embedding,
           targetAgent: speaker === 'agent',
           turns: context.map((turn) => ({ embedding: embeddings.get(turn.key)!, agent: turn.speaker === 'agent' })),
         })),
-      );
-      return utterances.map((utterance, i) => verdictOf(utterance, lines[i]!, logits[i]!));
+        ...readAlone.map((i) => ({ target: lines[i]!.embedding, targetAgent: false, turns: [] })),
+      ]);
+      const aloneLogits = new Map(readAlone.map((i, k) => [i, logits[utterances.length + k]!]));
+      return utterances.map((utterance, i) => verdictOf(utterance, lines[i]!, logits[i]!, aloneLogits.get(i)));
     },
   });
   const tokenize = (

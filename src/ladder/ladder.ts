@@ -23,14 +23,17 @@ export type Reading = Label | 'menace';
 
 /**
  * The reading the ladder acts on: threat scores fall into three bands; abuse below the policy's score
- * is venting. Once the call has had abuse (counted, or a limit set by the agent), a later line is
- * read with the lower repeat score, as a supervisor hears a second put-down after the first.
+ * is venting. The threat score is the higher of the line read in its context and read alone, so that
+ * context cannot talk a threat down. Once the call has had abuse (counted, or a limit set by the
+ * agent), a later line is read with the lower repeat score, as a supervisor hears a second put-down
+ * after the first.
  */
 export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore: boolean): Reading {
-  const { label, scores } = utterance.verdict;
+  const { label, scores, threatAlone } = utterance.verdict;
   const t = policy.thresholds;
-  if (scores.threat >= t.threatMinScore) return 'threat';
-  if (scores.threat >= t.menaceMinScore) return 'menace';
+  const threat = Math.max(scores.threat, threatAlone ?? 0);
+  if (threat >= t.threatMinScore) return 'threat';
+  if (threat >= t.menaceMinScore) return 'menace';
   const abusiveMin = abusedBefore ? t.abusiveRepeatMinScore : t.abusiveMinScore;
   if (label === 'threat' || label === 'abusive') return scores.abusive >= abusiveMin ? 'abusive' : 'venting';
   return label;

@@ -14,5 +14,7 @@ export const ClassifyRequest = Type.Object(
 export type ClassifyRequest = Static<typeof ClassifyRequest>;
 
 /** Agent acts steer the ladder only: a verdict is answered with its label, scores and spans. */
-export const ClassifyResponse = Type.Object({ results: Type.Array(Type.Omit(Verdict, ['act', 'actScores'])) });
+export const ClassifyResponse = Type.Object({
+  results: Type.Array(Type.Omit(Verdict, ['act', 'actScores', 'threatAlone'])),
+});
 export type ClassifyResponse = Static<typeof ClassifyResponse>;

@@ -31,6 +31,8 @@ export const Verdict = Type.Object({
   /** Agent lines only: the most likely act, and every act's probability (read by the ladder, not sent). */
   act: Type.Optional(AgentAct),
   actScores: Type.Optional(Type.Record(AgentAct, Type.Number(), { additionalProperties: false })),
+  /** Customer finals read with context: the threat score of the line read without it (read by the ladder, not sent). */
+  threatAlone: Type.Optional(Type.Number()),
 });
 export type Verdict = Static<typeof Verdict>;
 

@@ -55,6 +55,15 @@ describe('classifier with context', () => {
     expect(await classifier.classify('see you soon then', 'final', 'customer', older)).toEqual(lastFour);
   });
 
+  it('gives a customer final read in context the threat score of the line read alone, and nothing else one', async () => {
+    const inContext = await classifier.classify('i know where your office is', 'final', 'customer', CONTEXT);
+    const alone = await classifier.classify('i know where your office is', 'final', 'customer');
+    expect(inContext.threatAlone).toBeCloseTo(alone.scores.threat, 1);
+    expect(alone.threatAlone).toBeUndefined();
+    const agent = await classifier.classify('i know where your office is', 'final', 'agent', CONTEXT);
+    expect(agent.threatAlone).toBeUndefined();
+  });
+
   it('gives agent lines an act with every act scored, and customer lines none', async () => {
     const [agent, customer] = await Promise.all([
       classifier.classify("i'm transferring you to my supervisor now please hold", 'final', 'agent', CONTEXT),

@@ -147,6 +147,31 @@ describe('threats', () => {
   });
 });
 
+describe('a threat its context talks down', () => {
+  const { menaceMinScore, threatMinScore } = DEFAULT_POLICY.thresholds;
+  /** A customer line read as venting in its context, with the threat score it has read alone. */
+  const readAlone = (threatAlone: number) => {
+    const event = customer('i will be waiting for you outside', 'venting') as Extract<
+      LadderEvent,
+      { type: 'utterance' }
+    >;
+    event.utterance.verdict.threatAlone = threatAlone;
+    return event;
+  };
+
+  it('still alerts when the line read alone is a clear threat', () => {
+    expect(run([readAlone((threatMinScore + 1) / 2)]).types).toEqual(['safety-alert']);
+  });
+
+  it('asks what the caller means when the line read alone is ambiguous menace', () => {
+    expect(run([readAlone((menaceMinScore + threatMinScore) / 2)]).types).toEqual(['ask-meaning']);
+  });
+
+  it('is read as its context reads it when the line alone is harmless', () => {
+    expect(run([readAlone(menaceMinScore / 2)]).types).toEqual(['let-vent']);
+  });
+});
+
 describe('a caller who has already abused the agent', () => {
   const { abusiveMinScore } = DEFAULT_POLICY.thresholds;
   const policy = structuredClone(DEFAULT_POLICY);
