@@ -23,8 +23,11 @@ interface TokenizedUtterance {
   tokens: Token[];
   /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
   context: (ContextTurn & { key: string })[];
-  /** Finals are cached for the turns after them; partials are not (their text is about to change). */
-  cacheable: boolean;
+  /**
+   * Finals are cached for the turns after them, and a customer final is also read without its context;
+   * partials are neither (their text is about to change, and the ladder reads finals only).
+   */
+  final: boolean;
 }
 
 export { QueueFullError } from './micro-batcher.js';
@@ -112,13 +115,13 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
         embeddings.set(key, embedding);
         cache.set(key, embedding);
       });
-      utterances.forEach(({ speaker, text, cacheable }, i) => {
-        if (cacheable) cache.set(EmbeddingCache.key(speaker, text), lines[i]!.embedding);
+      utterances.forEach(({ speaker, text, final }, i) => {
+        if (final) cache.set(EmbeddingCache.key(speaker, text), lines[i]!.embedding);
       });
       // A customer final with context is also read without it (the head only; the line is embedded once):
       // context can talk a threat down, and the ladder acts on the higher of the two threat scores.
-      const readAlone = utterances.flatMap(({ speaker, context }, i) =>
-        speaker === 'customer' && context.length > 0 ? [i] : [],
+      const readAlone = utterances.flatMap(({ speaker, context, final }, i) =>
+        final && speaker === 'customer' && context.length > 0 ? [i] : [],
       );
       const logits = await model.contextLogits([
         ...utterances.map(({ speaker, context }, i) => ({
@@ -146,7 +149,7 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
       .filter((turn) => turn.text.trim() !== '')
       .slice(-MAX_CONTEXT_TURNS)
       .map((turn) => ({ ...turn, key: EmbeddingCache.key(turn.speaker, turn.text) })),
-    cacheable: priority === 'final',
+    final: priority === 'final',
   });
   return {
     classify: (

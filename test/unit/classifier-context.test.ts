@@ -62,6 +62,8 @@ describe('classifier with context', () => {
     expect(alone.threatAlone).toBeUndefined();
     const agent = await classifier.classify('i know where your office is', 'final', 'agent', CONTEXT);
     expect(agent.threatAlone).toBeUndefined();
+    const partial = await classifier.classify('i know where your office is', 'partial', 'customer', CONTEXT);
+    expect(partial.threatAlone).toBeUndefined();
   });
 
   it('gives agent lines an act with every act scored, and customer lines none', async () => {
