@@ -77,9 +77,9 @@ const GRID: { [K in keyof Tuned]: number[] } = {
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
 
+/** A set's counts only: the grid has about 160,000 sets, and their per-call scores would fill the heap. */
 interface Outcome {
   thresholds: Tuned;
-  scores: readonly CallScore[];
   right: number;
   falseAlerts: number;
   wrongLine: number;
@@ -96,7 +96,6 @@ function outcomeOf(thresholds: Tuned, scores: readonly CallScore[]): Outcome {
   );
   return {
     thresholds,
-    scores,
     right: scores.filter((score) => score.right).length,
     falseAlerts: count('false-alert'),
     wrongLine: count('wrong-line'),
@@ -138,21 +137,18 @@ try {
   await classifier.close();
 }
 
-const evaluate = (thresholds: Tuned): Outcome => {
+const scoresAt = (thresholds: Tuned): CallScore[] => {
   const policy: Policy = { ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, ...thresholds } };
-  return outcomeOf(
-    thresholds,
-    calls.map((call, i) => scoreCall(call, replay(read[i]!, policy))),
-  );
+  return calls.map((call, i) => scoreCall(call, replay(read[i]!, policy)));
 };
+const evaluate = (thresholds: Tuned): Outcome => outcomeOf(thresholds, scoresAt(thresholds));
 
 const current = evaluate(DEFAULT_POLICY.thresholds);
 const withinBounds = (outcome: Outcome): boolean => bounds.every(({ count, max }) => outcome[count] <= max);
-/** The grid has about 160,000 sets: keep each one's counts only, or its per-call scores fill the heap. */
 const ranked: Outcome[] = [];
 for (const thresholds of candidates()) {
   const outcome = evaluate(thresholds);
-  if (withinBounds(outcome)) ranked.push({ ...outcome, scores: [] });
+  if (withinBounds(outcome)) ranked.push(outcome);
 }
 ranked.sort(better);
 if (ranked.length === 0) {
@@ -166,7 +162,7 @@ process.stdout.write(`current policy: ${row(current)}\nbest:\n`);
 for (const outcome of ranked.slice(0, 10)) process.stdout.write(`  ${row(outcome)}\n`);
 
 process.stdout.write('calls wrong at the best set:\n');
-for (const score of evaluate(ranked[0]!.thresholds).scores.filter((score) => !score.right))
+for (const score of scoresAt(ranked[0]!.thresholds).filter((score) => !score.right))
   process.stdout.write(`  ${score.id}: ${reasons(score).join('; ')}\n`);
 
 if (values.write) {
