@@ -1,4 +1,4 @@
-import type { AgentAct, Label } from '../protocol/verdict.js';
+import { threatScoreOf, type AgentAct, type Label } from '../protocol/verdict.js';
 import type { AckStep } from '../protocol/common.js';
 import type { CueType, Evidence, LadderStep, Severity } from '../protocol/cue.js';
 import { buildBriefing } from './briefing.js';
@@ -29,9 +29,9 @@ export type Reading = Label | 'menace';
  * after the first.
  */
 export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore: boolean): Reading {
-  const { label, scores, threatAlone } = utterance.verdict;
+  const { label, scores } = utterance.verdict;
   const t = policy.thresholds;
-  const threat = Math.max(scores.threat, threatAlone ?? 0);
+  const threat = threatScoreOf(utterance.verdict);
   if (threat >= t.threatMinScore) return 'threat';
   if (threat >= t.menaceMinScore) return 'menace';
   const abusiveMin = abusedBefore ? t.abusiveRepeatMinScore : t.abusiveMinScore;
@@ -53,6 +53,7 @@ const evidenceOf = (u: Utterance, label: Label): Evidence => ({
   text: u.text,
   label,
   scores: u.verdict.scores,
+  ...(u.verdict.threatAlone === undefined ? {} : { threatAlone: u.verdict.threatAlone }),
   spans: u.verdict.spans,
   startMs: u.startMs,
   endMs: u.endMs,

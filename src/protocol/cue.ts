@@ -43,6 +43,12 @@ export const Evidence = Type.Object({
   text: Type.String(),
   label: Label,
   scores: Scores,
+  threatAlone: Type.Optional(
+    Type.Number({
+      description:
+        'Customer finals read with context: the threat score of the line read without it. The ladder reads threats from the higher of this and scores.threat.',
+    }),
+  ),
   spans: Type.Array(EvidenceSpan),
   startMs: Type.Integer({ description: 'Call time the utterance started.' }),
   endMs: Type.Integer(),

@@ -36,6 +36,10 @@ export const Verdict = Type.Object({
 });
 export type Verdict = Static<typeof Verdict>;
 
+/** The threat score the ladder acts on: the higher of the line read in its context and read alone. */
+export const threatScoreOf = ({ scores, threatAlone }: Pick<Verdict, 'scores' | 'threatAlone'>): number =>
+  Math.max(scores.threat, threatAlone ?? 0);
+
 /** One of the call's earlier finals, given to the classifier as context. */
 export const ContextTurn = Type.Object({ speaker: SpeakerRole, text: Type.String() });
 export type ContextTurn = Static<typeof ContextTurn>;

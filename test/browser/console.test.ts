@@ -215,6 +215,25 @@ browser.describe('the console in Chromium', () => {
     await abusive.end();
   });
 
+  it('quotes the line that carried the threat when it confirms an ambiguous remark, to supervisor and agent', async () => {
+    const page = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-confirm`);
+    const agent = await browser.open(`token=${TOKENS.agent}&agentId=agent-c`);
+    for (const screen of [page, agent]) await connected(screen);
+    const call = new CallScript(browser.producer, 'confirmed-menace');
+    await call.start('agent-c', 'team-confirm');
+    await call.customer('you will see what happens');
+    await cueShown(agent, 'ask-meaning');
+    await call.customer('i know where you live');
+
+    const banner = page.getByRole('alert').filter({ hasText: 'Threat on agent-c’s call' });
+    await banner.waitFor();
+    expect(await banner.locator('.threat-quote').textContent()).toBe('i know where you live');
+    await cueShown(agent, 'safety-alert');
+    expect(await agent.locator('.cue-evidence-text').textContent()).toBe('i know where you live');
+    expect(await agent.locator('.cue-evidence-lead .label').textContent()).toBe('threat 97%');
+    await call.end();
+  });
+
   it('keeps an ended call in the supervisor’s table for ten minutes, then lets it go', async () => {
     const page = await browser.open(
       `view=supervisor&token=${TOKENS.supervisor}&teamId=team-linger`,

@@ -159,8 +159,11 @@ describe('a threat its context talks down', () => {
     return event;
   };
 
-  it('still alerts when the line read alone is a clear threat', () => {
-    expect(run([readAlone((threatMinScore + 1) / 2)]).types).toEqual(['safety-alert']);
+  it('still alerts when the line read alone is a clear threat, and its evidence shows both readings', () => {
+    const threatAlone = (threatMinScore + 1) / 2;
+    const { types, cues } = run([readAlone(threatAlone)]);
+    expect(types).toEqual(['safety-alert']);
+    expect(cues[0]!.evidence).toMatchObject([{ label: 'threat', threatAlone, scores: { threat: 0 } }]);
   });
 
   it('asks what the caller means when the line read alone is ambiguous menace', () => {

@@ -2,7 +2,7 @@ import type { Cue } from '../../protocol/cue.js';
 import type { AlertClaimed } from '../../protocol/subscribe-messages.js';
 import { briefingFacts } from './briefings.js';
 import { fill, h } from './dom.js';
-import { labelBadge } from './label-badge.js';
+import { evidenceBadge } from './label-badge.js';
 import { utteranceText } from './utterance-text.js';
 import { CUE_TITLES } from './words.js';
 
@@ -25,7 +25,8 @@ export class CueCard {
     const care = cue.type === 'break-debrief';
     this.element.dataset.tone = care ? 'care' : cue.severity;
     this.body.setAttribute('aria-live', cue.severity === 'critical' ? 'assertive' : 'polite');
-    const said = cue.evidence.at(-1);
+    // The line that raised the cue comes first (for a confirmed menace, before the remark it confirmed).
+    const said = cue.evidence[0];
     fill(
       this.body,
       h(
@@ -44,7 +45,7 @@ export class CueCard {
             'p',
             { class: 'cue-evidence-lead' },
             said.speaker === 'customer' ? 'The caller said, read as ' : 'You said, read as ',
-            labelBadge(said.label, said.scores[said.label]),
+            evidenceBadge(said),
           ),
           utteranceText(said.text, said.spans, 'cue-evidence-text'),
         ),

@@ -3,7 +3,7 @@ import type { FeedbackRecorded, TimelineEntry } from '../../protocol/incidents.j
 import type { SpeakerRole } from '../../protocol/transcript-chunk.js';
 import { h } from './dom.js';
 import { dateTime, timeOfDay } from './incident-words.js';
-import { labelBadge } from './label-badge.js';
+import { evidenceBadge, labelBadge } from './label-badge.js';
 import { utteranceText } from './utterance-text.js';
 import { CUE_TITLES, STEP_NAMES } from './words.js';
 
@@ -52,7 +52,7 @@ function body(entry: TimelineEntry): { kind: string; content: (Node | string)[] 
                   'li',
                   {},
                   h('span', { class: 'speaker' }, speakerName(e.speaker)),
-                  labelBadge(e.label, e.scores[e.label]),
+                  evidenceBadge(e),
                   utteranceText(e.text, e.spans, 'event-text'),
                 ),
               ),

@@ -21,7 +21,8 @@ export class ThreatAlerts {
   add(call: CallRecord, cue: Cue): void {
     const key = bannerKey(call.callId, cue.seq);
     if (call.claims.has(cue.seq) || this.banners.has(key)) return;
-    const said = cue.evidence.at(-1);
+    // The line that carried the threat comes first (for a confirmed menace, before the remark it confirmed).
+    const said = cue.evidence[0];
     const taken = h('button', { type: 'button', class: 'threat-taken' }, 'I’m on it');
     const note = h('p', { class: 'threat-note', role: 'status' });
     const banner = h(
