@@ -8,11 +8,12 @@
 import { writeFileSync } from 'node:fs';
 import { loadClassifier } from '../src/classifier/index.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
-import { DEFAULT_POLICY, type Policy } from '../src/ladder/policy.js';
+import { DEFAULT_POLICY } from '../src/ladder/policy.js';
 import type { Utterance } from '../src/ladder/state.js';
-import { reasons, scoreCall, type CallScore } from './call-eval-score.js';
+import { reasons, type CallScore } from './call-eval-score.js';
 import { DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
-import { readCall, replay } from './call-replay.js';
+import { readCall } from './call-replay.js';
+import { ThresholdReplay, type TunedThresholds } from './threshold-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
 const USAGE = `usage: npm run choose:thresholds -- [--model DIR] [--calls DIR] [--max-missed N]
@@ -59,17 +60,10 @@ const bounds = (Object.keys(BOUNDED_COUNTS) as BoundOption[]).flatMap((option) =
 });
 const missedBounded = bounds.some(({ option }) => option === 'max-missed');
 
-type Thresholds = Policy['thresholds'];
-/** Score operating points only: the ladder's counts (venting turns before acknowledging, …) are rules, not tuned. */
-type Tuned = Pick<
-  Thresholds,
-  'threatMinScore' | 'menaceMinScore' | 'abusiveMinScore' | 'abusiveRepeatMinScore' | 'agentHeatMinScore'
->;
-
 const range = (from: number, to: number, step: number): number[] =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => Math.round((from + i * step) * 100) / 100);
 
-const GRID: { [K in keyof Tuned]: number[] } = {
+const GRID: { [K in keyof TunedThresholds]: number[] } = {
   threatMinScore: range(0.6, 0.98, 0.02),
   menaceMinScore: range(0.15, 0.7, 0.05),
   abusiveMinScore: range(0.3, 0.8, 0.05),
@@ -79,7 +73,7 @@ const GRID: { [K in keyof Tuned]: number[] } = {
 
 /** A set's counts only: the grid has about 160,000 sets, and their per-call scores would fill the heap. */
 interface Outcome {
-  thresholds: Tuned;
+  thresholds: TunedThresholds;
   right: number;
   falseAlerts: number;
   wrongLine: number;
@@ -87,10 +81,10 @@ interface Outcome {
   distance: number;
 }
 
-function outcomeOf(thresholds: Tuned, scores: readonly CallScore[]): Outcome {
+function outcomeOf(thresholds: TunedThresholds, scores: readonly CallScore[]): Outcome {
   const count = (alert: CallScore['alert']): number => scores.filter((score) => score.alert === alert).length;
   const current = DEFAULT_POLICY.thresholds;
-  const distance = (Object.keys(thresholds) as (keyof Tuned)[]).reduce(
+  const distance = (Object.keys(thresholds) as (keyof TunedThresholds)[]).reduce(
     (sum, key) => sum + Math.abs(thresholds[key] - current[key]),
     0,
   );
@@ -116,7 +110,7 @@ const better = (a: Outcome, b: Outcome): number =>
   a.wrongLine - b.wrongLine ||
   a.distance - b.distance;
 
-function* candidates(): Generator<Tuned> {
+function* candidates(): Generator<TunedThresholds> {
   for (const threatMinScore of GRID.threatMinScore)
     for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
       for (const abusiveMinScore of GRID.abusiveMinScore)
@@ -137,11 +131,9 @@ try {
   await classifier.close();
 }
 
-const scoresAt = (thresholds: Tuned): CallScore[] => {
-  const policy: Policy = { ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, ...thresholds } };
-  return calls.map((call, i) => scoreCall(call, replay(read[i]!, policy)));
-};
-const evaluate = (thresholds: Tuned): Outcome => outcomeOf(thresholds, scoresAt(thresholds));
+const replays = calls.map((call, i) => new ThresholdReplay(call, read[i]!, DEFAULT_POLICY));
+const scoresAt = (thresholds: TunedThresholds): CallScore[] => replays.map((call) => call.scoreAt(thresholds));
+const evaluate = (thresholds: TunedThresholds): Outcome => outcomeOf(thresholds, scoresAt(thresholds));
 
 const current = evaluate(DEFAULT_POLICY.thresholds);
 const withinBounds = (outcome: Outcome): boolean => bounds.every(({ count, max }) => outcome[count] <= max);
