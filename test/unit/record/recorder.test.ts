@@ -112,7 +112,9 @@ describe('the recorder', () => {
       line('card 4111 1111 1111 1111'),
       cue('safety-alert', 'i know you live at 1234 oak street'),
     ]);
-    expect(JSON.stringify(writes)).not.toMatch(/4111|1234/);
+    // The digit runs as written, with their neighbours: a bare '1234' can occur inside an epoch-ms timestamp.
+    expect(JSON.stringify(writes)).not.toMatch(/4111 1111|1234 oak/);
+    expect(JSON.stringify(writes)).toContain('#### oak street');
   });
 
   it('records ladder moves and alert claims once the call is an incident', () => {
