@@ -71,7 +71,7 @@ const GRID: { [K in keyof TunedThresholds]: number[] } = {
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
 
-/** A set's counts only: the grid has about 160,000 sets, and their per-call scores would fill the heap. */
+/** A set's counts only: the grid has 183,744 sets, and their per-call scores would fill the heap. */
 interface Outcome {
   thresholds: TunedThresholds;
   right: number;

@@ -27,13 +27,14 @@ export type TunedThresholds = Pick<
 >;
 
 /**
- * One call's verdicts scored under a policy with many sets of tuned thresholds, for the threshold search. The ladder uses
- * the tuned thresholds only in `score >= threshold` comparisons (src/ladder/ladder.ts): threat and
+ * One call's verdicts scored under a policy with many sets of tuned thresholds, for the threshold
+ * search. The ladder uses the tuned thresholds only in `score >= threshold` comparisons
+ * (src/ladder/ladder.ts): threat and
  * menace against each customer line's threat score, the two abuse thresholds against its abusive
  * score, agent heat against an agent line's score for its heated label. Two sets that fall between
  * the same scores of the call make every comparison alike, so the call replays alike: each such
- * pattern is replayed once. On the 277 dev calls this replays a few hundred thousand times instead of
- * some 44 million.
+ * pattern is replayed once. Over `npm run choose:thresholds`' grid (183,744 sets) the 277 dev calls
+ * replay 996 times instead of 51 million.
  */
 export class ThresholdReplay {
   private readonly threat: number[];
