@@ -14,8 +14,10 @@ import onnx
 from onnx import helper, numpy_helper
 
 from onnx_graph import replace_nodes
+from quantize import per_tensor_matmul
 
-PATTERN = ("DynamicQuantizeLinear", "MatMulInteger", "Cast", "Mul", "Mul")
+# The op types quantize.py writes for one MatMul with activations per tensor.
+PATTERN = tuple(node.op_type for node in per_tensor_matmul("m", "x", "y")[0])
 
 
 def dequantize(model: onnx.ModelProto) -> onnx.ModelProto:
@@ -34,7 +36,7 @@ def dequantize(model: onnx.ModelProto) -> onnx.ModelProto:
         weight = initializers[matmul.input[1]].astype(np.float32) * initializers[scales.input[1]]
         # quantize.py named the weights after the MatMul node: the same name gives the same names back.
         base = matmul.input[1].removesuffix("_wq")
-        graph.initializer.append(numpy_helper.from_array(weight.astype(np.float32), f"{base}_weight"))
+        graph.initializer.append(numpy_helper.from_array(weight, f"{base}_weight"))
         out.append(helper.make_node("MatMul", [quantize_x.input[0], f"{base}_weight"], [output.output[0]], name=base))
         i += len(PATTERN)
     return replace_nodes(model, out)
