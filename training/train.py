@@ -206,7 +206,7 @@ def train_line_model(args, train: list[dict], dev: list[dict], rng: random.Rando
     # The epoch kept is the best on the project's own dev lines: call-centre speech is what serving sees.
     project_dev = [row for row in dev if is_project(row) and not row["context_ids"]]
 
-    model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
+    model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR)).to(args.device)
     if args.init:
         warm_start(model, args.init)
         log["warm_start"] = [str(path) for path in args.init]
@@ -440,13 +440,14 @@ def joint_tune(model: LineModel, train_rows: list[dict], args, rng: random.Rando
         {"params": [*model.head.parameters(), *(p for p in head.parameters() if p.requires_grad)], "lr": args.head_lr},
     ], weight_decay=0.01)
     budget, started, warmup = args.joint_minutes * 60, time.time(), 20
-    # The learning rate falls linearly to zero as the time budget runs out.
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, 1.0 - (time.time() - started) / budget)))
+    # The learning rate falls linearly to zero as the budget runs out: --joint-steps steps, or else
+    # --joint-minutes of this machine's time.
+    used = (lambda s: s / args.joint_steps) if args.joint_steps else (lambda s: (time.time() - started) / budget)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warmup, max(0.0, 1.0 - used(s))))
     model.train()
     head.train()
     steps, total, position = 0, 0.0, len(rows)
-    while time.time() - started < budget:
+    while used(steps) < 1:
         if position >= len(rows):
             rng.shuffle(rows)
             position = 0
@@ -553,6 +554,11 @@ def main() -> None:
     parser.add_argument("--head-kinds", nargs="+", default=HEAD_KINDS, choices=HEAD_KINDS)
     parser.add_argument("--joint-minutes", type=float, default=0,
                         help="after stage 1 (or the reused line model), fine-tune the encoder through a context head for this many minutes (0: off)")
+    parser.add_argument("--joint-steps", type=int, default=0,
+                        help="stage 1b for this many steps instead of --joint-minutes (the same schedule on any machine)")
+    parser.add_argument("--line-model-only", action="store_true",
+                        help="stop after stage 1b and save MODEL_DIR/line-model.pt, for a later --reuse-encoder --init run (stage 1b on a GPU, stage 2 here)")
+    parser.add_argument("--device", default="cpu", help="torch device for training, e.g. cuda (needs PyTorch 2)")
     parser.add_argument("--reuse-encoder", action="store_true",
                         help=f"skip stage 1: the line model is --init as it is (several: their mean), or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
     # Debian's torch starts with one thread whatever the machine has.
@@ -560,6 +566,9 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    if args.device != "cpu":
+        # Every tensor a step builds (padding, context slots) is then made on the device.
+        torch.set_default_device(args.device)
     rng = random.Random(args.seed)
     started = time.time()
 
@@ -575,7 +584,7 @@ def main() -> None:
 
     saved = OUT_DIR / "line-model.pt"
     if args.reuse_encoder:
-        model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR))
+        model = LineModel(UseLiteEncoder.from_tfjs(TFJS_DIR)).to(args.device)
         sources = args.init or [saved]
         warm_start(model, sources)
     else:
@@ -583,8 +592,14 @@ def main() -> None:
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), saved)
         sources = [saved]
-    if args.joint_minutes:
+    if args.joint_minutes or args.joint_steps:
         joint_tune(model, train, args, rng, log)
+        if args.line_model_only:
+            args.model_dir.mkdir(parents=True, exist_ok=True)
+            torch.save({name: value.cpu() for name, value in model.state_dict().items()}, args.model_dir / "line-model.pt")
+            (args.model_dir / "joint-log.json").write_text(json.dumps(log, indent=2) + "\n")
+            print(f"saved {args.model_dir / 'line-model.pt'} after stage 1b", flush=True)
+            return
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         torch.save(model.state_dict(), saved)
         sources = [saved]
