@@ -487,7 +487,11 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     cached = torch.load(cache) if args.reuse_encoder and cache.exists() else {}
     table = cached["table"] if cached.get("line_model") == log["line_model"] else {}
     table = embed_lines(model, sequences, table)
-    torch.save({"line_model": log["line_model"], "table": table}, cache)
+    # Written whole, then renamed: a run started beside this one must never read half a file.
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}")
+    torch.save({"line_model": log["line_model"], "table": table}, partial)
+    os.replace(partial, cache)
     print(f"embedded {len(table)} distinct lines in {time.time() - started:.0f}s", flush=True)
     fit_act_head(model, head_train, head_dev, table, log)
     train, dev = context_tensors(head_train, table), context_tensors(head_dev, table)
