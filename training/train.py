@@ -568,6 +568,8 @@ def main() -> None:
     # Debian's torch starts with one thread whatever the machine has.
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
+    if args.line_model_only and not (args.joint_minutes or args.joint_steps):
+        parser.error("--line-model-only stops after stage 1b: give --joint-steps or --joint-minutes")
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     if args.device != "cpu":
