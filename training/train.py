@@ -184,6 +184,12 @@ def line_state(model: LineModel, path: Path) -> dict[str, torch.Tensor]:
     return {name: state[name] for name in expected}
 
 
+def save_line_model(model: LineModel, path: Path) -> None:
+    """Saves every weight as trained, on the CPU whatever device trained it, for a later --init."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({name: value.cpu() for name, value in model.state_dict().items()}, path)
+
+
 def warm_start(model: LineModel, paths: list[Path]) -> None:
     """Starts from an earlier round's line model or, given several, from the mean of their weights:
     a uniform model soup (Wortsman et al., 2022), meant for runs fine-tuned from one common model,
@@ -595,19 +601,16 @@ def main() -> None:
         warm_start(model, sources)
     else:
         model = train_line_model(args, train, dev, rng, log)
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), saved)
+        save_line_model(model, saved)
         sources = [saved]
     if args.joint_minutes or args.joint_steps:
         joint_tune(model, train, args, rng, log)
         if args.line_model_only:
-            args.model_dir.mkdir(parents=True, exist_ok=True)
-            torch.save({name: value.cpu() for name, value in model.state_dict().items()}, args.model_dir / "line-model.pt")
+            save_line_model(model, args.model_dir / "line-model.pt")
             (args.model_dir / "joint-log.json").write_text(json.dumps(log, indent=2) + "\n")
             print(f"saved {args.model_dir / 'line-model.pt'} after stage 1b", flush=True)
             return
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        torch.save(model.state_dict(), saved)
+        save_line_model(model, saved)
         sources = [saved]
     # Names the line model the embeddings come from: a later --reuse-encoder run of it reuses them.
     log["line_model"] = "; ".join(f"{source} of {time.ctime(source.stat().st_mtime)}" for source in sources)
