@@ -11,7 +11,7 @@ export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
  */
 export const BLIND_CALL_SET_DIRS = [
   EVAL_CALLS_DIR,
-  ...['v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11'].map((version) =>
+  ...['v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12'].map((version) =>
     join('training', `eval-calls-${version}`, 'calls'),
   ),
 ];
