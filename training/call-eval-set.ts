@@ -5,16 +5,21 @@ import { Value } from '@sinclair/typebox/value';
 import { AgentAct, Label } from '../src/protocol/verdict.js';
 
 export const EVAL_CALLS_DIR = join('training', 'eval-calls', 'calls');
+const BLIND_SET_FOLDER = /^eval-calls-v(\d+)$/;
+
 /**
  * Every blind call set, oldest first: each later one was written when the earlier ones had chosen
- * between models (their READMEs say when), v5 at twice the size.
+ * between models (their READMEs say when), v5 at twice the size. Read from the folders, so that a new
+ * set is kept out of training (prepare.ts) without a list to update.
  */
-export const BLIND_CALL_SET_DIRS = [
-  EVAL_CALLS_DIR,
-  ...['v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12'].map((version) =>
-    join('training', `eval-calls-${version}`, 'calls'),
-  ),
-];
+export function blindCallSetDirs(): string[] {
+  const versions = readdirSync('training')
+    .map((name) => BLIND_SET_FOLDER.exec(name)?.[1])
+    .filter((version) => version !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  return [EVAL_CALLS_DIR, ...versions.map((version) => join('training', `eval-calls-v${version}`, 'calls'))];
+}
 /** The calls the ladder's thresholds are chosen on. */
 export const DEV_CALLS_DIR = join('training', 'dev-calls', 'calls');
 

@@ -12,10 +12,10 @@ import { failure, parseCommandLine, usageError } from '../src/cli/command-line.j
 import { assembleTraining, countBySourceAndLabel, PROJECT_UPSAMPLE } from './datasets/assemble.js';
 import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
 import type { Example } from './datasets/types.js';
-import { BLIND_CALL_SET_DIRS, DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
+import { blindCallSetDirs, DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
 
 /** The call sets that choose thresholds (dev) and measure (blind): no training line may nearly copy theirs. */
-const CALL_SETS = [...BLIND_CALL_SET_DIRS, DEV_CALLS_DIR];
+const CALL_SETS = [...blindCallSetDirs(), DEV_CALLS_DIR];
 /** Shorter lines ("okay thanks") are common to every call; only longer ones can be copies. */
 const MIN_CALL_LINE_WORDS = 6;
 

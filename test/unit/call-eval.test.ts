@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCallReport } from '../../training/call-eval-report.js';
 import { lineLabels, reasons, scoreCall, summarise, type ObservedCall } from '../../training/call-eval-score.js';
 import {
-  BLIND_CALL_SET_DIRS,
+  blindCallSetDirs,
   checkEvalCall,
   DEV_CALLS_DIR,
   loadEvalCalls,
@@ -184,7 +184,7 @@ describe('the call set', () => {
     expect(() => checkEvalCall({ ...threat, alertLine: 1 })).toThrow(/not a customer line/);
   });
 
-  it.each([...BLIND_CALL_SET_DIRS, DEV_CALLS_DIR, join('training', 'corpus-calls', 'calls')])(
+  it.each([...blindCallSetDirs(), DEV_CALLS_DIR, join('training', 'corpus-calls', 'calls')])(
     'loads every scripted call in %s',
     (dir) => {
       const calls = loadEvalCalls(dir);
