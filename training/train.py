@@ -123,7 +123,7 @@ def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, class_weight
     """Class-weighted cross-entropy against label shares, normalised by the weight the rows carry:
     for one-hot rows exactly nn.CrossEntropyLoss(weight=class_weights) on hard labels, either way.
     "share" weights each share by its label's class weight, which moves a soft row's optimum towards
-    the rarer label (threat 0.6 beside venting 0.4 is learnt as about 0.66 at the default power);
+    the rarer label (threat 0.6 beside venting 0.4 is learnt as 0.65 to 0.66 at the default power);
     "row" weights the whole row by its shares' mean class weight, so the optimum stays at the shares
     written."""
     log_probabilities = logits.log_softmax(-1)
