@@ -1,6 +1,6 @@
 /**
  * Runs every held-out set (each public test split, the project's held-out split and the blind
- * sets) through the classifier and prints per-class precision/recall/F1, macro-F1, accuracy, the
+ * sets) and the dev line sets (training/dev-lines/) through the classifier and prints per-class precision/recall/F1, macro-F1, accuracy, the
  * confusion matrix and, for project-written sets, the product targets and the safety operating
  * points. Snippets are read with their context, and once more without it, to show what context
  * changes; agent lines with a labelled act get an act table; sets whose lines name a group get the
@@ -15,7 +15,7 @@ import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
 import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { AGENT_ACTS, LABELS } from '../src/protocol/labels.js';
 import type { AgentAct } from '../src/protocol/verdict.js';
-import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES } from './datasets/sources.js';
+import { DEFAULT_SOURCE_DIRS, loadSource, SOURCES, type Source } from './datasets/sources.js';
 import {
   biasTable,
   evaluateLabels,
@@ -50,16 +50,18 @@ interface SetResult {
 const PROGRAM = 'npm run eval';
 const DATA_HELP =
   'the public data sets are not in the repository: training/README.md ("Data sets") lists where to get each and the files DATA_DIR must hold';
-const USAGE = `usage: npm run eval -- DATA_DIR [--model DIR] [--corpus DIR] [--blind DIR] [--json FILE] [--markdown]
+const USAGE = `usage: npm run eval -- DATA_DIR [--model DIR] [--corpus DIR] [--blind DIR] [--sets NAMES] [--json FILE] [--markdown]
 
 Classifies every held-out set (each public data set's test split in DATA_DIR, the project's
-held-out and blind sets) and prints per-class precision, recall and F1, the confusion matrix and,
+held-out and blind sets) and the dev line sets (training/dev-lines/), and prints per-class precision, recall and F1, the confusion matrix and,
 for the project's sets, the product targets; for sets whose lines name a group, the bias table and
 the group-swap test. On the project machines DATA_DIR is ../shared/data; elsewhere, ${DATA_HELP}.
 
   --model DIR     model folder (default models/use-lite-abuse)
   --corpus DIR    project corpus (default training/corpus)
   --blind DIR     blind held-out set (default training/heldout-v2)
+  --sets NAMES    only these sets, by the names it prints, comma-separated (a dev screen:
+                  --sets dev-venting reads no held-out set)
   --json FILE     also write every metric as JSON
   --markdown      print tables as Markdown`;
 
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       model: { type: 'string', default: classifierDefaults.modelDir },
       corpus: { type: 'string', default: DEFAULT_SOURCE_DIRS.corpusDir },
       blind: { type: 'string', default: DEFAULT_SOURCE_DIRS.blindDir },
+      sets: { type: 'string' },
       json: { type: 'string' },
       markdown: { type: 'boolean', default: false },
     },
@@ -80,6 +83,7 @@ async function main(): Promise<void> {
   if (!dataDir) usageError(PROGRAM, `name the folder of public data sets (DATA_DIR); ${DATA_HELP}`);
   if (!existsSync(dataDir)) failure(PROGRAM, `${dataDir} does not exist; ${DATA_HELP}`);
   const style: TableStyle = values.markdown ? 'markdown' : 'plain';
+  const sources = chosenSources(values.sets);
 
   const cannotLoad = (error: unknown) =>
     failure(PROGRAM, `cannot load the model from ${values.model}: ${(error as Error).message}`);
@@ -93,7 +97,7 @@ async function main(): Promise<void> {
   const classifier = await loadClassifier({ modelDir: values.model, queueMax: PREDICT_CHUNK * 2 }).catch(cannotLoad);
   const results: Record<string, SetResult> = {};
   try {
-    for (const source of SOURCES) {
+    for (const source of sources) {
       const { test } = loadSourceOrExplain(source, {
         ...DEFAULT_SOURCE_DIRS,
         dataDir,
@@ -156,6 +160,19 @@ async function main(): Promise<void> {
   }
   if (values.json)
     writeFileSync(values.json, JSON.stringify({ model: values.model, operatingPoints, sets: results }, null, 2) + '\n');
+}
+
+/** Every set, or those `--sets` names; a name that is no set's is a usage error listing them. */
+function chosenSources(names: string | undefined): readonly Source[] {
+  if (names === undefined) return SOURCES;
+  const wanted = names.split(',').map((name) => name.trim());
+  const unknown = wanted.filter((name) => !SOURCES.some((source) => source.name === name));
+  if (unknown.length > 0)
+    usageError(
+      PROGRAM,
+      `no set is called ${unknown.join(', ')}; the sets are ${SOURCES.map(({ name }) => name).join(', ')}`,
+    );
+  return SOURCES.filter((source) => wanted.includes(source.name));
 }
 
 /** A set whose files are missing ends the run with one line naming it, not a stack trace. */

@@ -40,3 +40,10 @@ describe.each(PROGRAMS)('$script', ({ script, mistake }) => {
 it('npm run eval without a data folder says where the data sets come from', () => {
   expect(run('training/evaluate.ts', []).stderr).toContain('training/README.md ("Data sets")');
 });
+
+it("npm run eval --sets with a name that is no set's lists the sets", () => {
+  const wrong = run('training/evaluate.ts', ['.', '--sets', 'dev-venting,no-such-set']);
+  expect(wrong.status, wrong.stderr).toBe(2);
+  expect(wrong.stderr).toContain('no set is called no-such-set; the sets are project, ');
+  expect(wrong.stderr).toContain('dev-venting');
+});

@@ -32,6 +32,8 @@ export interface SourceDirs {
   blindV4Dir: string;
   /** The larger blind set for the same target (about 360 lines per group). */
   blindV5Dir: string;
+  /** Dev line sets: written apart from the corpus to screen candidates, never trained on. */
+  devLinesDir: string;
 }
 
 export interface Source {
@@ -85,6 +87,13 @@ export const SOURCES: readonly Source[] = [
     projectWritten: true,
     load: (dirs) => blindOnly(projectCorpus.load(dirs.blindV5Dir, 'identity-neutral-blind-v5')),
   },
+  // Venting lines written apart from the corpus (training/dev-lines/README.md): a dev set, which
+  // may choose between candidates before the held-out sets are read; never trained on.
+  {
+    name: 'dev-venting',
+    projectWritten: true,
+    load: (dirs) => blindOnly(projectCorpus.load(dirs.devLinesDir, 'dev-venting')),
+  },
   publicSource('olid', olid.load),
   publicSource('kaggle_insults', kaggleInsults.load),
   publicSource('convabuse', convabuse.load),
@@ -106,6 +115,7 @@ export const DEFAULT_SOURCE_DIRS = {
   blindV3Dir: join('training', 'heldout-v3'),
   blindV4Dir: join('training', 'heldout-v4'),
   blindV5Dir: join('training', 'heldout-v5'),
+  devLinesDir: join('training', 'dev-lines'),
 };
 
 const MASK_SEED = 'call-guard-asr-mask-v1';
