@@ -1,10 +1,10 @@
 /**
  * Runs every held-out set (each public test split, the project's held-out split and the blind
- * sets) and the dev line sets (training/dev-lines/) through the classifier and prints per-class precision/recall/F1, macro-F1, accuracy, the
- * confusion matrix and, for project-written sets, the product targets and the safety operating
- * points. Snippets are read with their context, and once more without it, to show what context
- * changes; agent lines with a labelled act get an act table; sets whose lines name a group get the
- * bias table and the group-swap test (swap-test.ts).
+ * sets) and the dev line sets (training/dev-lines/) through the classifier and prints per-class
+ * precision/recall/F1, macro-F1, accuracy, the confusion matrix and, for project-written sets, the
+ * product targets and the safety operating points. Snippets are read with their context, and once
+ * more without it, to show what context changes; agent lines with a labelled act get an act table;
+ * sets whose lines name a group get the bias table and the group-swap test (swap-test.ts).
  *
  * The public data sets are not in the repository: training/README.md ("Data sets") says where each
  * comes from and which files DATA_DIR must hold.
@@ -53,9 +53,10 @@ const DATA_HELP =
 const USAGE = `usage: npm run eval -- DATA_DIR [--model DIR] [--corpus DIR] [--blind DIR] [--sets NAMES] [--json FILE] [--markdown]
 
 Classifies every held-out set (each public data set's test split in DATA_DIR, the project's
-held-out and blind sets) and the dev line sets (training/dev-lines/), and prints per-class precision, recall and F1, the confusion matrix and,
-for the project's sets, the product targets; for sets whose lines name a group, the bias table and
-the group-swap test. On the project machines DATA_DIR is ../shared/data; elsewhere, ${DATA_HELP}.
+held-out and blind sets) and the dev line sets (training/dev-lines/), and prints per-class
+precision, recall and F1, the confusion matrix and, for the project's sets, the product targets;
+for sets whose lines name a group, the bias table and the group-swap test. On the project
+machines DATA_DIR is ../shared/data; elsewhere, ${DATA_HELP}.
 
   --model DIR     model folder (default models/use-lite-abuse)
   --corpus DIR    project corpus (default training/corpus)
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
       const predicted = verdicts.map((verdict) => verdict.label);
       const evaluation = evaluateLabels(LABELS, truth, predicted);
       const result: SetResult = { evaluation };
-      console.log(formatEvaluation(`${source.name} (held-out)`, evaluation, style));
+      console.log(formatEvaluation(`${source.name} (${source.dev ? 'dev' : 'held-out'})`, evaluation, style));
       if (source.projectWritten) {
         result.product = productMetrics(evaluation, truth, predicted);
         console.log('\n' + formatProductTargets(result.product, style));

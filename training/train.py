@@ -119,7 +119,7 @@ def batches(rows: list[dict], size: int, shuffle: bool, rng: random.Random):
 
 
 def soft_cross_entropy(logits: torch.Tensor, targets: torch.Tensor, class_weights: torch.Tensor,
-                       weighting: str = "share") -> torch.Tensor:
+                       weighting: str) -> torch.Tensor:
     """Class-weighted cross-entropy against label shares, normalised by the weight the rows carry:
     for one-hot rows exactly nn.CrossEntropyLoss(weight=class_weights) on hard labels, either way.
     "share" weights each share by its label's class weight, which moves a soft row's optimum towards

@@ -40,6 +40,8 @@ export interface Source {
   name: string;
   /** Project-written data is already in speech-to-text style and may hold threats; public data is converted. */
   projectWritten: boolean;
+  /** A dev set (training/dev-lines/): measured like a held-out set, but may choose between candidates. */
+  dev?: boolean;
   load(dirs: SourceDirs): SourceSplits;
 }
 
@@ -92,6 +94,7 @@ export const SOURCES: readonly Source[] = [
   {
     name: 'dev-venting',
     projectWritten: true,
+    dev: true,
     load: (dirs) => blindOnly(projectCorpus.load(dirs.devLinesDir, 'dev-venting')),
   },
   publicSource('olid', olid.load),
