@@ -13,6 +13,7 @@ import type { Utterance } from '../src/ladder/state.js';
 import { reasons, type CallScore } from './call-eval-score.js';
 import { DEV_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
 import { readCall } from './call-replay.js';
+import { callsOverBounds } from './threshold-bounds.js';
 import { ThresholdReplay, type TunedThresholds } from './threshold-replay.js';
 
 const PROGRAM = 'npm run choose:thresholds';
@@ -30,7 +31,8 @@ fewest alerts on the wrong line. Ties go to the set closest to the current polic
   --max-false-alerts N, --max-wrong-line N
                     only sets with at most N false safety alerts (non-threat calls alerted), or
                     at most N threat calls alerted on another line, compete; when no set keeps
-                    within the bounds given, it says so and exits with status 1
+                    within the bounds given, it prints the sets nearest them (fewest calls over
+                    the bounds, then ranked as above) and exits with status 1
   --write FILE      write the default policy with the chosen thresholds to FILE`;
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
@@ -136,21 +138,31 @@ const scoresAt = (thresholds: TunedThresholds): CallScore[] => replays.map((call
 const evaluate = (thresholds: TunedThresholds): Outcome => outcomeOf(thresholds, scoresAt(thresholds));
 
 const current = evaluate(DEFAULT_POLICY.thresholds);
-const withinBounds = (outcome: Outcome): boolean => bounds.every(({ count, max }) => outcome[count] <= max);
 const ranked: Outcome[] = [];
+// Kept only while no set is inside the bounds: the sets fewest calls over them.
+let nearest: Outcome[] = [];
+let nearestOver = Infinity;
 for (const thresholds of candidates()) {
   const outcome = evaluate(thresholds);
-  if (withinBounds(outcome)) ranked.push(outcome);
+  const over = callsOverBounds(outcome, bounds);
+  if (over === 0) ranked.push(outcome);
+  else if (ranked.length === 0 && over <= nearestOver) {
+    if (over < nearestOver) [nearest, nearestOver] = [[], over];
+    nearest.push(outcome);
+  }
 }
 ranked.sort(better);
-if (ranked.length === 0) {
-  const given = bounds.map(({ option, max }) => `--${option} ${max}`).join(', ');
-  failure(PROGRAM, `no set of thresholds keeps within ${given} on ${values.calls}`);
-}
 const row = (o: Outcome): string =>
   `${JSON.stringify(o.thresholds)}  right ${o.right}/${calls.length}, false alerts ${o.falseAlerts}, wrong line ${o.wrongLine}, missed ${o.missed}`;
 process.stdout.write(`dev calls: ${values.calls} (${calls.length}), model ${values.model}\n`);
-process.stdout.write(`current policy: ${row(current)}\nbest:\n`);
+process.stdout.write(`current policy: ${row(current)}\n`);
+if (ranked.length === 0) {
+  process.stdout.write(`no set inside the bounds; nearest, ${nearestOver} calls over them:\n`);
+  for (const outcome of nearest.sort(better).slice(0, 10)) process.stdout.write(`  ${row(outcome)}\n`);
+  const given = bounds.map(({ option, max }) => `--${option} ${max}`).join(', ');
+  failure(PROGRAM, `no set of thresholds keeps within ${given} on ${values.calls}`);
+}
+process.stdout.write('best:\n');
 for (const outcome of ranked.slice(0, 10)) process.stdout.write(`  ${row(outcome)}\n`);
 
 process.stdout.write('calls wrong at the best set:\n');
