@@ -74,7 +74,20 @@ class ContextHead(nn.Module):
         return self.line_head(target) + self.correction(features)
 
 
-def export(head: ContextHead, path: str) -> None:
+class HeadEnsemble(nn.Module):
+    """Context heads trained alike with different seeds, read as one: the mean of their logits. On the
+    dev calls a single head's seed moves the result by a few calls (training/README.md), which the
+    mean smooths; the heads are small beside the encoder, so serving several costs little."""
+
+    def __init__(self, heads: list[ContextHead]):
+        super().__init__()
+        self.heads = nn.ModuleList(heads)
+
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        return torch.stack([head(*inputs) for head in self.heads]).mean(0)
+
+
+def export(head: nn.Module, path: str) -> None:
     """context-head.onnx: float inputs, batch axis dynamic, MAX_TURNS context slots."""
     head.eval()
     batch = 2

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from calibration import expected_calibration_error, fit_temperature, operating_points
-from context_head import MAX_TURNS, ContextHead, export as export_context_head
+from context_head import MAX_TURNS, ContextHead, HeadEnsemble, export as export_context_head
 from use_lite import UseLiteEncoder
 
 LABELS = ["neutral", "venting", "abusive", "threat"]
@@ -360,9 +360,9 @@ def dev_scores(logits: torch.Tensor, data: dict, has_context: torch.Tensor) -> d
             "line_dev_macro_f1": macro_f1(*pick((~has_context).tolist()))}
 
 
-def train_context_head(kind: str, line_head: nn.Linear, train: dict, dev: dict, dev_has_context: torch.Tensor,
+def train_context_head(kind: str, seed: int, line_head: nn.Linear, train: dict, dev: dict, dev_has_context: torch.Tensor,
                        class_weights: torch.Tensor, args, log: dict) -> tuple[ContextHead, dict]:
-    torch.manual_seed(args.seed)
+    torch.manual_seed(seed)
     head = ContextHead(line_head, kind)
     optimizer = torch.optim.AdamW([p for p in head.parameters() if p.requires_grad], lr=args.context_lr, weight_decay=0.01)
     n = len(train["labels"])
@@ -382,8 +382,8 @@ def train_context_head(kind: str, line_head: nn.Linear, train: dict, dev: dict, 
         if best is None or scores["project_dev_macro_f1"] > best["project_dev_macro_f1"]:
             best, best_state = {"epoch": epoch + 1, **scores}, {k: v.clone() for k, v in head.state_dict().items()}
     head.load_state_dict(best_state)
-    log["context_heads"][kind] = {"best": best, "epochs": history}
-    print(f"context head {kind}: best epoch {best['epoch']}, project dev macro-F1 {best['project_dev_macro_f1']:.4f} "
+    log["context_heads"][f"{kind} seed {seed}"] = {"best": best, "epochs": history}
+    print(f"context head {kind} seed {seed}: best epoch {best['epoch']}, project dev macro-F1 {best['project_dev_macro_f1']:.4f} "
           f"(snippets {best['snippet_dev_macro_f1']:.4f}, lines {best['line_dev_macro_f1']:.4f})", flush=True)
     return head, best
 
@@ -519,10 +519,17 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     log["context_heads"] = {"line-only": {"best": line_only}}
     print(f"line head alone: project dev macro-F1 {line_only['project_dev_macro_f1']:.4f} "
           f"(snippets {line_only['snippet_dev_macro_f1']:.4f}, lines {line_only['line_dev_macro_f1']:.4f})", flush=True)
-    trained = {kind: train_context_head(kind, model.head, train, dev, dev_has_context, class_weights, args, log) for kind in args.head_kinds}
-    kind = max(trained, key=lambda k: trained[k][1]["project_dev_macro_f1"])
-    head = trained[kind][0]
-    log["context_head_kept"] = kind
+    # Each member is the better kind on dev for its own seed; seeds run from --seed, so one member is
+    # the single head that --seed alone trains.
+    members, kept = [], []
+    for seed in range(args.seed, args.seed + args.context_heads):
+        trained = {kind: train_context_head(kind, seed, model.head, train, dev, dev_has_context, class_weights, args, log)
+                   for kind in args.head_kinds}
+        kind = max(trained, key=lambda k: trained[k][1]["project_dev_macro_f1"])
+        members.append(trained[kind][0])
+        kept.append(f"{kind} seed {seed}")
+    head = members[0] if len(members) == 1 else HeadEnsemble(members)
+    log["context_head_kept"] = ", ".join(kept)
 
     logits = head_logits(head, dev)
     temperature = fit_temperature(logits, dev["targets"])
@@ -574,6 +581,9 @@ def main() -> None:
                         help="single project lines (empty context) beside the snippets in stage 2")
     parser.add_argument("--context-public-lines", type=int, default=1500)
     parser.add_argument("--head-kinds", nargs="+", default=HEAD_KINDS, choices=HEAD_KINDS)
+    parser.add_argument("--context-heads", type=int, default=1,
+                        help="context heads trained with seeds --seed, --seed + 1, ...; more than one are "
+                             "exported as one graph that averages their logits")
     parser.add_argument("--joint-minutes", type=float, default=0,
                         help="after stage 1 (or the reused line model), fine-tune the encoder through a context head for this many minutes (0: off)")
     parser.add_argument("--joint-steps", type=int, default=0,
