@@ -13,6 +13,8 @@ function interval(count: number, of: number, scale: number, digits: number): str
 
 export interface ReportHeader {
   model: string;
+  /** The ladder policy the calls ran with. */
+  policy: string;
   /** Expected cue types the service does not declare (it can never raise them). */
   undeclaredCues: readonly string[];
 }
@@ -77,7 +79,7 @@ export function formatCallReport(summary: EvalSummary, header: ReportHeader): st
         );
   const unanswered = (n: number): string => (n > 0 ? `\n\n${n} lines came back without a label and are left out.` : '');
   return [
-    `## Call-level evaluation (${summary.calls} scripted calls, model \`${header.model}\`)`,
+    `## Call-level evaluation (${summary.calls} scripted calls, model \`${header.model}\`, policy \`${header.policy}\`)`,
     ...(header.undeclaredCues.length > 0
       ? ['', `Expected cue types this service does not declare: ${header.undeclaredCues.join(', ')}.`]
       : []),

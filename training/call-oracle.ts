@@ -6,7 +6,7 @@
  *   npx tsx training/call-oracle.ts [--calls DIR]
  */
 import { parseCommandLine } from '../src/cli/command-line.js';
-import { DEFAULT_POLICY } from '../src/ladder/policy.js';
+import { BUILT_IN_POLICY, DEFAULT_POLICY } from '../src/ladder/policy.js';
 import { formatCallReport } from './call-eval-report.js';
 import { scoreCall, summarise, type ObservedCall } from './call-eval-score.js';
 import { DEV_CALLS_DIR, EVAL_CALLS_DIR, loadEvalCalls } from './call-eval-set.js';
@@ -31,6 +31,9 @@ for (const call of calls) {
 }
 const scores = calls.map((call, i) => scoreCall(call, observed[i]!));
 process.stdout.write(
-  formatCallReport(summarise(calls, observed, scores), { model: 'none: the written labels', undeclaredCues: [] }) +
-    '\n',
+  formatCallReport(summarise(calls, observed, scores), {
+    model: 'none: the written labels',
+    policy: BUILT_IN_POLICY,
+    undeclaredCues: [],
+  }) + '\n',
 );

@@ -8,8 +8,9 @@
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { classifierDefaults, loadClassifier } from '../src/classifier/index.js';
-import { parseCommandLine, usageError } from '../src/cli/command-line.js';
+import { failure, parseCommandLine, usageError } from '../src/cli/command-line.js';
 import { loadConfig } from '../src/config.js';
+import { BUILT_IN_POLICY, loadPolicy, type Policy } from '../src/ladder/policy.js';
 import { CUE_TYPES } from '../src/protocol/cue.js';
 import { buildServer } from '../src/server.js';
 import { formatCallReport } from './call-eval-report.js';
@@ -20,12 +21,13 @@ import { streamCall, type StreamOptions, type StreamTarget } from './call-eval-s
 const TOKENS = { ingest: 'eval-calls-ingest-token', subscribe: 'eval-calls-subscribe-token' };
 
 const PROGRAM = 'npm run eval:calls';
-const USAGE = `usage: npm run eval:calls -- [--model DIR] [--calls DIR] [--out FILE] [--json FILE] [--speed 20] [--concurrency 4]
+const USAGE = `usage: npm run eval:calls -- [--model DIR] [--policy FILE] [--calls DIR] [--out FILE] [--json FILE] [--speed 20] [--concurrency 4]
 
 Starts the service with the model, streams every scripted call of the blind call-level set in over
 WebSocket ingest with a subscriber per call, and scores the cues and line labels it receives.
 
   --model DIR         model folder (default models/use-lite-abuse)
+  --policy FILE       ladder policy (default: POLICY_FILE if set, else ${BUILT_IN_POLICY})
   --calls DIR         the scripted calls (default ${EVAL_CALLS_DIR})
   --out FILE          write the report as Markdown
   --json FILE         write the summary as JSON
@@ -34,6 +36,7 @@ WebSocket ingest with a subscriber per call, and scores the cues and line labels
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   model: { type: 'string', default: classifierDefaults.modelDir },
+  policy: { type: 'string' },
   calls: { type: 'string', default: EVAL_CALLS_DIR },
   out: { type: 'string' },
   json: { type: 'string' },
@@ -66,6 +69,17 @@ const calls: EvalCall[] = loadEvalCalls(values.calls);
 const streamOptions: StreamOptions = { speed: positive('speed', values.speed), endTimeoutMs: 30_000 };
 const concurrency = Math.floor(positive('concurrency', values.concurrency));
 
+// The service's settings are fixed below, so the policy (which decides the cues) is read here: a
+// POLICY_FILE in the environment would otherwise be ignored without a word.
+const policyFile = values.policy ?? process.env.POLICY_FILE;
+const policyName = policyFile ?? BUILT_IN_POLICY;
+let policy: Policy;
+try {
+  policy = loadPolicy(policyFile);
+} catch (error) {
+  failure(PROGRAM, (error as Error).message.replace(/\s*\n\s*/g, ' '));
+}
+
 const config = loadConfig({
   PORT: '0',
   HOST: '127.0.0.1',
@@ -78,7 +92,7 @@ const config = loadConfig({
   ]),
 });
 const classifier = await loadClassifier(config);
-const app = await buildServer({ config, classifier });
+const app = await buildServer({ config, classifier, policy });
 let observed: ObservedCall[];
 try {
   await app.listen({ port: config.port, host: config.host });
@@ -101,7 +115,7 @@ const declared = new Set<string>(CUE_TYPES);
 const undeclaredCues = [...new Set(calls.flatMap((call) => [...call.mustCues, ...call.mustNotCues]))].filter(
   (type) => !declared.has(type),
 );
-const report = formatCallReport(summary, { model: values.model, undeclaredCues });
+const report = formatCallReport(summary, { model: values.model, policy: policyName, undeclaredCues });
 
 process.stdout.write(report);
 if (values.out) writeFileSync(values.out, report);
@@ -111,4 +125,7 @@ const perCall = scores.map((score, i) => ({
   lines: calls[i]!.turns.map((_, t) => observed[i]!.lines[t] ?? null),
 }));
 if (values.json)
-  writeFileSync(values.json, JSON.stringify({ model: values.model, summary, calls: perCall }, null, 2) + '\n');
+  writeFileSync(
+    values.json,
+    JSON.stringify({ model: values.model, policy: policyName, summary, calls: perCall }, null, 2) + '\n',
+  );

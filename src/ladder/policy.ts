@@ -75,7 +75,9 @@ export function parsePolicy(raw: unknown, source: string): Policy {
   return checked.value as Policy;
 }
 
-export const DEFAULT_POLICY: Policy = parsePolicy(defaultPolicyJson, 'src/ladder/default-policy.json');
+/** Where the built-in policy comes from, for reports that name the policy they ran with. */
+export const BUILT_IN_POLICY = 'src/ladder/default-policy.json';
+export const DEFAULT_POLICY: Policy = parsePolicy(defaultPolicyJson, BUILT_IN_POLICY);
 
 export function loadPolicy(path: string | undefined): Policy {
   if (path === undefined) return DEFAULT_POLICY;

@@ -37,6 +37,12 @@ describe.each(PROGRAMS)('$script', ({ script, mistake }) => {
   });
 });
 
+it('npm run eval:calls names a policy file it cannot read, in one line, exit status 1', () => {
+  const wrong = run('training/eval-calls.ts', ['--policy', 'no-such-policy.json']);
+  expect(wrong.status, wrong.stderr).toBe(1);
+  expect(wrong.stderr).toMatch(/^npm run eval:calls: cannot read ladder policy no-such-policy\.json: .*\n$/);
+});
+
 it('npm run eval without a data folder says where the data sets come from', () => {
   expect(run('training/evaluate.ts', []).stderr).toContain('training/README.md ("Data sets")');
 });

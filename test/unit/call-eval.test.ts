@@ -143,8 +143,13 @@ describe('summarise', () => {
   });
 
   it('renders every section, with the calls that went wrong', () => {
-    const report = formatCallReport(summary, { model: 'models/x', undeclaredCues: ['ask-meaning'] });
+    const report = formatCallReport(summary, {
+      model: 'models/x',
+      policy: 'policy.json',
+      undeclaredCues: ['ask-meaning'],
+    });
     for (const part of [
+      'model `models/x`, policy `policy.json`',
       'calls right',
       'false safety alerts per 100',
       'By category',
