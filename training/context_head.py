@@ -77,7 +77,7 @@ class ContextHead(nn.Module):
 class HeadEnsemble(nn.Module):
     """Context heads trained alike with different seeds, read as one: the mean of their logits. On the
     dev calls a single head's seed moves the result by a few calls (training/README.md), which the
-    mean smooths; the heads are small beside the encoder, so serving several costs little."""
+    mean smooths. Each head adds its own time to every line the service reads in context."""
 
     def __init__(self, heads: list[ContextHead]):
         super().__init__()
