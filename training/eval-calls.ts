@@ -77,7 +77,7 @@ let policy: Policy;
 try {
   policy = loadPolicy(policyFile);
 } catch (error) {
-  failure(PROGRAM, (error as Error).message.replace(/\s*\n\s*/g, ' '));
+  failure(PROGRAM, (error as Error).message);
 }
 
 const config = loadConfig({

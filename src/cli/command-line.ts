@@ -4,15 +4,18 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
+/** A message folded onto one line, as the two endings below promise. */
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');
+
 /** Ends a command-line program over a mistake in how it was called: one line on stderr, exit status 2. */
 export function usageError(program: string, problem: string): never {
-  console.error(`${program}: ${problem} (--help for usage)`);
+  console.error(`${program}: ${oneLine(problem)} (--help for usage)`);
   process.exit(2);
 }
 
 /** Ends a command-line program that cannot do its work (a missing file or model): one line on stderr, exit status 1. */
 export function failure(program: string, problem: string): never {
-  console.error(`${program}: ${problem}`);
+  console.error(`${program}: ${oneLine(problem)}`);
   process.exit(1);
 }
 
@@ -35,6 +38,6 @@ export function parseCommandLine<const O extends Options>(
     return parsed;
   } catch (error) {
     // parseArgs explains some mistakes (a value that starts with a dash) over several lines.
-    return usageError(program, (error as Error).message.replace(/\s*\n\s*/g, ' '));
+    return usageError(program, (error as Error).message);
   }
 }
