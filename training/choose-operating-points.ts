@@ -67,14 +67,13 @@ const range = (from: number, to: number, step: number): number[] =>
 
 const GRID: { [K in keyof TunedThresholds]: number[] } = {
   threatMinScore: range(0.6, 0.98, 0.02),
-  threatAloneMinScore: range(0.6, 1, 0.02),
   menaceMinScore: range(0.15, 0.7, 0.05),
   abusiveMinScore: range(0.3, 0.8, 0.05),
   abusiveRepeatMinScore: range(0.3, 0.8, 0.05),
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
 
-/** A set's counts only: the grid has about two million sets, and their per-call scores would fill the heap. */
+/** A set's counts only: the grid has 183,744 sets, and their per-call scores would fill the heap. */
 interface Outcome {
   thresholds: TunedThresholds;
   right: number;
@@ -115,19 +114,11 @@ const better = (a: Outcome, b: Outcome): number =>
 
 function* candidates(): Generator<TunedThresholds> {
   for (const threatMinScore of GRID.threatMinScore)
-    for (const threatAloneMinScore of GRID.threatAloneMinScore.filter((alone) => alone >= threatMinScore))
-      for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
-        for (const abusiveMinScore of GRID.abusiveMinScore)
-          for (const abusiveRepeatMinScore of GRID.abusiveRepeatMinScore.filter((repeat) => repeat <= abusiveMinScore))
-            for (const agentHeatMinScore of GRID.agentHeatMinScore)
-              yield {
-                threatMinScore,
-                threatAloneMinScore,
-                menaceMinScore,
-                abusiveMinScore,
-                abusiveRepeatMinScore,
-                agentHeatMinScore,
-              };
+    for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
+      for (const abusiveMinScore of GRID.abusiveMinScore)
+        for (const abusiveRepeatMinScore of GRID.abusiveRepeatMinScore.filter((repeat) => repeat <= abusiveMinScore))
+          for (const agentHeatMinScore of GRID.agentHeatMinScore)
+            yield { threatMinScore, menaceMinScore, abusiveMinScore, abusiveRepeatMinScore, agentHeatMinScore };
 }
 
 const calls = loadEvalCalls(values.calls);

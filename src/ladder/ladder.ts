@@ -23,16 +23,17 @@ export type Reading = Label | 'menace';
 
 /**
  * The reading the ladder acts on: threat scores fall into three bands; abuse below the policy's score
- * is venting. Context cannot talk a threat down: menace is read on the higher of the line's threat
- * scores in its context and alone, and the line read alone alerts from its own alert point. Once the
- * call has had abuse (counted, or a limit set by the agent), a later line is read with the lower
- * repeat score, as a supervisor hears a second put-down after the first.
+ * is venting. The threat score is the higher of the line read in its context and read alone, so that
+ * context cannot talk a threat down. Once the call has had abuse (counted, or a limit set by the
+ * agent), a later line is read with the lower repeat score, as a supervisor hears a second put-down
+ * after the first.
  */
 export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore: boolean): Reading {
-  const { label, scores, threatAlone } = utterance.verdict;
+  const { label, scores } = utterance.verdict;
   const t = policy.thresholds;
-  if (scores.threat >= t.threatMinScore || (threatAlone ?? 0) >= t.threatAloneMinScore) return 'threat';
-  if (threatScoreOf(utterance.verdict) >= t.menaceMinScore) return 'menace';
+  const threat = threatScoreOf(utterance.verdict);
+  if (threat >= t.threatMinScore) return 'threat';
+  if (threat >= t.menaceMinScore) return 'menace';
   const abusiveMin = abusedBefore ? t.abusiveRepeatMinScore : t.abusiveMinScore;
   if (label === 'threat' || label === 'abusive') return scores.abusive >= abusiveMin ? 'abusive' : 'venting';
   return label;

@@ -20,13 +20,6 @@ export const Policy = Type.Object(
         abusiveRepeatMinScore: Score,
         /** A customer utterance whose threat score reaches this is a clear threat: a safety alert at once. */
         threatMinScore: Score,
-        /**
-         * A final read with context is also read alone. Read alone, it alerts only from this score, so a
-         * veiled line that its context reads as menace asks what the caller means instead of alerting
-         * on a line before the threat. A policy file without it uses threatMinScore, as files written
-         * before it did.
-         */
-        threatAloneMinScore: Score,
         /** Threat scores from here up to threatMinScore are ambiguous menace: ask what the caller means. */
         menaceMinScore: Score,
         /** An agent utterance labelled venting or abusive at or above this score draws a stay-calm cue. */
@@ -57,36 +50,27 @@ export type Policy = Static<typeof Policy> & { scripts: Record<(typeof CUE_TYPES
 
 const checkPolicy = validator(Policy);
 
-/** Thresholds added after policy files were first written, each with the threshold it defaults to. */
-const FILLED_FROM = { abusiveRepeatMinScore: 'abusiveMinScore', threatAloneMinScore: 'threatMinScore' } as const;
-
-/** Fills each later threshold from the one it defaults to, where a policy file leaves it out. */
-function withLaterThresholds(raw: unknown): unknown {
+/** Fills abusiveRepeatMinScore from abusiveMinScore where a policy file leaves it out. */
+function withRepeatScore(raw: unknown): unknown {
   const thresholds = (raw as { thresholds?: unknown } | null)?.thresholds;
-  if (typeof thresholds !== 'object' || thresholds === null) return raw;
-  const filled: Record<string, unknown> = { ...thresholds };
-  for (const [later, from] of Object.entries(FILLED_FROM))
-    if (!(later in filled) && from in filled) filled[later] = filled[from];
-  return { ...(raw as object), thresholds: filled };
+  if (typeof thresholds !== 'object' || thresholds === null || 'abusiveRepeatMinScore' in thresholds) return raw;
+  if (!('abusiveMinScore' in thresholds)) return raw;
+  return { ...(raw as object), thresholds: { ...thresholds, abusiveRepeatMinScore: thresholds.abusiveMinScore } };
 }
 
-/** Pairs of thresholds where the first may not be above the second. */
-const ORDERED = [
-  ['menaceMinScore', 'threatMinScore'],
-  ['threatMinScore', 'threatAloneMinScore'],
-  ['abusiveRepeatMinScore', 'abusiveMinScore'],
-] as const;
-
 export function parsePolicy(raw: unknown, source: string): Policy {
-  const checked = checkPolicy(withLaterThresholds(raw));
+  const checked = checkPolicy(withRepeatScore(raw));
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.message}`);
-  const { thresholds } = checked.value;
-  for (const [lower, higher] of ORDERED) {
-    if (thresholds[lower] > thresholds[higher]) {
-      throw new Error(
-        `invalid ladder policy ${source}: thresholds.${lower} (${thresholds[lower]}) is above thresholds.${higher} (${thresholds[higher]})`,
-      );
-    }
+  const { menaceMinScore, threatMinScore, abusiveRepeatMinScore, abusiveMinScore } = checked.value.thresholds;
+  if (menaceMinScore > threatMinScore) {
+    throw new Error(
+      `invalid ladder policy ${source}: thresholds.menaceMinScore (${menaceMinScore}) is above thresholds.threatMinScore (${threatMinScore})`,
+    );
+  }
+  if (abusiveRepeatMinScore > abusiveMinScore) {
+    throw new Error(
+      `invalid ladder policy ${source}: thresholds.abusiveRepeatMinScore (${abusiveRepeatMinScore}) is above thresholds.abusiveMinScore (${abusiveMinScore})`,
+    );
   }
   return checked.value as Policy;
 }

@@ -36,7 +36,7 @@ export const Verdict = Type.Object({
 });
 export type Verdict = Static<typeof Verdict>;
 
-/** A line's threat score: the higher of the line read in its context and read alone. */
+/** The threat score the ladder acts on: the higher of the line read in its context and read alone. */
 export const threatScoreOf = ({ scores, threatAlone }: Pick<Verdict, 'scores' | 'threatAlone'>): number =>
   Math.max(scores.threat, threatAlone ?? 0);
 

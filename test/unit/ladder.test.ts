@@ -173,25 +173,6 @@ describe('a threat its context talks down', () => {
   it('is read as its context reads it when the line alone is harmless', () => {
     expect(run([readAlone(menaceMinScore / 2)]).types).toEqual(['let-vent']);
   });
-
-  describe('with the alone alert point above the threat score', () => {
-    const policy = structuredClone(DEFAULT_POLICY);
-    policy.thresholds.threatAloneMinScore = (threatMinScore + 1) / 2;
-    const between = (threatMinScore + policy.thresholds.threatAloneMinScore) / 2;
-
-    it('asks what the caller means when the line alone scores between the two, and alerts on the threat that follows', () => {
-      const threat = customer('i will hurt you when you get off work', 'threat', (threatMinScore + 1) / 2);
-      const { perEvent, cues } = run([readAlone(between), threat], initialLadderState(), policy);
-      expect(perEvent).toEqual([['ask-meaning'], ['safety-alert']]);
-      expect(cues[1]!.evidence[0]).toMatchObject({ text: 'i will hurt you when you get off work' });
-    });
-
-    it('still alerts at once when the line alone reaches it', () => {
-      expect(run([readAlone(policy.thresholds.threatAloneMinScore)], initialLadderState(), policy).types).toEqual([
-        'safety-alert',
-      ]);
-    });
-  });
 });
 
 describe('a caller who has already abused the agent', () => {
@@ -401,21 +382,6 @@ describe('policy', () => {
     const { abusiveRepeatMinScore: _, ...thresholds } = DEFAULT_POLICY.thresholds;
     const policy = parsePolicy({ ...DEFAULT_POLICY, thresholds }, 'old.json');
     expect(policy.thresholds.abusiveRepeatMinScore).toBe(DEFAULT_POLICY.thresholds.abusiveMinScore);
-  });
-
-  it('reads a policy file without an alone alert point with the threat score', () => {
-    const { threatAloneMinScore: _, ...thresholds } = DEFAULT_POLICY.thresholds;
-    const policy = parsePolicy({ ...DEFAULT_POLICY, thresholds }, 'old.json');
-    expect(policy.thresholds.threatAloneMinScore).toBe(DEFAULT_POLICY.thresholds.threatMinScore);
-  });
-
-  it('rejects an alone alert point below the threat score', () => {
-    const bad = structuredClone(DEFAULT_POLICY);
-    bad.thresholds.threatMinScore = 0.9;
-    bad.thresholds.threatAloneMinScore = 0.8;
-    expect(() => parsePolicy(bad, 'test.json')).toThrow(
-      /threatMinScore \(0\.9\) is above thresholds\.threatAloneMinScore/,
-    );
   });
 
   it('rejects a repeat abuse score above the first abuse score', () => {

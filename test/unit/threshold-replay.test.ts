@@ -39,11 +39,10 @@ function randomVerdict(speaker: string): Verdict {
 }
 
 const randomThresholds = (): TunedThresholds => {
-  const [menace, threat, alone] = [coarse(), coarse(), coarse()].sort((a, b) => a - b) as [number, number, number];
+  const [menace, threat] = [coarse(), coarse()].sort((a, b) => a - b) as [number, number];
   const [repeat, abusive] = [coarse(), coarse()].sort((a, b) => a - b) as [number, number];
   return {
     threatMinScore: threat,
-    threatAloneMinScore: alone,
     menaceMinScore: menace,
     abusiveMinScore: abusive,
     abusiveRepeatMinScore: repeat,
