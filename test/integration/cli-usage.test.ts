@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 
 /** Every command-line program behind an npm script, with one mistaken call of its own. */
 const PROGRAMS = [
@@ -9,6 +12,7 @@ const PROGRAMS = [
   { script: 'training/prepare.ts', mistake: ['only-one-folder'] },
   { script: 'training/eval-calls.ts', mistake: ['--speed', 'fast'] },
   { script: 'training/choose-operating-points.ts', mistake: ['--max-wrong-line', '-1'] },
+  { script: 'training/compare-calls.ts', mistake: ['only-one.json'] },
   { script: 'bench/bench.ts', mistake: ['--steps', 'many'] },
   { script: 'bench/classifier-throughput.ts', mistake: ['--inference-thread', 'gpu'] },
 ];
@@ -52,4 +56,41 @@ it("npm run eval --sets with a name that is no set's lists the sets", () => {
   expect(wrong.status, wrong.stderr).toBe(2);
   expect(wrong.stderr).toContain('no set is called no-such-set; the sets are project, ');
   expect(wrong.stderr).toContain('dev-venting');
+});
+
+describe('npm run compare:calls', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'compare-calls-'));
+  const report = (name: string, calls: { id: string; right: unknown; alert: string }[]) => {
+    const file = join(folder, name);
+    writeFileSync(file, JSON.stringify({ model: `models/${name}`, policy: 'built-in', summary: {}, calls }));
+    return file;
+  };
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('prints the calls right in one run only, the test on them and the alerts that changed', () => {
+    const first = report('first.json', [
+      { id: 'a', right: true, alert: 'right' },
+      { id: 'b', right: false, alert: 'missed' },
+    ]);
+    const second = report('second.json', [
+      { id: 'a', right: true, alert: 'right' },
+      { id: 'b', right: true, alert: 'right' },
+    ]);
+    const compared = run('training/compare-calls.ts', [first, second]);
+    expect(compared.status, compared.stderr).toBe(0);
+    expect(compared.stdout).toContain('2 calls; right 1 and 2\n');
+    expect(compared.stdout).toContain('right in the second only (1):\n  b\n');
+    expect(compared.stdout).toContain('exact McNemar test on those 1 calls: p = 1.000 (two-sided)\n');
+    expect(compared.stdout).toContain('  b: missed -> right\n');
+  });
+
+  it('names a file that is no eval:calls report, in one line, exit status 1', () => {
+    const first = report('calls.json', [{ id: 'a', right: true, alert: 'right' }]);
+    const other = report('other.json', [{ id: 'a', right: 'yes', alert: 'right' }]);
+    const wrong = run('training/compare-calls.ts', [first, other]);
+    expect(wrong.status, wrong.stderr).toBe(1);
+    expect(wrong.stderr).toMatch(
+      /^npm run compare:calls: \S+other\.json is no eval:calls report: report\.calls\[0\]\.right: .*\n$/,
+    );
+  });
 });
