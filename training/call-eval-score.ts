@@ -23,7 +23,8 @@ export interface ObservedCall {
 
 export const SAFETY_ALERT = 'safety-alert';
 
-export type AlertOutcome = 'right' | 'missed' | 'false-alert' | 'wrong-line';
+export const ALERT_OUTCOMES = ['right', 'missed', 'false-alert', 'wrong-line'] as const;
+export type AlertOutcome = (typeof ALERT_OUTCOMES)[number];
 
 export interface CallScore {
   id: string;

@@ -1,19 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { AlertOutcome } from './call-eval-score.js';
-
-const Alert = Type.Union([
-  Type.Literal('right'),
-  Type.Literal('missed'),
-  Type.Literal('false-alert'),
-  Type.Literal('wrong-line'),
-]);
+import { oneOf } from '../src/protocol/one-of.js';
+import { ALERT_OUTCOMES, type AlertOutcome } from './call-eval-score.js';
 
 /** What the comparison reads of a `npm run eval:calls -- --json FILE` report; other fields are ignored. */
 export const CallReportFile = Type.Object({
   model: Type.String(),
   /** Absent from reports written before eval:calls named its policy. */
   policy: Type.Optional(Type.String()),
-  calls: Type.Array(Type.Object({ id: Type.String(), right: Type.Boolean(), alert: Alert })),
+  calls: Type.Array(Type.Object({ id: Type.String(), right: Type.Boolean(), alert: oneOf(ALERT_OUTCOMES) })),
 });
 export type CallReportFile = Static<typeof CallReportFile>;
 type ReportedCall = CallReportFile['calls'][number];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AlertOutcome } from '../../training/call-eval-score.js';
 import { compareCalls, exactMcNemar } from '../../training/paired-calls.js';
 
 describe('exactMcNemar', () => {
@@ -23,7 +24,7 @@ describe('exactMcNemar', () => {
 });
 
 describe('compareCalls', () => {
-  const call = (id: string, right: boolean, alert: 'right' | 'missed' | 'false-alert' | 'wrong-line' = 'right') => ({
+  const call = (id: string, right: boolean, alert: AlertOutcome = 'right') => ({
     id,
     right,
     alert,
