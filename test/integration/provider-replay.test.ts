@@ -116,7 +116,7 @@ describe('every fixture call in every format, through the real server, with the 
  */
 const KNOWN_MODEL_MISSES: Record<string, string> = {
   'legitimate-recourse':
-    '"fine show me what you can do" (after three lines of recourse) reads as abusive (0.74 read alone), above the 0.70 limit point: set-limit and break-debrief',
+    '"fine show me what you can do" (after three lines of recourse) reads abusive 0.67 in context, under the 0.75 first-abuse point, so it counts as a fourth venting line in a row: acknowledge',
 };
 
 describe('the committed model on every fixture call (service format)', () => {

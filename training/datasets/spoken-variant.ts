@@ -5,7 +5,7 @@ import { hashString } from './random.js';
  * hand-written lines mostly lack both, and round 9 reads a threat with a name or a filler added as
  * milder (`training/dev-noise-test.ts`: 82.8 % of dev threat lines read as threat alone, 76.7 % with
  * one). So one of the repeats of each project row is a spoken variant of it, label and context
- * kept. Round 10's runs did not show it closing that gap (model card, "Round 10").
+ * kept. Round 10's runs did not show it closing that gap (models/use-lite-abuse/ROUNDS.md, "Round 10").
  */
 
 /** What speech adds around a line: names and other ways to address someone, and fillers. */
