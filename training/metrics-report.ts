@@ -4,6 +4,8 @@ import {
   type EqualRatesBaseline,
   type Evaluation,
   type ProductMetrics,
+  type Share,
+  wilsonInterval,
 } from './metrics.js';
 import type { SwapTest } from './swap-test.js';
 
@@ -72,19 +74,41 @@ function targetRow(name: string, value: number | null, goal: Goal, show: (v: num
     : [name, show(value), goal.text, goal.met(value) ? 'yes' : 'no'];
 }
 
+/** A target measured as a share of lines, with its count and its 95 % interval. */
+function shareTargetRow(name: string, share: Share | null, goal: Goal, show: (v: number) => string): string[] {
+  if (share === null) return [name, 'n/a', 'n/a', goal.text, 'n/a'];
+  const [low, high] = wilsonInterval(share.hits, share.total);
+  return [
+    name,
+    `${show(share.rate)} (${share.hits}/${share.total})`,
+    `${show(low)}–${show(high)}`,
+    goal.text,
+    goal.met(share.rate) ? 'yes' : 'no',
+  ];
+}
+
 export function formatProductTargets(metrics: ProductMetrics, style: TableStyle): string {
+  const withoutInterval = (row: string[]): string[] => [row[0]!, row[1]!, '–', ...row.slice(2)];
   const rows = [
-    targetRow('abusive-or-threat vs rest F1', metrics.abuseOrThreatF1, atLeast(TARGETS.abuseOrThreatF1)),
-    targetRow(
+    withoutInterval(
+      targetRow('abusive-or-threat vs rest F1', metrics.abuseOrThreatF1, atLeast(TARGETS.abuseOrThreatF1)),
+    ),
+    shareTargetRow(
       'venting labelled abusive/threat',
       metrics.ventingFlagged,
       atMost(TARGETS.ventingFlagged, percent),
       percent,
     ),
-    targetRow('threat recall', metrics.threatRecall, atLeast(TARGETS.threatRecall)),
-    targetRow('four-class macro-F1', metrics.macroF1, atLeast(TARGETS.macroF1)),
+    shareTargetRow('threat recall', metrics.threatRecall, atLeast(TARGETS.threatRecall), fixed),
+    withoutInterval(targetRow('four-class macro-F1', metrics.macroF1, atLeast(TARGETS.macroF1))),
   ];
-  return ['Product targets', '', renderTable(['metric', 'value', 'target', 'met'], rows, style)].join('\n');
+  return [
+    'Product targets',
+    '',
+    renderTable(['metric', 'value', '95 % interval', 'target', 'met'], rows, style),
+    '',
+    'The intervals (Wilson, 95 %) say how far the true share could be from the one measured on this many lines.',
+  ].join('\n');
 }
 
 const ratioText = (value: number | null): string => (value === null ? 'n/a' : `${value.toFixed(2)}×`);

@@ -91,13 +91,23 @@ export function groupF1<L extends string>(
   return harmonicMean(ratio(hits, predictedPositives), ratio(hits, truePositives));
 }
 
+/** A share measured on a count of lines, kept with the count so that a report can say how sure it is. */
+export interface Share {
+  hits: number;
+  total: number;
+  rate: number;
+}
+
+const shareOf = (hits: number, total: number): Share | null =>
+  total === 0 ? null : { hits, total, rate: hits / total };
+
 export interface ProductMetrics {
   /** F1 of abusive-or-threat against neutral-or-venting. */
   abuseOrThreatF1: number;
-  /** Share of venting utterances labelled abusive or threat; null without venting rows. */
-  ventingFlagged: number | null;
-  /** null without threat rows. */
-  threatRecall: number | null;
+  /** Venting utterances labelled abusive or threat; null without venting rows. */
+  ventingFlagged: Share | null;
+  /** Threat utterances labelled threat; null without threat rows. */
+  threatRecall: Share | null;
   macroF1: number;
 }
 
@@ -110,11 +120,11 @@ export function productMetrics(
   predicted: readonly Label[],
 ): ProductMetrics {
   const venting = predicted.filter((_, i) => truth[i] === 'venting');
-  const threat = evaluation.perClass.threat;
+  const threat = predicted.filter((_, i) => truth[i] === 'threat');
   return {
     abuseOrThreatF1: groupF1(truth, predicted, FLAGGED),
-    ventingFlagged: venting.length === 0 ? null : venting.filter((label) => FLAGGED.has(label)).length / venting.length,
-    threatRecall: threat && threat.support > 0 ? threat.recall : null,
+    ventingFlagged: shareOf(venting.filter((label) => FLAGGED.has(label)).length, venting.length),
+    threatRecall: shareOf(threat.filter((label) => label === 'threat').length, threat.length),
     macroF1: evaluation.macroF1,
   };
 }

@@ -54,8 +54,21 @@ describe('product metrics', () => {
     // flagged truth: 4 rows; flagged predictions: 5, of which 4 right.
     expect(groupF1(truth, predicted, new Set<Label>(['abusive', 'threat']))).toBeCloseTo((2 * 0.8 * 1) / 1.8);
     const metrics = productMetrics(evaluateLabels(LABELS, truth, predicted), truth, predicted);
-    expect(metrics.ventingFlagged).toBe(0.5);
-    expect(metrics.threatRecall).toBe(0.5);
+    expect(metrics.ventingFlagged).toEqual({ hits: 1, total: 2, rate: 0.5 });
+    expect(metrics.threatRecall).toEqual({ hits: 1, total: 2, rate: 0.5 });
+  });
+
+  it('shows each share with its count and 95 % interval, and an F1 without one', () => {
+    const table = formatProductTargets(
+      productMetrics(evaluateLabels(LABELS, truth, predicted), truth, predicted),
+      'plain',
+    );
+    const [low, high] = wilsonInterval(1, 2).map((bound) => `${(bound * 100).toFixed(1)}%`);
+    expect(table).toMatch(
+      new RegExp(`venting labelled abusive/threat\\s+50\\.0% \\(1/2\\)\\s+${low}–${high}\\s+≤ 5\\.0%\\s+no`),
+    );
+    expect(table).toMatch(/threat recall\s+0\.500 \(1\/2\)\s+0\.\d{3}–0\.\d{3}\s+≥ 0\.95\s+no/);
+    expect(table).toMatch(/four-class macro-F1\s+\d\.\d{3}\s+–\s+≥ 0\.85/);
   });
 
   it('reports n/a without venting or threat rows', () => {
