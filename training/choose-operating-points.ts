@@ -70,10 +70,12 @@ const GRID: { [K in keyof TunedThresholds]: number[] } = {
   menaceMinScore: range(0.15, 0.7, 0.05),
   abusiveMinScore: range(0.3, 0.8, 0.05),
   abusiveRepeatMinScore: range(0.3, 0.8, 0.05),
+  // 1 reads no neutral line as venting: the ladder before the point was added.
+  ventingMinScore: [...range(0.1, 0.5, 0.05), 1],
   agentHeatMinScore: range(0.4, 0.95, 0.05),
 };
 
-/** A set's counts only: the grid has 183,744 sets, and their per-call scores would fill the heap. */
+/** A set's counts only: the grid has 1,837,440 sets, and their per-call scores would fill the heap. */
 interface Outcome {
   thresholds: TunedThresholds;
   right: number;
@@ -117,8 +119,16 @@ function* candidates(): Generator<TunedThresholds> {
     for (const menaceMinScore of GRID.menaceMinScore.filter((menace) => menace <= threatMinScore))
       for (const abusiveMinScore of GRID.abusiveMinScore)
         for (const abusiveRepeatMinScore of GRID.abusiveRepeatMinScore.filter((repeat) => repeat <= abusiveMinScore))
-          for (const agentHeatMinScore of GRID.agentHeatMinScore)
-            yield { threatMinScore, menaceMinScore, abusiveMinScore, abusiveRepeatMinScore, agentHeatMinScore };
+          for (const ventingMinScore of GRID.ventingMinScore)
+            for (const agentHeatMinScore of GRID.agentHeatMinScore)
+              yield {
+                threatMinScore,
+                menaceMinScore,
+                abusiveMinScore,
+                abusiveRepeatMinScore,
+                ventingMinScore,
+                agentHeatMinScore,
+              };
 }
 
 const calls = loadEvalCalls(values.calls);

@@ -23,7 +23,12 @@ function below(values: readonly number[], threshold: number): number {
 /** The score thresholds the search tunes; the ladder's counts (venting turns before acknowledging, …) are rules. */
 export type TunedThresholds = Pick<
   Policy['thresholds'],
-  'threatMinScore' | 'menaceMinScore' | 'abusiveMinScore' | 'abusiveRepeatMinScore' | 'agentHeatMinScore'
+  | 'threatMinScore'
+  | 'menaceMinScore'
+  | 'abusiveMinScore'
+  | 'abusiveRepeatMinScore'
+  | 'ventingMinScore'
+  | 'agentHeatMinScore'
 >;
 
 /**
@@ -31,14 +36,16 @@ export type TunedThresholds = Pick<
  * search. The ladder uses the tuned thresholds only in `score >= threshold` comparisons
  * (src/ladder/ladder.ts): threat and
  * menace against each customer line's threat score, the two abuse thresholds against its abusive
- * score, agent heat against an agent line's score for its heated label. Two sets that fall between
- * the same scores of the call make every comparison alike, so the call replays alike: each such
- * pattern is replayed once. Over `npm run choose:thresholds`' grid (183,744 sets) the 277 dev calls
- * replay 996 times instead of 51 million.
+ * score, the venting point against its venting score, agent heat against an agent line's score for
+ * its heated label. Two sets that fall between the same scores of the call make every comparison
+ * alike, so the call replays alike: each such pattern is replayed once. Over `npm run
+ * choose:thresholds`' grid (1,837,440 sets) the 441 dev calls replay a few thousand times instead of
+ * 810 million.
  */
 export class ThresholdReplay {
   private readonly threat: number[];
   private readonly abusive: number[];
+  private readonly venting: number[];
   private readonly heat: number[];
   private readonly base: number;
   private readonly scored = new Map<number, CallScore>();
@@ -52,17 +59,20 @@ export class ThresholdReplay {
     const agent = utterances.filter((u) => u.speaker === 'agent').map((u) => u.verdict);
     this.threat = distinct(customer.map(threatScoreOf));
     this.abusive = distinct(customer.map((v) => v.scores.abusive));
+    this.venting = distinct(customer.map((v) => v.scores.venting));
     this.heat = distinct(agent.map((v) => v.scores[v.label]));
-    this.base = Math.max(this.threat.length, this.abusive.length, this.heat.length) + 1;
+    this.base = Math.max(this.threat.length, this.abusive.length, this.venting.length, this.heat.length) + 1;
   }
 
   scoreAt(thresholds: TunedThresholds): CallScore {
     const { base } = this;
     const key =
-      (((below(this.threat, thresholds.threatMinScore) * base + below(this.threat, thresholds.menaceMinScore)) * base +
+      ((((below(this.threat, thresholds.threatMinScore) * base + below(this.threat, thresholds.menaceMinScore)) * base +
         below(this.abusive, thresholds.abusiveMinScore)) *
         base +
         below(this.abusive, thresholds.abusiveRepeatMinScore)) *
+        base +
+        below(this.venting, thresholds.ventingMinScore)) *
         base +
       below(this.heat, thresholds.agentHeatMinScore);
     let score = this.scored.get(key);

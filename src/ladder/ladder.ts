@@ -26,7 +26,8 @@ export type Reading = Label | 'menace';
  * is venting. The threat score is the higher of the line read in its context and read alone, so that
  * context cannot talk a threat down. Once the call has had abuse (counted, or a limit set by the
  * agent), a later line is read with the lower repeat score, as a supervisor hears a second put-down
- * after the first.
+ * after the first. A line labelled neutral with a venting score from the policy's point is a calm
+ * complaint, read as venting, so that a caller who repeats it calmly is acknowledged too.
  */
 export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore: boolean): Reading {
   const { label, scores } = utterance.verdict;
@@ -36,6 +37,7 @@ export function readCustomer(utterance: Utterance, policy: Policy, abusedBefore:
   if (threat >= t.menaceMinScore) return 'menace';
   const abusiveMin = abusedBefore ? t.abusiveRepeatMinScore : t.abusiveMinScore;
   if (label === 'threat' || label === 'abusive') return scores.abusive >= abusiveMin ? 'abusive' : 'venting';
+  if (label === 'neutral' && scores.venting >= t.ventingMinScore) return 'venting';
   return label;
 }
 

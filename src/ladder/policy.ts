@@ -22,6 +22,12 @@ export const Policy = Type.Object(
         threatMinScore: Score,
         /** Threat scores from here up to threatMinScore are ambiguous menace: ask what the caller means. */
         menaceMinScore: Score,
+        /**
+         * A customer utterance labelled neutral counts as venting from this venting score: a calm
+         * complaint, for the count of venting turns before acknowledging. A policy file without it uses
+         * 1, which no neutral line reaches, as files written before it did.
+         */
+        ventingMinScore: Score,
         /** An agent utterance labelled venting or abusive at or above this score draws a stay-calm cue. */
         agentHeatMinScore: Score,
         /** An agent act (limit, warning, transfer, release, acknowledgement) counts at or above this score. */
@@ -50,16 +56,29 @@ export type Policy = Static<typeof Policy> & { scripts: Record<(typeof CUE_TYPES
 
 const checkPolicy = validator(Policy);
 
-/** Fills abusiveRepeatMinScore from abusiveMinScore where a policy file leaves it out. */
-function withRepeatScore(raw: unknown): unknown {
+type Thresholds = Record<string, unknown>;
+
+/** Thresholds added after policy files were first written, and what each is where a file leaves it out. */
+const LATER_THRESHOLDS: Record<string, { from: string } | { value: number }> = {
+  abusiveRepeatMinScore: { from: 'abusiveMinScore' },
+  ventingMinScore: { value: 1 },
+};
+
+/** Fills each later threshold a policy file leaves out, as the ladder read such files before it. */
+function withLaterThresholds(raw: unknown): unknown {
   const thresholds = (raw as { thresholds?: unknown } | null)?.thresholds;
-  if (typeof thresholds !== 'object' || thresholds === null || 'abusiveRepeatMinScore' in thresholds) return raw;
-  if (!('abusiveMinScore' in thresholds)) return raw;
-  return { ...(raw as object), thresholds: { ...thresholds, abusiveRepeatMinScore: thresholds.abusiveMinScore } };
+  if (typeof thresholds !== 'object' || thresholds === null) return raw;
+  const filled: Thresholds = { ...thresholds };
+  for (const [later, fill] of Object.entries(LATER_THRESHOLDS)) {
+    if (later in filled) continue;
+    if ('value' in fill) filled[later] = fill.value;
+    else if (fill.from in filled) filled[later] = filled[fill.from];
+  }
+  return { ...(raw as object), thresholds: filled };
 }
 
 export function parsePolicy(raw: unknown, source: string): Policy {
-  const checked = checkPolicy(withRepeatScore(raw));
+  const checked = checkPolicy(withLaterThresholds(raw));
   if (!checked.ok) throw new Error(`invalid ladder policy ${source}: ${checked.message}`);
   const { menaceMinScore, threatMinScore, abusiveRepeatMinScore, abusiveMinScore } = checked.value.thresholds;
   if (menaceMinScore > threatMinScore) {

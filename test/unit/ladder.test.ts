@@ -84,6 +84,29 @@ describe('venting', () => {
     expect(types).toEqual(['let-vent']);
   });
 
+  it("counts a calm complaint read as neutral as venting from the policy's venting point", () => {
+    const calm = (text: string, venting: number): LadderEvent => {
+      const event = customer(text, 'neutral', 1 - venting) as Extract<LadderEvent, { type: 'utterance' }>;
+      event.utterance.verdict.scores.venting = venting;
+      return event;
+    };
+    const events = () => [
+      customer('a', 'venting'),
+      customer('b', 'venting'),
+      calm('i have rung four times about this', 0.3),
+      customer('c', 'venting'),
+    ];
+    const withPoint = (ventingMinScore: number) =>
+      parsePolicy({ ...DEFAULT_POLICY, thresholds: { ...DEFAULT_POLICY.thresholds, ventingMinScore } }, 'test.json');
+    expect(run(events(), initialLadderState(), withPoint(0.25)).perEvent).toEqual([
+      ['let-vent'],
+      [],
+      [],
+      ['acknowledge'],
+    ]);
+    expect(run(events(), initialLadderState(), withPoint(0.35)).types).toEqual(['let-vent']);
+  });
+
   it('treats low-confidence abuse and threats as venting', () => {
     const low = customer('x', 'abusive', 0.4) as Extract<LadderEvent, { type: 'utterance' }>;
     expect(readCustomer(low.utterance, DEFAULT_POLICY, false)).toBe('venting');
@@ -382,6 +405,11 @@ describe('policy', () => {
     const { abusiveRepeatMinScore: _, ...thresholds } = DEFAULT_POLICY.thresholds;
     const policy = parsePolicy({ ...DEFAULT_POLICY, thresholds }, 'old.json');
     expect(policy.thresholds.abusiveRepeatMinScore).toBe(DEFAULT_POLICY.thresholds.abusiveMinScore);
+  });
+
+  it('reads a policy file without a venting point as reading no neutral line as venting', () => {
+    const { ventingMinScore: _, ...thresholds } = DEFAULT_POLICY.thresholds;
+    expect(parsePolicy({ ...DEFAULT_POLICY, thresholds }, 'old.json').thresholds.ventingMinScore).toBe(1);
   });
 
   it('rejects a repeat abuse score above the first abuse score', () => {

@@ -46,6 +46,7 @@ const randomThresholds = (): TunedThresholds => {
     menaceMinScore: menace,
     abusiveMinScore: abusive,
     abusiveRepeatMinScore: repeat,
+    ventingMinScore: coarse(),
     agentHeatMinScore: coarse(),
   };
 };
