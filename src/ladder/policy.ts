@@ -56,10 +56,10 @@ export type Policy = Static<typeof Policy> & { scripts: Record<(typeof CUE_TYPES
 
 const checkPolicy = validator(Policy);
 
-type Thresholds = Record<string, unknown>;
+type ThresholdName = keyof Static<typeof Policy>['thresholds'];
 
 /** Thresholds added after policy files were first written, and what each is where a file leaves it out. */
-const LATER_THRESHOLDS: Record<string, { from: string } | { value: number }> = {
+const LATER_THRESHOLDS: Partial<Record<ThresholdName, { from: ThresholdName } | { value: number }>> = {
   abusiveRepeatMinScore: { from: 'abusiveMinScore' },
   ventingMinScore: { value: 1 },
 };
@@ -68,7 +68,7 @@ const LATER_THRESHOLDS: Record<string, { from: string } | { value: number }> = {
 function withLaterThresholds(raw: unknown): unknown {
   const thresholds = (raw as { thresholds?: unknown } | null)?.thresholds;
   if (typeof thresholds !== 'object' || thresholds === null) return raw;
-  const filled: Thresholds = { ...thresholds };
+  const filled: Record<string, unknown> = { ...thresholds };
   for (const [later, fill] of Object.entries(LATER_THRESHOLDS)) {
     if (later in filled) continue;
     if ('value' in fill) filled[later] = fill.value;
