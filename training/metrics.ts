@@ -98,7 +98,7 @@ export interface Share {
   rate: number;
 }
 
-const shareOf = (hits: number, total: number): Share | null =>
+const measuredShare = (hits: number, total: number): Share | null =>
   total === 0 ? null : { hits, total, rate: hits / total };
 
 export interface ProductMetrics {
@@ -123,8 +123,8 @@ export function productMetrics(
   const threat = predicted.filter((_, i) => truth[i] === 'threat');
   return {
     abuseOrThreatF1: groupF1(truth, predicted, FLAGGED),
-    ventingFlagged: shareOf(venting.filter((label) => FLAGGED.has(label)).length, venting.length),
-    threatRecall: shareOf(threat.filter((label) => label === 'threat').length, threat.length),
+    ventingFlagged: measuredShare(venting.filter((label) => FLAGGED.has(label)).length, venting.length),
+    threatRecall: measuredShare(threat.filter((label) => label === 'threat').length, threat.length),
     macroF1: evaluation.macroF1,
   };
 }
