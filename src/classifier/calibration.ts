@@ -14,11 +14,14 @@ export interface OperatingPoints {
 export interface Calibration {
   /** The final logits are divided by this before the softmax (temperature scaling, fitted on dev). */
   temperature: number;
+  /** A line naming a group is read as the average over every group (group-average.ts). */
+  averageOverGroups: boolean;
   operatingPoints: OperatingPoints;
 }
 
 interface CalibrationFile {
   temperature?: unknown;
+  average_over_groups?: unknown;
   operating_points?: { threat_alert?: unknown; ask_meaning?: unknown; abusive?: unknown };
 }
 
@@ -34,14 +37,16 @@ export function readCalibration(modelDir: string): Calibration {
     !(raw.temperature > 0) ||
     !isScore(points.threat_alert) ||
     !isScore(points.ask_meaning) ||
-    !isScore(points.abusive)
+    !isScore(points.abusive) ||
+    !['boolean', 'undefined'].includes(typeof raw.average_over_groups)
   ) {
     throw new Error(
-      `${path}: expected a positive temperature and operating_points threat_alert, ask_meaning and abusive between 0 and 1`,
+      `${path}: expected a positive temperature, operating_points threat_alert, ask_meaning and abusive between 0 and 1, and average_over_groups true, false or absent`,
     );
   }
   return {
     temperature: raw.temperature,
+    averageOverGroups: raw.average_over_groups === true,
     operatingPoints: { threatAlert: points.threat_alert, askMeaning: points.ask_meaning, abusive: points.abusive },
   };
 }

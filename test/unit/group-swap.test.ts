@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assembleTraining, PROJECT_UPSAMPLE } from '../../training/datasets/assemble.js';
-import { GROUP_SWAP_SOURCE, groupSwaps, SWAPS_PER_LINE, swapGroup } from '../../training/datasets/group-swap.js';
-import { findGroupTerms, GROUP_TERMS, namedGroup } from '../../training/datasets/identity-terms.js';
+import { GROUP_SWAP_SOURCE, groupSwaps, SWAPS_PER_LINE } from '../../training/datasets/group-swap.js';
+import { groupVariants, swapGroup } from '../../src/classifier/group-swap.js';
+import { findGroupTerms, GROUP_TERMS, namedGroup } from '../../src/classifier/group-terms.js';
 import type { Example } from '../../training/datasets/types.js';
 
 describe('identity terms', () => {
@@ -42,6 +43,22 @@ describe('swapGroup', () => {
   it('leaves idioms and lines without the group alone', () => {
     expect(swapGroup("we're having a proper indian summer", 'indian', 'deaf')).toBeUndefined();
     expect(swapGroup('the router is broken', 'muslim', 'deaf')).toBeUndefined();
+  });
+});
+
+describe('groupVariants', () => {
+  it('swaps the first group a line names for each other group, once each', () => {
+    const variants = groupVariants("i'm muslim so no pork please");
+    expect(variants).toHaveLength(Object.keys(GROUP_TERMS).length - 1);
+    expect(variants).toContain("i'm jewish so no pork please");
+    expect(variants).toContain("i'm deaf so no pork please");
+    expect(variants).not.toContain("i'm muslim so no pork please");
+    expect(new Set(variants).size).toBe(variants.length);
+  });
+
+  it('has none for a line naming no group, or naming one only in an idiom', () => {
+    expect(groupVariants('my router is broken')).toEqual([]);
+    expect(groupVariants("we're having a proper indian summer")).toEqual([]);
   });
 });
 
