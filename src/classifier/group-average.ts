@@ -2,11 +2,11 @@ import type { LineOutput } from './onnx-model.js';
 
 /**
  * Issue 12: naming a group must not by itself move a verdict. Where the model folder asks for it
- * (calibration.json's average_over_groups), a line naming a group is embedded together with its
- * copies naming each other group (groupVariants), and the mean of their sentence embeddings stands
- * for the line, both when it is read and when a later final reads it as context. The same words
- * about any group then get nearly the same embedding, so the same scores. The line's own row keeps
- * its attribution and act probabilities, so evidence points at the words that were said.
+ * (calibration.json's read_as_groups), a line naming a group is also embedded as it would read about
+ * each listed group (groupVariants), and the mean of those embeddings stands for the line, both when
+ * it is read and when a later final reads it as context. The same words about any group then get the
+ * same embedding, so the same scores. The line as said keeps its attribution and act probabilities,
+ * so evidence points at the words that were said.
  */
 export async function embedLines(
   run: (rows: number[][]) => Promise<LineOutput[]>,
@@ -15,9 +15,9 @@ export async function embedLines(
   const outputs = await run(lines.flat());
   let at = 0;
   return lines.map((rows) => {
-    const own = outputs.slice(at, at + rows.length);
+    const [said, ...readAs] = outputs.slice(at, at + rows.length);
     at += rows.length;
-    return rows.length === 1 ? own[0]! : { ...own[0]!, embedding: mean(own.map((output) => output.embedding)) };
+    return readAs.length === 0 ? said! : { ...said!, embedding: mean(readAs.map((output) => output.embedding)) };
   });
 }
 

@@ -71,16 +71,13 @@ export function swapGroup(text: string, from: string, to: string): string | unde
   return out + text.slice(at);
 }
 
-
 /**
- * The (lower-case) text with the first group it names swapped for every other group, in GROUP_TERMS
- * order; empty when it names none, or names one only inside a fixed expression ("indian summer").
+ * The (lower-case) text as it would read about each of `groups`: the first group it names swapped
+ * for each one (the text itself for its own group). Empty when it names no group, or names one only
+ * inside a fixed expression ("indian summer").
  */
-export function groupVariants(text: string): string[] {
+export function groupVariants(text: string, groups: readonly string[]): string[] {
   const own = namedGroup(text);
-  if (own === undefined) return [];
-  return Object.keys(GROUP_TERMS).flatMap((to) => {
-    const swapped = to === own ? undefined : swapGroup(text, own, to);
-    return swapped === undefined || swapped === text ? [] : [swapped];
-  });
+  if (own === undefined || IDIOMS.test(text)) return [];
+  return groups.flatMap((to) => (to === own ? [text] : (swapGroup(text, own, to) ?? [])));
 }

@@ -23,8 +23,8 @@ interface TokenizedUtterance {
   speaker: SpeakerRole;
   prefix: number[];
   tokens: Token[];
-  /** The line with its group words swapped for each other group's, as token ids (group-average.ts). */
-  variants: number[][];
+  /** The line as it would read about each group of read_as_groups, as token ids (group-average.ts). */
+  readAs: number[][];
   /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
   context: (ContextTurn & { key: string })[];
   /**
@@ -70,13 +70,11 @@ export interface BatchingClassifier extends Classifier {
 export async function loadClassifier(settings: Partial<ClassifierOptions> = {}): Promise<BatchingClassifier> {
   const options = { ...classifierDefaults, ...settings };
   const tokenizer = Tokenizer.fromFile(join(options.modelDir, 'vocab.json'));
-  const { temperature, averageOverGroups } = readCalibration(options.modelDir);
+  const { temperature, readAsGroups } = readCalibration(options.modelDir);
   const model = await OnnxModel.load(options.modelDir, options);
   const cache = new EmbeddingCache(options.embeddingCacheSize);
-  const variantRows = (speaker: SpeakerRole, text: string): number[][] =>
-    averageOverGroups
-      ? groupVariants(normalizeForModel(text)).map((variant) => lineTokenIds(tokenizer, speaker, variant))
-      : [];
+  const readAsRows = (speaker: SpeakerRole, text: string): number[][] =>
+    groupVariants(normalizeForModel(text), readAsGroups).map((variant) => lineTokenIds(tokenizer, speaker, variant));
   const verdictOf = (
     utterance: TokenizedUtterance,
     line: LineOutput,
@@ -113,12 +111,12 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
           if (embeddings.has(key) || toEmbed.has(key)) continue;
           const cached = cache.get(key);
           if (cached) embeddings.set(key, cached);
-          else toEmbed.set(key, [lineTokenIds(tokenizer, speaker, text), ...variantRows(speaker, text)]);
+          else toEmbed.set(key, [lineTokenIds(tokenizer, speaker, text), ...readAsRows(speaker, text)]);
         }
       }
-      const targets = utterances.map(({ prefix, tokens, variants }) => [
+      const targets = utterances.map(({ prefix, tokens, readAs }) => [
         [...prefix, ...tokens.map((token) => token.id)],
-        ...variants,
+        ...readAs,
       ]);
       const lines = await embedLines((rows) => model.run(rows), [...targets, ...toEmbed.values()]);
       [...toEmbed.keys()].forEach((key, i) => {
@@ -156,7 +154,7 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
     speaker,
     prefix: speakerPrefix(tokenizer, speaker),
     tokens: tokenizer.tokenize(normalizeForModel(text)),
-    variants: variantRows(speaker, text),
+    readAs: readAsRows(speaker, text),
     context: context
       .filter((turn) => turn.text.trim() !== '')
       .slice(-MAX_CONTEXT_TURNS)

@@ -11,15 +11,12 @@ import { LABELS } from '../../src/protocol/labels.js';
 const MODEL_DIR = process.env.MODEL_DIR ?? 'models/use-lite-abuse';
 const MODEL_FILES = ['model.onnx', 'context-head.onnx', 'vocab.json', 'labels.json', 'acts.json'];
 
-/** A copy of the model folder whose calibration.json sets average_over_groups as given. */
-function modelFolder(averageOverGroups: unknown): string {
+/** A copy of the model folder whose calibration.json sets read_as_groups as given. */
+function modelFolder(readAsGroups: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'call-guard-groups-'));
   for (const file of MODEL_FILES) copyFileSync(join(MODEL_DIR, file), join(dir, file));
   const calibration = JSON.parse(readFileSync(join(MODEL_DIR, 'calibration.json'), 'utf8')) as object;
-  writeFileSync(
-    join(dir, 'calibration.json'),
-    JSON.stringify({ ...calibration, average_over_groups: averageOverGroups }),
-  );
+  writeFileSync(join(dir, 'calibration.json'), JSON.stringify({ ...calibration, read_as_groups: readAsGroups }));
   return dir;
 }
 
@@ -33,22 +30,22 @@ describe('embedLines', () => {
       actProbabilities: new Float32Array(7),
     }));
 
-  it("gives a line of several rows the mean of their embeddings and its own row's other outputs", async () => {
+  it('gives a line read as other groups the mean of those embeddings, and the rest from the line as said', async () => {
     const [single, averaged] = await embedLines(run, [[[5]], [[1], [2], [6]]]);
     expect([...single!.embedding]).toEqual([5, 10]);
-    expect([...averaged!.embedding]).toEqual([3, 6]);
+    expect([...averaged!.embedding]).toEqual([4, 8]);
     expect([...averaged!.attribution]).toEqual([1]);
   });
 });
 
-describe('reading a line as the average over every group', () => {
+describe('reading a line naming a group as it would read about other groups', () => {
   const folders: string[] = [];
   let averaging: BatchingClassifier;
   let plain: BatchingClassifier;
   const options = { batchMaxSize: 1, batchMaxWaitMs: 0, queueMax: 64 };
 
   beforeAll(async () => {
-    folders.push(modelFolder(true), modelFolder(false));
+    folders.push(modelFolder(['asian', 'deaf']), modelFolder([]));
     averaging = await loadClassifier({ ...options, modelDir: folders[0]! });
     plain = await loadClassifier({ ...options, modelDir: folders[1]! });
   });
@@ -61,7 +58,8 @@ describe('reading a line as the average over every group', () => {
   it('scores the same words about two groups alike', async () => {
     const muslim = await averaging.classify("i'm muslim so no pork in the hamper please");
     const jewish = await averaging.classify("i'm jewish so no pork in the hamper please");
-    for (const label of LABELS) expect(muslim.scores[label]).toBeCloseTo(jewish.scores[label], 2);
+    // The same read-as rows, batched with a different line as said: int8 activations are quantised per batch.
+    for (const label of LABELS) expect(muslim.scores[label]).toBeCloseTo(jewish.scores[label], 1);
   });
 
   it('reads a line naming no group as before, and points evidence at the words said', async () => {
@@ -72,9 +70,11 @@ describe('reading a line as the average over every group', () => {
     expect(insult.spans.map(({ start, end }) => 'shut up you stupid woman'.slice(start, end))).toContain('stupid');
   });
 
-  it('refuses a calibration.json whose average_over_groups is not true or false', () => {
-    const dir = modelFolder('yes');
-    folders.push(dir);
-    expect(() => readCalibration(dir)).toThrow(/average_over_groups true, false or absent/);
+  it('refuses a calibration.json whose read_as_groups is not a list of known groups', () => {
+    for (const wrong of ['asian', ['asian', 'martian'], ['toString']]) {
+      const dir = modelFolder(wrong);
+      folders.push(dir);
+      expect(() => readCalibration(dir)).toThrow(/read_as_groups absent or a list of groups/);
+    }
   });
 });
