@@ -1,7 +1,7 @@
 import type { Classifier } from '../src/classifier/classifier.js';
 import type { Label } from '../src/protocol/verdict.js';
-import { swapGroup } from '../src/classifier/group-swap.js';
-import { GROUP_TERMS } from '../src/classifier/group-terms.js';
+import { swapGroup } from './datasets/group-swap.js';
+import { GROUP_TERMS } from './datasets/identity-terms.js';
 import type { Example } from './datasets/types.js';
 import { FLAGGED, share } from './metrics.js';
 import { predictAll } from './predict.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GROUP_TERMS } from './group-terms.js';
 
 /** Scores chosen on the dev split (training/calibration.py; numbers and their dev rates in MODEL_CARD.md). */
 export interface OperatingPoints {
@@ -15,21 +14,15 @@ export interface OperatingPoints {
 export interface Calibration {
   /** The final logits are divided by this before the softmax (temperature scaling, fitted on dev). */
   temperature: number;
-  /** A line naming a group is read as the mean of its readings about these groups (group-average.ts); none: as said. */
-  readAsGroups: readonly string[];
   operatingPoints: OperatingPoints;
 }
 
 interface CalibrationFile {
   temperature?: unknown;
-  read_as_groups?: unknown;
   operating_points?: { threat_alert?: unknown; ask_meaning?: unknown; abusive?: unknown };
 }
 
 const isScore = (value: unknown): value is number => typeof value === 'number' && value >= 0 && value <= 1;
-
-const isGroupList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.every((group) => typeof group === 'string' && Object.hasOwn(GROUP_TERMS, group));
 
 /** Reads `calibration.json` from the model folder, which training/train.py writes beside the graphs. */
 export function readCalibration(modelDir: string): Calibration {
@@ -41,16 +34,14 @@ export function readCalibration(modelDir: string): Calibration {
     !(raw.temperature > 0) ||
     !isScore(points.threat_alert) ||
     !isScore(points.ask_meaning) ||
-    !isScore(points.abusive) ||
-    !(raw.read_as_groups === undefined || isGroupList(raw.read_as_groups))
+    !isScore(points.abusive)
   ) {
     throw new Error(
-      `${path}: expected a positive temperature, operating_points threat_alert, ask_meaning and abusive between 0 and 1, and read_as_groups absent or a list of groups of src/classifier/group-terms.ts`,
+      `${path}: expected a positive temperature and operating_points threat_alert, ask_meaning and abusive between 0 and 1`,
     );
   }
   return {
     temperature: raw.temperature,
-    readAsGroups: raw.read_as_groups ?? [],
     operatingPoints: { threatAlert: points.threat_alert, askMeaning: points.ask_meaning, abusive: points.abusive },
   };
 }

@@ -3,8 +3,6 @@ import type { InferenceThread } from './batch-runner.js';
 import { calibratedProbabilities, readCalibration } from './calibration.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { findEvidence } from './evidence.js';
-import { embedLines } from './group-average.js';
-import { groupVariants } from './group-swap.js';
 import { batchDefaults, MicroBatcher, type BatchInfo, type BatchSettings } from './micro-batcher.js';
 import { normalizeForModel } from './normalize.js';
 import { OnnxModel, onnxModelDefaults, type LineOutput, type OnnxModelOptions } from './onnx-model.js';
@@ -23,8 +21,6 @@ interface TokenizedUtterance {
   speaker: SpeakerRole;
   prefix: number[];
   tokens: Token[];
-  /** The line as it would read about each group of read_as_groups, as token ids (group-average.ts). */
-  readAs: number[][];
   /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
   context: (ContextTurn & { key: string })[];
   /**
@@ -70,11 +66,9 @@ export interface BatchingClassifier extends Classifier {
 export async function loadClassifier(settings: Partial<ClassifierOptions> = {}): Promise<BatchingClassifier> {
   const options = { ...classifierDefaults, ...settings };
   const tokenizer = Tokenizer.fromFile(join(options.modelDir, 'vocab.json'));
-  const { temperature, readAsGroups } = readCalibration(options.modelDir);
+  const { temperature } = readCalibration(options.modelDir);
   const model = await OnnxModel.load(options.modelDir, options);
   const cache = new EmbeddingCache(options.embeddingCacheSize);
-  const readAsRows = (speaker: SpeakerRole, text: string): number[][] =>
-    groupVariants(normalizeForModel(text), readAsGroups).map((variant) => lineTokenIds(tokenizer, speaker, variant));
   const verdictOf = (
     utterance: TokenizedUtterance,
     line: LineOutput,
@@ -105,20 +99,17 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
     async runBatch(utterances) {
       // Context turns come from the cache; the few that are not there are embedded with the batch.
       const embeddings = new Map<string, Float32Array>();
-      const toEmbed = new Map<string, number[][]>();
+      const toEmbed = new Map<string, number[]>();
       for (const { context } of utterances) {
         for (const { speaker, text, key } of context) {
           if (embeddings.has(key) || toEmbed.has(key)) continue;
           const cached = cache.get(key);
           if (cached) embeddings.set(key, cached);
-          else toEmbed.set(key, [lineTokenIds(tokenizer, speaker, text), ...readAsRows(speaker, text)]);
+          else toEmbed.set(key, lineTokenIds(tokenizer, speaker, text));
         }
       }
-      const targets = utterances.map(({ prefix, tokens, readAs }) => [
-        [...prefix, ...tokens.map((token) => token.id)],
-        ...readAs,
-      ]);
-      const lines = await embedLines((rows) => model.run(rows), [...targets, ...toEmbed.values()]);
+      const targets = utterances.map(({ prefix, tokens }) => [...prefix, ...tokens.map((token) => token.id)]);
+      const lines = await model.run([...targets, ...toEmbed.values()]);
       [...toEmbed.keys()].forEach((key, i) => {
         const { embedding } = lines[utterances.length + i]!;
         embeddings.set(key, embedding);
@@ -154,7 +145,6 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
     speaker,
     prefix: speakerPrefix(tokenizer, speaker),
     tokens: tokenizer.tokenize(normalizeForModel(text)),
-    readAs: readAsRows(speaker, text),
     context: context
       .filter((turn) => turn.text.trim() !== '')
       .slice(-MAX_CONTEXT_TURNS)

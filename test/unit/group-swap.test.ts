@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assembleTraining, PROJECT_UPSAMPLE } from '../../training/datasets/assemble.js';
-import { GROUP_SWAP_SOURCE, groupSwaps, SWAPS_PER_LINE } from '../../training/datasets/group-swap.js';
-import { groupVariants, swapGroup } from '../../src/classifier/group-swap.js';
-import { findGroupTerms, GROUP_TERMS, namedGroup } from '../../src/classifier/group-terms.js';
+import { GROUP_SWAP_SOURCE, groupSwaps, SWAPS_PER_LINE, swapGroup } from '../../training/datasets/group-swap.js';
+import { findGroupTerms, GROUP_TERMS, namedGroup } from '../../training/datasets/identity-terms.js';
 import type { Example } from '../../training/datasets/types.js';
 
 describe('identity terms', () => {
@@ -43,25 +42,6 @@ describe('swapGroup', () => {
   it('leaves idioms and lines without the group alone', () => {
     expect(swapGroup("we're having a proper indian summer", 'indian', 'deaf')).toBeUndefined();
     expect(swapGroup('the router is broken', 'muslim', 'deaf')).toBeUndefined();
-  });
-});
-
-describe('groupVariants', () => {
-  it('reads the first group a line names as each group asked for, itself for its own', () => {
-    expect(groupVariants("i'm muslim so no pork please", ['jewish', 'muslim', 'deaf'])).toEqual([
-      "i'm jewish so no pork please",
-      "i'm muslim so no pork please",
-      "i'm deaf so no pork please",
-    ]);
-    expect(groupVariants('you muslims are all the same', Object.keys(GROUP_TERMS))).toHaveLength(
-      Object.keys(GROUP_TERMS).length,
-    );
-  });
-
-  it('has none for a line naming no group, or naming one only in an idiom, or with no group asked for', () => {
-    expect(groupVariants('my router is broken', ['asian'])).toEqual([]);
-    expect(groupVariants("we're having a proper indian summer", ['asian'])).toEqual([]);
-    expect(groupVariants("i'm muslim so no pork please", [])).toEqual([]);
   });
 });
 

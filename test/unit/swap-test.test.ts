@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_TERMS } from '../../src/classifier/group-terms.js';
+import { GROUP_TERMS } from '../../training/datasets/identity-terms.js';
 import type { Example } from '../../training/datasets/types.js';
 import { swapTest, swapVariants } from '../../training/swap-test.js';
 

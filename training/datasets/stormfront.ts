@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Label } from '../../src/protocol/verdict.js';
 import { readTsv, withHeader } from './delimited.js';
-import { namedGroup } from '../../src/classifier/group-terms.js';
+import { namedGroup } from './identity-terms.js';
 import { splitLabelled } from './labelled-split.js';
 import { capNeutralTraining } from './neutral-caps.js';
 import { unitHash } from './random.js';
