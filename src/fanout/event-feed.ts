@@ -62,7 +62,14 @@ export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void
       const channel = scopeChannel(tenant, scope);
       let watched = watchers.get(channel);
       if (watched) watched.count++;
-      else watchers.set(channel, (watched = { count: 1, subscribed: redis.subscribe(channel) }));
+      else {
+        const entry = { count: 1, subscribed: redis.subscribe(channel) };
+        watchers.set(channel, (watched = entry));
+        // A failed SUBSCRIBE is forgotten, so that the next watch of the channel tries again.
+        entry.subscribed.catch(() => {
+          if (watchers.get(channel) === entry) watchers.delete(channel);
+        });
+      }
       await watched.subscribed;
     },
     unwatch(tenant, scope) {

@@ -16,6 +16,8 @@ interface Subscription extends IndexedSubscription {
   seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean }>;
   /** Removed: a read-back waiting to be tried again gives up. */
   removed?: boolean;
+  /** The feed was cut while the subscription was held (replay or read-back): catch up before releasing it. */
+  catchUpDue?: boolean;
 }
 
 /** Ended calls a subscription remembers the last cue of (to drop what a cut feed delivers twice). */
@@ -87,30 +89,46 @@ export class LocalFanout {
    * After the event feed was cut (Redis unreachable, then back), sends every subscription what it
    * missed of its calls meanwhile, before any newer live event: each call's cues in order, kept
    * lines and step change (see missed-events), end; a live call that started meanwhile is sent as started
-   * first (one that also ended meanwhile is not).
+   * first (one that also ended meanwhile is not). A subscription still held for its replay or a
+   * read-back catches up once that is done. Reads that fail are tried again until they succeed.
    */
   async catchUp(): Promise<void> {
-    const { store, onError } = this.options;
-    const subs = this.index.all().filter((sub) => !sub.pending);
-    for (const sub of subs) sub.pending = []; // live events wait for what was missed (heal sends them)
-    const calls = new Map<string, Awaited<ReturnType<typeof store.directory.list>>>();
-    try {
-      for (const tenant of new Set(subs.map((sub) => sub.tenant)))
-        calls.set(tenant, await store.directory.list(tenant));
-    } catch (error) {
-      onError?.(error);
-    }
+    const lists = new Map<string, ReturnType<CallStore['directory']['list']>>();
+    const listOnce: DirectoryRead = (tenant) => {
+      if (!lists.has(tenant)) lists.set(tenant, this.options.store.directory.list(tenant));
+      return lists.get(tenant)!;
+    };
     await Promise.all(
-      subs.map((sub) => {
-        for (const { info, summary } of calls.get(sub.tenant) ?? []) {
-          // A live call it has not heard of started meanwhile (replay and `started` tell it of the others).
-          if (summary.ended || sub.seen.has(info.callId) || !covers(sub.tenant, sub.scope, info)) continue;
-          sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
-          this.send(sub, { type: 'call', event: 'started', call: summary });
-        }
-        return this.heal(sub, [...sub.seen.keys()], true);
+      this.index.all().map((sub) => {
+        if (!sub.pending) return this.recover(sub, listOnce);
+        sub.catchUpDue = true;
+        return undefined;
       }),
     );
+  }
+
+  /** Holds the subscription's live events, announces the calls that started while the feed was cut, and reads back the rest. */
+  private async recover(
+    sub: Subscription,
+    list: DirectoryRead = (tenant) => this.options.store.directory.list(tenant),
+  ) {
+    sub.pending ??= [];
+    sub.catchUpDue = false;
+    let calls: Awaited<ReturnType<DirectoryRead>>;
+    try {
+      calls = await list(sub.tenant);
+    } catch (error) {
+      this.options.onError?.(error);
+      if (!sub.removed && !this.closed) setTimeout(() => void this.recover(sub), READ_BACK_RETRY_MS).unref();
+      return;
+    }
+    for (const { info, summary } of calls) {
+      // A live call it has not heard of started meanwhile (replay and `started` tell it of the others).
+      if (summary.ended || sub.seen.has(info.callId) || !covers(sub.tenant, sub.scope, info)) continue;
+      sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
+      this.send(sub, { type: 'call', event: 'started', call: summary });
+    }
+    await this.heal(sub, [...sub.seen.keys()], true);
   }
 
   /** Sends the event now, or after what the subscription is still waiting for (its replay, or cues being read back). */
@@ -120,6 +138,10 @@ export class LocalFanout {
   }
 
   private flush(sub: Subscription): void {
+    if (sub.catchUpDue) {
+      void this.recover(sub);
+      return;
+    }
     const held = sub.pending ?? [];
     sub.pending = undefined;
     for (const event of held) this.offer(sub, event);
@@ -201,6 +223,8 @@ export class LocalFanout {
     this.flush(sub);
   }
 }
+
+type DirectoryRead = (tenant: string) => ReturnType<CallStore['directory']['list']>;
 
 const callIdOf = (event: SubscriberEvent): string =>
   event.type === 'cue' ? event.cue.callId : event.type === 'call' ? event.call.callId : event.callId;

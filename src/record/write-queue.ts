@@ -26,6 +26,8 @@ export class WriteQueue {
   private readonly pending: RecordWrite[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Set by drain, which writes what is left itself, one batch at a time. */
+  private draining = false;
 
   constructor(
     private readonly options: WriteQueueOptions,
@@ -46,8 +48,12 @@ export class WriteQueue {
     return true;
   }
 
-  /** Writes everything queued (shutdown); a batch that keeps failing is given up on after one more try. */
+  /**
+   * Writes everything queued (shutdown), one batch at a time after the one in flight; a batch that
+   * keeps failing is given up on after one more try. The queue writes nothing by itself afterwards.
+   */
   async drain(): Promise<void> {
+    this.draining = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -57,7 +63,7 @@ export class WriteQueue {
   }
 
   private schedule(delayMs: number): void {
-    if (this.timer !== undefined || this.running !== undefined) return;
+    if (this.timer !== undefined || this.running !== undefined || this.draining) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.running = this.flushOnce().then((ok) => {

@@ -51,4 +51,30 @@ describe('the record write queue', () => {
     expect(counts.failed).toBe(2);
     expect(batches.flat().map((w) => w.at)).toEqual([1, 2, 3]);
   });
+
+  it('drains after the batch in flight, one batch at a time, and returns once the last is written', async () => {
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const written: number[] = [];
+    const queue = new WriteQueue(
+      { maxQueue: 10, maxBatch: 2, flushMs: 0, retryMs: 1 },
+      {
+        async write(batch) {
+          mostInFlight = Math.max(mostInFlight, ++inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inFlight--;
+          written.push(...batch.map((w) => w.at));
+        },
+        onWritten: () => undefined,
+        onDropped: () => undefined,
+        onFailed: () => undefined,
+      },
+    );
+    for (let i = 0; i < 6; i++) queue.push(write(i));
+    await new Promise((resolve) => setTimeout(resolve, 1)); // the first batch is being written
+    await queue.drain();
+    expect(inFlight).toBe(0);
+    expect(written).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(mostInFlight).toBe(1);
+  });
 });

@@ -183,6 +183,71 @@ describe('a subscription whose event feed was cut, once the feed is back', () =>
   });
 });
 
+describe('a feed cut that meets a subscription still reading back, or a store that fails the catch-up', () => {
+  it('catches up a subscription that was reading back a gap when the feed came back, once that read-back is done', async () => {
+    const { store, fanout, cutFeed, reconnect } = instanceWithFeed();
+    const agent = await subscribed(fanout, { agentId: 'a1' }, false);
+    const first = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await first.start();
+    await first.cue('limit');
+    cutFeed();
+    await first.cue('warning');
+    const second = await ownCall(store, { tenant: 'acme', callId: 'c2', agentId: 'a1' });
+    await second.start();
+    await second.cue('limit');
+    reconnect();
+    // A live cue of the first call arrives before the catch-up runs: its gap is read back, slowly.
+    let releaseRead!: () => void;
+    const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
+    const since = store.cues.since.bind(store.cues);
+    store.cues.since = async (...args) => {
+      await readHeld;
+      return since(...args);
+    };
+    await first.cue('solve');
+    const caughtUp = fanout.catchUp();
+    releaseRead();
+    await caughtUp;
+    await vi.waitFor(() => expect(agent).toContain('c2 cue 1'));
+    await second.cue('warning');
+    expect(agent).toEqual([
+      'c1 started listen',
+      'c1 cue 1',
+      'c1 cue 2',
+      'c1 cue 3',
+      'c2 started limit',
+      'c2 cue 1',
+      'c2 cue 2',
+    ]);
+  });
+
+  it('reads the calls again a second later when the store cannot list them, holding live events meanwhile', async () => {
+    vi.useFakeTimers();
+    try {
+      const { store, fanout, cutFeed, resume } = instanceWithFeed();
+      const agent = await subscribed(fanout, { agentId: 'a1' }, false);
+      cutFeed();
+      const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+      await call.start();
+      await call.cue('limit');
+      let lists = 0;
+      const list = store.directory.list.bind(store.directory);
+      store.directory.list = async (tenant) => {
+        if (lists++ === 0) throw new Error('store unreachable');
+        return list(tenant);
+      };
+      await resume();
+      await call.cue('warning');
+      expect(agent).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(lists).toBe(2);
+      expect(agent).toEqual(['c1 started warning', 'c1 cue 1', 'c1 cue 2']); // started as it stands when read
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('a subscription whose missed cues cannot be read back yet', () => {
   it('holds its events and tries again a second later, not in a loop; once the store answers, every cue once, in order', async () => {
     vi.useFakeTimers();
