@@ -122,10 +122,16 @@ export class CallOwnership {
     );
   }
 
-  /** Takes the lease again; false (and onLost) when another instance holds it. */
+  /**
+   * Takes the lease again; false (and onLost) when another instance holds it, or held it meanwhile:
+   * a token beyond the next means another took the call over (and may have ended it) and gave it up.
+   */
   private async retake(call: OwnedCall): Promise<boolean> {
-    const lease = await this.options.store.leases.acquire(call.info, this.options.holder, this.options.leaseTtlMs);
-    if (!lease) {
+    const { store, holder, leaseTtlMs } = this.options;
+    const lease = await store.leases.acquire(call.info, holder, leaseTtlMs);
+    const heldMeanwhile = lease !== undefined && lease.token > call.lease.token + 1;
+    if (heldMeanwhile) await store.leases.release(call.info, lease);
+    if (!lease || heldMeanwhile) {
       this.owned.delete(callKey(call.info));
       this.options.metrics.leasesLost.inc();
       this.options.onLost?.(call.info);

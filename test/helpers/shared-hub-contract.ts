@@ -352,6 +352,30 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       b.close();
     });
 
+    it('fences an owner that stalled past its lease after the taker ended the call and gave the lease up', async () => {
+      const fixture = await setup();
+      const lost: string[] = [];
+      const onA = createMetrics();
+      const a = await fixture.instance('a', { onLost: (info) => lost.push(info.callId), metrics: onA });
+      const b = await fixture.instance('b');
+      const watcher = subscriber();
+      const info = newCall();
+      await subscribe(b, { callId: info.callId }, watcher.sink);
+      const stalled = (await a.openCall(info))!;
+      await a.apply(stalled, said('abusive'));
+      a.close();
+      await fixture.expireLeases();
+      const taken = (await b.openCall(info))!;
+      await b.apply(taken, said('abusive'));
+      await b.endCall(taken);
+      await watcher.ended(info.callId);
+      await expect(a.apply(stalled, said('abusive'))).rejects.toBeInstanceOf(FencedError);
+      expect(lost).toEqual([info.callId]);
+      expect(await counted(onA.fencingRejections, onA.leasesLost)).toEqual([1, 1]);
+      expect(watcher.cues()).toEqual(['1 set-limit', '2 warn']);
+      b.close();
+    });
+
     it('hands a live call nobody drives to the sweep’s onOrphan, once two sweeps found it without a lease', async () => {
       const fixture = await setup();
       const orphans = new Set<string>();
