@@ -1,3 +1,4 @@
+import { BoundedMap, BoundedSet } from '../bounded.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { UtteranceAssembly } from './utterance-assembly.js';
 
@@ -41,6 +42,13 @@ interface OpenSegment {
 }
 
 const MAX_SEGMENT_ID_LENGTH = 128;
+/**
+ * What one connection's state remembers at most (the oldest is forgotten first), as the call's
+ * transcript does: segments open and closed, provider ids, sources (channels, tracks, speakers).
+ */
+const MAX_OPEN_SEGMENTS = 64;
+const MAX_CLOSED_SEGMENTS = 4096;
+const MAX_SOURCES = 64;
 /** Separates a result's key from the index of a speaker turn split out of it (diarization). */
 export const SPLIT_MARK = '#';
 
@@ -52,19 +60,19 @@ export const SPLIT_MARK = '#';
 export class CallAdapterState {
   private nextSeq = 0;
   private segmentCount = 0;
-  private readonly openSegments = new Map<string, OpenSegment>();
-  private readonly closedSegments = new Set<string>();
-  private readonly finalsBySource = new Map<string, number>();
-  private readonly lastFinalEndBySource = new Map<string, number>();
-  private readonly lastSequenceBySource = new Map<string, number>();
+  private readonly openSegments = new BoundedMap<string, OpenSegment>(MAX_OPEN_SEGMENTS);
+  private readonly closedSegments = new BoundedSet<string>(MAX_CLOSED_SEGMENTS);
+  private readonly finalsBySource = new BoundedMap<string, number>(MAX_SOURCES);
+  private readonly lastFinalEndBySource = new BoundedMap<string, number>(MAX_SOURCES);
+  private readonly lastSequenceBySource = new BoundedMap<string, number>(MAX_SOURCES);
   /** Prefix of every segment id, so two legs of one call never share one. */
   private readonly leg: string | undefined;
   /** Final pieces of one utterance, joined before classification (Deepgram is_final, Contact Lens). */
   readonly assembly = new UtteranceAssembly();
   /** For providers that send partials as fragments (Contact Lens): the running text per provider id. */
-  readonly fragmentText = new Map<string, string>();
+  readonly fragmentText = new BoundedMap<string, string>(MAX_OPEN_SEGMENTS);
   /** Provider ids of finals already taken (Contact Lens transcript ids), to spot repeats and late partials. */
-  readonly finishedIds = new Set<string>();
+  readonly finishedIds = new BoundedSet<string>(MAX_CLOSED_SEGMENTS);
 
   /**
    * Wall-clock time (epoch ms) the call's audio starts, for providers that only send wall-clock

@@ -10,6 +10,7 @@ import {
 } from './adapter.js';
 import { applyRevisions } from './revise.js';
 import { lookUpSpeaker, STREAM_LABEL_SPEAKERS } from './speakers.js';
+import type { Piece } from './utterance-assembly.js';
 
 const Offsets = {
   ParticipantRole: Type.String({ minLength: 1 }),
@@ -45,13 +46,16 @@ function finish(role: string, ctx: AdapterContext): AdapterResult {
   ]);
 }
 
-/** Another participant speaking, or a pause, ends what is waiting. */
-function finishBefore(role: string, beginMs: number, ctx: AdapterContext): AdapterResult {
+/** Another participant speaking, a pause, or a next piece too long to join ends what is waiting. */
+function finishBefore(role: string, beginMs: number, ctx: AdapterContext, next?: Piece): AdapterResult {
   const { assembly } = ctx.state;
   const ended = assembly.sources().filter((source) => {
     if (source !== role) return true;
     const waiting = assembly.peek(source);
-    return waiting !== undefined && beginMs - waiting.endMs > JOIN_GAP_MS;
+    return (
+      waiting !== undefined &&
+      (beginMs - waiting.endMs > JOIN_GAP_MS || (next !== undefined && assembly.wouldOverflow(source, next)))
+    );
   });
   return combine(ended.map((source) => finish(source, ctx)));
 }
@@ -98,15 +102,11 @@ function adaptTranscript(
   // Checked now, not when the utterance ends, so a misconfigured mapping shows on its first message.
   const lookup = lookUpSpeaker(contactLens, ctx, t.ParticipantRole);
   if (!lookup.ok) return failure(contactLens.name, lookup.message);
-  const before = finishBefore(t.ParticipantRole, t.BeginOffsetMillis, ctx);
+  const piece: Piece = { text: t.Content, startMs: t.BeginOffsetMillis, endMs: t.EndOffsetMillis, words: [] };
+  const before = finishBefore(t.ParticipantRole, t.BeginOffsetMillis, ctx, piece);
   state.finishedIds.add(t.Id);
   state.fragmentText.delete(t.Id);
-  state.assembly.add(t.ParticipantRole, {
-    text: t.Content,
-    startMs: t.BeginOffsetMillis,
-    endMs: t.EndOffsetMillis,
-    words: [],
-  });
+  state.assembly.add(t.ParticipantRole, piece);
   return before;
 }
 

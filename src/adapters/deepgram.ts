@@ -83,14 +83,17 @@ function adaptResults(result: DeepgramResults, ctx: AdapterContext): AdapterResu
     const running = waiting ? joinPieces([waiting, piece]) : piece;
     return applyRevisions(deepgram, ctx, revisionOf(sourceKey, running, false));
   }
+  // A piece too long to join finishes the utterance waiting before it.
+  const earlier = assembly.wouldOverflow(sourceKey, piece) ? finishUtterance(sourceKey, ctx) : noChunks();
   if (piece.text.trim() !== '') assembly.add(sourceKey, piece);
   const ends = result.speech_final === true || result.from_finalize === true;
   const waiting = assembly.peek(sourceKey);
   if (ends || (waiting && waiting.endMs - waiting.startMs >= MAX_UTTERANCE_MS)) {
     // An empty final still closes a segment an interim result opened.
-    return applyRevisions(deepgram, ctx, revisionOf(sourceKey, assembly.take(sourceKey) ?? piece, true));
+    const final = applyRevisions(deepgram, ctx, revisionOf(sourceKey, assembly.take(sourceKey) ?? piece, true));
+    return combine([earlier, final]);
   }
-  return applyRevisions(deepgram, ctx, revisionOf(sourceKey, waiting, false));
+  return combine([earlier, applyRevisions(deepgram, ctx, revisionOf(sourceKey, waiting, false))]);
 }
 
 function finishUtterance(sourceKey: string, ctx: AdapterContext): AdapterResult {

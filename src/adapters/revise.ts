@@ -11,6 +11,12 @@ export type UnattributedRevision = Omit<Revision, 'speaker'> & {
   words?: readonly TimedWord[];
 };
 
+/**
+ * Speaker turns one result may hold: each becomes a final to classify, so without a bound one
+ * message of words alternating speakers would cost the classifier a thousand finals.
+ */
+const MAX_SPEAKER_TURNS = 32;
+
 /** One speaker's stretch of a result: consecutive words with the same label. */
 interface Turn {
   speakerKey: string;
@@ -72,8 +78,14 @@ export function applyRevisions(
   const planned: Array<{ revision: UnattributedRevision; parts: Array<Part & { speaker: SpeakerRole | 'ignore' }> }> =
     [];
   for (const revision of revisions) {
+    const turns = partsOf(revision);
+    if (turns.length > MAX_SPEAKER_TURNS)
+      return failure(
+        adapter.name,
+        `words: one result changes speaker ${turns.length - 1} times; at most ${MAX_SPEAKER_TURNS - 1} are accepted`,
+      );
     const parts = [];
-    for (const part of partsOf(revision)) {
+    for (const part of turns) {
       const lookup = lookUpSpeaker(adapter, ctx, part.speakerKey);
       if (!lookup.ok) return failure(adapter.name, lookup.message);
       parts.push({ ...part, speaker: lookup.assignment });

@@ -18,9 +18,14 @@ function fallback(sourceKey: string): SpeakerAssignment | undefined {
   return undefined;
 }
 
+/** A source named like a property every object has ("constructor", "__proto__") is mapped only if the map says so. */
+const ownEntry = (map: SpeakerMap, sourceKey: string): SpeakerAssignment | undefined =>
+  Object.hasOwn(map, sourceKey) ? map[sourceKey] : undefined;
+
 /** The per-call mapping wins over the adapter's defaults. */
 export function lookUpSpeaker(adapter: TranscriptAdapter, ctx: AdapterContext, sourceKey: string): SpeakerLookup {
-  const assignment = ctx.speakers[sourceKey] ?? adapter.defaultSpeakers[sourceKey] ?? fallback(sourceKey);
+  const assignment =
+    ownEntry(ctx.speakers, sourceKey) ?? ownEntry(adapter.defaultSpeakers, sourceKey) ?? fallback(sourceKey);
   if (assignment === undefined) {
     return refusal(
       'invalid_message',

@@ -1,3 +1,5 @@
+import { MAX_TEXT_CHARS } from '../protocol/transcript-chunk.js';
+
 /** A word with its time, and the diarized speaker label when the provider sends one. */
 export interface TimedWord {
   text: string;
@@ -14,23 +16,35 @@ export interface Piece {
   words: TimedWord[];
 }
 
+/** Words one utterance holds at most: beyond them (or beyond what one chunk carries) it is finished first. */
+const MAX_UTTERANCE_WORDS = 1000;
+
 /**
  * Final pieces waiting, per source, for the end of their utterance (Deepgram's speech_final or
- * UtteranceEnd, a Contact Lens speaker change), so the classifier reads whole sentences.
+ * UtteranceEnd, a Contact Lens speaker change), so the classifier reads whole sentences. Each
+ * source keeps its pieces joined as they come, so a piece costs the same however many came before.
  */
 export class UtteranceAssembly {
-  private readonly pending = new Map<string, Piece[]>();
+  private readonly pending = new Map<string, Piece>();
+
+  /** Whether `piece` would make the source's utterance too long for one chunk: the adapter finishes it first. */
+  wouldOverflow(sourceKey: string, piece: Piece): boolean {
+    const waiting = this.pending.get(sourceKey);
+    return (
+      waiting !== undefined &&
+      (waiting.text.length + 1 + piece.text.trim().length > MAX_TEXT_CHARS ||
+        waiting.words.length + piece.words.length > MAX_UTTERANCE_WORDS)
+    );
+  }
 
   add(sourceKey: string, piece: Piece): void {
-    const pieces = this.pending.get(sourceKey) ?? [];
-    pieces.push(piece);
-    this.pending.set(sourceKey, pieces);
+    const waiting = this.pending.get(sourceKey);
+    this.pending.set(sourceKey, joinPieces(waiting ? [waiting, piece] : [piece]));
   }
 
   /** The pieces waiting on a source, joined; undefined when none wait. */
   peek(sourceKey: string): Piece | undefined {
-    const pieces = this.pending.get(sourceKey);
-    return pieces?.length ? joinPieces(pieces) : undefined;
+    return this.pending.get(sourceKey);
   }
 
   /** Like peek, and forgets them: the utterance is complete. */
@@ -55,8 +69,8 @@ export function joinPieces(pieces: readonly Piece[]): Piece {
       .map((p) => p.text.trim())
       .filter(Boolean)
       .join(' '),
-    startMs: Math.min(...pieces.map((p) => p.startMs)),
-    endMs: Math.max(...pieces.map((p) => p.endMs)),
+    startMs: pieces.reduce((earliest, p) => Math.min(earliest, p.startMs), Infinity),
+    endMs: pieces.reduce((latest, p) => Math.max(latest, p.endMs), -Infinity),
     words: pieces.flatMap((p) => p.words),
   };
 }

@@ -1,12 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { SpeakerRole } from './transcript-chunk.js';
+import { MAX_TEXT_CHARS, SpeakerRole } from './transcript-chunk.js';
 import { Verdict } from './verdict.js';
 
 const MAX_CLASSIFY_TEXTS = 64;
 
 export const ClassifyRequest = Type.Object(
   {
-    texts: Type.Array(Type.String({ maxLength: 4000 }), { minItems: 1, maxItems: MAX_CLASSIFY_TEXTS }),
+    texts: Type.Array(Type.String({ maxLength: MAX_TEXT_CHARS }), { minItems: 1, maxItems: MAX_CLASSIFY_TEXTS }),
     speaker: Type.Optional({ ...SpeakerRole, description: 'Who said the texts (default customer).' }),
   },
   { additionalProperties: false },

@@ -11,7 +11,11 @@ export const CallStart = Type.Object(
     agentId: Id('The agent taking the call.'),
     teamId: Type.Optional(Id('The agent’s team, for supervisor subscriptions.')),
     metadata: Type.Optional(
-      Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 256 }), { maxProperties: 32 }),
+      // A key's limits hold only as a pattern: TypeBox checks the keys of a record by pattern alone.
+      Type.Record(Type.String({ pattern: '^[\\s\\S]{1,64}$' }), Type.String({ maxLength: 256 }), {
+        maxProperties: 32,
+        additionalProperties: false,
+      }),
     ),
   },
   { additionalProperties: false },

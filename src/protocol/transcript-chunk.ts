@@ -6,6 +6,9 @@ export const SpeakerRole = Type.Union([Type.Literal('customer'), Type.Literal('a
 });
 export type SpeakerRole = Static<typeof SpeakerRole>;
 
+/** The most characters one chunk (or one text to classify) carries. */
+export const MAX_TEXT_CHARS = 4000;
+
 /**
  * One speech-to-text segment, as the service's own ingest format carries it.
  * A segment is revised by later chunks with the same segmentId until one arrives with isFinal.
@@ -21,7 +24,7 @@ export const TranscriptChunk = Type.Object(
     }),
     speaker: SpeakerRole,
     isFinal: Type.Boolean(),
-    text: Type.String({ maxLength: 4000 }),
+    text: Type.String({ maxLength: MAX_TEXT_CHARS }),
     startMs: Type.Integer({ minimum: 0, maximum: MAX_CALL_MS }),
     endMs: Type.Integer({ minimum: 0, maximum: MAX_CALL_MS }),
   },

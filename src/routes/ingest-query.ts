@@ -45,7 +45,7 @@ export interface ProviderParams extends CallNaming {
 const ASSIGNMENTS: readonly string[] = ['customer', 'agent', 'ignore'];
 
 function speakerMap(speakers = ''): Outcome<{ map: SpeakerMap }> {
-  const map: Record<string, SpeakerAssignment> = {};
+  const map: [string, SpeakerAssignment][] = [];
   for (const pair of speakers.split(',').filter(Boolean)) {
     const at = pair.lastIndexOf(':');
     const who = pair.slice(at + 1);
@@ -54,9 +54,10 @@ function speakerMap(speakers = ''): Outcome<{ map: SpeakerMap }> {
         'invalid_message',
         `querystring.speakers: "${pair}" should be source:customer, source:agent or source:ignore`,
       );
-    map[pair.slice(0, at)] = who as SpeakerAssignment;
+    map.push([pair.slice(0, at), who as SpeakerAssignment]);
   }
-  return { ok: true, map };
+  // fromEntries makes every source an own property, "__proto__" included.
+  return { ok: true, map: Object.fromEntries(map) };
 }
 
 /** The call a provider connection or Twilio webhook names, or an `invalid_message` naming the parameter at fault. */

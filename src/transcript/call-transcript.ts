@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded.js';
 import type { TranscriptChunk } from '../protocol/transcript-chunk.js';
 
 export interface TranscriptOptions {
@@ -39,11 +40,14 @@ interface OpenSegment {
 
 /** Turns one call's stream of chunks into classification work, in the call's own order. */
 export class CallTranscript {
-  private readonly open = new Map<string, OpenSegment>();
-  private readonly closed = new Map<string, number>();
+  private readonly open: BoundedMap<string, OpenSegment>;
+  private readonly closed: BoundedMap<string, number>;
   private readonly customerTurns: string[] = [];
 
-  constructor(private readonly options: TranscriptOptions) {}
+  constructor(private readonly options: TranscriptOptions) {
+    this.open = new BoundedMap(options.maxOpenSegments);
+    this.closed = new BoundedMap(options.maxClosedSegments);
+  }
 
   accept(chunk: TranscriptChunk): Assembly {
     const closedSeq = this.closed.get(chunk.segmentId);
@@ -65,7 +69,6 @@ export class CallTranscript {
   private close(chunk: TranscriptChunk): Assembly {
     this.open.delete(chunk.segmentId);
     this.closed.set(chunk.segmentId, chunk.seq);
-    if (this.closed.size > this.options.maxClosedSegments) this.dropOldest(this.closed);
     const context = [...this.customerTurns];
     if (chunk.speaker === 'customer' && chunk.text.trim() !== '') {
       this.customerTurns.push(chunk.text);
@@ -77,10 +80,7 @@ export class CallTranscript {
   private revise(chunk: TranscriptChunk, existing: OpenSegment | undefined): Assembly {
     const segment = existing ?? { lastSeq: chunk.seq, classifiedText: undefined };
     segment.lastSeq = chunk.seq;
-    if (!existing) {
-      this.open.set(chunk.segmentId, segment);
-      if (this.open.size > this.options.maxOpenSegments) this.dropOldest(this.open);
-    }
+    if (!existing) this.open.set(chunk.segmentId, segment);
     const text = chunk.text.trim();
     if (!this.mightChangeOutcome(text, segment.classifiedText)) return { kind: 'partial-unchanged', chunk };
     segment.classifiedText = text;
@@ -94,10 +94,5 @@ export class CallTranscript {
     if (text === before) return false;
     const rewritten = !text.startsWith(before.slice(0, Math.floor(before.length / 2)));
     return rewritten || Math.abs(text.length - before.length) >= growth;
-  }
-
-  private dropOldest(map: Map<string, unknown>): void {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
   }
 }
