@@ -83,7 +83,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ...config,
       ...(record ? { observe: record.observe } : {}),
       // Another instance took the call (this one stalled past its lease): stop driving it here.
-      onLost: (info) => registry.forget(info),
+      onLost: (info) => {
+        registry.forget(info);
+        record?.forget(info);
+      },
       // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
       onOrphan: (info) => registry.adopt(info),
     },

@@ -81,3 +81,10 @@ export interface Transition {
   state: LadderState;
   cues: CueDraft[];
 }
+
+/** Steps only an incident cue moves a call to. */
+const INCIDENT_STEPS: readonly LadderStep[] = ['limit', 'warning', 'transfer', 'release', 'safety'];
+
+/** Whether the call has had an incident cue that moved it (an ask-meaning alone moves nothing). */
+export const reachedIncident = (state: LadderState): boolean =>
+  state.stepsTaken.some((step) => INCIDENT_STEPS.includes(step));

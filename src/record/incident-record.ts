@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { CallInfo } from '../state/call-state.js';
 import type { Metrics } from '../metrics.js';
-import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
+import type { HubObserver } from '../state/shared-hub.js';
 import { IncidentStore } from './incident-store.js';
 import { openPostgres } from './postgres-driver.js';
 import { Recorder } from './recorder.js';
@@ -76,13 +76,18 @@ export class IncidentRecord {
   }
 
   /** The hub's observer: never throws into the hub. */
-  readonly observe = (info: CallInfo, event: SubscriberEvent): void => {
+  readonly observe: HubObserver = (info, event, afterIncident) => {
     try {
-      this.recorder.observe(info, event);
+      this.recorder.observe(info, event, afterIncident);
     } catch {
       // A bug here must not cost a cue; the write metrics show a record that stops growing.
     }
   };
+
+  /** A call another instance took over: its events are that instance's to record. */
+  forget(info: CallInfo): void {
+    this.recorder.forget(info);
+  }
 
   async close(): Promise<void> {
     clearInterval(this.purgeTimer);

@@ -60,12 +60,21 @@ export class Recorder {
     private readonly now: () => number = Date.now,
   ) {}
 
-  observe(info: CallInfo, event: SubscriberEvent): void {
+  /**
+   * `afterIncident`: with the `started` of a call taken over from another instance that had already
+   * recorded an incident, so the record goes on. A claim is kept whichever instance took it: a
+   * claimed safety alert is always an incident, recorded by the instance that raised it.
+   */
+  observe(info: CallInfo, event: SubscriberEvent, afterIncident = false): void {
     const key = callKey(info);
     let call = this.calls.get(key);
     if (event.type === 'call' && event.event === 'started' && !call) {
-      call = { info, startedAt: this.now(), incident: false, recentLines: [], earlyCues: [], linesAfter: 0 };
+      call = { info, startedAt: this.now(), incident: afterIncident, recentLines: [], earlyCues: [], linesAfter: 0 };
       this.calls.set(key, call);
+      return;
+    }
+    if (event.type === 'alert.claimed') {
+      this.event(info, `claim:${event.seq}:${event.at}`, event.at, 'claim', { seq: event.seq, by: event.by });
       return;
     }
     if (!call) return;
@@ -77,13 +86,9 @@ export class Recorder {
       case 'cue':
         this.cue(call, event.cue);
         break;
-      case 'alert.claimed':
-        if (call.incident)
-          this.event(call, `claim:${event.seq}:${event.at}`, event.at, 'claim', { seq: event.seq, by: event.by });
-        break;
       case 'call':
         if (event.event === 'moved' && call.incident)
-          this.event(call, `step:${this.now()}:${event.call.step}`, this.now(), 'step', { step: event.call.step });
+          this.event(call.info, `step:${this.now()}:${event.call.step}`, this.now(), 'step', { step: event.call.step });
         if (event.event === 'ended') {
           if (call.incident) this.emit({ kind: 'ended', tenant: info.tenant, callId: info.callId, at: this.now() });
           this.calls.delete(key);
@@ -94,10 +99,14 @@ export class Recorder {
     }
   }
 
+  forget(info: CallInfo): void {
+    this.calls.delete(callKey(info));
+  }
+
   private line(call: TrackedCall, line: TranscriptEvent): void {
     if (call.incident && call.linesAfter > 0) {
       call.linesAfter -= 1;
-      this.event(call, `line:${line.segmentId}`, this.now(), 'line', lineData(line));
+      this.event(call.info, `line:${line.segmentId}`, this.now(), 'line', lineData(line));
       return;
     }
     // The line that raises the next cue is among them, so one more than the context is kept.
@@ -107,7 +116,7 @@ export class Recorder {
 
   private cue(call: TrackedCall, cue: Cue): void {
     if (!isIncidentCue(cue)) {
-      if (call.incident) this.event(call, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
+      if (call.incident) this.event(call.info, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
       else if (call.earlyCues.push(cue) > EARLY_CUES_KEPT) call.earlyCues.shift();
       return;
     }
@@ -124,24 +133,18 @@ export class Recorder {
     });
     call.incident = true;
     for (const early of call.earlyCues.splice(0))
-      this.event(call, `cue:${early.epoch}:${early.seq}`, early.emittedAt, 'cue', maskCue(early));
+      this.event(call.info, `cue:${early.epoch}:${early.seq}`, early.emittedAt, 'cue', maskCue(early));
     for (const { line, at } of call.recentLines.splice(0))
-      this.event(call, `line:${line.segmentId}`, at, 'line', lineData(line));
-    this.event(call, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
+      this.event(call.info, `line:${line.segmentId}`, at, 'line', lineData(line));
+    this.event(call.info, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
     call.linesAfter = this.contextLines;
   }
 
-  private event(
-    call: TrackedCall,
-    key: string,
-    at: number,
-    type: 'line' | 'cue' | 'step' | 'claim',
-    data: object,
-  ): void {
+  private event(info: CallInfo, key: string, at: number, type: 'line' | 'cue' | 'step' | 'claim', data: object): void {
     this.emit({
       kind: 'event',
-      tenant: call.info.tenant,
-      callId: call.info.callId,
+      tenant: info.tenant,
+      callId: info.callId,
       key,
       at,
       type,

@@ -5,11 +5,10 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../metrics.js';
 import { FEED_CONNECTION, localFeed, redisFeed } from '../fanout/event-feed.js';
 import type { CallInfo } from './call-state.js';
-import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { timeCueAppends } from './cue-append-timing.js';
 import { memoryCallStore } from './memory-store.js';
 import { redisCallStore } from './redis-store.js';
-import { SharedHub } from './shared-hub.js';
+import { SharedHub, type HubObserver } from './shared-hub.js';
 
 export interface SharedStateSettings {
   /** Unset: memory, one instance. */
@@ -22,7 +21,7 @@ export interface SharedStateSettings {
   endedCallRetention: number;
   /** How long an instance's lease on a call lasts unless renewed. */
   callLeaseTtlMs: number;
-  observe?: (info: CallInfo, event: SubscriberEvent) => void;
+  observe?: HubObserver;
   onLost?: (info: CallInfo) => void;
   /** With Redis: a live call whose instance died and whose producer did not come back (see SharedHub). */
   onOrphan?: (info: CallInfo) => void;

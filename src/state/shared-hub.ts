@@ -1,7 +1,7 @@
 import type { EventFeed } from '../fanout/event-feed.js';
 import { LocalFanout } from '../fanout/local-fanout.js';
 import type { Sink } from '../fanout/scope-index.js';
-import { initialLadderState } from '../ladder/state.js';
+import { initialLadderState, reachedIncident } from '../ladder/state.js';
 import type { Metrics } from '../metrics.js';
 import type { Cue } from '../protocol/cue.js';
 import type { Outcome } from '../protocol/errors.js';
@@ -20,12 +20,18 @@ import { numberedTransition, summaryOf, type LadderRun } from './cue-numbering.j
 import { OrphanSweep } from './orphan-sweep.js';
 import { replayFor, type ReplayRequest } from './subscription-replay.js';
 
+/**
+ * Sees every event this instance raises (the incident record); events raised elsewhere are that
+ * instance's. `afterIncident` comes with the `started` of a call taken over from another instance
+ * whose ladder had already reached an incident, so its record goes on where that one left it.
+ */
+export type HubObserver = (info: CallInfo, event: SubscriberEvent, afterIncident?: boolean) => void;
+
 export interface SharedHubOptions extends OwnershipOptions {
   feed: EventFeed;
   /** Ended calls per tenant whose cues stay available for replay. */
   endedCallRetention: number;
-  /** Sees every event this instance raises (the incident record); events raised elsewhere are that instance's. */
-  observe?: (info: CallInfo, event: SubscriberEvent) => void;
+  observe?: HubObserver;
   /**
    * A live call nobody has driven for a whole lease (its instance died and no producer came back):
    * the registry adopts it, so that it ends as an orphaned call does. Unset: no sweep.
@@ -99,7 +105,7 @@ export class SharedHub {
     this.ownership.drive(call);
     const started: SubscriberEvent = { type: 'call', event: 'started', call: summaryOf(call) };
     await this.ownership.write(call, () => store.directory.update(info, call.lease, summaryOf(call), started));
-    this.options.observe?.(info, started);
+    this.options.observe?.(info, started, carriedOn && reachedIncident(call.ladder));
     return call;
   }
 

@@ -12,10 +12,10 @@ import { customerLine, newCall } from './store-inputs.js';
 
 /** Service instances sharing one store: in memory (one process) or through one Redis server. */
 export interface HubFixture {
-  /** A new instance; `hooks` hear of calls another instance took from it and of live calls nobody drives; `metrics` counts. */
+  /** A new instance; `hooks` hear of calls another instance took from it, of live calls nobody drives and of what it raises; `metrics` counts. */
   instance(
     name: string,
-    hooks?: Partial<Pick<SharedHubOptions, 'onLost' | 'onOrphan' | 'metrics'>>,
+    hooks?: Partial<Pick<SharedHubOptions, 'onLost' | 'onOrphan' | 'metrics' | 'observe'>>,
   ): Promise<SharedHub>;
   /** Lets every lease now held run out (the holder stops renewing: it died or stalled). */
   expireLeases(): Promise<void>;
@@ -373,6 +373,30 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       expect(lost).toEqual([info.callId]);
       expect(await counted(onA.fencingRejections, onA.leasesLost)).toEqual([1, 1]);
       expect(watcher.cues()).toEqual(['1 set-limit', '2 warn']);
+      b.close();
+    });
+
+    it('tells the observer of a call it took over whether that call had already reached an incident', async () => {
+      const fixture = await setup();
+      const heard: [string, boolean | undefined][] = [];
+      const a = await fixture.instance('a');
+      const b = await fixture.instance('b', {
+        observe: (info, event, afterIncident) => {
+          if (event.type === 'call' && event.event === 'started') heard.push([info.callId, afterIncident]);
+        },
+      });
+      const abused = newCall();
+      const calm = newCall();
+      await a.apply((await a.openCall(abused))!, said('abusive'));
+      await a.apply((await a.openCall(calm))!, said('neutral'));
+      a.close();
+      await fixture.expireLeases();
+      await b.openCall(abused);
+      await b.openCall(calm);
+      expect(heard).toEqual([
+        [abused.callId, true],
+        [calm.callId, false],
+      ]);
       b.close();
     });
 

@@ -130,4 +130,41 @@ describe('the recorder', () => {
       ['step', { step: 'transfer' }],
     ]);
   });
+
+  it('keeps an alert claim taken on an instance that does not drive the call', () => {
+    const writes: RecordWrite[] = [];
+    const elsewhere = new Recorder(1, (w) => writes.push(w));
+    elsewhere.observe(info, { type: 'alert.claimed', callId: 'c1', seq: 3, by: 'sup', at: 7 });
+    expect(writes).toEqual([
+      {
+        kind: 'event',
+        tenant: 'acme',
+        callId: 'c1',
+        key: 'claim:3:7',
+        at: 7,
+        type: 'claim',
+        data: { seq: 3, by: 'sup' },
+      },
+    ]);
+  });
+
+  it('goes on with the record of a call taken over after an incident, and forgets a call taken from it', () => {
+    seq = 0;
+    const writes: RecordWrite[] = [];
+    const recorder = new Recorder(
+      1,
+      (w) => writes.push(w),
+      () => 500,
+    );
+    recorder.observe(info, { type: 'call', event: 'started', call: { ...summary, lastSeq: 2 } }, true);
+    recorder.observe(info, cue('back-to-solving'));
+    recorder.observe(info, { type: 'call', event: 'ended', call: summary });
+    expect(described(writes)).toEqual(['cue:cue:e1:1', 'ended']);
+
+    writes.length = 0;
+    recorder.observe(info, { type: 'call', event: 'started', call: summary });
+    recorder.forget(info);
+    recorder.observe(info, cue('set-limit'));
+    expect(writes).toEqual([]);
+  });
 });
