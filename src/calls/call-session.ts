@@ -76,7 +76,9 @@ export class CallSession {
     );
   }
 
-  ingest(chunk: TranscriptChunk, arrival: Arrival): AckStatus {
+  ingest(sent: TranscriptChunk, arrival: Arrival): AckStatus {
+    // The words without the whitespace around them, as the classifier reads them: evidence offsets count from the first.
+    const chunk = { ...sent, text: sent.text.trim() };
     const assembly = this.transcript.accept(chunk);
     this.deps.metrics.chunks.inc({ outcome: assembly.kind });
     if (assembly.kind === 'duplicate' || assembly.kind === 'stale') return assembly.kind;
@@ -111,7 +113,7 @@ export class CallSession {
   }
 
   private final(chunk: TranscriptChunk, context: string[], arrival: Arrival): void {
-    this.classification.final(chunk, async (result) => {
+    const classifying = this.classification.final(chunk, async (result) => {
       if (!result.ok) return this.unclassified(chunk, result.error);
       const utterance = {
         utteranceId: chunk.segmentId,
@@ -127,6 +129,8 @@ export class CallSession {
         this.runLadder({ type: 'utterance', utterance, context }, arrival),
       ]);
     });
+    // A final without words (speech-to-text withdrew the segment) is shown closed, in its place.
+    if (!classifying) this.classification.inOrder('final', () => this.publishTranscript(chunk));
   }
 
   private unclassified(chunk: TranscriptChunk, error: unknown): Promise<void> {

@@ -49,8 +49,11 @@ interface PartialWork {
 export class ClassificationScheduler {
   private chain: Promise<void>;
   private readonly partials = new Map<string, PartialWork>();
-  /** The last partial verdict per open segment, reused when the final's text is the same. */
-  private readonly partialVerdicts = new Map<string, { text: string; verdict: Promise<Verdict> }>();
+  /** The last partial verdict per open segment, reused when the final has its words and its context. */
+  private readonly partialVerdicts = new Map<
+    string,
+    { text: string; context: readonly ContextTurn[]; verdict: Promise<Verdict> }
+  >();
   /** The call's last finals, both speakers, oldest first: the classifier reads each line with them. */
   private readonly recentFinals: ContextTurn[] = [];
   private stopped = false;
@@ -73,21 +76,24 @@ export class ClassificationScheduler {
     else if (mightRelabel) this.schedulePartial(chunk);
   }
 
-  /** Classifies a final now and hands its verdict to `use` after every step enqueued before it. */
-  final(chunk: TranscriptChunk, use: (verdict: FinalVerdict) => Promise<void>): void {
+  /**
+   * Classifies a final now and hands its verdict to `use` after every step enqueued before it;
+   * false (nothing to classify) for a final without words.
+   */
+  final(chunk: TranscriptChunk, use: (verdict: FinalVerdict) => Promise<void>): boolean {
     const work = this.partials.get(chunk.segmentId);
     if (work) clearTimeout(work.timer);
     this.partials.delete(chunk.segmentId);
     const warmed = this.partialVerdicts.get(chunk.segmentId);
     this.partialVerdicts.delete(chunk.segmentId);
     const text = chunk.text.trim();
-    if (text === '') return;
+    if (text === '') return false;
     const finals = [...this.recentFinals];
     this.recentFinals.push({ speaker: chunk.speaker, text });
     if (this.recentFinals.length > MAX_CONTEXT_TURNS) this.recentFinals.shift();
-    // A partial was read with the same earlier finals, so its verdict stands for a final with its words.
+    // A partial read with the same words and the same earlier finals gave the verdict this final would get.
     const verdict =
-      warmed && warmed.text === text
+      warmed && warmed.text === text && sameTurns(warmed.context, finals)
         ? warmed.verdict.catch(() => this.classifyFinal(text, chunk.speaker, finals))
         : this.classifyFinal(text, chunk.speaker, finals);
     // Settle the promise now so a failure is handled even while earlier finals are still queued.
@@ -96,6 +102,7 @@ export class ClassificationScheduler {
       (error: unknown): FinalVerdict => ({ ok: false, error }),
     );
     this.inOrder('final', async () => use(await outcome));
+    return true;
   }
 
   /** Runs `step` after every step enqueued before it; one that throws goes to `failed`. */
@@ -127,8 +134,9 @@ export class ClassificationScheduler {
     this.partials.delete(chunk.segmentId);
     if (this.stopped || !isLatest(chunk)) return;
     const text = chunk.text.trim();
-    const verdict = classify(text, 'partial', chunk.speaker, [...this.recentFinals]);
-    this.partialVerdicts.set(chunk.segmentId, { text, verdict });
+    const context = [...this.recentFinals];
+    const verdict = classify(text, 'partial', chunk.speaker, context);
+    this.partialVerdicts.set(chunk.segmentId, { text, context, verdict });
     if (this.partialVerdicts.size > keptPartialVerdicts) {
       const oldest = this.partialVerdicts.keys().next();
       if (!oldest.done) this.partialVerdicts.delete(oldest.value);
@@ -156,3 +164,6 @@ export class ClassificationScheduler {
     return this.options.classify(text, 'final', speaker, context);
   }
 }
+
+const sameTurns = (a: readonly ContextTurn[], b: readonly ContextTurn[]): boolean =>
+  a.length === b.length && a.every((turn, i) => turn.speaker === b[i]!.speaker && turn.text === b[i]!.text);

@@ -23,10 +23,7 @@ interface TokenizedUtterance {
   tokens: Token[];
   /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
   context: (ContextTurn & { key: string })[];
-  /**
-   * Finals are cached for the turns after them, and a customer final is also read without its context;
-   * partials are neither (their text is about to change, and the ladder reads finals only).
-   */
+  /** Finals are cached for the turns after them; partials are not (their text is about to change). */
   final: boolean;
 }
 
@@ -118,10 +115,11 @@ export async function loadClassifier(settings: Partial<ClassifierOptions> = {}):
       utterances.forEach(({ speaker, text, final }, i) => {
         if (final) cache.set(EmbeddingCache.key(speaker, text), lines[i]!.embedding);
       });
-      // A customer final with context is also read without it (the head only; the line is embedded once):
-      // context can talk a threat down, and the ladder acts on the higher of the two threat scores.
-      const readAlone = utterances.flatMap(({ speaker, context, final }, i) =>
-        final && speaker === 'customer' && context.length > 0 ? [i] : [],
+      // A customer line with context is also read without it (the head only; the line is embedded once):
+      // context can talk a threat down, and the ladder acts on the higher of the two threat scores. A
+      // partial is too, since its verdict stands for a final with the same words and context.
+      const readAlone = utterances.flatMap(({ speaker, context }, i) =>
+        speaker === 'customer' && context.length > 0 ? [i] : [],
       );
       const logits = await model.contextLogits([
         ...utterances.map(({ speaker, context }, i) => ({

@@ -76,6 +76,25 @@ describe('subscriptions', () => {
     expect(late.received.filter((m) => m.type === 'transcript')).toHaveLength(3);
   });
 
+  it('shows a final without the whitespace around it, its evidence on its words, and a withdrawn segment closed', async () => {
+    const call = new CallScript(producer, 'edges-1');
+    const watcher = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(watcher, { callId: 'edges-1' }, { transcript: true });
+    await call.start();
+    await call.say('customer', '   you useless idiot  ', true, 'edges-1-s1');
+    const line = await watcher.next(
+      (m) => m.type === 'transcript' && m.segmentId === 'edges-1-s1' && m.isFinal && m.spans !== undefined,
+    );
+    expect(line.text).toBe('you useless idiot');
+    expect(line.spans.length).toBeGreaterThan(0);
+    for (const span of line.spans) expect(line.text.slice(span.start, span.end)).toBe(span.text);
+    await call.say('customer', 'so the thing is', false, 'edges-1-s2');
+    await call.say('customer', ' ', true, 'edges-1-s2');
+    const closed = await watcher.next((m) => m.type === 'transcript' && m.segmentId === 'edges-1-s2' && m.isFinal);
+    expect(closed).toMatchObject({ text: '', isFinal: true });
+    await call.end();
+  });
+
   it('a supervisor takes a safety alert: the other supervisors hear who, and a reconnecting one too', async () => {
     const lead = await connect('/v1/subscribe', TOKENS.supervisor);
     const colleague = await connect('/v1/subscribe', TOKENS.supervisor);

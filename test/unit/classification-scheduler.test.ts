@@ -43,7 +43,7 @@ function setup() {
     return { callId: 'c1', segmentId, seq, speaker: 'customer', isFinal, text, startMs: 0, endMs: 1 };
   };
   /** Hands a final over and records what it came to, when the scheduler hands it back. */
-  const final = (segmentId: string, text: string): void =>
+  const final = (segmentId: string, text: string): boolean =>
     scheduler.final(chunk(segmentId, 1, text, true), async (result: FinalVerdict) => {
       handed.push(
         result.ok
@@ -110,6 +110,28 @@ describe('classification scheduler', () => {
     await scheduler.settled();
     expect(asks.map((a) => a.priority)).toEqual(['partial']);
     expect(handed).toEqual(['shut up: abusive']);
+  });
+
+  it('asks again for a final whose earlier finals changed since its partial was read', async () => {
+    const { scheduler, asks, ask, chunk, final, handed } = setup();
+    scheduler.partial(chunk('s', 1, 'i know where you live'), true);
+    await vi.advanceTimersByTimeAsync(DEBOUNCE_MS);
+    ask('i know where you live').answer('venting');
+    final('a', 'let me check that for you');
+    ask('let me check that for you').answer('neutral');
+    final('s', 'i know where you live');
+    const again = asks.at(-1)!;
+    expect([again.priority, again.context.map((turn) => turn.text)]).toEqual(['final', ['let me check that for you']]);
+    again.answer('threat');
+    await scheduler.settled();
+    expect(handed).toEqual(['let me check that for you: neutral', 'i know where you live: threat']);
+  });
+
+  it('has nothing to classify in a final without words', () => {
+    const { asks, final } = setup();
+    expect(final('s', '  ')).toBe(false);
+    expect(final('t', 'hello')).toBe(true);
+    expect(asks.map((a) => a.text)).toEqual(['hello']);
   });
 
   it('drops a partial still waiting when its final arrives, and every one waiting when stopped', async () => {

@@ -55,15 +55,16 @@ describe('classifier with context', () => {
     expect(await classifier.classify('see you soon then', 'final', 'customer', older)).toEqual(lastFour);
   });
 
-  it('gives a customer final read in context the threat score of the line read alone, and nothing else one', async () => {
+  it('gives a customer line read in context the threat score of the line read alone, and nothing else one', async () => {
     const inContext = await classifier.classify('i know where your office is', 'final', 'customer', CONTEXT);
     const alone = await classifier.classify('i know where your office is', 'final', 'customer');
     expect(inContext.threatAlone).toBeCloseTo(alone.scores.threat, 1);
     expect(alone.threatAlone).toBeUndefined();
     const agent = await classifier.classify('i know where your office is', 'final', 'agent', CONTEXT);
     expect(agent.threatAlone).toBeUndefined();
+    // A partial's verdict stands for a final with its words and context, so it is read alone too.
     const partial = await classifier.classify('i know where your office is', 'partial', 'customer', CONTEXT);
-    expect(partial.threatAlone).toBeUndefined();
+    expect(partial.threatAlone).toBeCloseTo(alone.scores.threat, 1);
   });
 
   it('gives agent lines an act with every act scored, and customer lines none', async () => {
