@@ -142,12 +142,37 @@ function boundedPrefix(fullText: string): { text: string; normalized: string } {
   return { text, normalized };
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * UTF-16 offsets into the original text for each symbol boundary. Symbol 0 is the leading
- * word boundary and covers no text. When NFKC changed the text's length the offsets are
- * scaled, which keeps evidence spans close enough for highlighting.
+ * UTF-16 offsets into the original text for each symbol boundary. Symbol 0 is the leading word
+ * boundary and covers no text. Where NFKC changed the text ("…" becomes "...", an accent is
+ * composed), each character cluster is normalised on its own and its symbols map back to it: the
+ * first to where it starts, the rest to where it ends, so a span never takes in its neighbours.
  */
 function symbolOffsets(text: string, normalized: string, symbolCount: number): number[] {
+  const offsets = [0];
+  let joined = '';
+  for (const { segment, index } of normalized === text ? codePoints(text) : graphemes.segment(text)) {
+    const piece = normalized === text ? segment : segment.normalize('NFKC');
+    joined += piece;
+    [...piece].forEach((_, k) => offsets.push(k === 0 ? index : index + segment.length));
+  }
+  offsets.push(text.length);
+  // Clusters that normalise differently together than apart (rare): scale the offsets instead.
+  if (joined !== normalized) return scaledOffsets(text, normalized, symbolCount);
+  return offsets.slice(0, symbolCount + 1);
+}
+
+function* codePoints(text: string): Generator<{ segment: string; index: number }> {
+  let index = 0;
+  for (const segment of text) {
+    yield { segment, index };
+    index += segment.length;
+  }
+}
+
+function scaledOffsets(text: string, normalized: string, symbolCount: number): number[] {
   const offsets = [0];
   let position = 0;
   for (const symbol of normalized) {
@@ -155,6 +180,6 @@ function symbolOffsets(text: string, normalized: string, symbolCount: number): n
     position += symbol.length;
   }
   offsets.push(position);
-  const scale = normalized.length === text.length ? 1 : text.length / normalized.length;
+  const scale = text.length / normalized.length;
   return offsets.slice(0, symbolCount + 1).map((offset) => Math.round(offset * scale));
 }

@@ -56,6 +56,14 @@ describe('tokenizer', () => {
     expect(spans.join('')).toBe('youuselessidiot');
   });
 
+  it('keeps spans on their own characters where NFKC changes the text (an ellipsis, a composed accent, a fraction)', () => {
+    const spansOf = (text: string) => ours.tokenize(text).map((token) => text.slice(token.start, token.end).trim());
+    expect(spansOf('you are a pathetic moron… …').join('|')).toBe('you|are|a|path|e|tic|mor|on|…|…');
+    const accented = 'cafe\u0301 you idiot';
+    expect(spansOf(accented).slice(-2)).toEqual(['you', 'idiot']);
+    expect(spansOf('½ of you').filter(Boolean)).toEqual(['½', 'of', 'you']);
+  });
+
   it('clips long input to the encoder maximum', () => {
     expect(ours.encode('word '.repeat(300))).toHaveLength(MAX_TOKENS);
   });
