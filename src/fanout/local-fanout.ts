@@ -76,6 +76,8 @@ export class LocalFanout {
     const sub = this.index.remove(subscriptionId);
     if (!sub) return false;
     sub.removed = true;
+    // A socket gets each event once, through one of its subscriptions: those left take over what this one sent.
+    for (const other of this.index.all()) if (other.sink === sub.sink) takeOverSent(other, sub);
     this.options.feed.unwatch(sub.tenant, sub.scope);
     return true;
   }
@@ -221,6 +223,14 @@ export class LocalFanout {
       return;
     }
     this.flush(sub);
+  }
+}
+
+/** Raises what `to` knows it sent of each call to what `from` sent, where `from` got further in the same epoch. */
+function takeOverSent(to: Subscription, from: Subscription): void {
+  for (const [callId, sent] of from.seen) {
+    const known = to.seen.get(callId);
+    if (known?.epoch === sent.epoch && sent.seq > known.seq) to.seen.set(callId, { ...sent });
   }
 }
 

@@ -248,6 +248,30 @@ describe('a feed cut that meets a subscription still reading back, or a store th
   });
 });
 
+describe('overlapping subscriptions of one socket', () => {
+  it('send each cue once, also after the one that carried them is unsubscribed', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await call.start();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
+    byCall.start(
+      new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
+    );
+    const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
+    byAgent.start(
+      new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
+    );
+    await call.cue('limit');
+    await call.cue('warning');
+    fanout.remove(byCall.id);
+    await call.cue('transfer');
+    await vi.waitFor(() => expect(socket).toContain('c1 cue 3'));
+    expect(socket).toEqual(['c1 cue 1', 'c1 cue 2', 'c1 cue 3']);
+  });
+});
+
 describe('a subscription whose missed cues cannot be read back yet', () => {
   it('holds its events and tries again a second later, not in a loop; once the store answers, every cue once, in order', async () => {
     vi.useFakeTimers();
