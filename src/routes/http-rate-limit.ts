@@ -24,7 +24,7 @@ export async function registerHttpRateLimit(
     },
     // Probes must always be answered; WebSockets have per-connection message limits of their own (rate-limit.ts).
     allowList: (request: FastifyRequest) =>
-      PROBE_ROUTES.has(request.routeOptions.url ?? '') || request.headers.upgrade?.toLowerCase() === 'websocket',
+      PROBE_ROUTES.has(request.routeOptions.url ?? '') || isUpgrade(request),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`),
@@ -32,3 +32,10 @@ export async function registerHttpRateLimit(
       ),
   });
 }
+
+/**
+ * A WebSocket handshake as Node's parser saw it (an Upgrade header with Connection: upgrade); an
+ * Upgrade header alone leaves a plain request, which the limit counts. `upgrade` is set by Node on
+ * every IncomingMessage but is missing from its types.
+ */
+const isUpgrade = (request: FastifyRequest): boolean => (request.raw as { upgrade?: boolean }).upgrade === true;

@@ -14,9 +14,14 @@ const COLUMNS = [
   'text',
 ] as const;
 
-/** RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. */
+/**
+ * RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. A value a
+ * spreadsheet would read as a formula (=, +, -, @, tab or carriage return first: callers' words and
+ * producers' ids are untrusted) gets a leading apostrophe, so it shows as text.
+ */
 const cell = (value: unknown): string => {
-  const text = value === undefined || value === null ? '' : String(value);
+  const raw = value === undefined || value === null ? '' : String(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 };
 

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
-import { TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
+import { startServer, TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
+import { TestClient } from '../helpers/ws-client.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 
 let app: FastifyInstance | undefined;
@@ -61,6 +62,35 @@ describe('HTTP rate limit', () => {
     for (let i = 0; i < 3; i++) statuses.push((await webhook()).statusCode);
     expect(statuses[2]).toBe(429);
     expect(statuses.slice(0, 2)).not.toContain(429);
+  });
+
+  it('counts a plain request that only claims to be a WebSocket upgrade', async () => {
+    const server = await serve({ HTTP_RATE_PER_SEC: '2' });
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        (
+          await server.inject({
+            method: 'POST',
+            url: '/v1/classify',
+            headers: { authorization: `Bearer ${TOKENS.ingest}`, upgrade: 'websocket' },
+            payload: { texts: ['hello there'] },
+          })
+        ).statusCode,
+      );
+    expect(statuses).toEqual([200, 200, 429]);
+  });
+
+  it('leaves WebSocket handshakes to their per-connection limits', async () => {
+    const server = await startServer({ HTTP_RATE_PER_SEC: '1' });
+    try {
+      const sockets = await Promise.all(
+        [1, 2, 3].map(() => TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.agent)),
+      );
+      for (const socket of sockets) socket.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it('counts requests with unknown tokens against the address, not against each made-up token', async () => {
