@@ -53,7 +53,7 @@ const Settings = Type.Object(
     endedCallRetention: integer(sharedStateDefaults.endedCallRetention, 0),
     maxCalls: integer(registryDefaults.maxCalls, 1),
     maxCallsPerTenant: integer(registryDefaults.maxCallsPerTenant, 1),
-    orphanCallTimeoutMs: integer(registryDefaults.orphanCallTimeoutMs, 0),
+    orphanCallTimeoutMs: integer(registryDefaults.orphanCallTimeoutMs, 0, 2 ** 31 - 1),
     callIdleTimeoutMs: integer(registryDefaults.callIdleTimeoutMs, 100, 2 ** 31 - 1),
     partialDebounceMs: integer(sessionDefaults.partialDebounceMs, 0, 10_000),
     partialMinGrowth: integer(transcriptDefaults.partialMinGrowth, 1, 4000),
@@ -136,6 +136,11 @@ function twilioTokens(raw: string | undefined): Record<string, string> {
  */
 export function loadConfig(env: Env = process.env): Config {
   const given = setVariables(env);
+  // env-schema reads "1e400" or "Infinity" as a number past every maximum: a whole number is written in digits.
+  for (const [setting, raw] of Object.entries(given)) {
+    if (Settings.properties[setting as keyof Settings].type === 'integer' && !/^[+-]?\d+$/.test(raw))
+      throw new ConfigError(`${envName(setting)}=${JSON.stringify(raw)}: must be integer, written in digits`);
+  }
   let settings: Settings;
   try {
     settings = envSchema<Settings>({ schema: Settings, data: given, env: false });

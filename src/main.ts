@@ -3,7 +3,7 @@ import { loadConfig } from './config.js';
 import { createMetrics } from './metrics.js';
 import { buildServer } from './server.js';
 
-/** Startup problems (bad settings, a missing model, an unreadable policy or token file) end the process with one clear line. */
+/** Startup problems (bad settings, a missing model, an unreadable policy or token file, a port in use) end the process with one clear line. */
 function fail(error: unknown): never {
   console.error(`call-guard could not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
@@ -44,4 +44,8 @@ process.on('unhandledRejection', (reason) => {
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
-await app.listen({ port: config.port, host: config.host });
+// A port in use or a host that does not resolve is a startup problem too.
+await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+  await classifier.close();
+  fail(error);
+});

@@ -53,6 +53,13 @@ export function parseTokens(setting: string): TokenEntry[] {
   }
   const checked = checkTokens(raw);
   if (!checked.ok) throw new Error(`AUTH_TOKENS: ${checked.message}`);
+  // The same token twice would belong to whichever entry came last: a tenant mix-up nobody would see.
+  const first = new Map<string, number>();
+  checked.value.forEach(({ token }, i) => {
+    const earlier = first.get(token);
+    if (earlier !== undefined) throw new Error(`AUTH_TOKENS: [${i}].token: the same token as [${earlier}]`);
+    first.set(token, i);
+  });
   return checked.value;
 }
 
@@ -86,7 +93,25 @@ export function tokenOf(headers: Record<string, string | string[] | undefined>, 
   return typeof fromQuery === 'string' ? fromQuery : undefined;
 }
 
-/** A request URL fit for logs: the value of a `token` query parameter is replaced. */
+/** A request URL fit for logs: the value of a `token` query parameter is replaced, however its name is encoded. */
 export function withoutToken(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/g, '$1[redacted]');
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const pairs = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      const name = equals < 0 ? pair : pair.slice(0, equals);
+      return equals >= 0 && decodedName(name) === 'token' ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, at + 1)}${pairs.join('&')}`;
+}
+
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' '));
+  } catch {
+    return name;
+  }
 }

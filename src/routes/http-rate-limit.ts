@@ -23,8 +23,7 @@ export async function registerHttpRateLimit(
         : `address ${request.ip}`;
     },
     // Probes must always be answered; WebSockets have per-connection message limits of their own (rate-limit.ts).
-    allowList: (request: FastifyRequest) =>
-      PROBE_ROUTES.has(request.routeOptions.url ?? '') || isUpgrade(request),
+    allowList: (request: FastifyRequest) => PROBE_ROUTES.has(request.routeOptions.url ?? '') || isUpgrade(request),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`),

@@ -19,16 +19,19 @@ async function answer(url: string, service: ChildProcess): Promise<Response> {
 describe('the production build', () => {
   let service: ChildProcess;
   let base: string;
+  let port: number;
+  let startArgs: string[];
 
   beforeAll(async () => {
     const build = spawnSync('npm', ['run', '--silent', 'build'], { encoding: 'utf8' });
     expect(build.status, build.stdout + build.stderr).toBe(0);
-    const port = await freePort();
+    port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const [command, ...args] = (
       JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
     ).scripts.start.split(' ');
     expect(command).toBe('node');
+    startArgs = args;
     service = spawn(process.execPath, args, {
       env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
       stdio: 'inherit',
@@ -41,6 +44,17 @@ describe('the production build', () => {
       await once(service, 'exit');
     }
   });
+
+  it('ends a second start on the same port at once, with one line naming the problem', async () => {
+    expect((await answer(`${base}/healthz`, service)).status).toBe(200);
+    const second = spawnSync(process.execPath, startArgs, {
+      env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(second.status).toBe(2);
+    expect(second.stderr.trim()).toMatch(/^call-guard could not start: .*EADDRINUSE/);
+  }, 90_000);
 
   it('serves the console from the built layout, classifies with the model, and exits cleanly on SIGTERM', async () => {
     expect((await answer(`${base}/healthz`, service)).status).toBe(200);

@@ -34,6 +34,12 @@ describe('config', () => {
   it('names the bad variable, its value and what it must be', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow('PORT="eighty": must be integer');
     expect(() => loadConfig({ PORT: '1.5' })).toThrow('PORT="1.5": must be integer');
+    // Numbers JSON would read past every maximum (env-schema coerces them to Infinity).
+    expect(() => loadConfig({ CALL_IDLE_TIMEOUT_MS: '1e400' })).toThrow(
+      'CALL_IDLE_TIMEOUT_MS="1e400": must be integer',
+    );
+    expect(() => loadConfig({ SHUTDOWN_GRACE_MS: '-Infinity' })).toThrow('must be integer');
+    expect(() => loadConfig({ ORPHAN_CALL_TIMEOUT_MS: '3000000000' })).toThrow('must be <= 2147483647');
     expect(() => loadConfig({ BATCH_MAX_SIZE: '0' })).toThrow('BATCH_MAX_SIZE="0": must be >= 1');
     expect(() => loadConfig({ MAX_PAYLOAD_BYTES: '99999999999' })).toThrow('must be <= 16777216');
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/^LOG_LEVEL="loud": must be one of fatal, error/);
@@ -49,6 +55,9 @@ describe('tokens', () => {
     expect(withoutToken('/console?token=secret-123&agentId=a7')).toBe('/console?token=[redacted]&agentId=a7');
     expect(withoutToken('/v1/ingest/twilio?callId=c&token=s3cret')).toBe('/v1/ingest/twilio?callId=c&token=[redacted]');
     expect(withoutToken('/v1/classify')).toBe('/v1/classify');
+    expect(withoutToken('/console/session?%74oken=secret-123&t%6Fken=s2')).toBe(
+      '/console/session?%74oken=[redacted]&t%6Fken=[redacted]',
+    );
   });
 
   it('parses AUTH_TOKENS and looks tokens up', () => {
@@ -64,6 +73,8 @@ describe('tokens', () => {
     );
     expect(() => parseTokens('[{"token":"abcdefghijklmnop","tenant":"t","scopes":["admin"]}]')).toThrow(/scopes/);
     expect(() => parseTokens('[oops')).toThrow(/not valid JSON/);
+    const twice = (tenant: string) => `{"token":"abcdefghijklmnop","tenant":"${tenant}","scopes":["ingest"]}`;
+    expect(() => parseTokens(`[${twice('a')},${twice('b')}]`)).toThrow('AUTH_TOKENS: [1].token: the same token as [0]');
   });
 
   it('reads the bearer header first, then ?token=', () => {
