@@ -77,8 +77,9 @@ export class CallSession {
   }
 
   ingest(sent: TranscriptChunk, arrival: Arrival): AckStatus {
-    // The words without the whitespace around them, as the classifier reads them: evidence offsets count from the first.
-    const chunk = { ...sent, text: sent.text.trim() };
+    // The words without the whitespace around them, as the classifier reads them: evidence offsets
+    // count from the first. A NUL is no speech, and PostgreSQL refuses text holding one.
+    const chunk = { ...sent, text: sent.text.replaceAll('\u0000', '').trim() };
     const assembly = this.transcript.accept(chunk);
     this.deps.metrics.chunks.inc({ outcome: assembly.kind });
     if (assembly.kind === 'duplicate' || assembly.kind === 'stale') return assembly.kind;

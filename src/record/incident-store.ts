@@ -60,8 +60,14 @@ export class BadCursorError extends Error {
 function parseCursor(cursor: string): [number, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string')
-      return [value[0], value[1]];
+    // As the service writes them: a whole-millisecond time and a call id (which holds no NUL, as no id may).
+    if (
+      Array.isArray(value) &&
+      Number.isSafeInteger(value[0]) &&
+      typeof value[1] === 'string' &&
+      !value[1].includes('\u0000')
+    )
+      return [value[0] as number, value[1]];
   } catch {
     // reported below
   }

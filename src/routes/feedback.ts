@@ -6,6 +6,11 @@ import { maskDigits } from '../record/mask.js';
 import type { ServiceContext } from './context.js';
 import { RECORD_OFF, sendRefusal } from './http-errors.js';
 
+const CALL_STATE_UNREACHABLE = refusal(
+  'unavailable',
+  'Redis, where the call lines are kept, is unreachable; try again shortly',
+);
+
 /** "Wrong label" from an agent or supervisor screen: the right label for a line the call still keeps, stored for the next training round. */
 export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): void {
   app.post<{ Body: LabelFeedback }>(
@@ -16,6 +21,8 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
     },
     async (request, reply) => {
       if (!ctx.record) return sendRefusal(reply, RECORD_OFF);
+      // The line is read from where calls are kept: while Redis is unreachable, say so at once rather than queue.
+      if (!ctx.state.ready()) return sendRefusal(reply, CALL_STATE_UNREACHABLE);
       const { callId, segmentId, label } = request.body;
       const principal = request.principal!;
       const line = await ctx.hub.finalLine(principal.tenant, callId, segmentId);

@@ -89,6 +89,14 @@ describe('the incident record over HTTP', () => {
       'querystring.cueType: expected one of set-limit, warn, transfer, release, ask-meaning, safety-alert',
     );
     expect((await (await get('/v1/incidents?cursor=nonsense')).json()).message).toMatch(/^querystring\.cursor:/);
+    for (const forged of [
+      [1.5, 'x'],
+      [1e300, 'x'],
+      [1, 'a\u0000b'],
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+      expect((await get(`/v1/incidents?cursor=${cursor}`)).status).toBe(400);
+    }
   });
 
   it('is scoped to the tenant and to the review scope', async () => {

@@ -68,5 +68,19 @@ onRedis(title, (redis) => {
       agentOnB.close();
       producer.close();
     }, 60_000);
+
+    it('answers label feedback at once with 503 while the lines it needs cannot be read', async () => {
+      link.cut();
+      await readiness(b.http, 503);
+      const response = await fetch(`${b.http}/v1/feedback`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.supervisor}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ callId: 'feed-cut', segmentId: 'any', label: 'neutral' }),
+      });
+      link.restore();
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'unavailable' });
+      await readiness(b.http, 200);
+    }, 30_000);
   });
 });

@@ -76,12 +76,12 @@ describe('subscriptions', () => {
     expect(late.received.filter((m) => m.type === 'transcript')).toHaveLength(3);
   });
 
-  it('shows a final without the whitespace around it, its evidence on its words, and a withdrawn segment closed', async () => {
+  it('shows a final without the whitespace around it or a NUL, its evidence on its words, and a withdrawn segment closed', async () => {
     const call = new CallScript(producer, 'edges-1');
     const watcher = await connect('/v1/subscribe', TOKENS.agent);
     await subscribe(watcher, { callId: 'edges-1' }, { transcript: true });
     await call.start();
-    await call.say('customer', '   you useless idiot  ', true, 'edges-1-s1');
+    await call.say('customer', '   you useless\u0000 idiot  ', true, 'edges-1-s1');
     const line = await watcher.next(
       (m) => m.type === 'transcript' && m.segmentId === 'edges-1-s1' && m.isFinal && m.spans !== undefined,
     );
