@@ -31,6 +31,8 @@ interface TrackedCall extends CallRecord {
   readonly seqs: Set<number>;
   /** The cue seq at which `step` was learned; a summary at seq N already includes moves after cue N. */
   stepSeq: number;
+  /** The newest cue seq the service has said the call reached (its summaries). */
+  lastSeq: number;
 }
 
 export type StoreChange =
@@ -45,10 +47,15 @@ export class CallStore {
 
   constructor(private readonly onChange: (change: StoreChange) => void) {}
 
-  /** The calls a subscription starts with; ended calls the page never saw live are left out. */
-  applySummaries(summaries: readonly CallSummary[]): void {
+  /**
+   * The calls a subscription starts with. Ended calls the page never saw are left out when it
+   * opens; after a reconnect, one with cues ended while the page was away and is kept, so that
+   * its cues (a safety alert) are read back.
+   */
+  applySummaries(summaries: readonly CallSummary[], reconnected = false): void {
     for (const summary of summaries) {
-      if (summary.ended && !this.calls.has(summary.callId)) continue;
+      const unseen = !this.calls.has(summary.callId);
+      if (summary.ended && unseen && !(reconnected && summary.lastSeq > 0)) continue;
       this.applySummary(summary);
     }
   }
@@ -78,12 +85,17 @@ export class CallStore {
     }
   }
 
-  /** The newest cue seen per call (with its epoch), to resume from after a reconnect. */
+  /**
+   * The newest cue seen per call (with its epoch), to resume from after a reconnect: the live calls,
+   * and the ended ones with cues still to come. An ended call read to its end needs nothing more,
+   * so a long shift's calls do not outgrow what one subscribe may carry.
+   */
   resumePoints(): Record<string, ResumePoint> {
     return Object.fromEntries(
-      [...this.calls.values()].map((call) => {
+      [...this.calls.values()].flatMap((call) => {
         const seq = call.cue?.seq ?? 0;
-        return [call.callId, call.epoch === undefined ? seq : { epoch: call.epoch, seq }];
+        if (call.ended && seq >= call.lastSeq) return [];
+        return [[call.callId, call.epoch === undefined ? seq : { epoch: call.epoch, seq }]];
       }),
     );
   }
@@ -98,6 +110,7 @@ export class CallStore {
     const call = this.track(summary);
     this.renumber(call, summary.epoch);
     call.ended = summary.ended;
+    call.lastSeq = Math.max(call.lastSeq, summary.lastSeq);
     if (summary.lastSeq >= call.stepSeq) {
       call.step = summary.step;
       call.stepSeq = summary.lastSeq;
@@ -111,6 +124,7 @@ export class CallStore {
     if (call.seqs.has(cue.seq)) return;
     call.seqs.add(cue.seq);
     if (!call.cue || cue.seq > call.cue.seq) call.cue = cue;
+    call.lastSeq = Math.max(call.lastSeq, cue.seq);
     if (cue.briefing && (!call.briefingCue || cue.seq > call.briefingCue.seq)) call.briefingCue = cue;
     if (cue.seq > call.stepSeq) {
       call.step = cue.step;
@@ -143,6 +157,7 @@ export class CallStore {
       call.cue = undefined;
       call.briefingCue = undefined;
       call.stepSeq = 0;
+      call.lastSeq = 0;
     }
     call.epoch = epoch;
   }
@@ -167,6 +182,7 @@ export class CallStore {
         epoch: undefined,
         seqs: new Set(),
         stepSeq: 0,
+        lastSeq: 0,
       };
       this.calls.set(callId, call);
     }

@@ -33,7 +33,7 @@ async function open(params: ConsoleParams): Promise<void> {
       resumePoints: () => ({ ...firstResume, ...store.resumePoints() }),
     },
     {
-      onCalls: (calls) => store.applySummaries(calls),
+      onCalls: (calls, reconnected) => store.applySummaries(calls, reconnected),
       onEvent: (event) => store.apply(event),
       onStatus: (status) => frame.setStatus(status),
       onAck: (step, outcome) => view instanceof AgentView && view.ackResult(step, outcome),
@@ -47,7 +47,7 @@ async function open(params: ConsoleParams): Promise<void> {
   const view =
     params.view === 'agent'
       ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step), corrections)
-      : new SupervisorView(frame.main, (callId, seq) => feed.claimAlert(callId, seq), corrections);
+      : new SupervisorView(frame.main, (callId, seq, refused) => feed.claimAlert(callId, seq, refused), corrections);
   feed.start();
 }
 

@@ -28,7 +28,8 @@ export interface FeedOptions {
 }
 
 export interface FeedHandlers {
-  onCalls(calls: CallSummary[]): void;
+  /** The calls a subscription starts with; `reconnected` once the page had been live before. */
+  onCalls(calls: CallSummary[], reconnected: boolean): void;
   onEvent(event: SubscriberEvent): void;
   onStatus(status: FeedStatus): void;
   onAck(step: AckStep, outcome: AckOutcome): void;
@@ -39,6 +40,8 @@ export interface FeedHandlers {
 }
 
 const RETRY_FIRST_MS = 500;
+/** Refusals of a subscribe that pass: the page reconnects instead of giving up. */
+const TRANSIENT: ReadonlySet<ErrorMessage['code']> = new Set(['unavailable', 'shutting_down']);
 const RETRY_MAX_MS = 10_000;
 
 /**
@@ -56,6 +59,10 @@ export class LiveFeed {
   /** The calls each pending subscribe asked to resume, by request id. */
   private readonly resumed = new Map<string, Set<string>>();
   private readonly pendingAcks = new Map<string, AckStep>();
+  /** What to do when the service turns a claim down, by request id. */
+  private readonly pendingClaims = new Map<string, (problem: string) => void>();
+  /** Whether a subscription was ever confirmed: later ones catch up on what happened meanwhile. */
+  private wasLive = false;
 
   constructor(
     private readonly options: FeedOptions,
@@ -76,10 +83,15 @@ export class LiveFeed {
     return true;
   }
 
-  /** Tells the service a supervisor took a safety alert; false when there is no connection to send it on. */
-  claimAlert(callId: string, seq: number): boolean {
+  /**
+   * Tells the service a supervisor took a safety alert; false when there is no connection to send it
+   * on. `refused` hears why, if the service turns it down (the alert is no longer held).
+   */
+  claimAlert(callId: string, seq: number, refused: (problem: string) => void): boolean {
     if (this.socket?.readyState !== WebSocket.OPEN) return false;
-    this.send({ type: 'alert.claim', id: this.requestId('claim'), callId, seq } satisfies AlertClaim);
+    const id = this.requestId('claim');
+    this.pendingClaims.set(id, refused);
+    this.send({ type: 'alert.claim', id, callId, seq } satisfies AlertClaim);
     return true;
   }
 
@@ -89,7 +101,6 @@ export class LiveFeed {
     let opened = false;
     socket.onopen = () => {
       opened = true;
-      this.retryMs = RETRY_FIRST_MS;
       this.subscriptionId = undefined;
       this.resumed.clear();
       this.subscribe();
@@ -113,6 +124,7 @@ export class LiveFeed {
       });
     }
     this.pendingAcks.clear();
+    this.pendingClaims.clear();
     if (this.stopped) return;
     this.handlers.onStatus('reconnecting');
     setTimeout(() => this.connect(), this.retryMs);
@@ -137,6 +149,7 @@ export class LiveFeed {
       case 'subscribed':
         return this.subscribed(message);
       case 'ack': {
+        if (message.id !== undefined) this.pendingClaims.delete(message.id);
         const step = this.takeAck(message.id);
         return step && this.handlers.onAck(step, { ok: true });
       }
@@ -155,15 +168,28 @@ export class LiveFeed {
     if (this.subscriptionId !== undefined)
       this.send({ type: 'unsubscribe', subscriptionId: this.subscriptionId } satisfies Unsubscribe);
     this.subscriptionId = message.subscriptionId;
-    this.handlers.onCalls(message.calls);
+    // Only a confirmed subscription resets the wait: a socket that opens and is refused each time backs off.
+    this.retryMs = RETRY_FIRST_MS;
+    const reconnected = this.wasLive;
+    this.wasLive = true;
+    this.handlers.onCalls(message.calls, reconnected);
     this.handlers.onStatus('live');
-    if (message.calls.some((call) => !call.ended && call.lastSeq > 0 && !asked.has(call.callId))) this.subscribe();
+    // Calls with cues it could not resume (it had not seen them): live ones, and after a reconnect those that ended meanwhile.
+    const unread = (call: CallSummary) => (!call.ended || reconnected) && call.lastSeq > 0 && !asked.has(call.callId);
+    if (message.calls.some(unread)) this.subscribe();
   }
 
   private failed(error: ErrorMessage): void {
     const step = this.takeAck(error.id);
     if (step) return this.handlers.onAck(step, { ok: false, problem: error.message });
+    const claim = error.id === undefined ? undefined : this.pendingClaims.get(error.id);
+    if (claim) {
+      this.pendingClaims.delete(error.id!);
+      return claim(error.message);
+    }
     if (error.id !== undefined && this.resumed.has(error.id)) {
+      // The call store unreachable, or the service draining: a moment's problem, tried again on a new socket.
+      if (TRANSIENT.has(error.code)) return this.socket?.close();
       this.stopped = true;
       this.socket?.close();
       this.handlers.onRefused(error.message);

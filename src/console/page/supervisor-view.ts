@@ -13,8 +13,12 @@ export class SupervisorView {
   private readonly alerts = new AlertFeed();
   private readonly briefings: Briefings;
 
-  /** `claim` tells the service this supervisor takes a safety alert; false when it could not be sent. */
-  constructor(main: HTMLElement, claim: (callId: string, seq: number) => boolean, corrections: LabelCorrections) {
+  /** `claim` tells the service this supervisor takes a safety alert (false when it could not be sent; `refused` hears why it was turned down). */
+  constructor(
+    main: HTMLElement,
+    claim: (callId: string, seq: number, refused: (problem: string) => void) => boolean,
+    corrections: LabelCorrections,
+  ) {
     this.threats = new ThreatAlerts(claim);
     this.briefings = new Briefings(corrections);
     main.classList.add('supervisor');

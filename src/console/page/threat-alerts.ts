@@ -16,7 +16,7 @@ export class ThreatAlerts {
   private readonly pageTitle = document.title;
   private readonly banners = new Map<string, HTMLElement>();
 
-  constructor(private readonly claim: (callId: string, seq: number) => boolean) {}
+  constructor(private readonly claim: (callId: string, seq: number, refused: (problem: string) => void) => boolean) {}
 
   add(call: CallRecord, cue: Cue): void {
     const key = bannerKey(call.callId, cue.seq);
@@ -34,8 +34,17 @@ export class ThreatAlerts {
       taken,
       note,
     );
+    let dismissable = false;
     taken.addEventListener('click', () => {
-      note.textContent = this.claim(call.callId, cue.seq)
+      if (dismissable) return this.remove(key);
+      // The service no longer holds the alert (it restarted, or the call is long gone): nobody else can
+      // take it there, so this screen lets it go once the supervisor has read why.
+      const refused = (problem: string): void => {
+        note.textContent = `The team was not told: ${problem}. Follow the safety procedure, then dismiss this alert.`;
+        taken.textContent = 'Dismiss';
+        dismissable = true;
+      };
+      note.textContent = this.claim(call.callId, cue.seq, refused)
         ? 'Telling the team…'
         : 'Not sent: the console is reconnecting. Try again in a moment.';
     });
@@ -46,7 +55,10 @@ export class ThreatAlerts {
 
   /** Someone (this supervisor or another) took the alert: its banner goes. */
   claimed(claim: AlertClaimed): void {
-    const key = bannerKey(claim.callId, claim.seq);
+    this.remove(bannerKey(claim.callId, claim.seq));
+  }
+
+  private remove(key: string): void {
     const banner = this.banners.get(key);
     if (!banner) return;
     const hadFocus = banner.contains(document.activeElement);

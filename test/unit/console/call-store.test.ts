@@ -150,3 +150,24 @@ describe('the console’s call store', () => {
     expect(s.current()?.claims.get(2)?.by).toBe('lead');
   });
 });
+
+describe('the console’s call store across a reconnect', () => {
+  it('keeps a call with cues that started and ended while the page was away, and resumes only calls with cues to come', () => {
+    const { store: s } = store();
+    s.applySummaries([summary(1, 'limit', { callId: 'seen' })]);
+    s.apply({ type: 'cue', cue: { ...cue(1, 'limit'), callId: 'seen' } });
+    s.apply({ type: 'call', event: 'ended', call: summary(1, 'limit', { callId: 'seen', ended: true }) });
+    s.applySummaries(
+      [
+        summary(2, 'safety', { callId: 'short-threat', ended: true }),
+        summary(0, 'listen', { callId: 'quiet', ended: true }),
+      ],
+      true,
+    );
+    // The call read to its end needs nothing more; the one that ended away is read back from its start.
+    expect(s.resumePoints()).toEqual({ 'short-threat': { epoch: 'e1', seq: 0 } });
+    s.apply({ type: 'cue', cue: { ...cue(1, 'limit'), callId: 'short-threat' } });
+    s.apply({ type: 'cue', cue: { ...cue(2, 'safety'), callId: 'short-threat' } });
+    expect(s.resumePoints()).toEqual({});
+  });
+});

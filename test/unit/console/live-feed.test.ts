@@ -1,0 +1,136 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CallStore } from '../../../src/console/page/call-store.js';
+import { LiveFeed, type FeedHandlers } from '../../../src/console/page/live-feed.js';
+import type { CallSummary } from '../../../src/protocol/subscribe-messages.js';
+
+/** The browser's WebSocket as the feed uses it; the test plays the service. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  static opened: FakeSocket[] = [];
+  readyState = 0;
+  readonly sent: Record<string, unknown>[] = [];
+  onopen?: () => void;
+  onmessage?: (message: { data: string }) => void;
+  onclose?: () => void;
+
+  constructor() {
+    FakeSocket.opened.push(this);
+  }
+
+  open(): void {
+    this.readyState = FakeSocket.OPEN;
+    this.onopen?.();
+  }
+
+  reply(message: object): void {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+
+  close(): void {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+
+  lastSubscribe(): Record<string, unknown> {
+    return this.sent.filter((m) => m.type === 'subscribe').at(-1)!;
+  }
+}
+
+const summary = (callId: string, lastSeq: number, ended: boolean): CallSummary => ({
+  callId,
+  agentId: 'a1',
+  teamId: 't1',
+  epoch: 'e1',
+  lastSeq,
+  step: lastSeq > 0 ? 'safety' : 'listen',
+  ended,
+});
+
+function feed() {
+  const refused: string[] = [];
+  const store = new CallStore(() => undefined);
+  const handlers: FeedHandlers = {
+    onCalls: (calls, reconnected) => store.applySummaries(calls, reconnected),
+    onEvent: (event) => store.apply(event),
+    onStatus: () => undefined,
+    onAck: () => undefined,
+    onRefused: (problem) => void refused.push(problem),
+    whyRefused: async () => undefined,
+  };
+  const live = new LiveFeed(
+    {
+      url: 'ws://service/v1/subscribe',
+      scope: { teamId: 't1' },
+      transcript: false,
+      resumePoints: () => store.resumePoints(),
+    },
+    handlers,
+  );
+  live.start();
+  return { live, refused };
+}
+
+beforeEach(() => {
+  FakeSocket.opened = [];
+  vi.stubGlobal('WebSocket', FakeSocket);
+  vi.useFakeTimers();
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+describe('the console’s live feed', () => {
+  it('tries again, waiting longer each time, while the service cannot reach its call store', async () => {
+    const { refused } = feed();
+    for (const wait of [500, 1000]) {
+      const socket = FakeSocket.opened.at(-1)!;
+      socket.open();
+      socket.reply({
+        type: 'error',
+        code: 'unavailable',
+        message: 'the call store is unreachable',
+        id: socket.lastSubscribe().id,
+      });
+      await vi.advanceTimersByTimeAsync(wait - 1);
+      const before = FakeSocket.opened.length;
+      await vi.advanceTimersByTimeAsync(1);
+      expect(FakeSocket.opened.length).toBe(before + 1);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it('after a reconnect, reads back the cues of a call that started and ended while it was away', async () => {
+    feed();
+    const first = FakeSocket.opened[0]!;
+    first.open();
+    first.reply({ type: 'subscribed', id: first.lastSubscribe().id, subscriptionId: 's1', calls: [] });
+    first.close();
+    await vi.advanceTimersByTimeAsync(500);
+    const second = FakeSocket.opened[1]!;
+    second.open();
+    second.reply({
+      type: 'subscribed',
+      id: second.lastSubscribe().id,
+      subscriptionId: 's2',
+      calls: [summary('short-threat', 2, true), summary('quiet', 0, true)],
+    });
+    expect(second.lastSubscribe().resume).toEqual({ 'short-threat': { epoch: 'e1', seq: 0 } });
+  });
+
+  it('tells the supervisor when the service turns a claim down', () => {
+    const { live } = feed();
+    const socket = FakeSocket.opened[0]!;
+    socket.open();
+    const problems: string[] = [];
+    expect(live.claimAlert('gone', 2, (problem) => problems.push(problem))).toBe(true);
+    const claim = socket.sent.find((m) => m.type === 'alert.claim')!;
+    socket.reply({ type: 'error', code: 'unknown_call', message: 'callId: no call gone', id: claim.id });
+    expect(problems).toEqual(['callId: no call gone']);
+  });
+});
