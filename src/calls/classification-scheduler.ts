@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded.js';
 import { QueueFullError } from '../classifier/micro-batcher.js';
 import { MAX_CONTEXT_TURNS, type Priority } from '../classifier/classifier.js';
 import type { ContextTurn, Verdict } from '../protocol/verdict.js';
@@ -50,10 +51,10 @@ export class ClassificationScheduler {
   private chain: Promise<void>;
   private readonly partials = new Map<string, PartialWork>();
   /** The last partial verdict per open segment, reused when the final has its words and its context. */
-  private readonly partialVerdicts = new Map<
+  private readonly partialVerdicts: BoundedMap<
     string,
     { text: string; context: readonly ContextTurn[]; verdict: Promise<Verdict> }
-  >();
+  >;
   /** The call's last finals, both speakers, oldest first: the classifier reads each line with them. */
   private readonly recentFinals: ContextTurn[] = [];
   private stopped = false;
@@ -64,6 +65,7 @@ export class ClassificationScheduler {
     startAfter: Promise<unknown>,
   ) {
     this.chain = startAfter.then(() => undefined);
+    this.partialVerdicts = new BoundedMap(options.keptPartialVerdicts);
   }
 
   /**
@@ -130,17 +132,13 @@ export class ClassificationScheduler {
 
   private classifyPartial(work: PartialWork): void {
     const { chunk } = work;
-    const { classify, isLatest, labelPartial, failed, keptPartialVerdicts } = this.options;
+    const { classify, isLatest, labelPartial, failed } = this.options;
     this.partials.delete(chunk.segmentId);
     if (this.stopped || !isLatest(chunk)) return;
     const text = chunk.text.trim();
     const context = [...this.recentFinals];
     const verdict = classify(text, 'partial', chunk.speaker, context);
     this.partialVerdicts.set(chunk.segmentId, { text, context, verdict });
-    if (this.partialVerdicts.size > keptPartialVerdicts) {
-      const oldest = this.partialVerdicts.keys().next();
-      if (!oldest.done) this.partialVerdicts.delete(oldest.value);
-    }
     verdict
       .then(
         (v) => {

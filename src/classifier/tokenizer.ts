@@ -151,10 +151,12 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
  * first to where it starts, the rest to where it ends, so a span never takes in its neighbours.
  */
 function symbolOffsets(text: string, normalized: string, symbolCount: number): number[] {
+  // Unchanged by NFKC: each symbol is its own character.
+  if (normalized === text) return scaledOffsets(text, normalized, symbolCount);
   const offsets = [0];
   let joined = '';
-  for (const { segment, index } of normalized === text ? codePoints(text) : graphemes.segment(text)) {
-    const piece = normalized === text ? segment : segment.normalize('NFKC');
+  for (const { segment, index } of graphemes.segment(text)) {
+    const piece = segment.normalize('NFKC');
     joined += piece;
     [...piece].forEach((_, k) => offsets.push(k === 0 ? index : index + segment.length));
   }
@@ -164,14 +166,7 @@ function symbolOffsets(text: string, normalized: string, symbolCount: number): n
   return offsets.slice(0, symbolCount + 1);
 }
 
-function* codePoints(text: string): Generator<{ segment: string; index: number }> {
-  let index = 0;
-  for (const segment of text) {
-    yield { segment, index };
-    index += segment.length;
-  }
-}
-
+/** Each symbol's offset in `normalized`, scaled to `text`'s length (exact when the two are the same). */
 function scaledOffsets(text: string, normalized: string, symbolCount: number): number[] {
   const offsets = [0];
   let position = 0;

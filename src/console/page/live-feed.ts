@@ -40,9 +40,9 @@ export interface FeedHandlers {
 }
 
 const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 10_000;
 /** Refusals of a subscribe that pass: the page reconnects instead of giving up. */
 const TRANSIENT: ReadonlySet<ErrorMessage['code']> = new Set(['unavailable', 'shutting_down']);
-const RETRY_MAX_MS = 10_000;
 
 /**
  * One subscription on /v1/subscribe that outlives its sockets: every new socket subscribes again,
