@@ -23,7 +23,7 @@ async function fanoutNsPerEvent(subscribers: number): Promise<{ nsPerEvent: numb
   for (let n = 0; n < subscribers; n++) {
     const sink = n === 0 ? () => void delivered++ : () => undefined;
     const { start } = await fanout.add(TENANT, { agentId: `agent-${n}` }, sink, true);
-    start(new Map());
+    start(new Map(), new Set());
   }
   const info: CallInfo = { tenant: TENANT, callId: 'call-0', agentId: 'agent-0', teamId: 'team-0' };
   const event: SubscriberEvent = {

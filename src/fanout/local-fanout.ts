@@ -52,21 +52,24 @@ export class LocalFanout {
 
   /**
    * Registers a subscription; its live events are held until `start`, which sends them except the
-   * cues at or before `upTo` (the subscriber's replay has them).
+   * cues at or before `upTo` (the subscriber's replay has them, or they came before it), or, for a
+   * call not `resumed` that another subscription of the socket follows, at or before where the
+   * socket stands (see followOn).
    */
   async add(
     tenant: string,
     scope: SubscriptionScope,
     sink: Sink,
     transcript: boolean,
-  ): Promise<{ id: string; start(upTo: Map<string, CuePoint>): void }> {
+  ): Promise<{ id: string; start(upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void }> {
     await this.options.feed.watch(tenant, scope);
     const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen: new Map() };
     this.index.add(sub);
     return {
       id: sub.id,
-      start: (upTo) => {
+      start: (upTo, resumed) => {
         sub.seen = upTo;
+        this.followOn(sub, resumed);
         this.flush(sub);
       },
     };
@@ -147,6 +150,22 @@ export class LocalFanout {
     const held = sub.pending ?? [];
     sub.pending = undefined;
     for (const event of held) this.offer(sub, event);
+  }
+
+  /**
+   * Starts a new subscription where its socket stands. Once registered, it may take over the live
+   * cues of a call another subscription of the socket was sending (a socket gets each event through
+   * one of them) while its replay is still being read, so the call's newest cue at that read says
+   * nothing of what the socket got: a call it did not resume goes on after the newest cue the other
+   * sent. Where a subscription of the socket got further in a call, it goes on from there.
+   */
+  private followOn(sub: Subscription, resumed: ReadonlySet<string>): void {
+    const others = this.index.all().filter((other) => other !== sub && other.sink === sub.sink);
+    for (const callId of sub.seen.keys()) {
+      const followed = resumed.has(callId) ? undefined : others.find((other) => other.seen.has(callId));
+      if (followed) sub.seen.set(callId, { ...followed.seen.get(callId)! });
+    }
+    for (const other of others) takeOverSent(sub, other);
   }
 
   /**

@@ -180,7 +180,8 @@ export class SharedHub {
     const subscription = await this.fanout.add(tenant, scope, sink, request.transcript);
     try {
       const { calls, events, upTo } = await replayFor(this.options.store, tenant, scope, request);
-      return { subscriptionId: subscription.id, calls, replay: events, start: () => subscription.start(upTo) };
+      const resumed = new Set(Object.keys(request.resume));
+      return { subscriptionId: subscription.id, calls, replay: events, start: () => subscription.start(upTo, resumed) };
     } catch (error) {
       this.unsubscribe(subscription.id);
       throw error;

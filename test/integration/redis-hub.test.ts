@@ -4,7 +4,7 @@ import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import { initialLadderState } from '../../src/ladder/state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../../src/protocol/subscribe-messages.js';
-import type { CallInfo, Envelope } from '../../src/state/call-state.js';
+import type { CallInfo, CallStore, Envelope } from '../../src/state/call-state.js';
 import { callKeys } from '../../src/state/redis-keys.js';
 import { redisCallStore } from '../../src/state/redis-store.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -38,13 +38,17 @@ onRedis('shared hub over Redis', (redis) => {
       );
 
   const leaseTtlMs = 300;
-  /** An instance as the service runs it: a store connection and a Pub/Sub connection of its own; `heard` sees what its feed delivers. */
+  /**
+   * An instance as the service runs it: a store connection and a Pub/Sub connection of its own;
+   * `heard` sees what its feed delivers; `storeOf` may stand in front of its store.
+   */
   const instance = async (
     name: string,
     hooks: Parameters<HubFixture['instance']>[1] = {},
     heard: (envelope: Envelope) => void = () => undefined,
+    storeOf: (store: CallStore) => CallStore = (store) => store,
   ): Promise<SharedHub> => {
-    const store = redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 });
+    const store = storeOf(redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 }));
     const hub: SharedHub = new SharedHub({
       store,
       feed: redisFeed(
@@ -141,6 +145,81 @@ onRedis('shared hub over Redis', (redis) => {
       await until(() => texts.length >= said.length);
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(texts).toEqual(said);
+      a.close();
+      b.close();
+    });
+  });
+
+  describe('a socket adding a scope that overlaps one it holds, while the new replay is read', () => {
+    /** A store whose next directory read waits until released (the new subscription is registered by then). */
+    const heldDirectoryRead = () => {
+      let hold = false;
+      let reached = (): void => undefined;
+      let release = (): void => undefined;
+      const wrap = (store: CallStore): CallStore => ({
+        ...store,
+        directory: {
+          ...store.directory,
+          async list(tenant) {
+            if (hold) {
+              hold = false;
+              reached();
+              await new Promise<void>((resolve) => (release = resolve));
+            }
+            return store.directory.list(tenant);
+          },
+        },
+      });
+      return {
+        wrap,
+        /** Holds the next read; resolves once it is being held. */
+        holdNext: () =>
+          new Promise<void>((resolve) => {
+            hold = true;
+            reached = resolve;
+          }),
+        release: () => release(),
+      };
+    };
+
+    it.each([
+      ['without resume', false],
+      ['resuming the call from its newest cue', true],
+    ])('gets a cue raised meanwhile once, in order (%s)', async (_, resumes) => {
+      const read = heldDirectoryRead();
+      const heard: Envelope[] = [];
+      const a = await instance('a');
+      const b = await instance('b', {}, (envelope) => void heard.push(envelope), read.wrap);
+      const info = { tenant: 'acme', callId: `overlap-load-${resumes}`, agentId: 'agent-ol', teamId: 'team-ol' };
+      const socket: SubscriberEvent[] = [];
+      const sink = (e: SubscriberEvent) => void socket.push(e);
+      const cues = () => socket.flatMap((e) => (e.type === 'cue' ? [`${e.cue.seq} ${e.cue.type}`] : []));
+      const heardCue = (seq: number) => () => heard.some(({ event }) => event.type === 'cue' && event.cue.seq === seq);
+      /** As the route does: the replay, then live events. */
+      const opened = async (subscribing: ReturnType<SharedHub['subscribe']>) => {
+        const { replay, start } = await subscribing;
+        for (const event of replay) sink(event);
+        start();
+      };
+      await opened(b.subscribe('acme', { tenant: true }, sink, { transcript: false, resume: {} }));
+      const call = (await a.openCall(info))!;
+      const [first] = await a.apply(call, abuse(1));
+      await until(() => cues().length === 1);
+
+      const reading = read.holdNext();
+      const resume = resumes ? { [info.callId]: { epoch: first!.epoch, seq: 1 } } : {};
+      // The call's own scope: its bucket comes before the tenant's, so it takes the call's live cues over.
+      const adding = b.subscribe('acme', { callId: info.callId }, sink, { transcript: false, resume });
+      await reading;
+      await a.apply(call, abuse(2));
+      await until(heardCue(2));
+      read.release();
+      await opened(adding);
+
+      await a.apply(call, abuse(3));
+      await a.endCall(call);
+      await until(() => socket.some((e) => e.type === 'call' && e.event === 'ended'));
+      expect(cues()).toEqual(['1 set-limit', '2 warn', '3 transfer']);
       a.close();
       b.close();
     });

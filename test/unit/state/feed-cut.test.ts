@@ -96,7 +96,7 @@ const shown = (event: SubscriberEvent): string => {
 async function subscribed(fanout: LocalFanout, scope: { agentId: string } | { teamId: string }, transcript = true) {
   const events: string[] = [];
   const { start } = await fanout.add('acme', scope, (event) => void events.push(shown(event)), transcript);
-  start(new Map());
+  start(new Map(), new Set());
   return events;
 }
 
@@ -258,10 +258,12 @@ describe('overlapping subscriptions of one socket', () => {
     const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
     byCall.start(
       new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
+      new Set(),
     );
     const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
     byAgent.start(
       new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
+      new Set(),
     );
     await call.cue('limit');
     await call.cue('warning');
