@@ -56,6 +56,9 @@ export function openProviderConnection(
       return handleNativeMessage(ctx, channel, tenant, raw, arrival);
     const fed = leg.feed(raw, arrival);
     if (!fed.ok) return channel.refuse(fed);
+    // Each chunk is a final or partial to read, as a native transcript message is: a result split at
+    // every change of speaker pays for each, after the fact, so that it is never taken in part.
+    if (fed.chunks > 1) channel.charge(fed.chunks - 1);
     tell(fed);
   };
 }

@@ -1,4 +1,8 @@
-/** A token bucket: `burst` messages at once, refilled at `perSecond`. The clock is injectable for tests. */
+/**
+ * A token bucket: `burst` messages at once, refilled at `perSecond`. Work found only after a message
+ * was taken is `charge`d: the bucket may go into debt, and later messages wait until it is repaid.
+ * The clock is injectable for tests.
+ */
 export class RateLimiter {
   private tokens: number;
   private last: number;
@@ -13,11 +17,20 @@ export class RateLimiter {
   }
 
   take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  charge(units: number): void {
+    this.refill();
+    this.tokens -= units;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
   }
 }

@@ -73,6 +73,11 @@ export class WsChannel {
     });
   }
 
+  /** Charges the rate limit for work a message turned out to make beyond itself (see RateLimiter). */
+  charge(units: number): void {
+    this.limiter.charge(units);
+  }
+
   error(code: ErrorCode, message: string, id?: string): void {
     this.deps.metrics.rejected.inc({ route: this.route, code });
     const reply: ErrorMessage = { type: 'error', code, message, ...(id !== undefined ? { id } : {}) };

@@ -92,4 +92,16 @@ describe('RateLimiter', () => {
     now += 100;
     expect([limiter.take(), limiter.take()]).toEqual([true, false]);
   });
+
+  it('lets charged work put it into debt, refusing messages until the debt is repaid', () => {
+    let now = 0;
+    const limiter = new RateLimiter(10, 4, () => now);
+    expect(limiter.take()).toBe(true);
+    limiter.charge(7);
+    expect(limiter.take()).toBe(false);
+    now += 400;
+    expect(limiter.take()).toBe(false);
+    now += 100;
+    expect([limiter.take(), limiter.take()]).toEqual([true, false]);
+  });
 });
