@@ -4,7 +4,7 @@ import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { ARTIFACTS, consoleBrowser } from '../helpers/console-browser.js';
-import { startServer, TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
+import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { accessibilityViolations } from './accessibility.js';
 
@@ -317,6 +317,47 @@ browser.describe('the console in Chromium', () => {
       for (const client of [ingest, watcher]) client.close();
     } finally {
       await own.close();
+    }
+  });
+
+  it('keeps a threat raised after a restart apart from the one before: each is taken or dismissed on its own', async () => {
+    const raiseThreat = async (server: TestServer): Promise<void> => {
+      const ingest = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
+      const call = new CallScript(ingest, 'epoch-ui');
+      await call.start('agent-e', 'team-epoch');
+      await call.customer('i know where you live and i am coming for you');
+      ingest.close();
+    };
+    const before = await startServer();
+    const port = new URL(before.http).port;
+    const page = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-epoch`, before);
+    await connected(page);
+    await raiseThreat(before);
+    const banners = page.locator('.threat[data-call-id="epoch-ui"]');
+    await banners.waitFor();
+    const oldEpoch = await banners.getAttribute('data-epoch');
+    await before.close();
+    await page.locator('.connection[data-status="reconnecting"]').waitFor();
+    const after = await startServer({ PORT: port });
+    try {
+      // The restarted service numbers the call afresh: its threat is seq 1 again, in another epoch.
+      await raiseThreat(after);
+      await banners.nth(1).waitFor();
+      expect(await page.title()).toBe('(2) Threat · call-guard console');
+      const old = page.locator(`.threat[data-epoch="${oldEpoch}"]`);
+      const fresh = page.locator(`.threat[data-call-id="epoch-ui"]:not([data-epoch="${oldEpoch}"])`);
+
+      // The service holds only the new epoch's alert: the old one is not claimed there (that would take the new one).
+      await old.getByRole('button', { name: 'I’m on it' }).click();
+      await old.getByText('the call was numbered afresh since').waitFor();
+      await fresh.getByRole('button', { name: 'I’m on it' }).click();
+      await fresh.waitFor({ state: 'detached' });
+      expect(await page.title()).toBe('(1) Threat · call-guard console');
+      await old.getByRole('button', { name: 'Dismiss' }).click();
+      await banners.waitFor({ state: 'detached' });
+      expect(await page.title()).toBe('call-guard console');
+    } finally {
+      await after.close();
     }
   });
 

@@ -11,6 +11,8 @@ export type TranscriptLine = Omit<TranscriptEvent, 'type' | 'callId'>;
 
 export interface CallRecord {
   readonly callId: string;
+  /** The run of cue numbers the call's seqs belong to: a call numbered afresh (the service restarted) has another. */
+  epoch: string;
   agentId: string;
   step: LadderStep;
   ended: boolean;
@@ -25,8 +27,6 @@ export interface CallRecord {
 }
 
 interface TrackedCall extends CallRecord {
-  /** The run of cue numbers `seqs` belong to: a call numbered afresh (the service restarted) has another. */
-  epoch: string | undefined;
   /** Cue seqs seen: a cue can arrive twice while a subscription is being replaced. */
   readonly seqs: Set<number>;
   /** The cue seq at which `step` was learned; a summary at seq N already includes moves after cue N. */
@@ -95,7 +95,7 @@ export class CallStore {
       [...this.calls.values()].flatMap((call) => {
         const seq = call.cue?.seq ?? 0;
         if (call.ended && seq >= call.lastSeq) return [];
-        return [[call.callId, call.epoch === undefined ? seq : { epoch: call.epoch, seq }]];
+        return [[call.callId, { epoch: call.epoch, seq }]];
       }),
     );
   }
@@ -151,7 +151,7 @@ export class CallStore {
 
   /** Another epoch: the seqs held belong to the old numbering (a restarted service counts from 1 again), so they go. */
   private renumber(call: TrackedCall, epoch: string): void {
-    if (call.epoch !== undefined && call.epoch !== epoch) {
+    if (call.epoch !== epoch) {
       call.seqs.clear();
       call.claims.clear();
       call.cue = undefined;
@@ -167,11 +167,12 @@ export class CallStore {
     this.onChange({ kind: 'line', call, line });
   }
 
-  private track({ callId, agentId }: { callId: string; agentId: string }): TrackedCall {
+  private track({ callId, agentId, epoch }: { callId: string; agentId: string; epoch: string }): TrackedCall {
     let call = this.calls.get(callId);
     if (!call) {
       call = {
         callId,
+        epoch,
         agentId,
         step: 'listen',
         ended: false,
@@ -179,7 +180,6 @@ export class CallStore {
         briefingCue: undefined,
         lines: new Map(),
         claims: new Map(),
-        epoch: undefined,
         seqs: new Set(),
         stepSeq: 0,
         lastSeq: 0,

@@ -32,7 +32,7 @@ export class SupervisorView {
   changed(change: StoreChange): void {
     if (change.kind === 'line') return;
     if (change.kind === 'claim') {
-      this.threats.claimed(change.claim);
+      this.threats.claimed(change.call, change.claim);
       this.alerts.claimed(change.claim);
       return;
     }

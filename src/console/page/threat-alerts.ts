@@ -5,7 +5,8 @@ import type { CallRecord } from './call-store.js';
 import { h } from './dom.js';
 import { utteranceText } from './utterance-text.js';
 
-const bannerKey = (callId: string, seq: number): string => `${callId}#${seq}`;
+/** A seq names an alert only within its epoch: a call numbered afresh counts from 1 again. */
+const bannerKey = (callId: string, epoch: string, seq: number): string => JSON.stringify([callId, epoch, seq]);
 
 /**
  * Threats cannot be missed: each is announced at once and stays on top (and in the tab title) until
@@ -19,7 +20,7 @@ export class ThreatAlerts {
   constructor(private readonly claim: (callId: string, seq: number, refused: (problem: string) => void) => boolean) {}
 
   add(call: CallRecord, cue: Cue): void {
-    const key = bannerKey(call.callId, cue.seq);
+    const key = bannerKey(call.callId, cue.epoch, cue.seq);
     if (call.claims.has(cue.seq) || this.banners.has(key)) return;
     // The line that carried the threat comes first (for a confirmed menace, before the remark it confirmed).
     const said = cue.evidence[0];
@@ -27,7 +28,7 @@ export class ThreatAlerts {
     const note = h('p', { class: 'threat-note', role: 'status' });
     const banner = h(
       'div',
-      { class: 'threat', role: 'alert', 'data-call-id': call.callId },
+      { class: 'threat', role: 'alert', 'data-call-id': call.callId, 'data-epoch': cue.epoch },
       h('p', { class: 'threat-title' }, `Threat on ${call.agentId}’s call`, said && ` at ${clock(said.startMs)}`),
       said && utteranceText(said.text, said.spans, 'threat-quote'),
       h('p', { class: 'threat-call' }, `Call ${call.callId}. Follow the safety procedure; the briefing is below.`),
@@ -44,6 +45,9 @@ export class ThreatAlerts {
         taken.textContent = 'Dismiss';
         dismissable = true;
       };
+      // The service numbers claims in the call's current epoch: this seq there is another alert, or none.
+      if (call.epoch !== cue.epoch)
+        return refused('the call was numbered afresh since, so the service no longer holds it');
       note.textContent = this.claim(call.callId, cue.seq, refused)
         ? 'Telling the team…'
         : 'Not sent: the console is reconnecting. Try again in a moment.';
@@ -53,9 +57,9 @@ export class ThreatAlerts {
     this.updateTitle();
   }
 
-  /** Someone (this supervisor or another) took the alert: its banner goes. */
-  claimed(claim: AlertClaimed): void {
-    this.remove(bannerKey(claim.callId, claim.seq));
+  /** Someone (this supervisor or another) took the alert, of the call's current epoch: its banner goes. */
+  claimed(call: CallRecord, claim: AlertClaimed): void {
+    this.remove(bannerKey(claim.callId, call.epoch, claim.seq));
   }
 
   private remove(key: string): void {
