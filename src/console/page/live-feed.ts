@@ -174,8 +174,10 @@ export class LiveFeed {
     this.wasLive = true;
     this.handlers.onCalls(message.calls, reconnected);
     this.handlers.onStatus('live');
-    // Calls with cues it could not resume (it had not seen them): live ones, and after a reconnect those that ended meanwhile.
-    const unread = (call: CallSummary) => (!call.ended || reconnected) && call.lastSeq > 0 && !asked.has(call.callId);
+    // Calls with cues it could not resume (it had not seen them) that the page now follows: live ones, and after a
+    // reconnect those that ended meanwhile.
+    const follows = this.options.resumePoints();
+    const unread = (call: CallSummary) => call.lastSeq > 0 && !asked.has(call.callId) && call.callId in follows;
     if (message.calls.some(unread)) this.subscribe();
   }
 

@@ -123,6 +123,29 @@ describe('the console’s live feed', () => {
     expect(second.lastSubscribe().resume).toEqual({ 'short-threat': { epoch: 'e1', seq: 0 } });
   });
 
+  it('after a reconnect, asks once for the calls it follows: an ended call it read to its end is not asked for again', async () => {
+    feed();
+    const first = FakeSocket.opened[0]!;
+    first.open();
+    first.reply({ type: 'subscribed', id: first.lastSubscribe().id, subscriptionId: 's1', calls: [] });
+    first.reply({
+      type: 'cue',
+      cue: { seq: 1, epoch: 'e1', callId: 'done', agentId: 'a1', type: 'set-limit', evidence: [] },
+    });
+    first.reply({ type: 'call', event: 'ended', call: summary('done', 1, true) });
+    first.close();
+    await vi.advanceTimersByTimeAsync(500);
+    const second = FakeSocket.opened[1]!;
+    second.open();
+    second.reply({
+      type: 'subscribed',
+      id: second.lastSubscribe().id,
+      subscriptionId: 's2',
+      calls: [summary('done', 1, true)],
+    });
+    expect(second.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
+  });
+
   it('tells the supervisor when the service turns a claim down', () => {
     const { live } = feed();
     const socket = FakeSocket.opened[0]!;
