@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.js';
+import { KEPT_ENDED_CALLS } from '../../src/console/page/call-store.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { ARTIFACTS, consoleBrowser } from '../helpers/console-browser.js';
@@ -257,6 +258,28 @@ browser.describe('the console in Chromium', () => {
     await page.getByText('No calls on this team right now.').waitFor();
     // The after-call debrief stays for the supervisor to act on.
     expect(await page.locator('.briefing[data-call-id="linger-1"]').count()).toBe(1);
+  });
+
+  it('lets the calls that ended first go from a supervisor’s page left open all shift: their row, alerts and briefing', async () => {
+    const page = await browser.open(`view=supervisor&token=${TOKENS.supervisor}&teamId=team-shift`);
+    await connected(page);
+    const first = new CallScript(browser.producer, 'shift-first');
+    await first.start('agent-s', 'team-shift');
+    for (const text of ['you are a useless idiot', 'are you a moron', 'you useless idiot']) await first.customer(text);
+    await first.end();
+    const firstShown = page.locator('[data-call-id="shift-first"]');
+    await page.locator('.briefing[data-call-id="shift-first"]').waitFor();
+    expect(await page.locator('.alert[data-call-id="shift-first"]').count()).toBe(2);
+
+    for (let i = 1; i <= KEPT_ENDED_CALLS; i++) {
+      const call = new CallScript(browser.producer, `shift-${i}`);
+      await call.start('agent-s', 'team-shift');
+      await call.end();
+    }
+    await page.locator(`tr[data-call-id="shift-${KEPT_ENDED_CALLS}"][data-ended="true"]`).waitFor();
+    await firstShown.first().waitFor({ state: 'detached' });
+    expect(await page.locator('tr[data-call-id="shift-1"]').count()).toBe(1);
+    await page.getByText('No alerts so far.').waitFor();
   });
 
   it('catches up when opened mid-call, and loses no cue across a dropped connection', async () => {

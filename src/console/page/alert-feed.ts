@@ -39,6 +39,12 @@ export class AlertFeed {
     );
   }
 
+  /** The page let go of the call: its alerts go. */
+  forget(callId: string): void {
+    for (const item of this.list.querySelectorAll(`.alert[data-call-id="${CSS.escape(callId)}"]`)) item.remove();
+    if (!this.list.firstChild) this.list.before(this.empty);
+  }
+
   claimed(claim: AlertClaimed): void {
     const item = this.list.querySelector(`.alert[data-call-id="${CSS.escape(claim.callId)}"][data-seq="${claim.seq}"]`);
     if (item && !item.querySelector('.alert-taken')) item.append(takenBy(claim));

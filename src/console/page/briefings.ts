@@ -44,6 +44,13 @@ export class Briefings {
     this.list.prepend(card);
     focused?.focus();
   }
+
+  /** The page let go of the call: its briefing goes. */
+  forget(callId: string): void {
+    this.shown.get(callId)?.card.remove();
+    this.shown.delete(callId);
+    if (!this.list.firstChild) this.list.before(this.empty);
+  }
 }
 
 /** A briefing's counts and the steps taken so far, as a definition list. */

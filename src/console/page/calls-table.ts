@@ -66,15 +66,24 @@ export class CallsTable {
     }
     this.leaving.set(
       call.callId,
-      window.setTimeout(() => this.remove(call.callId), ENDED_CALL_LINGER_MS),
+      window.setTimeout(() => {
+        this.removeRow(call.callId);
+        this.gone.add(call.callId);
+      }, ENDED_CALL_LINGER_MS),
     );
   }
 
-  private remove(callId: string): void {
+  /** The page let go of the call: its row goes now, if it has not left already. */
+  forget(callId: string): void {
+    clearTimeout(this.leaving.get(callId));
+    this.gone.delete(callId);
+    this.removeRow(callId);
+  }
+
+  private removeRow(callId: string): void {
     this.rows.get(callId)?.remove();
     this.rows.delete(callId);
     this.leaving.delete(callId);
-    this.gone.add(callId);
     if (this.rows.size === 0) this.body.append(this.empty);
   }
 }

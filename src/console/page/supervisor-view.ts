@@ -31,6 +31,12 @@ export class SupervisorView {
 
   changed(change: StoreChange): void {
     if (change.kind === 'line') return;
+    if (change.kind === 'dropped') {
+      this.calls.forget(change.call.callId);
+      this.alerts.forget(change.call.callId);
+      this.briefings.forget(change.call.callId);
+      return;
+    }
     if (change.kind === 'claim') {
       this.threats.claimed(change.call, change.claim);
       this.alerts.claimed(change.claim);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallStore, type StoreChange } from '../../../src/console/page/call-store.js';
+import { CallStore, KEPT_ENDED_CALLS, type StoreChange } from '../../../src/console/page/call-store.js';
 import type { Cue, LadderStep } from '../../../src/protocol/cue.js';
 import type { CallSummary } from '../../../src/protocol/subscribe-messages.js';
 
@@ -46,6 +46,18 @@ function store() {
   const changes: StoreChange[] = [];
   return { store: new CallStore((change) => changes.push(change)), changes };
 }
+
+/** Calls `${prefix}0`, `${prefix}1`, … that start and end without a cue. */
+function startAndEnd(s: CallStore, count: number, prefix = 'ended-'): void {
+  for (let i = 0; i < count; i++) {
+    const callId = `${prefix}${i}`;
+    s.apply({ type: 'call', event: 'started', call: summary(0, 'listen', { callId }) });
+    s.apply({ type: 'call', event: 'ended', call: summary(0, 'listen', { callId, ended: true }) });
+  }
+}
+
+const droppedIds = (changes: StoreChange[]): string[] =>
+  changes.filter((c) => c.kind === 'dropped').map((c) => c.call.callId);
 
 describe('the console’s call store', () => {
   it('takes each cue once, whatever order a replacing subscription delivers them in', () => {
@@ -169,5 +181,51 @@ describe('the console’s call store across a reconnect', () => {
     s.apply({ type: 'cue', cue: { ...cue(1, 'limit'), callId: 'short-threat' } });
     s.apply({ type: 'cue', cue: { ...cue(2, 'safety'), callId: 'short-threat' } });
     expect(s.resumePoints()).toEqual({});
+  });
+});
+
+describe('the console’s call store over a long shift', () => {
+  it('keeps the live calls and the newest ended ones, letting the calls that ended first go', () => {
+    const { store: s, changes } = store();
+    s.applySummaries([summary(0, 'listen', { callId: 'live' })]);
+    startAndEnd(s, KEPT_ENDED_CALLS + 2);
+    expect(droppedIds(changes)).toEqual(['ended-0', 'ended-1']);
+    expect(s.current()?.callId).toBe('live');
+    s.apply({ type: 'call', event: 'ended', call: summary(0, 'listen', { callId: 'live', ended: true }) });
+    // It ended last, so it is the newest ended call: one that ended before it goes instead.
+    expect(droppedIds(changes)).toEqual(['ended-0', 'ended-1', 'ended-2']);
+  });
+
+  it('keeps an ended call until its safety alert is taken and its cues are read back', () => {
+    const { store: s, changes } = store();
+    const alert: Cue = { ...cue(1, 'safety'), callId: 'threat', type: 'safety-alert', severity: 'critical' };
+    s.apply({ type: 'cue', cue: alert });
+    s.apply({ type: 'call', event: 'ended', call: summary(1, 'safety', { callId: 'threat', ended: true }) });
+    // Ended while the page was away: its two cues are still to come.
+    s.applySummaries([summary(2, 'limit', { callId: 'away', ended: true })], true);
+    startAndEnd(s, KEPT_ENDED_CALLS);
+    expect(droppedIds(changes)).toEqual(['ended-0', 'ended-1']);
+
+    s.apply({ type: 'alert.claimed', callId: 'threat', seq: 1, by: 'lead', at: 0 });
+    for (const seq of [1, 2]) s.apply({ type: 'cue', cue: { ...cue(seq, 'limit'), callId: 'away' } });
+    startAndEnd(s, 2, 'later-');
+    expect(droppedIds(changes)).toEqual(['ended-0', 'ended-1', 'threat', 'away']);
+  });
+
+  it('does not read back a call it let go of after a reconnect, nor bring it back on a late cue', () => {
+    const { store: s, changes } = store();
+    s.apply({ type: 'cue', cue: { ...cue(1, 'limit'), callId: 'first' } });
+    s.apply({ type: 'call', event: 'ended', call: summary(1, 'limit', { callId: 'first', ended: true }) });
+    startAndEnd(s, KEPT_ENDED_CALLS);
+    expect(droppedIds(changes)).toEqual(['first']);
+
+    changes.length = 0;
+    s.applySummaries([summary(1, 'limit', { callId: 'first', ended: true })], true);
+    s.apply({ type: 'cue', cue: { ...cue(1, 'limit'), callId: 'first' } });
+    expect(changes).toEqual([]);
+    expect(s.resumePoints()).toEqual({});
+    // Numbered afresh and ended while the page was away, it is another run of the call: that is read back.
+    s.applySummaries([summary(1, 'safety', { callId: 'first', epoch: 'e2', ended: true })], true);
+    expect(s.resumePoints()).toEqual({ first: { epoch: 'e2', seq: 0 } });
   });
 });
