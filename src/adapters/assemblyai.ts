@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { OptionalOrNull } from '../protocol/optional-or-null.js';
 import { validator } from '../protocol/validator.js';
 import { failure, noChunks, type AdapterContext, type AdapterResult, type TranscriptAdapter } from './adapter.js';
 import { applyRevisions } from './revise.js';
@@ -10,7 +11,8 @@ const Word = Type.Object({
   end: Type.Integer({ minimum: 0 }),
   text: Type.Optional(Type.String()),
   word_is_final: Type.Optional(Type.Boolean()),
-  speaker: Type.Optional(Type.String({ minLength: 1 })),
+  /** Null where AssemblyAI could not attribute the word, as for the turn's label. */
+  speaker: OptionalOrNull(Type.String({ minLength: 1 })),
 });
 /** Universal-Streaming (v3). */
 const AssemblyAiTurn = Type.Object({
@@ -20,7 +22,8 @@ const AssemblyAiTurn = Type.Object({
   turn_is_formatted: Type.Optional(Type.Boolean()),
   transcript: Type.String(),
   words: Type.Array(Word),
-  speaker_label: Type.Optional(Type.String({ minLength: 1 })),
+  /** Null when the model cannot confidently assign a speaker (a short utterance at the start of a session). */
+  speaker_label: OptionalOrNull(Type.String({ minLength: 1 })),
 });
 const checkTurn = validator(AssemblyAiTurn);
 /** The older real-time API (v2). */
@@ -70,13 +73,14 @@ function adaptTurn(message: unknown, ctx: AdapterContext): AdapterResult {
     text: w.text ?? '',
     startMs: w.start,
     endMs: w.end,
-    ...(w.speaker !== undefined ? { speakerKey: diarizedKey(w.speaker) } : {}),
+    ...(w.speaker ? { speakerKey: diarizedKey(w.speaker) } : {}),
   }));
   return applyRevisions(assemblyAi, ctx, [
     {
       segmentKey,
       sourceKey,
-      ...(turn.speaker_label !== undefined ? { speakerKey: diarizedKey(turn.speaker_label) } : {}),
+      // Without a label the turn is the connection's stream, as on a session without diarization.
+      ...(turn.speaker_label ? { speakerKey: diarizedKey(turn.speaker_label) } : {}),
       text: turn.transcript,
       isFinal: turn.end_of_turn,
       startMs: heard[0]?.start ?? ctx.state.lastFinalEndMs(sourceKey),

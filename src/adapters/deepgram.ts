@@ -48,21 +48,23 @@ const NON_TRANSCRIPT_TYPES = new Set(['Metadata', 'SpeechStarted', 'CloseStream'
 /** With endpointing off, is_final pieces may run on: an utterance is cut here at the latest. */
 export const MAX_UTTERANCE_MS = 20_000;
 
+const isMultichannel = ([, channelCount]: readonly number[]): boolean => channelCount !== undefined && channelCount > 1;
+
 /** Multichannel audio names its channel; mono audio is the connection's stream (one leg of the call). */
-const sourceOf = (channelIndex: readonly number[], ctx: AdapterContext): string => {
-  const [channel, channelCount] = channelIndex;
-  return channelCount !== undefined && channelCount > 1 ? `channel-${channel}` : sourceKeyOf(undefined, ctx);
-};
+const sourceOf = (channelIndex: readonly number[], ctx: AdapterContext): string =>
+  isMultichannel(channelIndex) ? `channel-${channelIndex[0]}` : sourceKeyOf(undefined, ctx);
 
 function pieceOf(result: DeepgramResults): Piece {
   const best = result.channel.alternatives[0];
   const startMs = secondsToMs(result.start);
   const endMs = startMs + secondsToMs(result.duration);
+  // Deepgram numbers diarized speakers across all channels: on multichannel audio only the channel says who speaks.
+  const diarized = !isMultichannel(result.channel_index);
   const words: TimedWord[] = (best?.words ?? []).map((w) => ({
     text: w.punctuated_word ?? w.word ?? '',
     startMs: w.start === undefined ? startMs : secondsToMs(w.start),
     endMs: w.end === undefined ? endMs : secondsToMs(w.end),
-    ...(w.speaker !== undefined ? { speakerKey: diarizedKey(w.speaker) } : {}),
+    ...(diarized && w.speaker !== undefined ? { speakerKey: diarizedKey(w.speaker) } : {}),
   }));
   return { text: best?.transcript ?? '', startMs, endMs, words };
 }
@@ -109,7 +111,8 @@ const describeError = (message: unknown): string => {
 /**
  * Deepgram live streaming. `is_final` results are pieces of an utterance: they are joined until
  * `speech_final`, `from_finalize`, `UtteranceEnd` or a quiet connection (flush), and only the whole
- * utterance is final. Mono audio is one leg of the call: its speaker is the connection's stream.
+ * utterance is final. Mono audio is one leg of the call: its speaker is the connection's stream,
+ * or with diarization each word's speaker.
  */
 export const deepgram: TranscriptAdapter = {
   name: 'deepgram',

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { refusal } from '../protocol/errors.js';
+import { OptionalOrNull } from '../protocol/optional-or-null.js';
 import { validator, type Parsed } from '../protocol/validator.js';
 import { failure, noChunks, type AdapterContext, type TranscriptAdapter } from './adapter.js';
 import { applyRevisions, type UnattributedRevision } from './revise.js';
@@ -7,7 +8,10 @@ import { diarizedKey, sourceKeyOf, twoPartySpeakers } from './speakers.js';
 import { durationToMs } from './time.js';
 import type { TimedWord } from './utterance-assembly.js';
 
-/** A protobuf Duration in any of its JSON forms; checked by durationToMs. */
+/**
+ * A protobuf Duration in any of its JSON forms, or null where the Node client leaves it unset;
+ * checked by optionalDuration.
+ */
 const Duration = Type.Unknown();
 const Word = Type.Object({
   word: Type.Optional(Type.String()),
@@ -29,10 +33,13 @@ const Result = Type.Object({
   channelTag: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 type Result = Static<typeof Result>;
-/** A StreamingRecognizeResponse in its JSON form (v1 or v2), or as the Node client hands it over. */
+/**
+ * A StreamingRecognizeResponse in its JSON form (v1 or v2), or as the Node client hands it over:
+ * it decodes with `defaults: true`, so every unset message field arrives as null.
+ */
 const GoogleSttMessage = Type.Object({
   results: Type.Optional(Type.Array(Result)),
-  error: Type.Optional(Type.Object({ message: Type.Optional(Type.String()) })),
+  error: OptionalOrNull(Type.Object({ message: Type.Optional(Type.String()) })),
 });
 const checkGoogleSttMessage = validator(GoogleSttMessage);
 
@@ -40,7 +47,7 @@ const sourceOf = (result: Result, ctx: AdapterContext): string =>
   sourceKeyOf(result.channelTag ? `channel-${result.channelTag}` : undefined, ctx);
 
 function optionalDuration(value: unknown, field: string): Parsed<number | undefined> {
-  if (value === undefined) return { ok: true, value: undefined };
+  if (value === undefined || value === null) return { ok: true, value: undefined };
   const ms = durationToMs(value);
   return ms === undefined
     ? refusal('invalid_message', `${field}: expected a duration like "3.5s" or {"seconds":3,"nanos":500000000}`)

@@ -76,6 +76,11 @@ const CASES: Record<string, Case[]> = {
       finals: [agent('Testing. 123.', 1220, 2120), customer('Testing. 123.', 2180, 3640)],
     },
     {
+      title: 'diarized words on multichannel audio: the channel says who speaks, not the speaker numbers',
+      files: ['python-sdk-final-testing-123.variant-diarized-multichannel.json'],
+      finals: [customer('Testing. 123. Testing. 123.', 740, 3820)],
+    },
+    {
       title: 'Metadata and SpeechStarted are ignored on purpose',
       files: ['asyncapi-metadata.json', 'docs-speech-started.json'],
     },
@@ -99,9 +104,20 @@ const CASES: Record<string, Case[]> = {
       finals: [agent('hello', 0, 0)],
     },
     {
+      title: "a final turn whose speaker label is null: the connection's declared leg",
+      files: ['node-sdk-turn-speaker-label.variant-null-label.json'],
+      query: 'stream=agent',
+      finals: [agent('hello', 0, 0)],
+    },
+    {
       title: "a final turn split where its words' speakers change",
       files: ['python-sdk-turn-word-speakers.json'],
       finals: [agent('Hello', 0, 100), customer('world', 110, 200)],
+    },
+    {
+      title: "a final turn whose label and words' speakers are null: one turn, no stream declared: the customer",
+      files: ['python-sdk-turn-word-speakers.variant-null-speakers.json'],
+      finals: [customer('Hello world', 0, 200)],
     },
     {
       title: 'a partial turn with speaker label B',
@@ -228,6 +244,15 @@ const CASES: Record<string, Case[]> = {
       finals: [agent('to be or not to be', 100, 1600), customer('that is the question', 2100, 3300)],
     },
     { title: 'a speech event gives nothing', files: ['proto-speech-event.variant-json.json'] },
+    {
+      title: 'a final as the Node client hands it over, every unset field present (error: null)',
+      files: ['proto-example-4.variant-node-client-defaults.json'],
+      finals: [customer('to be or not to be', 0, 0)],
+    },
+    {
+      title: 'a speech event as the Node client hands it over gives nothing',
+      files: ['proto-speech-event.variant-node-client-defaults.json'],
+    },
     {
       title: 'an error status is reported with its message',
       files: ['proto-error.variant-json.json'],

@@ -104,6 +104,22 @@ describe('assemblyai adapter', () => {
     ]);
   });
 
+  it("takes a null speaker label or word speaker as none: the turn is the connection's stream", () => {
+    // AssemblyAI: "the speaker_label field may be null" when the model cannot confidently assign a speaker.
+    const words = [{ start: 0, end: 900, text: 'you', word_is_final: true, speaker: null }];
+    const unlabelled = turn('you', { end_of_turn: true, speaker_label: null, words });
+    expect(run(assemblyAi, [unlabelled], newContext({ stream: 'agent' })).map((c) => [c.speaker, c.text])).toEqual([
+      ['agent', 'you'],
+    ]);
+    expect(run(assemblyAi, [unlabelled]).map((c) => [c.speaker, c.text, c.startMs, c.endMs])).toEqual([
+      ['customer', 'you', 0, 900],
+    ]);
+    expect(assemblyAi.adapt(turn('you', { speaker_label: 7 }), newContext())).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('speaker_label: expected string or null'),
+    });
+  });
+
   it('times a partial by the words its transcript holds, not by words still being heard', () => {
     const words = [
       { start: 1440, end: 1520, text: 'hi', word_is_final: true },

@@ -99,6 +99,26 @@ describe('deepgram adapter', () => {
     expect(run(deepgram, [diarized], newContext({ speakers: { 'speaker-1': 'agent' } }))[0]?.speaker).toBe('agent');
   });
 
+  it('attributes multichannel audio by its channel, whatever diarized speaker numbers its words carry', () => {
+    // Deepgram numbers speakers regardless of channel: speaker 0 on the customer's channel is not the agent.
+    const diarizedOnChannel = (channel: number, speaker: number) =>
+      final('you there', {
+        channel_index: [channel, 2],
+        start: 0,
+        duration: 1,
+        channel: {
+          alternatives: [
+            { transcript: 'you there', words: [word('you', 0, 0.2, speaker), word('there', 0.2, 0.4, speaker + 1)] },
+          ],
+        },
+      });
+    const chunks = run(deepgram, [diarizedOnChannel(0, 0), diarizedOnChannel(1, 0)]);
+    expect(chunks.map((c) => [c.speaker, c.text, c.startMs, c.endMs])).toEqual([
+      ['customer', 'you there', 0, 1000],
+      ['agent', 'you there', 0, 1000],
+    ]);
+  });
+
   it('splits a result at each change of diarized speaker, with each turn timed by its words', () => {
     const words = [
       word('thanks', 0.5, 0.8, 0),

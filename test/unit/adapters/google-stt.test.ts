@@ -65,6 +65,53 @@ describe('google-stt adapter', () => {
     expect(run(googleStt, [{ speechEventType: 'END_OF_SINGLE_UTTERANCE' }, { results: [] }])).toEqual([]);
   });
 
+  it("reads responses as Google's Node client hands them over, every unset message field null", () => {
+    // gax-nodejs decodes with `defaults: true`: error, speechAdaptationInfo (and any unset duration) arrive as null.
+    const nodeClientFinal = {
+      results: [
+        {
+          alternatives: [{ words: [], transcript: 'how old is the Brooklyn Bridge', confidence: 0.97 }],
+          isFinal: true,
+          stability: 0,
+          resultEndTime: { seconds: '1', nanos: 740000000 },
+          channelTag: 0,
+          languageCode: 'en-us',
+        },
+      ],
+      error: null,
+      speechEventType: 'SPEECH_EVENT_UNSPECIFIED',
+      totalBilledTime: { seconds: '2', nanos: 0 },
+      speechAdaptationInfo: null,
+      requestId: '2627566453197020659',
+    };
+    const nodeClientEvent = { results: [], error: null, speechEventType: 'END_OF_SINGLE_UTTERANCE' };
+    const chunks = run(googleStt, [nodeClientFinal, nodeClientEvent]);
+    expect(chunks.map((c) => [c.speaker, c.isFinal, c.text, c.startMs, c.endMs])).toEqual([
+      ['customer', true, 'how old is the Brooklyn Bridge', 0, 1740],
+    ]);
+    // The v2 client names the times offsets; unset, they are null too.
+    const v2Word = { word: 'hi', startOffset: { seconds: '1', nanos: 0 }, endOffset: null, speakerLabel: '' };
+    const v2 = run(googleStt, [
+      {
+        results: [
+          result('hi', {
+            isFinal: true,
+            resultEndTime: undefined,
+            resultEndOffset: null,
+            channelTag: 0,
+            alternatives: [{ transcript: 'hi', words: [v2Word] }],
+          }),
+        ],
+        error: null,
+      },
+    ]);
+    expect(v2.map((c) => [c.text, c.startMs, c.endMs])).toEqual([['hi', 1000, 1000]]);
+    expect(googleStt.adapt({ error: 'broken' }, newContext())).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('error: expected object or null'),
+    });
+  });
+
   it('reports provider errors, bad durations and malformed results', () => {
     expect(googleStt.adapt({ error: { code: 11, message: 'Audio Timeout Error' } }, newContext())).toEqual({
       ok: false,
