@@ -89,6 +89,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
       // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
       onOrphan: (info) => registry.adopt(info),
+      // Acks posted on another instance (an agent's page served there) for a call driven here.
+      onAcks: (call) => registry.active(call)?.takePostedAcks(),
     },
     app.log,
     metrics,
@@ -113,7 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ctx: ServiceContext = {
     config,
     classifier,
-    ingest: new CallIngest(registry, metrics),
+    ingest: new CallIngest(registry, hub, metrics),
     hub,
     state,
     metrics,

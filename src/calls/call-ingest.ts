@@ -7,6 +7,7 @@ import type { AckStatus } from '../protocol/ingest-messages.js';
 import { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { validator } from '../protocol/validator.js';
 import type { CallInfo, CallRef } from '../state/call-state.js';
+import type { SharedHub } from '../state/shared-hub.js';
 import type { CallRegistry } from './call-registry.js';
 import type { Arrival, CallSession } from './call-session.js';
 import { ProviderLeg, type Adapted, type LegReport, type LegSpec } from './provider-leg.js';
@@ -40,6 +41,7 @@ export class CallIngest {
 
   constructor(
     private readonly registry: CallRegistry,
+    private readonly hub: SharedHub,
     private readonly metrics: Metrics,
   ) {}
 
@@ -74,12 +76,23 @@ export class CallIngest {
     return { ok: true, status: session.ingest(chunk, arrival) };
   }
 
-  /** The agent took a ladder step (from the producer or the agent's own page). */
+  /** The agent took a ladder step (from the producer or the agent's own page) of a call driven here. */
   acknowledge(call: CallRef, step: AckStep): Outcome {
     const session = this.registry.active(call);
     if (!session) return noLiveCall(call);
     session.acknowledge(step);
     return { ok: true };
+  }
+
+  /**
+   * The agent took a ladder step of a call driven here or by another instance (the agent's page is
+   * served by any): one driven elsewhere gets it through the shared store. Rejects when that store
+   * cannot be reached.
+   */
+  async acknowledgeAnywhere(call: CallRef, step: AckStep): Promise<Outcome> {
+    const here = this.acknowledge(call, step);
+    if (here.ok) return here;
+    return (await this.hub.postAck(call, step)) ? { ok: true } : here;
   }
 
   /** Ends the call once every leg has handed on the utterances it was still joining. */

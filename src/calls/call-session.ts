@@ -74,6 +74,8 @@ export class CallSession {
       },
       this.opened,
     );
+    // A call taken over may have acks waiting, posted on another instance while nobody drove it.
+    this.takePostedAcks();
   }
 
   ingest(sent: TranscriptChunk, arrival: Arrival): AckStatus {
@@ -95,6 +97,16 @@ export class CallSession {
 
   acknowledge(step: AckStep): void {
     this.apply({ type: 'agent-ack', step, atMs: this.lastEndMs });
+  }
+
+  /**
+   * Takes the acks posted on other instances for this call and applies them as if they had come
+   * now: after every line already received, before any received later.
+   */
+  takePostedAcks(): void {
+    this.withCall(async (call) => {
+      for (const step of await this.deps.hub.takeAcks(call)) this.acknowledge(step);
+    }).catch((error: unknown) => this.failed('acks', error));
   }
 
   /** Ends the call once every final already received has been through the ladder. */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { SubscriptionScope } from '../protocol/subscribe-messages.js';
-import type { Announce, Envelope } from '../state/call-state.js';
+import type { Announce, CallRef, Envelope } from '../state/call-state.js';
 import { channelOrder, scopeChannel } from '../state/redis-keys.js';
 
 /**
@@ -23,6 +23,12 @@ export const localFeed: EventFeed = {
 /** What a Pub/Sub connection for `redisFeed` is opened with. */
 export const FEED_CONNECTION = { autoResubscribe: false } as const;
 
+/** This instance's inbox channel (redis-keys inboxChannel), and who hears of the acks waiting for its calls. */
+export interface AckInboxFeed {
+  channel: string;
+  posted: (call: CallRef) => void;
+}
+
 /**
  * Subscribes to the Pub/Sub channel of each scope that has subscribers on this instance, on a
  * connection of its own, opened with FEED_CONNECTION, so that an instance only hears the events
@@ -34,8 +40,11 @@ export const FEED_CONNECTION = { autoResubscribe: false } as const;
  * in publishing order (redis-scripts): a message equal to the one before it, on a channel later
  * in that order, is a copy and is dropped. At worst (the channels changed between two equal
  * events) a repeat is dropped that would have told the subscriber nothing new.
+ *
+ * With `inbox`, the connection also listens on the instance's own inbox channel for as long as it
+ * is open: acks posted on other instances for calls this one drives.
  */
-export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void): EventFeed {
+export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void, inbox?: AckInboxFeed): EventFeed {
   // ioredis's own resubscription leaves its promise without a handler: a connection that drops
   // again meanwhile raises an unhandled rejection. The feed resubscribes by itself instead.
   if (redis.options.autoResubscribe) throw new Error('redisFeed: open its connection with FEED_CONNECTION');
@@ -43,7 +52,9 @@ export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void
   const watchers = new Map<string, { count: number; subscribed: Promise<unknown> }>();
   let previous = { message: '', order: -1 };
   let connectedBefore = false;
+  if (inbox) void redis.subscribe(inbox.channel).catch(() => undefined); // subscribed again on every reconnection
   redis.on('message', (channel: string, message: string) => {
+    if (channel === inbox?.channel) return inbox.posted(JSON.parse(message) as CallRef);
     const order = channelOrder(channel);
     const copy = message === previous.message && order > previous.order;
     previous = { message, order };
@@ -51,7 +62,7 @@ export function redisFeed(redis: Redis, deliver: Announce, onResumed: () => void
   });
   redis.on('ready', () => {
     if (connectedBefore) {
-      const channels = [...watchers.keys()];
+      const channels = [...(inbox ? [inbox.channel] : []), ...watchers.keys()];
       const resubscribed = channels.length > 0 ? redis.subscribe(...channels) : Promise.resolve();
       void resubscribed.then(onResumed, () => undefined);
     }

@@ -93,12 +93,15 @@ class SubscriberConnection {
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
       case 'agent.ack': {
-        const acked = this.ctx.ingest.acknowledge(
-          { tenant: this.principal.tenant, callId: message.callId },
-          message.step,
+        const call = { tenant: this.principal.tenant, callId: message.callId };
+        this.ctx.ingest.acknowledgeAnywhere(call, message.step).then(
+          (acked) => {
+            if (!acked.ok) return this.channel.refuse(acked, message.id);
+            this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
+          },
+          (error: unknown) => this.unavailable(error, message.id),
         );
-        if (!acked.ok) return this.channel.refuse(acked, message.id);
-        return this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
+        return;
       }
       case 'alert.claim': {
         if (!this.principal.scopes.has('supervise'))

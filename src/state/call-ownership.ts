@@ -64,6 +64,11 @@ export class CallOwnership {
     return this.owned.get(callKey(call));
   }
 
+  /** Every call this instance drives now. */
+  driven(): OwnedCall[] {
+    return [...this.owned.values()];
+  }
+
   /** From now on `call` is the opening of its call this instance drives. */
   drive(call: OwnedCall): void {
     this.owned.set(callKey(call.info), call);

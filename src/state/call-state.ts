@@ -1,4 +1,5 @@
 import type { LadderState } from '../ladder/state.js';
+import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type {
   AlertClaimed,
@@ -143,6 +144,18 @@ interface AlertClaims {
   list(call: CallRef): Promise<AlertClaimed[]>;
 }
 
+/**
+ * Agent acks handed in on an instance that does not drive the call (the agent's page may be served
+ * by any), kept until the call's driver takes them: the one holding the lease when the ack came is
+ * told at once; a driver that takes the call over later finds them waiting.
+ */
+interface AckInbox {
+  /** Keeps the ack for the live call and tells its driver; false when the tenant has no live call of that id. */
+  post(call: CallRef, step: AckStep): Promise<boolean>;
+  /** Takes every ack waiting for the call, oldest first, fenced. */
+  take(info: CallInfo, lease: Lease): Promise<AckStep[]>;
+}
+
 /** The calls each tenant has, live or recently ended, with their summaries. */
 interface CallDirectory {
   /** Records the call's summary and announces `event` (call started, moved, ended; unclassified), fenced. */
@@ -160,7 +173,7 @@ interface CallDirectory {
    * (its cues, ladder, lines and claims go).
    */
   ended(call: CallRef, retention: number): Promise<void>;
-  /** A call started again: it no longer counts among the ended ones. */
+  /** A call started again: it no longer counts among the ended ones, and acks left for its last opening go. */
   reopened(call: CallRef): Promise<void>;
 }
 
@@ -170,6 +183,7 @@ export interface CallStore {
   ladders: LadderStore;
   transcripts: TranscriptTail;
   claims: AlertClaims;
+  acks: AckInbox;
   directory: CallDirectory;
   /** Whether the store can be written now (Redis reachable); memory is always ready. */
   ready(): boolean;

@@ -1,5 +1,6 @@
 import { ReplayBuffer } from './replay-buffer.js';
 import type { LadderState } from '../ladder/state.js';
+import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import {
@@ -24,6 +25,8 @@ export interface MemoryStoreOptions {
   transcriptLines: number;
   /** Hands every event to this instance's subscriptions. */
   announce: Announce;
+  /** Acks were posted for the call: its driver takes them (unset: nobody is told, the next opening finds them). */
+  acksPosted?: (call: CallRef) => void;
   /** The clock leases expire by (tests move it). */
   now?: () => number;
 }
@@ -34,6 +37,7 @@ interface MemoryCall {
   ladder: LadderState | undefined;
   lines: TranscriptEvent[];
   claims: Map<number, AlertClaimed>;
+  acks: AckStep[];
   lease: (Lease & { expiresAt: number }) | undefined;
   /** The last lease token handed out for this call. */
   fence: number;
@@ -56,6 +60,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         ladder: undefined,
         lines: [],
         claims: new Map(),
+        acks: [],
         lease: undefined,
         fence: 0,
         entry: undefined,
@@ -167,6 +172,18 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
         return [...(calls.get(callKey(ref))?.claims.values() ?? [])];
       },
     },
+    acks: {
+      async post(ref, step) {
+        const call = calls.get(callKey(ref));
+        if (!call?.entry || call.entry.summary.ended) return false;
+        call.acks.push(step);
+        options.acksPosted?.(ref);
+        return true;
+      },
+      async take(info, lease) {
+        return fenced(info, lease).acks.splice(0);
+      },
+    },
     directory: {
       async update(info, lease, summary, event) {
         fenced(info, lease).entry = { info, summary };
@@ -200,6 +217,8 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       },
       async reopened(ref) {
         endedCalls.get(ref.tenant)?.delete(callKey(ref));
+        const call = calls.get(callKey(ref));
+        if (call) call.acks = [];
       },
     },
     ready: () => true,

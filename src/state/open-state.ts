@@ -4,9 +4,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../metrics.js';
 import { FEED_CONNECTION, localFeed, redisFeed } from '../fanout/event-feed.js';
-import type { CallInfo } from './call-state.js';
+import type { CallInfo, CallRef } from './call-state.js';
 import { timeCueAppends } from './cue-append-timing.js';
 import { memoryCallStore } from './memory-store.js';
+import { inboxChannel } from './redis-keys.js';
 import { redisCallStore } from './redis-store.js';
 import { SharedHub, type HubObserver } from './shared-hub.js';
 
@@ -25,6 +26,8 @@ export interface SharedStateSettings {
   onLost?: (info: CallInfo) => void;
   /** With Redis: a live call whose instance died and whose producer did not come back (see SharedHub). */
   onOrphan?: (info: CallInfo) => void;
+  /** Acks posted on another instance wait for a call this one drives (see SharedHub). */
+  onAcks?: (call: CallRef) => void;
 }
 
 export const sharedStateDefaults = {
@@ -55,23 +58,31 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     observe,
     onLost,
     onOrphan,
+    onAcks,
   } = settings;
   const onError = (error: unknown): void =>
     log.warn(
       { err: error },
       'cues missed while Redis was unreachable could not be read back yet; the next cue tries again',
     );
+  const holder = instanceName();
   const common = {
-    holder: instanceName(),
+    holder,
     leaseTtlMs,
     endedCallRetention,
     onError,
     metrics,
     ...(observe ? { observe } : {}),
     ...(onLost ? { onLost } : {}),
+    ...(onAcks ? { onAcks } : {}),
   };
   if (redisUrl === undefined) {
-    const store = memoryCallStore({ replayBuffer, transcriptLines, announce: (envelope) => hub.deliver(envelope) });
+    const store = memoryCallStore({
+      replayBuffer,
+      transcriptLines,
+      announce: (envelope) => hub.deliver(envelope),
+      acksPosted: (call) => hub.acksPosted(call),
+    });
     const hub: SharedHub = new SharedHub({ ...common, store, feed: localFeed });
     return { hub, ready: () => true, close: async () => hub.close() };
   }
@@ -100,6 +111,7 @@ export function openSharedState(settings: SharedStateSettings, log: FastifyBaseL
     events,
     (envelope) => hub.deliver(envelope),
     () => void hub.catchUp(),
+    { channel: inboxChannel(holder), posted: (call) => hub.acksPosted(call) },
   );
   const hub: SharedHub = new SharedHub({ ...common, store, feed, ...(onOrphan ? { onOrphan } : {}) });
   return {

@@ -20,6 +20,8 @@ export function callKeys(call: CallRef) {
     lines: `${base}:lines`,
     /** Hash: safety-alert seq → claim (JSON). */
     claims: `${base}:claims`,
+    /** List of the agent acks waiting for the call's driver (AckStep each). */
+    acks: `${base}:acks`,
   };
 }
 
@@ -35,6 +37,12 @@ export function tenantKeys(tenant: string) {
 
 /** Set of every tenant that has had a call (for the sweep that finds calls of dead instances). */
 export const TENANTS_KEY = 'cg:tenants';
+
+/** How every instance's inbox channel begins; the postAck script appends the name of the call's lease holder. */
+export const INBOX_CHANNEL_PREFIX = 'cg:inbox:';
+
+/** The Pub/Sub channel on which an instance hears that acks wait for a call it drives: `{tenant, callId}` (JSON). */
+export const inboxChannel = (holder: string): string => `${INBOX_CHANNEL_PREFIX}${holder}`;
 
 /** The Pub/Sub channel of one subscription scope: it carries every event of the calls the scope covers. */
 export function scopeChannel(tenant: string, scope: SubscriptionScope): string {

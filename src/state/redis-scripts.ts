@@ -125,6 +125,31 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
 end
 return {0, redis.call('HGET', KEYS[1], ARGV[1])}`,
   },
+  /**
+   * KEYS calls, lease, acks; ARGV callId, step, inbox channel prefix, call ref (JSON) → 1 kept, 0 no
+   * live call. The lease's holder, if any, is told on its inbox channel.
+   */
+  postAck: {
+    keys: 3,
+    lua: `
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry or cjson.decode(entry).summary.ended then return 0 end
+redis.call('RPUSH', KEYS[3], ARGV[2])
+local lease = redis.call('GET', KEYS[2])
+if lease then
+  redis.call('PUBLISH', ARGV[3] .. string.sub(lease, string.find(lease, ':', 1, true) + 1), ARGV[4])
+end
+return 1`,
+  },
+  /** KEYS lease, acks; ARGV token:holder → the acks waiting, oldest first (and none are left). */
+  takeAcks: {
+    keys: 2,
+    lua:
+      FENCE +
+      `local acks = redis.call('LRANGE', KEYS[2], 0, -1)
+redis.call('DEL', KEYS[2])
+return acks`,
+  },
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { LadderState } from '../ladder/state.js';
+import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import { FencedError, NumberingError, type CallInfo, type CallRef, type CallStore, type Lease } from './call-state.js';
 import { newEpoch } from './epoch.js';
-import { callChannels, callKeys, TENANTS_KEY, tenantKeys } from './redis-keys.js';
+import { callChannels, callKeys, INBOX_CHANNEL_PREFIX, TENANTS_KEY, tenantKeys } from './redis-keys.js';
 import { defineScripts, isFenced, isOutOfSequence, type RunScript } from './redis-scripts.js';
 
 export interface RedisStoreOptions {
@@ -149,6 +150,24 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         return claims.sort((a, b) => a.seq - b.seq);
       },
     },
+    acks: {
+      async post(call, step) {
+        const { lease, acks } = callKeys(call);
+        const ref = JSON.stringify({ tenant: call.tenant, callId: call.callId });
+        const kept = await run(
+          'postAck',
+          [tenantKeys(call.tenant).calls, lease, acks],
+          [call.callId, step, INBOX_CHANNEL_PREFIX, ref],
+        );
+        return kept === 1;
+      },
+      async take(info, lease) {
+        const keys = callKeys(info);
+        const taken = run('takeAcks', [keys.lease, keys.acks], [leaseValue(lease)]);
+        await fenced(info, taken);
+        return (await taken) as AckStep[];
+      },
+    },
     directory: {
       async update(info, lease, summary, event) {
         const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
@@ -201,7 +220,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         );
       },
       async reopened(call) {
-        await redis.zrem(tenantKeys(call.tenant).ended, call.callId);
+        await Promise.all([redis.zrem(tenantKeys(call.tenant).ended, call.callId), redis.del(callKeys(call).acks)]);
       },
     },
     ready: () => redis.status === 'ready',

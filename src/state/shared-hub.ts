@@ -3,6 +3,7 @@ import { LocalFanout } from '../fanout/local-fanout.js';
 import type { Sink } from '../fanout/scope-index.js';
 import { initialLadderState, reachedIncident } from '../ladder/state.js';
 import type { Metrics } from '../metrics.js';
+import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { Outcome } from '../protocol/errors.js';
 import type {
@@ -15,7 +16,7 @@ import type {
 } from '../protocol/subscribe-messages.js';
 import { claimAlert } from './alert-claims.js';
 import { CallOwnership, type OwnedCall, type OwnershipOptions } from './call-ownership.js';
-import type { CallInfo, Envelope, Transition } from './call-state.js';
+import type { CallInfo, CallRef, Envelope, Transition } from './call-state.js';
 import { numberedTransition, summaryOf, type LadderRun } from './cue-numbering.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { replayFor, type ReplayRequest } from './subscription-replay.js';
@@ -37,6 +38,8 @@ export interface SharedHubOptions extends OwnershipOptions {
    * the registry adopts it, so that it ends as an orphaned call does. Unset: no sweep.
    */
   onOrphan?: (info: CallInfo) => void;
+  /** Acks wait for a call this instance drives (posted on another instance): its session takes them (takeAcks). */
+  onAcks?: (call: CallRef) => void;
   /** How often the sweep for calls nobody drives runs (default: once a lease). */
   orphanSweepMs?: number;
   /** Cues lost by the event feed could not be read back (Redis unreachable again); the next cue or reconnection tries again. */
@@ -159,6 +162,29 @@ export class SharedHub {
     return claimAlert(this.options.store, { tenant, callId, seq, by }, this.options.observe);
   }
 
+  /**
+   * The agent took a step of a call this instance may not drive: the ack waits in the store for
+   * the call's driver, which is told (acksPosted on its instance) and applies it through its own
+   * ladder. False: the tenant has no live call of that id.
+   */
+  postAck(call: CallRef, step: AckStep): Promise<boolean> {
+    return this.options.store.acks.post(call, step);
+  }
+
+  /** Acks were posted for the call: if this instance drives it, its session is told to take them. */
+  acksPosted(call: CallRef): void {
+    if (this.ownership.current(call)) this.options.onAcks?.(call);
+  }
+
+  /** Takes the acks waiting for the call, oldest first (fenced: only its driver takes them). */
+  async takeAcks(call: OwnedCall): Promise<AckStep[]> {
+    let steps: AckStep[] = [];
+    await this.ownership.write(call, async () => {
+      steps = await this.options.store.acks.take(call.info, call.lease);
+    });
+    return steps;
+  }
+
   /** A final line the call still keeps, for label feedback. */
   async finalLine(tenant: string, callId: string, segmentId: string): Promise<TranscriptEvent | undefined> {
     return (await this.options.store.transcripts.lines({ tenant, callId })).find(
@@ -192,8 +218,12 @@ export class SharedHub {
     return this.fanout.remove(subscriptionId);
   }
 
-  /** After the event feed was cut, sends every subscription the cues it missed (see LocalFanout). */
+  /**
+   * After the event feed was cut, sends every subscription the cues it missed (see LocalFanout);
+   * the calls driven here take the acks whose notice the cut lost.
+   */
   catchUp(): Promise<void> {
+    for (const call of this.ownership.driven()) this.options.onAcks?.(call.info);
     return this.fanout.catchUp();
   }
 

@@ -9,13 +9,14 @@ import { FencedError } from '../../src/state/call-state.js';
 import type { LadderRun } from '../../src/state/cue-numbering.js';
 import type { SharedHub, SharedHubOptions } from '../../src/state/shared-hub.js';
 import { customerLine, newCall } from './store-inputs.js';
+import { until } from './until.js';
 
 /** Service instances sharing one store: in memory (one process) or through one Redis server. */
 export interface HubFixture {
-  /** A new instance; `hooks` hear of calls another instance took from it, of live calls nobody drives and of what it raises; `metrics` counts. */
+  /** A new instance; `hooks` hear of calls another instance took from it, of live calls nobody drives, of acks for its calls and of what it raises; `metrics` counts. */
   instance(
     name: string,
-    hooks?: Partial<Pick<SharedHubOptions, 'onLost' | 'onOrphan' | 'metrics' | 'observe'>>,
+    hooks?: Partial<Pick<SharedHubOptions, 'onLost' | 'onOrphan' | 'onAcks' | 'metrics' | 'observe'>>,
   ): Promise<SharedHub>;
   /** Lets every lease now held run out (the holder stops renewing: it died or stalled). */
   expireLeases(): Promise<void>;
@@ -283,6 +284,30 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
         'ended:true',
       ]);
       hub.close();
+    });
+
+    it('keeps an ack posted on any instance for the live call’s driver, which is told and takes it once; none is left for the call started again', async () => {
+      const fixture = await setup();
+      const told: string[] = [];
+      const a = await fixture.instance('a', { onAcks: (call) => void told.push(call.callId) });
+      const b = await fixture.instance('b');
+      const info = newCall();
+      expect(await b.postAck(info, 'limit-set')).toBe(false);
+      const call = (await a.openCall(info))!;
+      expect(await b.postAck(info, 'limit-set')).toBe(true);
+      expect(await b.postAck(info, 'transferred')).toBe(true);
+      await until(() => told.length === 2);
+      expect(told).toEqual([info.callId, info.callId]);
+      expect(await a.takeAcks(call)).toEqual(['limit-set', 'transferred']);
+      expect(await a.takeAcks(call)).toEqual([]);
+      // One posted as the call ends is never taken; an ended call refuses acks.
+      expect(await b.postAck(info, 'released')).toBe(true);
+      await a.endCall(call);
+      expect(await b.postAck(info, 'released')).toBe(false);
+      const again = (await a.openCall(info))!;
+      expect(await a.takeAcks(again)).toEqual([]);
+      a.close();
+      b.close();
     });
 
     it('hands a call whose owner died to the next instance, at the same ladder step, every cue once and in order', async () => {

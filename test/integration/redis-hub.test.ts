@@ -5,7 +5,7 @@ import { loadPolicy } from '../../src/ladder/policy.js';
 import { initialLadderState } from '../../src/ladder/state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../../src/protocol/subscribe-messages.js';
 import type { CallInfo, CallStore, Envelope } from '../../src/state/call-state.js';
-import { callKeys } from '../../src/state/redis-keys.js';
+import { callKeys, inboxChannel } from '../../src/state/redis-keys.js';
 import { redisCallStore } from '../../src/state/redis-store.js';
 import { createMetrics } from '../../src/metrics.js';
 import type { LadderRun } from '../../src/state/cue-numbering.js';
@@ -49,6 +49,7 @@ onRedis('shared hub over Redis', (redis) => {
     storeOf: (store: CallStore) => CallStore = (store) => store,
   ): Promise<SharedHub> => {
     const store = storeOf(redisCallStore(redis().client(), { replayBuffer: 64, transcriptLines: 3 }));
+    const holder = `${name}-${Math.random().toString(36).slice(2, 8)}`;
     const hub: SharedHub = new SharedHub({
       store,
       feed: redisFeed(
@@ -58,8 +59,9 @@ onRedis('shared hub over Redis', (redis) => {
           hub.deliver(envelope);
         },
         () => void hub.catchUp().catch(() => undefined),
+        { channel: inboxChannel(holder), posted: (call) => hub.acksPosted(call) },
       ),
-      holder: `${name}-${Math.random().toString(36).slice(2, 8)}`,
+      holder,
       leaseTtlMs,
       endedCallRetention: 10,
       orphanSweepMs: 3_600_000, // the tests sweep when they mean to

@@ -5,13 +5,14 @@ import { SharedHub } from '../../../src/state/shared-hub.js';
 import { clockedMemoryStore } from '../../helpers/clocked-memory-store.js';
 import { sharedHubContract } from '../../helpers/shared-hub-contract.js';
 
-// Instances in one process over one memory store: the store announces to every hub.
+// Instances in one process over one memory store: the store announces (and tells of posted acks) to every hub.
 sharedHubContract('memory', () => {
   const hubs: SharedHub[] = [];
   const { store, leaseTtlMs, expireLeases } = clockedMemoryStore({
     replayBuffer: 64,
     transcriptLines: 3,
     announce: (e: Envelope) => hubs.forEach((hub) => hub.deliver(e)),
+    acksPosted: (call) => hubs.forEach((hub) => hub.acksPosted(call)),
   });
   return {
     async instance(name, hooks = {}) {

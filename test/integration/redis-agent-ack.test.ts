@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
+import { onRedis } from '../helpers/on-redis.js';
+import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TestClient, type Message } from '../helpers/ws-client.js';
+
+const title = 'agent acks on an instance that does not drive the call (Redis, two instances)';
+
+onRedis(title, (redis) =>
+  describe(title, () => {
+    const cleanup: (() => unknown)[] = [];
+    afterEach(async () => {
+      for (const step of cleanup.splice(0).reverse()) await step();
+    });
+
+    const instances = async (): Promise<[TestServer, TestServer]> => {
+      const env = { REDIS_URL: redis().url, CALL_LEASE_TTL_MS: '1000', RECORD: 'off' };
+      const [a, b] = await Promise.all([startServer(env), startServer(env)]);
+      cleanup.push(
+        () => a.close(),
+        () => b.close(),
+      );
+      return [a, b];
+    };
+    const connect = async (server: TestServer, path: string, token: string): Promise<TestClient> => {
+      const client = await TestClient.connect(`${server.ws}${path}`, token);
+      cleanup.push(() => client.close());
+      return client;
+    };
+    const ack = (client: TestClient, id: string, callId: string, step = 'transferred'): Promise<Message> =>
+      client.request({ type: 'agent.ack', id, callId, step });
+    const moved = (client: TestClient, callId: string): Promise<Message> =>
+      client.next((m) => m.type === 'call' && m.event === 'moved' && m.call.callId === callId);
+
+    it("an agent's page on B acknowledges a step of the call A drives: accepted, and A's ladder takes it between the call's lines", async () => {
+      const [a, b] = await instances();
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      const agentOnA = await connect(a, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'ack-b' });
+      const call = new CallScript(producerOnA, 'ack-b');
+      await call.start();
+      await call.customer('you are a useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.type === 'set-limit', 10_000);
+
+      expect(await ack(agentOnB, 'k1', 'ack-b')).toEqual({
+        type: 'ack',
+        of: 'agent.ack',
+        id: 'k1',
+        callId: 'ack-b',
+        status: 'accepted',
+      });
+      expect(await moved(agentOnB, 'ack-b')).toMatchObject({ call: { step: 'transfer', lastSeq: 1 } });
+      // The step taken on B holds on A: the next abuse releases the caller instead of warning.
+      await call.customer('you are a useless idiot');
+      await call.end();
+      await callEnded(agentOnB, 'ack-b');
+      expect(agentOnB.cues('ack-b').map((cue) => cue.type)).toEqual(['set-limit', 'release', 'break-debrief']);
+
+      // Calls that are not live get the same answer on either instance.
+      for (const callId of ['ack-b', 'never-started']) {
+        const onB = await ack(agentOnB, `gone-b-${callId}`, callId);
+        const onA = await ack(agentOnA, `gone-a-${callId}`, callId);
+        expect(onB).toMatchObject({ type: 'error', code: 'unknown_call', message: `callId: no live call ${callId}` });
+        expect({ ...onB, id: undefined }).toEqual({ ...onA, id: undefined });
+      }
+    }, 30_000);
+
+    it('keeps an ack sent while nobody drives the call for the instance that takes it over', async () => {
+      const [a, b] = await instances();
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'ack-over' });
+      const call = new CallScript(producerOnA, 'ack-over');
+      await call.start();
+      await call.customer('you are a useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.type === 'set-limit', 10_000);
+
+      // A stops: its lease is given up, the call stays live with nobody driving it.
+      await a.close();
+      expect(await ack(agentOnB, 'k2', 'ack-over')).toMatchObject({ type: 'ack', status: 'accepted' });
+
+      const producerOnB = await connect(b, '/v1/ingest', TOKENS.ingest);
+      const resumed = new CallScript(producerOnB, 'ack-over');
+      expect(await resumed.start()).toMatchObject({ type: 'ack', status: 'accepted' });
+      expect(await moved(agentOnB, 'ack-over')).toMatchObject({ call: { step: 'transfer', lastSeq: 1 } });
+      await resumed.say('customer', 'you are a useless idiot', true, 'after-takeover');
+      await resumed.end();
+      await callEnded(agentOnB, 'ack-over');
+      expect(agentOnB.cues('ack-over').map((cue) => cue.type)).toEqual(['set-limit', 'release', 'break-debrief']);
+    }, 30_000);
+  }),
+);
