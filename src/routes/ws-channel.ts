@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
-import type { ErrorCode, ErrorMessage, Refusal } from '../protocol/errors.js';
+import { refusal, type ErrorCode, type ErrorMessage, type Outcome, type Refusal } from '../protocol/errors.js';
 import { RateLimiter } from './rate-limit.js';
 
 export const CLOSE_GOING_AWAY = 1001;
@@ -57,16 +57,18 @@ export class WsChannel {
   onMessage(handler: (message: unknown) => void | Promise<void>): void {
     this.socket.on('message', (data, isBinary) => {
       this.heardFrom = true;
-      if (!this.limiter.take()) return this.error('rate_limited', 'too many messages on this connection; slow down');
-      if (isBinary) return this.error('bad_json', 'message: expected a text frame holding JSON');
-      let message: unknown;
+      // Every frame is charged, readable or not; a refused one is parsed all the same (it is within
+      // MAX_PAYLOAD_BYTES) so that its refusal can echo its id.
+      const frame = readFrame(data, isBinary);
+      if (!this.limiter.take())
+        return this.error(
+          'rate_limited',
+          'too many messages on this connection; slow down',
+          frame.ok ? idOf(frame.message) : undefined,
+        );
+      if (!frame.ok) return this.refuse(frame);
       try {
-        message = JSON.parse(data.toString());
-      } catch {
-        return this.error('bad_json', 'message: not valid JSON');
-      }
-      try {
-        void handler(message)?.catch((err: unknown) => this.failed(err));
+        void handler(frame.message)?.catch((err: unknown) => this.failed(err));
       } catch (err) {
         this.failed(err);
       }
@@ -129,6 +131,16 @@ export function logSocketError(error: Error & { code?: string }, _socket: WebSoc
     { code: error.code, problem: error.message },
     'websocket peer broke the protocol; connection closed',
   );
+}
+
+/** A text frame's JSON, or why it is none. */
+function readFrame(data: RawData, isBinary: boolean): Outcome<{ message: unknown }> {
+  if (isBinary) return refusal('bad_json', 'message: expected a text frame holding JSON');
+  try {
+    return { ok: true, message: JSON.parse(data.toString()) };
+  } catch {
+    return refusal('bad_json', 'message: not valid JSON');
+  }
 }
 
 /** The `id` a message carried, if any, to echo in an error about it. */

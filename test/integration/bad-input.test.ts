@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
 import { chunkWith, invalidMessage } from '../helpers/refused-input.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 let server: TestServer;
@@ -114,10 +115,17 @@ describe('bad input is answered and harms nothing else', () => {
     other.close();
   });
 
-  it('rate limits a flooding connection without closing it', async () => {
+  it('rate limits a flooding connection without closing it, each refusal echoing its message id', async () => {
     const flood = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
-    for (let i = 0; i < 210; i++) flood.send({ type: 'call.end', id: `f${i}`, callId: 'none' });
-    expect(await flood.next((m) => m.code === 'rate_limited')).toMatchObject({ type: 'error' });
+    const ids = Array.from({ length: 210 }, (_, i) => `f${i}`);
+    for (const id of ids) flood.send({ type: 'call.end', id, callId: 'none' });
+    flood.send('{not json');
+    await until(() => flood.received.length === ids.length + 1);
+    const limited = flood.received.filter((m) => m.code === 'rate_limited');
+    expect(limited.length).toBeGreaterThan(1);
+    // Every message that parses is answered under its id; the frame that does not is refused by the rate first.
+    expect(flood.received.map((m) => m.id).sort()).toEqual([...ids.sort(), undefined]);
+    expect(flood.received.find((m) => m.id === undefined)).toMatchObject({ type: 'error', code: 'rate_limited' });
     expect(flood.socket.readyState).toBe(flood.socket.OPEN);
     flood.close();
   });
