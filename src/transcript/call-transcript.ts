@@ -27,9 +27,9 @@ export type Assembly =
   | { kind: 'partial'; chunk: TranscriptChunk }
   /** A partial accepted as the segment's latest revision, not worth a classification. */
   | { kind: 'partial-unchanged'; chunk: TranscriptChunk }
-  /** A chunk at or below the seq already applied to its segment, or for a segment already final. */
+  /** A repeat of the seq last applied to its segment (the final's, once the segment is closed). */
   | { kind: 'duplicate' }
-  /** A partial that arrived after a later revision of its segment. */
+  /** Overtaken: a partial below its open segment's newest revision, or any other chunk for a closed segment. */
   | { kind: 'stale' };
 
 interface OpenSegment {
@@ -51,8 +51,7 @@ export class CallTranscript {
 
   accept(chunk: TranscriptChunk): Assembly {
     const closedSeq = this.closed.get(chunk.segmentId);
-    if (closedSeq !== undefined)
-      return chunk.seq === closedSeq ? { kind: 'duplicate' } : { kind: chunk.isFinal ? 'duplicate' : 'stale' };
+    if (closedSeq !== undefined) return { kind: chunk.seq === closedSeq ? 'duplicate' : 'stale' };
     const segment = this.open.get(chunk.segmentId);
     if (segment && chunk.seq === segment.lastSeq) return { kind: 'duplicate' };
     // A final always wins: it is the segment's last word even if it overtook a later partial.

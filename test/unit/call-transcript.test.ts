@@ -39,8 +39,15 @@ describe('CallTranscript', () => {
     expect(t.accept(chunk('a', 3, 'hello there friend', true)).kind).toBe('final');
     expect(t.isLatest('a', 5)).toBe(false);
     expect(t.accept(chunk('a', 3, 'hello there friend', true)).kind).toBe('duplicate');
-    expect(t.accept(chunk('a', 9, 'hello again', true)).kind).toBe('duplicate');
     expect(t.accept(chunk('a', 6, 'hello th')).kind).toBe('stale');
+  });
+
+  it('takes a final for a closed segment as a duplicate only when it repeats the closing seq, else as stale', () => {
+    const t = new CallTranscript(options);
+    expect(t.accept(chunk('seg-1', 2, 'this stupid router has been dead all week', true)).kind).toBe('final');
+    expect(t.accept(chunk('seg-1', 1, 'this stupid', true)).kind).toBe('stale');
+    expect(t.accept(chunk('seg-1', 9, 'this stupid router again', true)).kind).toBe('stale');
+    expect(t.accept(chunk('seg-1', 2, 'this stupid router has been dead all week', true)).kind).toBe('duplicate');
   });
 
   it("gives each final the customer's earlier turns as context, bounded", () => {
