@@ -75,6 +75,22 @@ describe('HTTP endpoints', () => {
     expect(await res.json()).toEqual({ error: 'not_found', message: 'GET /v1/nothing-here: no such route' });
   });
 
+  it('checks a plain request to a WebSocket route as an upgrade, then answers a bare 404', async () => {
+    const plain = (path: string, token?: string) =>
+      fetch(`${server.http}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    for (const [path, token] of [
+      ['/v1/ingest', TOKENS.ingest],
+      ['/v1/subscribe', TOKENS.agent],
+    ] as const) {
+      const anonymous = await plain(path);
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: 'unauthorized' });
+      const known = await plain(path, token);
+      expect(known.status).toBe(404);
+      expect(await known.text()).toBe('');
+    }
+  });
+
   it('needs a token', async () => {
     expect((await post({ texts: ['hi'] }, '')).status).toBe(401);
   });
