@@ -138,12 +138,12 @@ export class CallSession {
       };
       // Both writes leave in this order on the store's one connection; neither waits for the other.
       await Promise.all([
-        this.publishTranscript(chunk, result.verdict),
+        this.publishTranscript(chunk, result.verdict, arrival.at),
         this.runLadder({ type: 'utterance', utterance, context }, arrival),
       ]);
     });
     // A final without words (speech-to-text withdrew the segment) is shown closed, in its place.
-    if (!classifying) this.classification.inOrder('final', () => this.publishTranscript(chunk));
+    if (!classifying) this.classification.inOrder('final', () => this.publishTranscript(chunk, undefined, arrival.at));
   }
 
   private unclassified(chunk: TranscriptChunk, error: unknown): Promise<void> {
@@ -212,7 +212,7 @@ export class CallSession {
   }
 
   /** Sends a transcript event in the order the session makes them (partials are published outside the chain). */
-  private publishTranscript(chunk: TranscriptChunk, verdict?: Verdict): Promise<void> {
+  private publishTranscript(chunk: TranscriptChunk, verdict?: Verdict, receivedAt?: number): Promise<void> {
     const { callId, segmentId, speaker, isFinal, text, startMs, endMs } = chunk;
     return this.withCall((call) =>
       this.deps.hub.transcript(call, {
@@ -226,6 +226,7 @@ export class CallSession {
         endMs,
         ...(verdict ? { label: verdict.label, scores: verdict.scores, spans: verdict.spans } : {}),
         ...(verdict?.act ? { act: verdict.act } : {}),
+        ...(receivedAt !== undefined ? { receivedAt } : {}),
       }),
     );
   }

@@ -129,6 +129,7 @@ export const TranscriptEvent = Type.Object({
   scores: Type.Optional(Scores),
   spans: Type.Optional(Type.Array(EvidenceSpan)),
   act: Type.Optional(AgentAct),
+  receivedAt: Type.Optional(Type.Number({ description: 'Finals: epoch ms the service received the final.' })),
 });
 export type TranscriptEvent = Static<typeof TranscriptEvent>;
 

@@ -211,7 +211,9 @@ export class IncidentStore {
 
   private async timeline(tenant: string, callId: string): Promise<TimelineEntry[]> {
     const events = await this.db.all(
-      'SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ? ORDER BY at, event_key',
+      // A line received in the millisecond its cue was emitted still comes first.
+      `SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ?
+       ORDER BY at, CASE kind WHEN 'line' THEN 0 ELSE 1 END, event_key`,
       [tenant, callId],
     );
     const feedback = await this.feedbackOf(tenant, callId);

@@ -104,13 +104,15 @@ export class Recorder {
   }
 
   private line(call: TrackedCall, line: TranscriptEvent): void {
+    // When the final came in, not when its event got here: that can be after the cue it raised.
+    const at = line.receivedAt ?? this.now();
     if (call.incident && call.linesAfter > 0) {
       call.linesAfter -= 1;
-      this.event(call.info, `line:${line.segmentId}`, this.now(), 'line', lineData(line));
+      this.event(call.info, `line:${line.segmentId}`, at, 'line', lineData(line));
       return;
     }
     // The line that raises the next cue is among them, so one more than the context is kept.
-    call.recentLines.push({ line, at: this.now() });
+    call.recentLines.push({ line, at });
     if (call.recentLines.length > this.contextLines + 1) call.recentLines.shift();
   }
 

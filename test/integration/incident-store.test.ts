@@ -115,6 +115,15 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
     },
   );
 
+  it.skipIf(backend.missing)('puts a line before a cue emitted in the millisecond it was received', async () => {
+    await store.write([
+      incident('t1', 1000, 'set-limit'),
+      { kind: 'event', tenant: 'acme', callId: 't1', key: 'cue:e1:1', at: 1000, type: 'cue', data: {} },
+      line('t1', 's1', 1000, 'you useless idiot'),
+    ]);
+    expect((await store.get('acme', 't1'))!.timeline.map((e) => e.kind)).toEqual(['line', 'cue']);
+  });
+
   it.skipIf(backend.missing)('lists newest first with filters and cursor paging, scoped to the tenant', async () => {
     await store.write([
       incident('p1', 10_000, 'safety-alert'),

@@ -65,6 +65,13 @@ describe('the incident record over HTTP', () => {
     const lines = incident.timeline.filter((e: any) => e.kind === 'line').map((e: any) => e.data.text);
     // One line of context each side of the cue's line (RECORD_CONTEXT_LINES=1); the card number before them is not kept.
     expect(lines).toEqual(['this is ridiculous', 'you useless idiot', 'I can only help if we keep this respectful']);
+    // A line is timed by when its final was received, so it comes before the cue it raised.
+    const raised = incident.timeline.find((e: any) => e.kind === 'cue' && e.data.type === 'set-limit');
+    const raisedBy = incident.timeline.find((e: any) => e.kind === 'line' && e.data.text === 'you useless idiot');
+    expect(raisedBy.at).toBe(raised.data.segmentReceivedAt);
+    const sent = watcher.received.find((m) => m.type === 'transcript' && m.isFinal && m.text === 'you useless idiot');
+    expect(sent?.receivedAt).toBe(raised.data.segmentReceivedAt);
+    expect(incident.timeline.indexOf(raisedBy)).toBeLessThan(incident.timeline.indexOf(raised));
     expect(
       incident.timeline.find((e: any) => e.kind === 'cue' && e.data.type === 'set-limit').data.evidence[0].text,
     ).toBe('you useless idiot');

@@ -107,6 +107,22 @@ describe('the recorder', () => {
     });
   });
 
+  it('stamps a line with the time its final was received, even when the cue it raised got here first', () => {
+    seq = 0;
+    const writes: RecordWrite[] = [];
+    const recorder = new Recorder(
+      1,
+      (w) => writes.push(w),
+      () => 1500,
+    );
+    recorder.observe(info, { type: 'call', event: 'started', call: summary });
+    recorder.observe(info, cue('set-limit'));
+    recorder.observe(info, { ...line('you idiot'), receivedAt: 1000 } as SubscriberEvent);
+    const at = (type: string) => writes.find((w) => w.kind === 'event' && w.type === type)?.at;
+    expect(at('cue')).toBe(1001);
+    expect(at('line')).toBe(1000);
+  });
+
   it('masks digit runs in lines and in cue evidence', () => {
     const writes = record([
       line('card 4111 1111 1111 1111'),
