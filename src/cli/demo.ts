@@ -11,7 +11,7 @@ import { DEV_TOKENS } from '../auth/tokens.js';
 import { loadClassifier } from '../classifier/index.js';
 import { loadConfig } from '../config.js';
 import type { IngestMessage } from '../protocol/ingest-messages.js';
-import { buildServer, serverDefaults } from '../server.js';
+import { buildServer } from '../server.js';
 import { failure, parseCommandLine, usageError } from './command-line.js';
 
 /** Time to open the console before the call starts, and the pause between replays. */
@@ -32,7 +32,7 @@ const devToken = (name: string): string => DEV_TOKENS.find((t) => t.name === nam
 
 const { values } = parseCommandLine(PROGRAM, USAGE, {
   call: { type: 'string', default: 'escalation-to-transfer' },
-  port: { type: 'string', default: process.env.PORT ?? String(serverDefaults.port) },
+  port: { type: 'string' },
   host: { type: 'string', default: '127.0.0.1' },
 });
 const calls = loadFixtureCalls();
@@ -45,13 +45,16 @@ const config = (() => {
   try {
     return loadConfig({
       ...process.env,
-      PORT: values.port,
+      ...(values.port !== undefined ? { PORT: values.port } : {}),
       HOST: values.host,
       AUTH_TOKENS: '',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     });
   } catch (error) {
-    return usageError(PROGRAM, (error as Error).message);
+    // A setting is named by its variable ("PORT=\"abc\": …"); a bad --port is the flag's doing.
+    const problem = (error as Error).message;
+    const ofFlag = values.port !== undefined && problem.startsWith('PORT=');
+    return usageError(PROGRAM, ofFlag ? `--port ${problem.slice('PORT='.length)}` : problem);
   }
 })();
 const classifier = await loadClassifier(config).catch((error: Error) =>

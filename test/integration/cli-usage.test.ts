@@ -17,8 +17,9 @@ const PROGRAMS = [
   { script: 'bench/classifier-throughput.ts', mistake: ['--inference-thread', 'gpu'] },
 ];
 
-const run = (script: string, args: string[]) =>
+const run = (script: string, args: string[], env = process.env) =>
   spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
+    env,
     encoding: 'utf8',
     timeout: 60_000,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -39,6 +40,15 @@ describe.each(PROGRAMS)('$script', ({ script, mistake }) => {
       expect(wrong.stderr).toMatch(/^npm run [\w:-]+: .*\(--help for usage\)\n$/);
     }
   });
+});
+
+it('npm run demo names a bad --port as the flag, and a bad PORT as the variable', () => {
+  const flag = run('src/cli/demo.ts', ['--port', 'abc']);
+  expect(flag.status, flag.stderr).toBe(2);
+  expect(flag.stderr).toBe('npm run demo: --port "abc": must be integer, written in digits (--help for usage)\n');
+  const variable = run('src/cli/demo.ts', [], { ...process.env, PORT: '70000' });
+  expect(variable.status, variable.stderr).toBe(2);
+  expect(variable.stderr).toMatch(/^npm run demo: PORT="70000": must be <= 65535 \(--help for usage\)\n$/);
 });
 
 it('npm run eval:calls names a policy file it cannot read, in one line, exit status 1', () => {
