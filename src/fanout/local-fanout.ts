@@ -4,7 +4,7 @@ import type { CallStore, Envelope } from '../state/call-state.js';
 import type { CuePoint } from '../state/subscription-replay.js';
 import type { EventFeed } from './event-feed.js';
 import { missedBesidesCues, noteSent, type SentBesidesCues } from './missed-events.js';
-import { covers, ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
+import { ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
 
 interface Subscription extends IndexedSubscription {
   /** Live events held back until the subscriber has had its replay (or the cues being read back). */
@@ -80,7 +80,7 @@ export class LocalFanout {
     if (!sub) return false;
     sub.removed = true;
     // A socket gets each event once, through one of its subscriptions: those left take over what this one sent.
-    for (const other of this.index.all()) if (other.sink === sub.sink) takeOverSent(other, sub);
+    for (const other of this.index.ofSink(sub.sink)) takeOverSent(other, sub);
     this.options.feed.unwatch(sub.tenant, sub.scope);
     return true;
   }
@@ -94,7 +94,8 @@ export class LocalFanout {
    * After the event feed was cut (Redis unreachable, then back), sends every subscription what it
    * missed of its calls meanwhile, before any newer live event: each call's cues in order, kept
    * lines and step change (see missed-events), end; a live call that started meanwhile is sent as started
-   * first (one that also ended meanwhile is not). A subscription still held for its replay or a
+   * first (one that also ended meanwhile is not). Of a socket's subscriptions, the one that carries
+   * a call's live events reads the call back. A subscription still held for its replay or a
    * read-back catches up once that is done. Reads that fail are tried again until they succeed.
    */
   async catchUp(): Promise<void> {
@@ -112,7 +113,11 @@ export class LocalFanout {
     );
   }
 
-  /** Holds the subscription's live events, announces the calls that started while the feed was cut, and reads back the rest. */
+  /**
+   * Holds the subscription's live events, announces the calls that started while the feed was cut,
+   * and reads back the rest: of the calls whose live events it carries for its socket, from where
+   * the socket stands (the others are read back by the subscription that carries them).
+   */
   private async recover(
     sub: Subscription,
     list: DirectoryRead = (tenant) => this.options.store.directory.list(tenant),
@@ -127,13 +132,21 @@ export class LocalFanout {
       if (!sub.removed && !this.closed) setTimeout(() => void this.recover(sub), READ_BACK_RETRY_MS).unref();
       return;
     }
+    const carried = new Set<string>();
     for (const { info, summary } of calls) {
+      if (this.index.carrier(info, sub.sink) !== sub) continue;
+      carried.add(info.callId);
+      this.standWithSocket(sub, info.callId, summary.epoch);
       // A live call it has not heard of started meanwhile (replay and `started` tell it of the others).
-      if (summary.ended || sub.seen.has(info.callId) || !covers(sub.tenant, sub.scope, info)) continue;
+      if (summary.ended || sub.seen.has(info.callId)) continue;
       sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
       this.send(sub, { type: 'call', event: 'started', call: summary });
     }
-    await this.heal(sub, [...sub.seen.keys()], true);
+    await this.heal(
+      sub,
+      [...sub.seen.keys()].filter((callId) => carried.has(callId)),
+      true,
+    );
   }
 
   /** Sends the event now, or after what the subscription is still waiting for (its replay, or cues being read back). */
@@ -160,7 +173,7 @@ export class LocalFanout {
    * sent. Where a subscription of the socket got further in a call, it goes on from there.
    */
   private followOn(sub: Subscription, resumed: ReadonlySet<string>): void {
-    const others = this.index.all().filter((other) => other !== sub && other.sink === sub.sink);
+    const others = [...this.index.ofSink(sub.sink)].filter((other) => other !== sub);
     for (const callId of sub.seen.keys()) {
       const followed = resumed.has(callId) ? undefined : others.find((other) => other.seen.has(callId));
       if (followed) sub.seen.set(callId, { ...followed.seen.get(callId)! });
@@ -169,12 +182,29 @@ export class LocalFanout {
   }
 
   /**
-   * Sends each cue once and in order: one at or before the newest sent is dropped; one beyond the
-   * next means Pub/Sub lost some (its connection was cut), which are read back from the log first.
+   * Raises where `sub` stands on the call to the furthest a subscription of its socket got in
+   * `epoch`: the socket has those cues, whichever subscription sent them (one that was reading back
+   * a gap when another took the call over still sends what it read).
+   */
+  private standWithSocket(sub: Subscription, callId: string, epoch: string): void {
+    for (const other of this.index.ofSink(sub.sink)) {
+      const sent = other.seen.get(callId);
+      const own = sub.seen.get(callId);
+      if (other === sub || sent?.epoch !== epoch || (own?.epoch === epoch && own.seq >= sent.seq)) continue;
+      if (own?.epoch === epoch) own.seq = sent.seq;
+      else sub.seen.set(callId, { ...sent });
+    }
+  }
+
+  /**
+   * Sends each cue once and in order, per socket: one at or before the newest the socket was sent
+   * is dropped; one beyond the next means Pub/Sub lost some (its connection was cut), which are
+   * read back from the log first.
    */
   private send(sub: Subscription, event: SubscriberEvent): void {
     if (event.type === 'cue') {
       const { callId, epoch, seq } = event.cue;
+      this.standWithSocket(sub, callId, epoch);
       const seen = sub.seen.get(callId);
       if (seen?.epoch === epoch && seq <= seen.seq) return;
       if (seen?.epoch === epoch && seq > seen.seq + 1) {

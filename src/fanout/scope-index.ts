@@ -29,9 +29,13 @@ const bucketsOfCall = (info: CallInfo): string[] =>
 export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
   private readonly byId = new Map<string, S>();
   private readonly buckets = new Map<string, Set<S>>();
+  private readonly bySink = new Map<Sink, Set<S>>();
 
   add(sub: S): void {
     this.byId.set(sub.id, sub);
+    let ofSink = this.bySink.get(sub.sink);
+    if (!ofSink) this.bySink.set(sub.sink, (ofSink = new Set()));
+    ofSink.add(sub);
     const bucket = bucketOfScope(sub.tenant, sub.scope);
     let subs = this.buckets.get(bucket);
     if (!subs) this.buckets.set(bucket, (subs = new Set()));
@@ -42,6 +46,9 @@ export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
     const sub = this.byId.get(id);
     if (!sub) return undefined;
     this.byId.delete(id);
+    const ofSink = this.bySink.get(sub.sink)!;
+    ofSink.delete(sub);
+    if (ofSink.size === 0) this.bySink.delete(sub.sink);
     const bucket = bucketOfScope(sub.tenant, sub.scope);
     const subs = this.buckets.get(bucket)!;
     subs.delete(sub);
@@ -51,6 +58,25 @@ export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
 
   all(): S[] {
     return [...this.byId.values()];
+  }
+
+  /** The subscriptions sharing `sink` (one socket's). */
+  ofSink(sink: Sink): ReadonlySet<S> {
+    return this.bySink.get(sink) ?? new Set();
+  }
+
+  /**
+   * The subscription of `sink` that gets the call's events besides its lines, as `reached` picks it
+   * (the first bucket of the call, then the first added), if one covers the call.
+   */
+  carrier(info: CallInfo, sink: Sink): S | undefined {
+    const buckets = bucketsOfCall(info);
+    let carrier: { sub: S; at: number } | undefined;
+    for (const sub of this.ofSink(sink)) {
+      const at = buckets.indexOf(bucketOfScope(sub.tenant, sub.scope));
+      if (at >= 0 && (!carrier || at < carrier.at)) carrier = { sub, at };
+    }
+    return carrier?.sub;
   }
 
   /** The subscriptions that should get an event of the call, one per sink; transcript events only reach those that asked. */

@@ -69,6 +69,44 @@ onRedis(title, (redis) => {
       producer.close();
     }, 60_000);
 
+    it('sends a socket whose subscriptions overlap (agent and team) each event it missed once, in order', async () => {
+      const supervisorOnB = await TestClient.connect(`${b.ws}/v1/subscribe`, TOKENS.supervisor);
+      await subscribe(supervisorOnB, { agentId: 'agent-overlap' });
+      await subscribe(supervisorOnB, { teamId: 'team-overlap' });
+      // What the call sends, as a socket on the instance that stays connected gets it.
+      const agentOnA = await TestClient.connect(`${a.ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(agentOnA, { agentId: 'agent-overlap' });
+      const producer = await TestClient.connect(`${a.ws}/v1/ingest`, TOKENS.ingest);
+      const call = new CallScript(producer, 'feed-cut-overlap');
+      const cueOf = (seq: number) => (m: Message) =>
+        m.type === 'cue' && m.cue.callId === call.callId && m.cue.seq === seq;
+      await call.start('agent-overlap', 'team-overlap');
+      await call.customer('you are a useless idiot');
+      await supervisorOnB.next(cueOf(1));
+
+      link.cut();
+      await readiness(b.http, 503);
+      await call.customer('whatever you useless idiot');
+      await agentOnA.next(cueOf(2));
+      link.restore();
+      await readiness(b.http, 200);
+      await supervisorOnB.next(cueOf(2), 10_000);
+
+      await call.customer('are you deaf you useless idiot');
+      await call.end();
+      await Promise.all([callEnded(supervisorOnB, call.callId), callEnded(agentOnA, call.callId)]);
+      const shown = (client: TestClient) => client.cues(call.callId).map((cue) => `${cue.seq} ${cue.type}`);
+      expect(shown(agentOnA)).toHaveLength(4);
+      expect(shown(supervisorOnB)).toEqual(shown(agentOnA));
+      const started = supervisorOnB.received.filter(
+        (m: Message) => m.type === 'call' && m.event === 'started' && m.call.callId === call.callId,
+      );
+      expect(started).toHaveLength(1);
+      supervisorOnB.close();
+      agentOnA.close();
+      producer.close();
+    }, 60_000);
+
     it('answers label feedback at once with 503 while the lines it needs cannot be read', async () => {
       link.cut();
       await readiness(b.http, 503);

@@ -274,6 +274,86 @@ describe('overlapping subscriptions of one socket', () => {
   });
 });
 
+describe('overlapping subscriptions of one socket, after a feed cut', () => {
+  const info = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
+
+  /** One socket holding an agent and a team subscription that both cover the call; `live`: both replayed it, at no cue yet. */
+  async function socketOfTwo(instance: ReturnType<typeof instanceWithFeed>, { transcript = false, live = false } = {}) {
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const { epoch } = await instance.store.cues.numbering(info);
+    for (const scope of [{ agentId: 'a1' }, { teamId: 't1' }]) {
+      const { start } = await instance.fanout.add('acme', scope, sink, transcript);
+      start(new Map(live ? [['c1', { epoch, seq: 0 }]] : []), new Set());
+    }
+    return socket;
+  }
+
+  it.each([
+    ['subscribed before it started', false],
+    ['subscribed while it was live', true],
+  ])('get each cue of a call missed meanwhile once and in order, read back by one of them (%s)', async (_, live) => {
+    const instance = instanceWithFeed();
+    const call = await ownCall(instance.store, info);
+    if (live) await call.start();
+    const socket = await socketOfTwo(instance, { live });
+    if (!live) await call.start();
+    await call.cue('limit');
+    instance.cutFeed();
+    await call.cue('warning');
+    await call.cue('transfer');
+    await instance.resume();
+    await call.cue('release');
+    const started = live ? [] : ['c1 started listen'];
+    expect(socket).toEqual([...started, 'c1 cue 1', 'c1 cue 2', 'c1 cue 3', 'c1 cue 4']);
+  });
+
+  it('get a call that started during the cut once: started, its cues and lines, then its end', async () => {
+    const instance = instanceWithFeed();
+    const socket = await socketOfTwo(instance, { transcript: true });
+    const call = await ownCall(instance.store, info);
+    instance.cutFeed();
+    await call.start();
+    await call.line('s1', 'abusive');
+    await call.cue('limit');
+    await instance.resume();
+    await call.cue('warning');
+    await call.end();
+    expect(socket).toEqual(['c1 started limit', 'c1 cue 1', 'c1 line s1 abusive', 'c1 cue 2', 'c1 ended warning']);
+  });
+
+  it('send a cue once when one is added while another reads back a gap of the call', async () => {
+    const { store, fanout, cutFeed, reconnect } = instanceWithFeed();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
+    byAgent.start(new Map(), new Set());
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await call.start();
+    await call.cue('limit');
+    cutFeed();
+    await call.cue('warning');
+    reconnect();
+    let releaseReads!: () => void;
+    const readsHeld = new Promise<void>((resolve) => (releaseReads = resolve));
+    const since = store.cues.since.bind(store.cues);
+    store.cues.since = async (...args) => {
+      await readsHeld;
+      return since(...args);
+    };
+    await call.cue('transfer'); // after the lost cue 2: the agent subscription reads the gap back, slowly
+    // The call's own scope comes first: it carries the call's live cues from now on.
+    const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
+    const { epoch, lastSeq } = await store.cues.numbering({ tenant: 'acme', callId: 'c1' });
+    byCall.start(new Map([['c1', { epoch, seq: lastSeq }]]), new Set());
+    await call.cue('release'); // beyond where the agent subscription stood: the call's subscription reads back too
+    releaseReads();
+    await vi.waitFor(() => expect(socket).toContain('c1 cue 4'));
+    await call.end();
+    expect(socket).toEqual(['c1 started listen', 'c1 cue 1', 'c1 cue 2', 'c1 cue 3', 'c1 cue 4', 'c1 ended release']);
+  });
+});
+
 describe('a subscription whose missed cues cannot be read back yet', () => {
   it('holds its events and tries again a second later, not in a loop; once the store answers, every cue once, in order', async () => {
     vi.useFakeTimers();

@@ -61,6 +61,8 @@ describe('ScopeIndex', () => {
     const agentWithLines = sub({ agentId: 'a1' }, { transcript: true });
     for (const s of [byCall, byTenant, agentWithLines]) index.add(s);
     expect(index.reached(call, cue)).toHaveLength(2);
+    expect(index.carrier(call, sink)).toBe(byCall);
+    expect([...index.ofSink(sink)]).toEqual([byCall, byTenant]);
     expect(
       index
         .reached(call, line)
@@ -88,6 +90,7 @@ describe('ScopeIndex', () => {
         }),
       );
     }
+    visited.length = 0; // adding one reads its sink (subscriptions are also kept per socket)
     expect(index.reached(call, cue)).toEqual([watched]);
     expect(visited).toEqual([]);
   });
