@@ -4,14 +4,15 @@ import type { CallStore, Envelope } from '../state/call-state.js';
 import type { CuePoint } from '../state/subscription-replay.js';
 import type { EventFeed } from './event-feed.js';
 import { missedBesidesCues, noteSent, type SentBesidesCues } from './missed-events.js';
-import { ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
+import { covers, ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
 
 interface Subscription extends IndexedSubscription {
   /** Live events held back until the subscriber has had its replay (or the cues being read back). */
   pending: SubscriberEvent[] | undefined;
   /**
-   * Per call, the newest cue sent (a cue at or before it, same epoch, is not sent again), whether
-   * the call ended, and the rest a cut feed may make it miss.
+   * What its socket was sent, shared by the socket's subscriptions (a socket gets each event once,
+   * through one of them): per call, the newest cue (a cue at or before it, same epoch, is not sent
+   * again), whether the call ended, and the rest a cut feed may make it miss.
    */
   seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean }>;
   /** Removed: a read-back waiting to be tried again gives up. */
@@ -20,7 +21,7 @@ interface Subscription extends IndexedSubscription {
   catchUpDue?: boolean;
 }
 
-/** Ended calls a subscription remembers the last cue of (to drop what a cut feed delivers twice). */
+/** Ended calls a socket remembers the last cue of (to drop what a cut feed delivers twice). */
 const SEEN_ENDED_CALLS = 1000;
 
 /** How long a read-back that failed (the store unreachable) waits before it is tried again. */
@@ -53,8 +54,8 @@ export class LocalFanout {
   /**
    * Registers a subscription; its live events are held until `start`, which sends them except the
    * cues at or before `upTo` (the subscriber's replay has them, or they came before it), or, for a
-   * call not `resumed` that another subscription of the socket follows, at or before where the
-   * socket stands (see followOn).
+   * call not `resumed` that the socket already follows, at or before where the socket stands (see
+   * followOn).
    */
   async add(
     tenant: string,
@@ -63,13 +64,14 @@ export class LocalFanout {
     transcript: boolean,
   ): Promise<{ id: string; start(upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void }> {
     await this.options.feed.watch(tenant, scope);
-    const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen: new Map() };
+    const [sibling] = this.index.ofSink(sink);
+    const seen = sibling?.seen ?? new Map();
+    const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen };
     this.index.add(sub);
     return {
       id: sub.id,
       start: (upTo, resumed) => {
-        sub.seen = upTo;
-        this.followOn(sub, resumed);
+        this.followOn(sub, upTo, resumed);
         this.flush(sub);
       },
     };
@@ -79,8 +81,8 @@ export class LocalFanout {
     const sub = this.index.remove(subscriptionId);
     if (!sub) return false;
     sub.removed = true;
-    // A socket gets each event once, through one of its subscriptions: those left take over what this one sent.
-    for (const other of this.index.ofSink(sub.sink)) takeOverSent(other, sub);
+    // Live events it held for its socket (its replay failed, say) are lost with it: the others read them back.
+    if (sub.pending?.length) for (const other of this.index.ofSink(sub.sink)) void this.catchUpSoon(other);
     this.options.feed.unwatch(sub.tenant, sub.scope);
     return true;
   }
@@ -94,9 +96,10 @@ export class LocalFanout {
    * After the event feed was cut (Redis unreachable, then back), sends every subscription what it
    * missed of its calls meanwhile, before any newer live event: each call's cues in order, kept
    * lines and step change (see missed-events), end; a live call that started meanwhile is sent as started
-   * first (one that also ended meanwhile is not). Of a socket's subscriptions, the one that carries
-   * a call's live events reads the call back. A subscription still held for its replay or a
-   * read-back catches up once that is done. Reads that fail are tried again until they succeed.
+   * first (one that also ended meanwhile is not). Each of a socket's subscriptions reads back the
+   * calls in its scope; what the socket already has is not sent again. A subscription still held for
+   * its replay or a read-back catches up once that is done. Reads that fail are tried again until
+   * they succeed.
    */
   async catchUp(): Promise<void> {
     const lists = new Map<string, ReturnType<CallStore['directory']['list']>>();
@@ -104,20 +107,16 @@ export class LocalFanout {
       if (!lists.has(tenant)) lists.set(tenant, this.options.store.directory.list(tenant));
       return lists.get(tenant)!;
     };
-    await Promise.all(
-      this.index.all().map((sub) => {
-        if (!sub.pending) return this.recover(sub, listOnce);
-        sub.catchUpDue = true;
-        return undefined;
-      }),
-    );
+    await Promise.all(this.index.all().map((sub) => this.catchUpSoon(sub, listOnce)));
   }
 
-  /**
-   * Holds the subscription's live events, announces the calls that started while the feed was cut,
-   * and reads back the rest: of the calls whose live events it carries for its socket, from where
-   * the socket stands (the others are read back by the subscription that carries them).
-   */
+  /** Catches the subscription up now, or once what it is held for (its replay, or a read-back) is done. */
+  private async catchUpSoon(sub: Subscription, list?: DirectoryRead): Promise<void> {
+    if (!sub.pending) return this.recover(sub, list);
+    sub.catchUpDue = true;
+  }
+
+  /** Holds the subscription's live events, announces the calls that started while the feed was cut, and reads back the rest. */
   private async recover(
     sub: Subscription,
     list: DirectoryRead = (tenant) => this.options.store.directory.list(tenant),
@@ -132,19 +131,16 @@ export class LocalFanout {
       if (!sub.removed && !this.closed) setTimeout(() => void this.recover(sub), READ_BACK_RETRY_MS).unref();
       return;
     }
-    const carried = new Set<string>();
-    for (const { info, summary } of calls) {
-      if (this.index.carrier(info, sub.sink) !== sub) continue;
-      carried.add(info.callId);
-      this.standWithSocket(sub, info.callId, summary.epoch);
-      // A live call it has not heard of started meanwhile (replay and `started` tell it of the others).
+    const inScope = calls.filter(({ info }) => covers(sub.tenant, sub.scope, info));
+    for (const { info, summary } of inScope) {
+      // A live call its socket has not heard of started meanwhile (replay and `started` tell it of the others).
       if (summary.ended || sub.seen.has(info.callId)) continue;
       sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
       this.send(sub, { type: 'call', event: 'started', call: summary });
     }
     await this.heal(
       sub,
-      [...sub.seen.keys()].filter((callId) => carried.has(callId)),
+      inScope.map(({ info }) => info.callId),
       true,
     );
   }
@@ -169,30 +165,14 @@ export class LocalFanout {
    * Starts a new subscription where its socket stands. Once registered, it may take over the live
    * cues of a call another subscription of the socket was sending (a socket gets each event through
    * one of them) while its replay is still being read, so the call's newest cue at that read says
-   * nothing of what the socket got: a call it did not resume goes on after the newest cue the other
-   * sent. Where a subscription of the socket got further in a call, it goes on from there.
+   * nothing of what the socket got: a call the socket follows goes on from where it stands, unless
+   * the subscription resumed it and its replay got further.
    */
-  private followOn(sub: Subscription, resumed: ReadonlySet<string>): void {
-    const others = [...this.index.ofSink(sub.sink)].filter((other) => other !== sub);
-    for (const callId of sub.seen.keys()) {
-      const followed = resumed.has(callId) ? undefined : others.find((other) => other.seen.has(callId));
-      if (followed) sub.seen.set(callId, { ...followed.seen.get(callId)! });
-    }
-    for (const other of others) takeOverSent(sub, other);
-  }
-
-  /**
-   * Raises where `sub` stands on the call to the furthest a subscription of its socket got in
-   * `epoch`: the socket has those cues, whichever subscription sent them (one that was reading back
-   * a gap when another took the call over still sends what it read).
-   */
-  private standWithSocket(sub: Subscription, callId: string, epoch: string): void {
-    for (const other of this.index.ofSink(sub.sink)) {
-      const sent = other.seen.get(callId);
-      const own = sub.seen.get(callId);
-      if (other === sub || sent?.epoch !== epoch || (own?.epoch === epoch && own.seq >= sent.seq)) continue;
-      if (own?.epoch === epoch) own.seq = sent.seq;
-      else sub.seen.set(callId, { ...sent });
+  private followOn(sub: Subscription, upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void {
+    for (const [callId, point] of upTo) {
+      const stands = sub.seen.get(callId);
+      const replayGotFurther = resumed.has(callId) && (stands?.epoch !== point.epoch || stands.seq < point.seq);
+      if (!stands || replayGotFurther) sub.seen.set(callId, { ...point });
     }
   }
 
@@ -204,7 +184,6 @@ export class LocalFanout {
   private send(sub: Subscription, event: SubscriberEvent): void {
     if (event.type === 'cue') {
       const { callId, epoch, seq } = event.cue;
-      this.standWithSocket(sub, callId, epoch);
       const seen = sub.seen.get(callId);
       if (seen?.epoch === epoch && seq <= seen.seq) return;
       if (seen?.epoch === epoch && seq > seen.seq + 1) {
@@ -229,9 +208,10 @@ export class LocalFanout {
 
   /** Remembers the call ended (moved to the newest); the oldest ended calls are forgotten beyond SEEN_ENDED_CALLS. */
   private ended(sub: Subscription, callId: string): void {
-    const seen = sub.seen.get(callId)!;
+    const seen = sub.seen.get(callId)!; // the same record: a read-back under way holds it
+    seen.ended = true;
     sub.seen.delete(callId);
-    sub.seen.set(callId, { ...seen, ended: true });
+    sub.seen.set(callId, seen);
     for (const [id, entry] of sub.seen) {
       if (sub.seen.size <= SEEN_ENDED_CALLS) break;
       if (entry.ended) sub.seen.delete(id);
@@ -253,7 +233,8 @@ export class LocalFanout {
         if (!seen || (ends && seen.ended)) continue;
         const ref = { tenant: sub.tenant, callId };
         const { items, missing } = await store.cues.since(ref, seen.seq);
-        if (missing) {
+        // Another subscription of the socket may have read the same gap back meanwhile.
+        if (missing && seen.seq < missing.beforeSeq - 1) {
           this.send(sub, { type: 'gap', callId, ...missing });
           seen.seq = missing.beforeSeq - 1;
         }
@@ -272,14 +253,6 @@ export class LocalFanout {
       return;
     }
     this.flush(sub);
-  }
-}
-
-/** Raises what `to` knows it sent of each call to what `from` sent, where `from` got further in the same epoch. */
-function takeOverSent(to: Subscription, from: Subscription): void {
-  for (const [callId, sent] of from.seen) {
-    const known = to.seen.get(callId);
-    if (known?.epoch === sent.epoch && sent.seq > known.seq) to.seen.set(callId, { ...sent });
   }
 }
 

@@ -65,20 +65,6 @@ export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
     return this.bySink.get(sink) ?? new Set();
   }
 
-  /**
-   * The subscription of `sink` that gets the call's events besides its lines, as `reached` picks it
-   * (the first bucket of the call, then the first added), if one covers the call.
-   */
-  carrier(info: CallInfo, sink: Sink): S | undefined {
-    const buckets = bucketsOfCall(info);
-    let carrier: { sub: S; at: number } | undefined;
-    for (const sub of this.ofSink(sink)) {
-      const at = buckets.indexOf(bucketOfScope(sub.tenant, sub.scope));
-      if (at >= 0 && (!carrier || at < carrier.at)) carrier = { sub, at };
-    }
-    return carrier?.sub;
-  }
-
   /** The subscriptions that should get an event of the call, one per sink; transcript events only reach those that asked. */
   reached(info: CallInfo, event: SubscriberEvent): S[] {
     const transcriptOnly = event.type === 'transcript';

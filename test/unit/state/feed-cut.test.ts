@@ -272,6 +272,23 @@ describe('overlapping subscriptions of one socket', () => {
     await vi.waitFor(() => expect(socket).toContain('c1 cue 3'));
     expect(socket).toEqual(['c1 cue 1', 'c1 cue 2', 'c1 cue 3']);
   });
+
+  it('send a cue once when the one that took the call over is removed before its replay, holding it', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
+    byAgent.start(new Map(), new Set());
+    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    await call.start();
+    await call.cue('limit');
+    const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
+    await call.cue('warning'); // held by the call's subscription until its replay is sent
+    fanout.remove(byCall.id); // its replay failed: the subscribe is refused
+    await call.end();
+    await vi.waitFor(() => expect(socket).toContain('c1 ended warning'));
+    expect(socket).toEqual(['c1 started listen', 'c1 cue 1', 'c1 cue 2', 'c1 ended warning']);
+  });
 });
 
 describe('overlapping subscriptions of one socket, after a feed cut', () => {
@@ -306,6 +323,19 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     await call.cue('release');
     const started = live ? [] : ['c1 started listen'];
     expect(socket).toEqual([...started, 'c1 cue 1', 'c1 cue 2', 'c1 cue 3', 'c1 cue 4']);
+  });
+
+  it('get one gap and each cue once when more cues came during the cut than the call keeps', async () => {
+    const instance = instanceWithFeed();
+    const socket = await socketOfTwo(instance);
+    const call = await ownCall(instance.store, info);
+    await call.start();
+    await call.cue('limit');
+    instance.cutFeed();
+    for (let i = 0; i < 70; i++) await call.cue('warning');
+    await instance.resume();
+    const kept = Array.from({ length: 64 }, (_, i) => `c1 cue ${i + 8}`);
+    expect(socket).toEqual(['c1 started listen', 'c1 cue 1', 'c1 gap', ...kept]);
   });
 
   it('get a call that started during the cut once: started, its cues and lines, then its end', async () => {
@@ -351,6 +381,56 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     await vi.waitFor(() => expect(socket).toContain('c1 cue 4'));
     await call.end();
     expect(socket).toEqual(['c1 started listen', 'c1 cue 1', 'c1 cue 2', 'c1 cue 3', 'c1 cue 4', 'c1 ended release']);
+  });
+
+  it('get the lines missed meanwhile when the one carrying the call did not ask for lines and the other did', async () => {
+    const instance = instanceWithFeed();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    for (const [scope, transcript] of [
+      [{ agentId: 'a1' }, false],
+      [{ teamId: 't1' }, true],
+    ] as const) {
+      const { start } = await instance.fanout.add('acme', scope, sink, transcript);
+      start(new Map(), new Set());
+    }
+    const call = await ownCall(instance.store, info);
+    await call.start();
+    await call.line('s1');
+    await call.cue('limit');
+    instance.cutFeed();
+    await call.line('s2', 'abusive');
+    await call.cue('warning');
+    await instance.resume();
+    await call.line('s3');
+    expect(socket).toEqual([
+      'c1 started listen',
+      'c1 line s1',
+      'c1 cue 1',
+      'c1 cue 2',
+      'c1 line s2 abusive',
+      'c1 line s3',
+    ]);
+  });
+
+  it('get the cues missed meanwhile when the one carrying the call was still held for its replay and is then removed', async () => {
+    const instance = instanceWithFeed();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const byAgent = await instance.fanout.add('acme', { agentId: 'a1' }, sink, false);
+    byAgent.start(new Map(), new Set());
+    const call = await ownCall(instance.store, info);
+    await call.start();
+    await call.cue('limit');
+    // The call's own scope comes first: it carries the call from now on, its replay not read yet.
+    const byCall = await instance.fanout.add('acme', { callId: 'c1' }, sink, false);
+    instance.cutFeed();
+    await call.cue('warning');
+    await instance.resume();
+    instance.fanout.remove(byCall.id); // its replay failed: the subscribe is refused
+    await call.end();
+    await vi.waitFor(() => expect(socket).toContain('c1 ended warning'));
+    expect(socket).toEqual(['c1 started listen', 'c1 cue 1', 'c1 cue 2', 'c1 ended warning']);
   });
 });
 

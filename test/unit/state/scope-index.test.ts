@@ -61,7 +61,6 @@ describe('ScopeIndex', () => {
     const agentWithLines = sub({ agentId: 'a1' }, { transcript: true });
     for (const s of [byCall, byTenant, agentWithLines]) index.add(s);
     expect(index.reached(call, cue)).toHaveLength(2);
-    expect(index.carrier(call, sink)).toBe(byCall);
     expect([...index.ofSink(sink)]).toEqual([byCall, byTenant]);
     expect(
       index
