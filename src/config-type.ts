@@ -53,6 +53,7 @@ export interface Config {
   /**
    * Twilio auth token per tenant (TWILIO_AUTH_TOKENS, a JSON object tenant → token): a listed
    * tenant has every Twilio webhook's X-Twilio-Signature checked; others rely on the ingest token.
+   * A Map, so that a tenant named `constructor` or `toString` finds no token it was not given.
    */
-  twilioAuthTokens: Readonly<Record<string, string>>;
+  twilioAuthTokens: ReadonlyMap<string, string>;
 }

@@ -109,8 +109,8 @@ function describe(error: unknown, given: Record<string, string>): string {
   return `${envName(setting)}=${JSON.stringify(given[setting])}: ${wanted}`;
 }
 
-function twilioTokens(raw: string | undefined): Record<string, string> {
-  if (raw === undefined) return {};
+function twilioTokens(raw: string | undefined): Map<string, string> {
+  if (raw === undefined) return new Map();
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -126,7 +126,7 @@ function twilioTokens(raw: string | undefined): Record<string, string> {
     throw new ConfigError(
       'TWILIO_AUTH_TOKENS: expected a JSON object of non-empty strings, e.g. {"acme":"<twilio auth token>"}',
     );
-  return parsed as Record<string, string>;
+  return new Map(Object.entries(parsed as Record<string, string>));
 }
 
 /**

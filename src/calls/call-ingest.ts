@@ -8,7 +8,7 @@ import { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { validator } from '../protocol/validator.js';
 import type { CallInfo, CallRef } from '../state/call-state.js';
 import type { SharedHub } from '../state/shared-hub.js';
-import type { CallRegistry } from './call-registry.js';
+import type { CallRegistry, Joining } from './call-registry.js';
 import type { Arrival, CallSession } from './call-session.js';
 import { ProviderLeg, type Adapted, type LegReport, type LegSpec } from './provider-leg.js';
 
@@ -50,8 +50,8 @@ export class CallIngest {
    * instance drives the call (with Redis: holds its lease, once a dead owner's has run out), so
    * a route acknowledges only a call that is its own.
    */
-  async start(info: CallInfo, owner: object): Promise<Outcome<{ session: CallSession }>> {
-    const started = this.registry.start(info, owner);
+  async start(info: CallInfo, owner: object, joining?: Joining): Promise<Outcome<{ session: CallSession }>> {
+    const started = this.registry.start(info, owner, joining);
     if (!started.ok || (await started.session.opened)) return started;
     return refusal('call_exists', `callId: call ${info.callId} is driven by another instance`);
   }
@@ -63,6 +63,11 @@ export class CallIngest {
   /** `owner` is gone (a connection closed, a webhook answered): calls it alone fed wait to be adopted. */
   release(owner: object): void {
     this.registry.release(owner);
+  }
+
+  /** Why a producer other than a signed Twilio webhook may not feed, acknowledge or end the call, if it may not. */
+  refuseUnsigned(call: CallRef): Refusal | undefined {
+    return this.registry.refuseUnsigned(call);
   }
 
   /** Hands one chunk to its live call. Chunks an adapter built are held to the native format's bounds. */
@@ -124,17 +129,19 @@ export class CallIngest {
     spec: LegSpec,
     newState: () => CallAdapterState,
   ): Outcome<{ leg: ProviderLeg }> {
-    const deliver = (leg: ProviderLeg, adapted: Adapted, arrival: Arrival) =>
-      this.deliver(call.tenant, leg, adapted, arrival);
+    const deliver = (leg: ProviderLeg, adapted: Adapted, arrival: Arrival) => this.deliver(call, leg, adapted, arrival);
     const leg = this.registry.leg(call, name, () => new ProviderLeg(name, call.callId, spec, newState(), deliver));
     return leg ? { ok: true, leg } : noLiveCall(call);
   }
 
-  private deliver(tenant: string, leg: ProviderLeg, adapted: Adapted, arrival: Arrival): LegReport {
+  private deliver(call: CallRef, leg: ProviderLeg, adapted: Adapted, arrival: Arrival): LegReport {
+    // A leg that joined before a signed webhook did.
+    const unsigned = leg.signed ? undefined : this.refuseUnsigned(call);
+    if (unsigned) return { chunks: adapted.chunks.length, dropped: [], refused: [unsigned] };
     const dropped: DropReason[] = [...(adapted.dropped ?? [])];
     const refused: Refusal[] = [];
     for (const chunk of adapted.chunks) {
-      const outcome = this.chunk(tenant, chunk, arrival);
+      const outcome = this.chunk(call.tenant, chunk, arrival);
       if (!outcome.ok) refused.push(outcome);
       else if (outcome.status !== 'accepted') dropped.push('duplicate');
     }

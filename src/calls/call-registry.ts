@@ -1,4 +1,4 @@
-import { refusal, type Outcome } from '../protocol/errors.js';
+import { refusal, type Outcome, type Refusal } from '../protocol/errors.js';
 import { callKey, type CallInfo, type CallRef } from '../state/call-state.js';
 import { CallSession, type SessionDeps } from './call-session.js';
 import type { ProviderLeg } from './provider-leg.js';
@@ -15,6 +15,22 @@ export interface RegistryOptions {
   onCount?(live: number): void;
 }
 
+/** How `owner` comes to the call. */
+export interface Joining {
+  /** A Twilio webhook whose X-Twilio-Signature was checked against the tenant's auth token. */
+  signedWebhook?: boolean;
+}
+
+/**
+ * An ingest token alone may have been copied from a Twilio webhook URL (where it travels, unsigned):
+ * a call a signed webhook fed refuses everything else.
+ */
+const onlySignedWebhooks = (callId: string): Refusal =>
+  refusal(
+    'forbidden',
+    `callId: call ${callId} is fed by Twilio webhooks signed with the tenant's Twilio auth token; nothing else may start, feed, acknowledge or end it`,
+  );
+
 export const registryDefaults = {
   maxCalls: 10_000,
   maxCallsPerTenant: 2000,
@@ -28,6 +44,8 @@ interface Entry {
   owners: Set<object>;
   /** The provider legs feeding the call, by name: their adapters' state lives as long as the call. */
   legs: Map<string, ProviderLeg>;
+  /** A Twilio webhook with a checked signature fed the call: other producers may no longer. */
+  signedWebhooksOnly: boolean;
   orphanTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout;
 }
@@ -48,13 +66,18 @@ export class CallRegistry {
     private readonly options: RegistryOptions,
   ) {}
 
-  /** Starts the call, or joins `owner` to it if it is live with the same agent. */
-  start(info: CallInfo, owner: object): Outcome<{ session: CallSession }> {
+  /**
+   * Starts the call, or joins `owner` to it if it is live with the same agent. Once a signed
+   * webhook has started or joined a call, only signed webhooks may join it.
+   */
+  start(info: CallInfo, owner: object, { signedWebhook = false }: Joining = {}): Outcome<{ session: CallSession }> {
     const { tenant, callId } = info;
     const existing = this.calls.get(callKey(info));
     if (existing) {
       if (existing.session.info.agentId !== info.agentId)
         return refusal('call_exists', `callId: call ${callId} is already live with another agent`);
+      if (existing.signedWebhooksOnly && !signedWebhook) return onlySignedWebhooks(callId);
+      existing.signedWebhooksOnly ||= signedWebhook;
       clearTimeout(existing.orphanTimer);
       existing.orphanTimer = undefined;
       existing.owners.add(owner);
@@ -72,6 +95,7 @@ export class CallRegistry {
       session,
       owners: new Set([owner]),
       legs: new Map(),
+      signedWebhooksOnly: signedWebhook,
       orphanTimer: undefined,
       idleTimer,
     });
@@ -87,6 +111,11 @@ export class CallRegistry {
     const entry = this.calls.get(callKey(call));
     entry?.idleTimer.refresh();
     return entry?.session;
+  }
+
+  /** The refusal a producer other than a signed webhook gets from a call that signed webhooks feed. */
+  refuseUnsigned(call: CallRef): Refusal | undefined {
+    return this.calls.get(callKey(call))?.signedWebhooksOnly ? onlySignedWebhooks(call.callId) : undefined;
   }
 
   /** The live call's leg `name`, opened by `open` the first time; undefined without a live call. */
@@ -113,7 +142,7 @@ export class CallRegistry {
     if (!entry) return undefined;
     // The session's own chain never rejects; the catch keeps a future change from crashing the process.
     const done = entry.session.end().catch((error: unknown) => {
-      this.deps.log.error({ err: error, callId: call.callId }, 'ending a call failed');
+      this.deps.log.error({ err: error, tenant: call.tenant, callId: call.callId }, 'ending a call failed');
       this.deps.metrics.internalErrors.inc({ where: 'call-end' });
     });
     this.ending.add(done);
@@ -173,7 +202,7 @@ export class CallRegistry {
   }
 
   private expire(call: CallRef, reason: 'orphaned' | 'idle'): void {
-    this.deps.log.info({ callId: call.callId, reason }, 'call ended by the service');
+    this.deps.log.info({ tenant: call.tenant, callId: call.callId, reason }, 'call ended by the service');
     this.deps.metrics.callsExpired.inc({ reason });
     void this.end(call);
   }

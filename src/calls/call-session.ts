@@ -45,6 +45,8 @@ export const arrivalNow = (): Arrival => ({ at: Date.now(), perf: performance.no
 export class CallSession {
   private readonly transcript: CallTranscript;
   private readonly classification: ClassificationScheduler;
+  /** Every line names the call by tenant and id: call ids are unique only within a tenant. */
+  private readonly log: FastifyBaseLogger;
   private lastEndMs = 0;
   private ended = false;
   /**
@@ -58,6 +60,7 @@ export class CallSession {
     readonly info: CallInfo,
     private readonly deps: SessionDeps,
   ) {
+    this.log = deps.log.child({ tenant: info.tenant, callId: info.callId });
     this.transcript = new CallTranscript(deps.transcript);
     this.opened = deps.hub.openCall(info).catch((error: unknown) => {
       this.failed('open', error);
@@ -149,10 +152,7 @@ export class CallSession {
   private unclassified(chunk: TranscriptChunk, error: unknown): Promise<void> {
     const reason = error instanceof QueueFullError ? 'overloaded' : 'failed';
     const { callId, segmentId, speaker, startMs, endMs } = chunk;
-    this.deps.log.warn(
-      { err: error, callId, segmentId, reason },
-      'final segment could not be classified; subscribers are told',
-    );
+    this.log.warn({ err: error, segmentId, reason }, 'final segment could not be classified; subscribers are told');
     this.deps.metrics.finalsUnclassified.inc({ reason });
     return this.withCall((call) =>
       this.deps.hub.unclassified(call, { type: 'unclassified', callId, segmentId, speaker, startMs, endMs, reason }),
@@ -184,13 +184,10 @@ export class CallSession {
   private failed(where: string, error: unknown): void {
     if (error instanceof FencedError) {
       // The call was started again, or another instance took it: what this opening still had to say is void.
-      this.deps.log.info(
-        { callId: this.info.callId, where, reason: error.message },
-        'late work of a call no longer driven here dropped',
-      );
+      this.log.info({ where, reason: error.message }, 'late work of a call no longer driven here dropped');
       return;
     }
-    this.deps.log.error({ err: error, callId: this.info.callId, where }, 'call session step failed');
+    this.log.error({ err: error, where }, 'call session step failed');
     this.deps.metrics.internalErrors.inc({ where: `session-${where}` });
   }
 

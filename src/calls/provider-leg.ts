@@ -20,6 +20,8 @@ export interface LegSpec {
   speakers: SpeakerMap;
   /** The source the leg carries, for single-source audio (see AdapterContext.stream). */
   stream?: string | undefined;
+  /** The leg's messages are Twilio webhooks whose X-Twilio-Signature was checked. */
+  signed?: boolean;
   /** Told what became of the utterances the leg finished by itself (a quiet connection, its close, the call's end). */
   onFinished?(report: LegReport): void;
 }
@@ -44,6 +46,10 @@ export class ProviderLeg {
 
   get format(): string {
     return this.spec.adapter.name;
+  }
+
+  get signed(): boolean {
+    return this.spec.signed === true;
   }
 
   feed(message: unknown, arrival: Arrival): Outcome<LegReport> {

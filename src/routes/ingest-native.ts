@@ -35,6 +35,12 @@ export function handleNativeMessage(
   const parsed = parseIngest(raw);
   if (!parsed.ok) return channel.refuse(parsed, idOf(raw));
   const message = parsed.value;
+  // A call.start is the registry's to refuse: it decides, at once, whether the start joins a live call.
+  if (message.type !== 'call.start') {
+    const callId = message.type === 'transcript' ? message.chunk.callId : message.callId;
+    const unsigned = ctx.ingest.refuseUnsigned({ tenant, callId });
+    if (unsigned) return channel.refuse(unsigned, message.id);
+  }
   const answer = (outcome: Outcome<{ status?: AckStatus }>, callId: string, seq?: number): void => {
     if (!outcome.ok) return channel.refuse(outcome, message.id);
     channel.send({

@@ -1,9 +1,11 @@
 import type { TranscriptAdapter } from '../adapters/index.js';
+import { twilio } from '../adapters/twilio.js';
 import type { DropReason } from '../adapters/call-state.js';
 import { DROP_EXPLANATIONS } from '../adapters/drops.js';
 import { callInfo } from '../calls/call-ingest.js';
 import type { Arrival } from '../calls/call-session.js';
 import type { LegReport, ProviderLeg } from '../calls/provider-leg.js';
+import { refusal } from '../protocol/errors.js';
 import type { ProviderNotice } from '../protocol/provider-notice.js';
 import type { ServiceContext } from './context.js';
 import { parseProviderQuery } from './ingest-query.js';
@@ -18,7 +20,8 @@ type MessageHandler = (raw: unknown, arrival: Arrival) => void | Promise<void>;
 /**
  * A provider-format connection: one leg of the call its query names. The call is started first;
  * its messages wait until this instance drives it, and a call it cannot start closes the
- * connection (1008). Returns the connection's message handler, or undefined when it is closed.
+ * connection (1008), as does `format=twilio` for a tenant whose Twilio webhooks must be signed.
+ * Returns the connection's message handler, or undefined when it is closed.
  */
 export function openProviderConnection(
   ctx: ServiceContext,
@@ -27,6 +30,16 @@ export function openProviderConnection(
   adapter: TranscriptAdapter,
   query: unknown,
 ): MessageHandler | undefined {
+  if (adapter === twilio && ctx.config.twilioAuthTokens.has(tenant)) {
+    channel.refuse(
+      refusal(
+        'forbidden',
+        'format: twilio over a WebSocket carries no X-Twilio-Signature, and this tenant’s Twilio webhooks are checked against its Twilio auth token; Twilio posts them to /v1/ingest/twilio',
+      ),
+    );
+    channel.socket.close(1008, 'forbidden');
+    return undefined;
+  }
   const parsed = parseProviderQuery(query);
   if (!parsed.ok) {
     channel.refuse(parsed);
@@ -67,7 +80,7 @@ export function openProviderConnection(
 function dropNotices(channel: WsChannel, callId: string): (report: LegReport) => void {
   const told = new Set<DropReason>();
   return ({ refused, dropped }) => {
-    for (const refusal of refused) channel.refuse(refusal);
+    for (const turnedAway of refused) channel.refuse(turnedAway);
     for (const reason of dropped) {
       if (told.has(reason)) continue;
       told.add(reason);

@@ -37,7 +37,7 @@ function requestedUrl(request: FastifyRequest): string {
  * A call starts with its first webhook and ends on `transcription-stopped`, or, if that never
  * comes, ORPHAN_CALL_TIMEOUT_MS after the last webhook (the registry's orphan timer). A tenant
  * with a Twilio auth token configured (TWILIO_AUTH_TOKENS) has every webhook's X-Twilio-Signature
- * checked against it.
+ * checked against it, and its webhooks' calls take nothing from other producers (the registry).
  */
 export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceContext): Promise<void> {
   const handle = async (
@@ -48,7 +48,7 @@ export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceCon
   ) => {
     const arrival = arrivalNow();
     const tenant = request.principal!.tenant;
-    const authToken = ctx.config.twilioAuthTokens[tenant];
+    const authToken = ctx.config.twilioAuthTokens.get(tenant);
     if (
       authToken !== undefined &&
       !isValidTwilioSignature(
@@ -69,12 +69,14 @@ export async function registerTwilioIngest(app: FastifyInstance, ctx: ServiceCon
     const parsed = parseProviderQuery(request.query);
     if (!parsed.ok) return sendRefusal(reply, parsed);
     const call = callInfo(tenant, parsed.params);
+    // Checked above: the webhook is signed, and the call it feeds takes only signed webhooks.
+    const signedWebhook = authToken !== undefined;
     // Stands for "a webhook is being handled" among the call's owners; answered only once the call is this instance's.
     const owner = {};
     try {
-      const started = await ctx.ingest.start(call, owner);
+      const started = await ctx.ingest.start(call, owner, { signedWebhook });
       const opened = started.ok
-        ? ctx.ingest.webhookLeg(call, { adapter: twilio, speakers: parsed.params.speakers })
+        ? ctx.ingest.webhookLeg(call, { adapter: twilio, speakers: parsed.params.speakers, signed: signedWebhook })
         : started;
       const fed = opened.ok ? opened.leg.feed(webhook, arrival) : opened;
       if (!fed.ok) return sendRefusal(reply, fed);

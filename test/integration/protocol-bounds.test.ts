@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Classifier } from '../../src/classifier/classifier.js';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
@@ -8,6 +10,7 @@ import { GatedClassifier } from '../helpers/gated-classifier.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 import { chunkWith, invalidMessage } from '../helpers/refused-input.js';
 import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 import { TestClient } from '../helpers/ws-client.js';
 
 let server: TestServer;
@@ -100,28 +103,39 @@ describe('subscriber messages', () => {
   });
 });
 
+/** A server logging at info into `lines`, one parsed object per line; its WebSocket base URL. */
+async function loggingServer(
+  lines: Record<string, unknown>[],
+  env: Record<string, string>,
+  classifier: Classifier = new KeywordClassifier(),
+): Promise<{ app: FastifyInstance; ws: string }> {
+  const stream = new Writable({
+    write(data: Buffer, _encoding, done) {
+      for (const line of data.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', AUTH_TOKENS: TOKEN_CONFIG, RECORD: 'off', ...env });
+  const app = await buildServer({ config, classifier, logger: { level: 'info', stream } });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, ws: `ws://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+/** The keyword classifier, failing on lines that say "unreadable". */
+class FailingOnUnreadable extends KeywordClassifier {
+  override classify(...args: Parameters<KeywordClassifier['classify']>): ReturnType<KeywordClassifier['classify']> {
+    if (args[0].includes('unreadable')) return Promise.reject(new Error('the model failed'));
+    return super.classify(...args);
+  }
+}
+
 describe('logging and shutdown', () => {
   it('logs a frame that breaks the protocol as one warning without a stack', async () => {
     const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(data: Buffer, _encoding, done) {
-        for (const line of data.toString().split('\n').filter(Boolean))
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    const config = loadConfig({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      AUTH_TOKENS: TOKEN_CONFIG,
-      MAX_PAYLOAD_BYTES: '1024',
-      RECORD: 'off',
-    });
-    const app = await buildServer({ config, classifier: new KeywordClassifier(), logger: { level: 'info', stream } });
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { app, ws } = await loggingServer(lines, { MAX_PAYLOAD_BYTES: '1024' });
     try {
-      const { port } = app.server.address() as AddressInfo;
-      const big = await TestClient.connect(`ws://127.0.0.1:${port}/v1/ingest`, TOKENS.ingest);
+      const big = await TestClient.connect(`${ws}/v1/ingest`, TOKENS.ingest);
       big.send('x'.repeat(4096));
       expect((await big.closed).code).toBe(1009);
       await new Promise((resolve) => setImmediate(resolve));
@@ -129,6 +143,36 @@ describe('logging and shutdown', () => {
       expect(about).toHaveLength(1);
       expect(about[0]).toMatchObject({ level: 40 });
       expect(JSON.stringify(about[0])).not.toContain('stack');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('names the tenant beside the call id in a call’s log lines, the same id in two tenants told apart', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const { app, ws } = await loggingServer(lines, { ORPHAN_CALL_TIMEOUT_MS: '20' }, new FailingOnUnreadable());
+    const about = (msg: string) => lines.filter((line) => line.msg === msg);
+    try {
+      for (const token of [TOKENS.ingest, TOKENS.otherIngest]) {
+        const producer = await TestClient.connect(`${ws}/v1/ingest`, token);
+        const call = new CallScript(producer, 'same-id');
+        await call.start();
+        await call.customer('an unreadable line from the caller');
+        producer.close();
+      }
+      const unclassified = 'final segment could not be classified; subscribers are told';
+      const expired = 'call ended by the service';
+      await until(() => about(unclassified).length === 2 && about(expired).length === 2);
+      for (const msg of [unclassified, expired]) {
+        const named = about(msg).map(({ tenant, callId }) => ({ tenant, callId }));
+        expect(named).toEqual(
+          expect.arrayContaining([
+            { tenant: 'acme', callId: 'same-id' },
+            { tenant: 'globex', callId: 'same-id' },
+          ]),
+        );
+      }
+      expect(JSON.stringify(lines)).not.toContain('unreadable line');
     } finally {
       await app.close();
     }

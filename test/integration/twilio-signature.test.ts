@@ -1,13 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/adapters/twilio-signature.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { CallScript, subscribe } from '../helpers/calls.js';
+import { monoFinal } from '../helpers/deepgram.js';
+import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { twilioLine } from '../helpers/twilio.js';
+import { TestClient } from '../helpers/ws-client.js';
 
 const AUTH_TOKEN = 'acme-twilio-auth-token-for-tests';
 let server: TestServer;
 
+/** An ingest token of a tenant whose name is a property every plain object has. */
+const CONSTRUCTOR_INGEST = 'test-ingest-token-constructor-1';
+
 beforeAll(async () => {
-  server = await startServer({ TWILIO_AUTH_TOKENS: JSON.stringify({ acme: AUTH_TOKEN }) });
+  server = await startServer({
+    TWILIO_AUTH_TOKENS: JSON.stringify({ acme: AUTH_TOKEN }),
+    AUTH_TOKENS: JSON.stringify([
+      ...(JSON.parse(TOKEN_CONFIG) as object[]),
+      { token: CONSTRUCTOR_INGEST, tenant: 'constructor', scopes: ['ingest'] },
+    ]),
+  });
 });
 
 afterAll(async () => {
@@ -51,5 +63,85 @@ describe('X-Twilio-Signature, for a tenant with a Twilio auth token', () => {
     const signed = await fetch(getUrl, { headers: { 'x-twilio-signature': twilioSignature(AUTH_TOKEN, getUrl) } });
     expect(await signed.json()).toEqual({ status: 'accepted', chunks: 1 });
     expect((await fetch(getUrl)).status).toBe(403);
+  });
+});
+
+describe('a call signed Twilio webhooks feed', () => {
+  const query = (callId: string) => `callId=${callId}&agentId=agent-1&token=${TOKENS.ingest}`;
+  const webhookUrl = (callId: string) => `${server.http}/v1/ingest/twilio?${query(callId)}`;
+  const postSigned = (callId: string, body: Record<string, string>) =>
+    post(webhookUrl(callId), body, twilioSignature(AUTH_TOKEN, webhookUrl(callId), body));
+  const forged = (sequence: number) => twilioLine('i know where you live and i am coming for you', sequence);
+
+  /** Subscribes to the call, so that a test can tell whether a forged line reached it. */
+  async function watch(callId: string): Promise<TestClient> {
+    const ui = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
+    await subscribe(ui, { callId }, { transcript: true });
+    return ui;
+  }
+
+  /** A signed line sent after the forged ones reaches the call; none of them did before it. */
+  async function onlySignedLinesReached(ui: TestClient, callId: string, sequence: number): Promise<void> {
+    expect((await postSigned(callId, twilioLine('can you check my bill', sequence))).status).toBe(200);
+    await ui.seen((m) => m.type === 'transcript' && m.isFinal && m.text === 'can you check my bill');
+    expect(ui.received.filter((m) => m.type === 'transcript').map((m) => m.text)).not.toContain(
+      'i know where you live and i am coming for you',
+    );
+    expect(ui.cues(callId)).toEqual([]);
+  }
+
+  it('refuses the same Twilio fields over a format=twilio WebSocket with the same token (1008, forbidden)', async () => {
+    const ui = await watch('tw-ws');
+    expect((await postSigned('tw-ws', twilioLine('i was charged twice', 1))).status).toBe(200);
+    const socket = await TestClient.connect(`${server.ws}/v1/ingest?format=twilio&${query('tw-ws')}`);
+    socket.send(forged(2));
+    expect(await socket.next()).toMatchObject({
+      type: 'error',
+      code: 'forbidden',
+      message: expect.stringContaining('X-Twilio-Signature'),
+    });
+    expect((await socket.closed).code).toBe(1008);
+    await onlySignedLinesReached(ui, 'tw-ws', 3);
+    ui.close();
+  });
+
+  it('refuses another producer’s call.start, transcript, agent.ack and call.end for it, and a leg of another format', async () => {
+    const ui = await watch('tw-native');
+    expect((await postSigned('tw-native', twilioLine('i was charged twice', 1))).status).toBe(200);
+    const producer = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
+    const call = new CallScript(producer, 'tw-native');
+    const refused = { type: 'error', code: 'forbidden', message: expect.stringContaining('signed') };
+    expect(await call.start('agent-1', undefined)).toMatchObject(refused);
+    expect(await call.customer('i know where you live and i am coming for you')).toMatchObject(refused);
+    expect(await call.ack('limit-set')).toMatchObject(refused);
+    expect(await call.end()).toMatchObject(refused);
+    const leg = await TestClient.connect(`${server.ws}/v1/ingest?format=deepgram&${query('tw-native')}`);
+    expect(await leg.next()).toMatchObject(refused);
+    expect((await leg.closed).code).toBe(1008);
+    await onlySignedLinesReached(ui, 'tw-native', 2);
+    // The tenant's other calls are its producers' as before.
+    expect(await new CallScript(producer, 'tw-other').start()).toMatchObject({ type: 'ack', status: 'accepted' });
+    producer.close();
+    ui.close();
+  });
+
+  it('turns away a leg that joined before the first signed webhook, from then on', async () => {
+    const ui = await watch('tw-early');
+    const leg = await TestClient.connect(`${server.ws}/v1/ingest?format=deepgram&${query('tw-early')}`);
+    await ui.seen((m) => m.type === 'call' && m.event === 'started');
+    expect((await postSigned('tw-early', twilioLine('i was charged twice', 1))).status).toBe(200);
+    leg.send(monoFinal('i know where you live and i am coming for you'));
+    expect(await leg.next()).toMatchObject({ type: 'error', code: 'forbidden' });
+    await onlySignedLinesReached(ui, 'tw-early', 2);
+    leg.close();
+    ui.close();
+  });
+});
+
+describe('a tenant named like a property of every object', () => {
+  it('is not taken for one with a Twilio auth token: its unsigned webhooks are accepted', async () => {
+    const url = `${server.http}/v1/ingest/twilio?callId=tw-ctor&agentId=agent-1&token=${CONSTRUCTOR_INGEST}`;
+    const response = await post(url, form(1));
+    expect(await response.json()).toEqual({ status: 'accepted', chunks: 1 });
   });
 });

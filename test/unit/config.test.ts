@@ -28,7 +28,9 @@ describe('config', () => {
     expect(
       loadConfig({ PORT: ' 9000 ', MAX_CALLS_PER_TENANT: '5', REDIS_URL: 'redis://r:6379', HOST: '  ' }),
     ).toMatchObject({ port: 9000, maxCallsPerTenant: 5, redisUrl: 'redis://r:6379', host: '0.0.0.0' });
-    expect(loadConfig({ TWILIO_AUTH_TOKENS: '{"acme":"secret"}' }).twilioAuthTokens).toEqual({ acme: 'secret' });
+    expect(loadConfig({ TWILIO_AUTH_TOKENS: '{"acme":"secret"}' }).twilioAuthTokens).toEqual(
+      new Map([['acme', 'secret']]),
+    );
   });
 
   it('names the bad variable, its value and what it must be', () => {
