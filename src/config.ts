@@ -8,14 +8,11 @@ import { httpRateLimitDefaults } from './routes/http-rate-limit.js';
 import { channelDefaults } from './routes/ws-channel.js';
 import type { Config } from './config-type.js';
 import { serverDefaults } from './server.js';
+import { envName, SettingError, settingProblem } from './setting-problem.js';
 import { sharedStateDefaults } from './state/open-state.js';
 import { transcriptDefaults } from './transcript/call-transcript.js';
 
 type Env = Record<string, string | undefined>;
-
-class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 const integer = (fallback: number, minimum: number, maximum = Number.MAX_SAFE_INTEGER) =>
   Type.Integer({ default: fallback, minimum, maximum });
@@ -23,6 +20,14 @@ const oneOf = <T extends string>(choices: readonly T[], fallback: T) =>
   Type.Unsafe<T>({ type: 'string', enum: [...choices], default: fallback });
 const text = (fallback: string) => Type.String({ default: fallback });
 const optional = Type.Optional(Type.String());
+/** A URL of one of `schemes`; its description is what a bad value is told it must be. */
+const urlOf = (schemes: readonly string[]) =>
+  Type.Optional(
+    Type.String({
+      pattern: `^(${schemes.join('|')})://`,
+      description: `a ${schemes.map((scheme) => `${scheme}://`).join(' or ')} URL`,
+    }),
+  );
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const INFERENCE_THREADS = ['main', 'worker'] as const;
@@ -64,11 +69,11 @@ const Settings = Type.Object(
     shutdownGraceMs: integer(serverDefaults.shutdownGraceMs, 0, 600_000),
     record: oneOf(['on', 'off'] as const, serverDefaults.record),
     dataDir: text(recordDefaults.dataDir),
-    databaseUrl: optional,
+    databaseUrl: urlOf(['postgres', 'postgresql']),
     recordContextLines: integer(recordDefaults.recordContextLines, 0, 100),
     recordRetentionDays: integer(recordDefaults.recordRetentionDays, 1, 36_500),
     recordQueueMax: integer(recordDefaults.recordQueueMax, 1),
-    redisUrl: optional,
+    redisUrl: urlOf(['redis', 'rediss']),
     callLeaseTtlMs: integer(sharedStateDefaults.callLeaseTtlMs, 300, 600_000),
     httpRatePerSec: integer(httpRateLimitDefaults.httpRatePerSec, 1),
     metricsToken: optional,
@@ -79,8 +84,6 @@ const Settings = Type.Object(
   { additionalProperties: false },
 );
 type Settings = Static<typeof Settings>;
-
-const envName = (setting: string): string => setting.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
 
 /** The variables that are set, trimmed, under their setting's name: a blank one counts as unset. */
 function setVariables(env: Env): Record<string, string> {
@@ -94,6 +97,7 @@ function setVariables(env: Env): Record<string, string> {
 
 interface SchemaProblem {
   instancePath: string;
+  keyword: string;
   message?: string;
   params: { allowedValues?: unknown[] };
 }
@@ -102,11 +106,13 @@ interface SchemaProblem {
 function describe(error: unknown, given: Record<string, string>): string {
   const problem = (error as { errors?: SchemaProblem[] }).errors?.[0];
   if (!problem) return error instanceof Error ? error.message : String(error);
-  const setting = problem.instancePath.slice(1);
+  const setting = problem.instancePath.slice(1) as keyof Settings;
   const wanted = problem.params.allowedValues
     ? `must be one of ${problem.params.allowedValues.join(', ')}`
-    : problem.message;
-  return `${envName(setting)}=${JSON.stringify(given[setting])}: ${wanted}`;
+    : problem.keyword === 'pattern'
+      ? `must be ${Settings.properties[setting].description}`
+      : problem.message;
+  return settingProblem(setting, given[setting], wanted ?? 'is not valid');
 }
 
 function twilioTokens(raw: string | undefined): Map<string, string> {
@@ -123,7 +129,7 @@ function twilioTokens(raw: string | undefined): Map<string, string> {
     !Array.isArray(parsed) &&
     Object.values(parsed).every((v) => typeof v === 'string' && v !== '');
   if (!valid)
-    throw new ConfigError(
+    throw new SettingError(
       'TWILIO_AUTH_TOKENS: expected a JSON object of non-empty strings, e.g. {"acme":"<twilio auth token>"}',
     );
   return new Map(Object.entries(parsed as Record<string, string>));
@@ -139,13 +145,13 @@ export function loadConfig(env: Env = process.env): Config {
   // env-schema reads "1e400" or "Infinity" as a number past every maximum: a whole number is written in digits.
   for (const [setting, raw] of Object.entries(given)) {
     if (Settings.properties[setting as keyof Settings].type === 'integer' && !/^[+-]?\d+$/.test(raw))
-      throw new ConfigError(`${envName(setting)}=${JSON.stringify(raw)}: must be integer, written in digits`);
+      throw new SettingError(settingProblem(setting, raw, 'must be integer, written in digits'));
   }
   let settings: Settings;
   try {
     settings = envSchema<Settings>({ schema: Settings, data: given, env: false });
   } catch (error) {
-    throw new ConfigError(describe(error, given));
+    throw new SettingError(describe(error, given));
   }
   return { ...settings, twilioAuthTokens: twilioTokens(settings.twilioAuthTokens) };
 }

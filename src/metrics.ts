@@ -6,7 +6,8 @@ const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /** The service's Prometheus metrics, in a registry of its own (so test servers do not collide). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'callguard_process_' });
+  // Node's metrics carry their own process_/nodejs_ prefix: callguard_process_cpu_seconds_total.
+  collectDefaultMetrics({ register: registry, prefix: 'callguard_' });
   const counter = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   const gauge = <L extends string = never>(name: string, help: string, labelNames: readonly L[] = []) =>

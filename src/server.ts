@@ -1,5 +1,5 @@
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEV_TOKENS, parseTokens, TokenStore, withoutToken } from './auth/tokens.js';
 import type { Classifier } from './classifier/classifier.js';
 import { CallIngest } from './calls/call-ingest.js';
@@ -8,6 +8,7 @@ import type { Config } from './config-type.js';
 import { loadPolicy, type Policy } from './ladder/policy.js';
 import { IncidentRecord } from './record/incident-record.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { settingError } from './setting-problem.js';
 import { openSharedState } from './state/open-state.js';
 import { transcriptDefaults } from './transcript/call-transcript.js';
 import { registerClassify } from './routes/classify.js';
@@ -52,6 +53,14 @@ export const serverDefaults = {
 /** An HTTP body may be this many WebSocket frames long (MAX_PAYLOAD_BYTES each). */
 const BODY_LIMIT_IN_FRAMES = 4;
 
+/** The incident record, a failure to open it naming the setting behind it. */
+const openRecord = (config: Config, metrics: Metrics, log: FastifyBaseLogger): Promise<IncidentRecord> =>
+  IncidentRecord.open(config, metrics, log).catch((error: unknown) => {
+    throw config.databaseUrl
+      ? settingError(config, 'databaseUrl', 'a PostgreSQL server the service can reach and log in to', error)
+      : settingError(config, 'dataDir', 'a folder the service may create and write its SQLite file in', error);
+  });
+
 /** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, classifier } = options;
@@ -77,7 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
   const metrics = options.metrics ?? createMetrics();
   const policy = options.policy ?? loadPolicy(config.policyFile);
-  const record = config.record === 'on' ? await IncidentRecord.open(config, metrics, app.log) : undefined;
+  const record = config.record === 'on' ? await openRecord(config, metrics, app.log) : undefined;
   const state = openSharedState(
     {
       ...config,

@@ -3,7 +3,7 @@ import { histogramBetween, MetricsSnapshot, type HistogramFigures } from './serv
 
 const SAMPLE_EVERY_MS = 5000;
 const MS_PER_SECOND = 1000;
-const RSS = 'callguard_process_process_resident_memory_bytes';
+const RSS = 'callguard_process_resident_memory_bytes';
 
 /** What the service says about itself over a measured window (from its /metrics). */
 export interface ServerFigures {
@@ -56,14 +56,13 @@ export class ServiceMonitor {
     const between = (name: string, labels: Record<string, string> = {}, scale = 1) =>
       histogramBetween(this.first, last, name, labels, scale);
     const cpuSeconds =
-      last.sum('callguard_process_process_cpu_seconds_total') -
-      this.first.sum('callguard_process_process_cpu_seconds_total');
+      last.sum('callguard_process_cpu_seconds_total') - this.first.sum('callguard_process_cpu_seconds_total');
     const batchSize = between('callguard_classifier_batch_size');
     return {
       cpuPercent: (cpuSeconds / ((last.at - this.first.at) / MS_PER_SECOND)) * 100,
       rssPeakMb: Math.max(this.first.sum(RSS), ...this.samples.map((sample) => sample.sum(RSS))) / 2 ** 20,
-      eventLoopLagP99Ms: lagBeyondResolutionMs(worst('callguard_process_nodejs_eventloop_lag_p99_seconds')),
-      eventLoopLagMaxMs: lagBeyondResolutionMs(worst('callguard_process_nodejs_eventloop_lag_max_seconds')),
+      eventLoopLagP99Ms: lagBeyondResolutionMs(worst('callguard_nodejs_eventloop_lag_p99_seconds')),
+      eventLoopLagMaxMs: lagBeyondResolutionMs(worst('callguard_nodejs_eventloop_lag_max_seconds')),
       batches: batchSize.count,
       batchSizeMean: batchSize.mean,
       batchRunMeanMs: between('callguard_classifier_batch_run_seconds', {}, MS_PER_SECOND).mean,

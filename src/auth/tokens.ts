@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { validator } from '../protocol/validator.js';
+import { SettingError, settingProblem } from '../setting-problem.js';
 
 const SCOPES = ['ingest', 'subscribe', 'supervise', 'review'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -42,7 +43,15 @@ const digest = (token: string): string => createHash('sha256').update(token).dig
 /** Parses AUTH_TOKENS: a JSON array of {token, tenant, scopes, name?}, or the path of a file holding one. */
 export function parseTokens(setting: string): TokenEntry[] {
   const trimmed = setting.trim();
-  const fromFile = !trimmed.startsWith('[') && existsSync(trimmed);
+  const fromFile = !/^[[{]/.test(trimmed);
+  if (fromFile && !existsSync(trimmed))
+    throw new SettingError(
+      settingProblem(
+        'authTokens',
+        trimmed,
+        'names no file; must be a JSON array of {token, tenant, scopes} or a path to such a file',
+      ),
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(fromFile ? readFileSync(trimmed, 'utf8') : trimmed);

@@ -198,11 +198,16 @@ export class CallSession {
   }
 
   private runLadder(event: LadderEvent, arrival?: Arrival): Promise<void> {
-    const { hub, metrics, policy } = this.deps;
+    const { hub, metrics, policy, log } = this.deps;
     return this.withCall(async (call) => {
       const cues = await hub.apply(call, (state) => advance(state, event, policy), arrival?.at);
       for (const cue of cues) {
         metrics.cues.inc({ type: cue.type });
+        // An operator's log shows every alarm; the customer's words stay out of it (they are in the record).
+        if (cue.type === 'safety-alert') {
+          const { tenant, callId, agentId } = this.info;
+          log.warn({ tenant, callId, agentId, seq: cue.seq }, 'safety alert raised');
+        }
         if (arrival) metrics.finalToCue.observe((performance.now() - arrival.perf) / 1000);
       }
     });

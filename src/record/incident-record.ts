@@ -29,6 +29,9 @@ export const recordDefaults = {
   recordQueueMax: 10_000,
 } satisfies Partial<RecordSettings>;
 
+/** The SQLite file the record keeps under DATA_DIR. */
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'call-guard.db');
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
@@ -42,9 +45,7 @@ export class IncidentRecord {
   ) {}
 
   static async open(settings: RecordSettings, metrics: Metrics, log: FastifyBaseLogger): Promise<IncidentRecord> {
-    const driver = settings.databaseUrl
-      ? openPostgres(settings.databaseUrl)
-      : openSqlite(join(settings.dataDir, 'call-guard.db'));
+    const driver = settings.databaseUrl ? openPostgres(settings.databaseUrl) : openSqlite(sqliteFile(settings.dataDir));
     const store = new IncidentStore(driver);
     await store.migrate();
     const queue = new WriteQueue(

@@ -118,8 +118,12 @@ describe('HTTP endpoints', () => {
       'callguard_ws_connections',
       'callguard_cues_total',
       'callguard_classifier_batch_size',
+      // Node's own, under the service's prefix once: not callguard_process_process_….
+      'callguard_process_cpu_seconds_total',
+      'callguard_nodejs_eventloop_lag_p99_seconds',
     ]) {
       expect(metrics).toContain(name);
     }
+    expect(metrics).not.toContain('callguard_process_process_');
   });
 });

@@ -178,6 +178,30 @@ describe('logging and shutdown', () => {
     }
   });
 
+  it("logs each safety alert at warn, naming the call and never the customer's words or a token", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const { app, ws } = await loggingServer(lines, {});
+    try {
+      const ingest = await TestClient.connect(`${ws}/v1/ingest`, TOKENS.ingest);
+      const ui = await TestClient.connect(`${ws}/v1/subscribe`, TOKENS.agent);
+      await subscribe(ui, { callId: 'alarm' });
+      const call = new CallScript(ingest, 'alarm');
+      await call.start('agent-3');
+      await call.customer('i know where you live');
+      await ui.next((m) => m.type === 'cue' && m.cue.type === 'safety-alert');
+      const alarm = () => lines.find((line) => line.msg === 'safety alert raised');
+      await until(() => alarm() !== undefined);
+      expect(alarm()).toMatchObject({ level: 40, tenant: 'acme', callId: 'alarm', agentId: 'agent-3' });
+      const logged = JSON.stringify(lines);
+      expect(logged).not.toContain('where you live');
+      for (const token of Object.values(TOKENS)) expect(logged).not.toContain(token);
+      ingest.close();
+      ui.close();
+    } finally {
+      await app.close();
+    }
+  });
+
   it('answers /readyz with 503 while draining', async () => {
     const classifier = new GatedClassifier('slowly');
     const own = await startServer({}, classifier);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseTokens, TokenStore, tokenOf, withoutToken } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
@@ -50,6 +51,29 @@ describe('config', () => {
     );
     expect(() => loadConfig({ TWILIO_AUTH_TOKENS: '["x"]' })).toThrow(/TWILIO_AUTH_TOKENS: expected a JSON object/);
   });
+
+  it("prints the README's example of a bad value as the README shows it", () => {
+    const example = /`call-guard could not start: (PORT="eighty": [^`]+)`/.exec(readFileSync('README.md', 'utf8'));
+    expect(example, 'the example is missing from README.md').not.toBeNull();
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(expect.objectContaining({ message: example![1] }));
+  });
+
+  it('takes only the URL schemes the record and the shared state speak, never printing a password', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/x', REDIS_URL: 'rediss://r:6380' })).toMatchObject({
+      databaseUrl: 'postgresql://db/x',
+      redisUrl: 'rediss://r:6380',
+    });
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      'DATABASE_URL="mysql://x": must be a postgres:// or postgresql:// URL',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://me:hunter2@x/db' })).toThrow(
+      'DATABASE_URL="mysql://me:***@x/db": must be',
+    );
+    // ioredis would read http://x as a Unix socket path and retry it for ever.
+    expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(
+      'REDIS_URL="http://x": must be a redis:// or rediss:// URL',
+    );
+  });
 });
 
 describe('tokens', () => {
@@ -77,6 +101,13 @@ describe('tokens', () => {
     expect(() => parseTokens('[oops')).toThrow(/not valid JSON/);
     const twice = (tenant: string) => `{"token":"abcdefghijklmnop","tenant":"${tenant}","scopes":["ingest"]}`;
     expect(() => parseTokens(`[${twice('a')},${twice('b')}]`)).toThrow('AUTH_TOKENS: [1].token: the same token as [0]');
+  });
+
+  it('says a value read as a path names no file, rather than that it is not JSON', () => {
+    expect(() => parseTokens('/nonexistent/tokens.json')).toThrow(
+      'AUTH_TOKENS="/nonexistent/tokens.json": names no file; must be a JSON array of {token, tenant, scopes} or a path to such a file',
+    );
+    expect(() => parseTokens('{"token":"abcdefghijklmnop"}')).toThrow(/^AUTH_TOKENS: .*expected array/);
   });
 
   it('reads the bearer header first, then ?token=', () => {
