@@ -22,6 +22,8 @@ export interface Config {
   ingestBurst: number;
   subscribeRatePerSec: number;
   subscribeBurst: number;
+  maxIngestConnectionsPerTenant: number;
+  maxSubscribeConnectionsPerTenant: number;
   cueReplayBuffer: number;
   transcriptReplayLines: number;
   endedCallRetention: number;
@@ -48,6 +50,11 @@ export interface Config {
   /** How long a call's owner lease lasts unless renewed: the longest a dead instance's call waits to be taken over. */
   callLeaseTtlMs: number;
   httpRatePerSec: number;
+  /**
+   * Fastify's trustProxy (TRUST_PROXY): the proxies whose X-Forwarded-For, -Proto and -Host are
+   * believed, so `request.ip` (the HTTP rate limit's key) is the client's; false: the peer's own.
+   */
+  trustProxy: boolean | string[];
   /** Unset: /metrics is open to anyone who can reach the port. */
   metricsToken?: string;
   /**

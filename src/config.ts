@@ -1,11 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import envSchema from 'env-schema';
+import { isIP } from 'node:net';
 import { classifierDefaults } from './classifier/index.js';
 import { sessionDefaults } from './calls/call-session.js';
 import { registryDefaults } from './calls/call-registry.js';
 import { recordDefaults } from './record/incident-record.js';
 import { httpRateLimitDefaults } from './routes/http-rate-limit.js';
 import { channelDefaults } from './routes/ws-channel.js';
+import { tenantConnectionDefaults } from './routes/tenant-connections.js';
 import type { Config } from './config-type.js';
 import { serverDefaults } from './server.js';
 import { envName, SettingError, settingProblem } from './setting-problem.js';
@@ -53,6 +55,8 @@ const Settings = Type.Object(
     ingestBurst: integer(channelDefaults.ingestBurst, 1),
     subscribeRatePerSec: integer(channelDefaults.subscribeRatePerSec, 1),
     subscribeBurst: integer(channelDefaults.subscribeBurst, 1),
+    maxIngestConnectionsPerTenant: integer(tenantConnectionDefaults.maxIngestConnectionsPerTenant, 1),
+    maxSubscribeConnectionsPerTenant: integer(tenantConnectionDefaults.maxSubscribeConnectionsPerTenant, 1),
     cueReplayBuffer: integer(sharedStateDefaults.cueReplayBuffer, 1, 100_000),
     transcriptReplayLines: integer(sharedStateDefaults.transcriptReplayLines, 0, 10_000),
     endedCallRetention: integer(sharedStateDefaults.endedCallRetention, 0),
@@ -76,6 +80,8 @@ const Settings = Type.Object(
     redisUrl: urlOf(['redis', 'rediss']),
     callLeaseTtlMs: integer(sharedStateDefaults.callLeaseTtlMs, 300, 600_000),
     httpRatePerSec: integer(httpRateLimitDefaults.httpRatePerSec, 1),
+    /** Parsed by trustedProxies below. */
+    trustProxy: optional,
     metricsToken: optional,
     /** JSON, parsed by twilioTokens below. */
     twilioAuthTokens: optional,
@@ -135,6 +141,33 @@ function twilioTokens(raw: string | undefined): Map<string, string> {
   return new Map(Object.entries(parsed as Record<string, string>));
 }
 
+/** proxy-addr's names for address ranges, as Fastify's trustProxy takes them. */
+const PROXY_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const isProxyAddress = (entry: string): boolean => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (prefix === undefined) return family !== 0 || PROXY_RANGES.has(address);
+  return family !== 0 && /^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+};
+
+/** TRUST_PROXY as Fastify's trustProxy: unset or `false`, off; `true`, every peer; else the proxies' addresses. */
+function trustedProxies(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (!entries.every(isProxyAddress))
+    throw new SettingError(
+      settingProblem(
+        'trustProxy',
+        raw,
+        'expected true, false, or addresses and CIDR ranges separated by commas (e.g. 10.0.0.0/8,loopback)',
+      ),
+    );
+  return entries;
+}
+
 /**
  * Reads the service's settings from environment variables (README, "Configuration") with
  * env-schema: each variable sets the component option of the same name, whose default is declared
@@ -153,5 +186,9 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (error) {
     throw new SettingError(describe(error, given));
   }
-  return { ...settings, twilioAuthTokens: twilioTokens(settings.twilioAuthTokens) };
+  return {
+    ...settings,
+    trustProxy: trustedProxies(settings.trustProxy),
+    twilioAuthTokens: twilioTokens(settings.twilioAuthTokens),
+  };
 }

@@ -63,6 +63,11 @@ export function createMetrics() {
       'Failures caught inside the service (logged; the process goes on), by where.',
       ['where'],
     ),
+    httpRefused: counter(
+      'callguard_http_refused_total',
+      'HTTP requests and WebSocket upgrades refused for their token (401, 403) or their pace (429), by status.',
+      ['status'],
+    ),
     wsClosed: counter(
       'callguard_ws_closed_total',
       'WebSocket connections the service closed, by route and reason (slow-reader, no-pong).',

@@ -14,16 +14,18 @@ import { transcriptDefaults } from './transcript/call-transcript.js';
 import { registerClassify } from './routes/classify.js';
 import { registerConsole } from './routes/console.js';
 import type { ServiceContext } from './routes/context.js';
-import { ProbesAtDebug, registerHealth } from './routes/health.js';
+import { registerHealth } from './routes/health.js';
 import { registerFeedback } from './routes/feedback.js';
 import { registerHttpErrors } from './routes/http-errors.js';
 import { registerHttpRateLimit } from './routes/http-rate-limit.js';
 import { compileHttpValidator } from './routes/http-validation.js';
 import { registerIncidents } from './routes/incidents.js';
 import { registerIngest } from './routes/ingest.js';
+import { RequestLog } from './routes/request-log.js';
 import { registerTwilioIngest } from './routes/ingest-twilio.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
 import { registerSubscribe } from './routes/subscribe.js';
+import { TenantConnections } from './routes/tenant-connections.js';
 import { CLOSE_GOING_AWAY, logSocketError } from './routes/ws-channel.js';
 
 export interface ServerOptions {
@@ -64,6 +66,7 @@ const openRecord = (config: Config, metrics: Metrics, log: FastifyBaseLogger): P
 /** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, classifier } = options;
+  const metrics = options.metrics ?? createMetrics();
   const app = Fastify({
     logger: options.logger ?? {
       level: config.logLevel,
@@ -72,8 +75,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         req: (request) => ({ method: request.method, url: withoutToken(request.url), remoteAddress: request.ip }),
       },
     },
-    logController: new ProbesAtDebug(),
+    logController: new RequestLog(metrics),
     bodyLimit: config.maxPayloadBytes * BODY_LIMIT_IN_FRAMES,
+    trustProxy: config.trustProxy,
   });
   // Requests are checked as sent (only a query string's text is read as numbers), by the validator
   // WebSocket messages use, so a failure names its field the same way on every route.
@@ -84,7 +88,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     );
   }
   const tokens = new TokenStore(config.authTokens === undefined ? DEV_TOKENS : parseTokens(config.authTokens));
-  const metrics = options.metrics ?? createMetrics();
   const policy = options.policy ?? loadPolicy(config.policyFile);
   const record = config.record === 'on' ? await openRecord(config, metrics, app.log) : undefined;
   const state = openSharedState(
@@ -130,6 +133,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics,
     record,
     tokens,
+    connections: new TenantConnections({
+      ingest: config.maxIngestConnectionsPerTenant,
+      subscribe: config.maxSubscribeConnectionsPerTenant,
+    }),
     lifecycle: { draining: false },
   };
   // After the drain (preClose) has flushed every call's cues: the record writes what it still holds.

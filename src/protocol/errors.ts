@@ -13,6 +13,7 @@ export const ErrorCode = Type.Union([
   Type.Literal('unauthorized'),
   Type.Literal('forbidden'),
   Type.Literal('rate_limited'),
+  Type.Literal('too_many_connections'),
   // What it names.
   Type.Literal('unknown_call'),
   Type.Literal('call_exists'),

@@ -25,6 +25,12 @@ const ASSETS = {
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
 };
 
+/**
+ * The page and its files, fetched without a token: every browser behind one proxy address shares
+ * that address's HTTP allowance, so they are left out of it (small files, read from disk).
+ */
+export const CONSOLE_PAGE_ROUTES: ReadonlySet<string> = new Set([...Object.keys(ASSETS), '/favicon.ico']);
+
 /** The agent and supervisor console: the built page, and a token check it makes before subscribing (security headers: security-headers.ts). */
 export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir = DEFAULT_CONSOLE_DIR): void {
   for (const [path, asset] of Object.entries(ASSETS)) {

@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { IncidentRecord } from '../record/incident-record.js';
 import type { SharedState } from '../state/open-state.js';
 import type { SharedHub } from '../state/shared-hub.js';
+import type { TenantConnections } from './tenant-connections.js';
 
 /** What the routes share; `lifecycle.draining` turns new work away during shutdown. */
 export interface ServiceContext {
@@ -20,5 +21,7 @@ export interface ServiceContext {
   /** Absent with RECORD=off. */
   record: IncidentRecord | undefined;
   tokens: TokenStore;
+  /** WebSocket connections open per tenant, capped (MAX_*_CONNECTIONS_PER_TENANT). */
+  connections: TenantConnections;
   lifecycle: { draining: boolean };
 }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tokenOf } from '../auth/tokens.js';
 import { refusal } from '../protocol/errors.js';
 import type { ServiceContext } from './context.js';
@@ -7,25 +7,6 @@ import { sendRefusal } from './http-errors.js';
 
 /** Liveness and readiness probes, answered without a token and outside the HTTP rate limit. */
 export const PROBE_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
-const isProbe = (request: FastifyRequest): boolean => PROBE_ROUTES.has(request.routeOptions.url ?? '');
-
-/** Orchestrators probe every few seconds: those request lines are logged at debug, every other request's at info. */
-export class ProbesAtDebug extends LogController {
-  override incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: Record<string, unknown>): void {
-    if (!isProbe(request)) return super.incomingRequest(request, reply, metadata);
-    request.log.debug({ req: request }, 'incoming request');
-  }
-
-  override requestCompleted(
-    error: Error | null | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    metadata?: Record<string, unknown>,
-  ): void {
-    if (error || !isProbe(request)) return super.requestCompleted(error, request, reply, metadata);
-    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
-  }
-}
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 

@@ -9,6 +9,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   rate_limited: 429,
+  too_many_connections: 429,
   unknown_call: 404,
   not_found: 404,
   call_exists: 409,

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tokenOf, type TokenStore } from '../auth/tokens.js';
+import { CONSOLE_PAGE_ROUTES } from './console.js';
 import { PROBE_ROUTES } from './health.js';
 
 export const httpRateLimitDefaults = { httpRatePerSec: 500 };
+
+const UNLIMITED_ROUTES: ReadonlySet<string> = new Set([...PROBE_ROUTES, ...CONSOLE_PAGE_ROUTES]);
 
 /** Registers before the routes: every HTTP route then allows HTTP_RATE_PER_SEC requests a second per token, or per address without one. */
 export async function registerHttpRateLimit(
@@ -12,18 +15,23 @@ export async function registerHttpRateLimit(
   tokens: TokenStore,
   httpRatePerSec: number,
 ): Promise<void> {
+  const knownToken = (request: FastifyRequest): string | undefined => {
+    const token = tokenOf(request.headers, request.query);
+    return tokens.lookup(token) ? token : undefined;
+  };
   await app.register(fastifyRateLimit, {
     max: httpRatePerSec,
     timeWindow: 1000,
     keyGenerator: (request: FastifyRequest) => {
-      const token = tokenOf(request.headers, request.query);
+      const token = knownToken(request);
       // Unknown tokens count against the caller's address, so made-up ones cannot buy fresh allowances.
-      return token && tokens.lookup(token)
-        ? `token ${createHash('sha256').update(token).digest('hex')}`
-        : `address ${request.ip}`;
+      return token ? `token ${createHash('sha256').update(token).digest('hex')}` : `address ${request.ip}`;
     },
-    // Probes must always be answered; WebSockets have per-connection message limits of their own (rate-limit.ts).
-    allowList: (request: FastifyRequest) => PROBE_ROUTES.has(request.routeOptions.url ?? '') || isUpgrade(request),
+    // Probes must always be answered, and the console page loads whatever the API allowance of its
+    // address. WebSockets have per-connection message limits of their own (rate-limit.ts) and a
+    // cap per tenant (tenant-connections.ts); an upgrade without a known token spends its address's allowance.
+    allowList: (request: FastifyRequest) =>
+      UNLIMITED_ROUTES.has(request.routeOptions.url ?? '') || (isUpgrade(request) && knownToken(request) !== undefined),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`),

@@ -21,14 +21,11 @@ const TwilioAccepted = Type.Object({
 
 type Query = Record<string, string | undefined>;
 
-/** The URL Twilio requested and signed, as far as this server can tell (a proxy passes X-Forwarded-Proto/-Host). */
-function requestedUrl(request: FastifyRequest): string {
-  const header = (name: string): string | undefined => {
-    const value = request.headers[name];
-    return (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim();
-  };
-  return `${header('x-forwarded-proto') ?? request.protocol}://${header('x-forwarded-host') ?? request.headers.host ?? request.hostname}${request.url}`;
-}
+/**
+ * The URL Twilio requested and signed, as far as this server can tell: behind a proxy listed in
+ * TRUST_PROXY, from its X-Forwarded-Proto and -Host (Fastify's `protocol` and `host`).
+ */
+const requestedUrl = (request: FastifyRequest): string => `${request.protocol}://${request.host}${request.url}`;
 
 /**
  * Twilio real-time transcription calls one webhook per transcript piece (its statusCallbackUrl,

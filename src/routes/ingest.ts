@@ -18,13 +18,14 @@ export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void 
     {
       websocket: true,
       preValidation: [requireScope(ctx.tokens, ['ingest']), rejectWhileDraining(ctx)],
+      preHandler: ctx.connections.admit('ingest'),
       schema: { querystring: IngestQuery },
     },
     (socket: WebSocket, request: FastifyRequest<{ Querystring: IngestQuery }>) => {
       const tenant = request.principal!.tenant;
       const channel = new WsChannel(socket, 'ingest', {
         metrics: ctx.metrics,
-        log: request.log,
+        request,
         ratePerSec: config.ingestRatePerSec,
         burst: config.ingestBurst,
         maxBufferedBytes: config.producerMaxBufferedBytes,

@@ -137,6 +137,7 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
     {
       websocket: true,
       preValidation: [requireScope(ctx.tokens, ['subscribe', 'supervise']), rejectWhileDraining(ctx)],
+      preHandler: ctx.connections.admit('subscribe'),
       schema: { querystring: TokenQuery },
     },
     (socket: WebSocket, request: FastifyRequest) => {
@@ -144,7 +145,7 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
       // A subscriber that cannot keep up is closed (1013) rather than buffered without bound; it resumes from its last seq.
       const channel = new WsChannel(socket, 'subscribe', {
         metrics: ctx.metrics,
-        log: request.log,
+        request,
         ratePerSec: config.subscribeRatePerSec,
         burst: config.subscribeBurst,
         maxBufferedBytes: config.subscriberMaxBufferedBytes,

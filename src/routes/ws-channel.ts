@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import { refusal, type ErrorCode, type ErrorMessage, type Outcome, type Refusal } from '../protocol/errors.js';
@@ -9,7 +9,8 @@ const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface ChannelDeps {
   metrics: Metrics;
-  log: FastifyBaseLogger;
+  /** The upgrade: its log, and what the connection's opening line names. */
+  request: FastifyRequest;
   ratePerSec: number;
   burst: number;
   /** Unsent bytes beyond which the peer is closed (1013): it is not reading what it is sent. */
@@ -44,6 +45,8 @@ export class WsChannel {
     private readonly deps: ChannelDeps,
   ) {
     this.limiter = new RateLimiter(deps.ratePerSec, deps.burst);
+    // The upgrade's own request line is at debug (request-log.ts): this is its line at info.
+    deps.request.log.info({ req: deps.request }, 'websocket opened');
     deps.metrics.connections.inc({ route });
     const heartbeat = setInterval(() => this.beat(), deps.heartbeatMs).unref();
     socket.on('pong', () => (this.heardFrom = true));
@@ -106,7 +109,7 @@ export class WsChannel {
   }
 
   private failed(err: unknown): void {
-    this.deps.log.error({ err }, `${this.route} message handler failed`);
+    this.deps.request.log.error({ err }, `${this.route} message handler failed`);
     this.deps.metrics.internalErrors.inc({ where: `${this.route}-handler` });
     this.error('internal', 'message: could not be processed; see the service log');
   }

@@ -1,10 +1,11 @@
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { buildServer } from '../../src/server.js';
 import { startServer, TOKEN_CONFIG, TOKENS } from '../helpers/server.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { openSocket, TestClient } from '../helpers/ws-client.js';
 import { KeywordClassifier } from '../helpers/keyword-classifier.js';
 
 let app: FastifyInstance | undefined;
@@ -24,6 +25,11 @@ async function serve(env: Record<string, string>, logLines?: string[]): Promise<
     ...(logLines ? { logger: { level: config.logLevel, stream } } : {}),
   });
   return app;
+}
+
+async function listen(server: FastifyInstance): Promise<AddressInfo> {
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  return server.server.address() as AddressInfo;
 }
 
 const classify = (server: FastifyInstance, token: string) =>
@@ -139,6 +145,43 @@ describe('probe logging', () => {
     const atDebug: string[] = [];
     const debugServer = await serve({ LOG_LEVEL: 'debug' }, atDebug);
     await debugServer.inject('/readyz');
-    expect(requestLines(atDebug, '/readyz')).toHaveLength(1);
+    expect(requestLines(atDebug, '/readyz').map((entry) => entry.msg)).toEqual([
+      'incoming request',
+      'request completed',
+    ]);
+  });
+});
+
+describe('refusal logging', () => {
+  const BAD_TOKEN = 'made-up-token-never-logged';
+  const entries = (lines: string[]) =>
+    lines.map((line) => JSON.parse(line) as { level: number; msg: string; refused?: Record<string, number> });
+
+  it('logs requests and upgrades refused for their token or rate at debug, with one warning for their address', async () => {
+    const lines: string[] = [];
+    const server = await serve({ LOG_LEVEL: 'info', HTTP_RATE_PER_SEC: '10' }, lines);
+    const { port } = await listen(server);
+    for (let i = 0; i < 20; i++) await classify(server, BAD_TOKEN);
+    await Promise.allSettled(
+      Array.from({ length: 20 }, () => openSocket(`ws://127.0.0.1:${port}/v1/subscribe?token=${BAD_TOKEN}`)),
+    );
+
+    expect(lines.join('')).not.toContain(BAD_TOKEN);
+    const logged = entries(lines).filter((entry) => !entry.msg.startsWith('Server listening'));
+    expect(logged).toEqual([expect.objectContaining({ level: 40, refused: { 401: 1 } })]);
+    // Every refusal is counted (read from another address: this one's allowance is spent).
+    const metrics = (await server.inject({ url: '/metrics', remoteAddress: '127.0.0.2' })).body;
+    const counted = [...metrics.matchAll(/^callguard_http_refused_total\{status="(?:401|429)"\} (\d+)$/gm)];
+    expect(counted.reduce((sum, [, n]) => sum + Number(n), 0)).toBe(40);
+  });
+
+  it('counts an upgrade without a known token against its address, as any request', async () => {
+    const { port } = await listen(await serve({ HTTP_RATE_PER_SEC: '2' }));
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push(
+        await openSocket(`ws://127.0.0.1:${port}/v1/ingest?token=${BAD_TOKEN}`).catch((error: Error) => error.message),
+      );
+    expect(statuses).toEqual(['HTTP 401', 'HTTP 401', 'HTTP 429']);
   });
 });

@@ -145,3 +145,37 @@ describe('a tenant named like a property of every object', () => {
     expect(await response.json()).toEqual({ status: 'accepted', chunks: 1 });
   });
 });
+
+describe('X-Twilio-Signature behind a proxy', () => {
+  // Twilio signed the public URL; the proxy passes it on in X-Forwarded-Proto and -Host.
+  const path = `/v1/ingest/twilio?callId=tw-proxy&agentId=agent-1&token=${TOKENS.ingest}`;
+  const publicUrl = `https://calls.example.com${path}`;
+
+  async function viaProxy(env: Record<string, string>, sequence: number): Promise<number> {
+    const own = await startServer({ TWILIO_AUTH_TOKENS: JSON.stringify({ acme: AUTH_TOKEN }), ...env });
+    try {
+      const body = form(sequence);
+      const response = await fetch(`${own.http}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'calls.example.com',
+          'x-twilio-signature': twilioSignature(AUTH_TOKEN, publicUrl, body),
+        },
+        body: new URLSearchParams(body),
+      });
+      return response.status;
+    } finally {
+      await own.close();
+    }
+  }
+
+  it('checks the URL the proxy forwarded when TRUST_PROXY names the proxy', async () => {
+    expect(await viaProxy({ TRUST_PROXY: '127.0.0.1' }, 1)).toBe(200);
+  });
+
+  it('believes no X-Forwarded-Host from a peer TRUST_PROXY does not name', async () => {
+    expect(await viaProxy({}, 1)).toBe(403);
+  });
+});

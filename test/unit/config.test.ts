@@ -74,6 +74,20 @@ describe('config', () => {
       'REDIS_URL="http://x": must be a redis:// or rediss:// URL',
     );
   });
+
+  it('reads TRUST_PROXY as Fastify takes it: off unless set, every peer, or the proxies named', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 2001:db8::1,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '2001:db8::1',
+      'loopback',
+    ]);
+    for (const bad of ['yes', '10.0.0.0/33', 'proxy.internal', '1'])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(
+        `TRUST_PROXY="${bad}": expected true, false, or addresses`,
+      );
+  });
 });
 
 describe('tokens', () => {
