@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
+import { Id } from '../protocol/common.js';
 import { validator } from '../protocol/validator.js';
 import { SettingError, settingProblem } from '../setting-problem.js';
 
@@ -13,6 +14,11 @@ const TokenEntry = Type.Object(
     tenant: Type.String({ minLength: 1, maxLength: 128 }),
     scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1 }),
     name: Type.Optional(Type.String({ maxLength: 128, description: 'For logs; the token itself is never logged.' })),
+    agentId: Type.Optional(
+      Id(
+        "Binds an agent's token (the subscribe scope alone) to the agent: it sees and acts on that agent's calls only.",
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -24,6 +30,8 @@ export interface Principal {
   tenant: string;
   scopes: ReadonlySet<Scope>;
   name: string;
+  /** The agent a token is bound to: it may follow and act on that agent's calls only. Unset: every call of the tenant. */
+  agentId?: string;
 }
 
 /** Used when AUTH_TOKENS is unset, for local development only (main.ts logs a warning). */
@@ -40,7 +48,7 @@ export const DEV_TOKENS: TokenEntry[] = [
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-/** Parses AUTH_TOKENS: a JSON array of {token, tenant, scopes, name?}, or the path of a file holding one. */
+/** Parses AUTH_TOKENS: a JSON array of {token, tenant, scopes, name?, agentId?}, or the path of a file holding one. */
 export function parseTokens(setting: string): TokenEntry[] {
   const trimmed = setting.trim();
   const fromFile = !/^[[{]/.test(trimmed);
@@ -69,6 +77,13 @@ export function parseTokens(setting: string): TokenEntry[] {
     if (earlier !== undefined) throw new Error(`AUTH_TOKENS: [${i}].token: the same token as [${earlier}]`);
     first.set(token, i);
   });
+  // Binding limits what a token sees of calls, not what ingest, supervise or review allow: a bound token with those would promise more than it keeps.
+  checked.value.forEach(({ agentId, scopes }, i) => {
+    if (agentId !== undefined && scopes.some((scope) => scope !== 'subscribe'))
+      throw new Error(
+        `AUTH_TOKENS: [${i}].agentId: only a token whose one scope is subscribe can be bound to an agent`,
+      );
+  });
   return checked.value;
 }
 
@@ -82,6 +97,7 @@ export class TokenStore {
         tenant: e.tenant,
         scopes: new Set(e.scopes),
         name: e.name ?? `${e.tenant}:${e.scopes.join('+')}`,
+        ...(e.agentId !== undefined ? { agentId: e.agentId } : {}),
       });
     }
   }

@@ -81,6 +81,11 @@ export class CallIngest {
     return { ok: true, status: session.ingest(chunk, arrival) };
   }
 
+  /** The live call this instance drives, as its producer named it. */
+  live(call: CallRef): CallInfo | undefined {
+    return this.registry.active(call)?.info;
+  }
+
   /** The agent took a ladder step (from the producer or the agent's own page) of a call driven here. */
   acknowledge(call: CallRef, step: AckStep): Outcome {
     const session = this.registry.active(call);

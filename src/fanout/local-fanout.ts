@@ -55,18 +55,19 @@ export class LocalFanout {
    * Registers a subscription; its live events are held until `start`, which sends them except the
    * cues at or before `upTo` (the subscriber's replay has them, or they came before it), or, for a
    * call not `resumed` that the socket already follows, at or before where the socket stands (see
-   * followOn).
+   * followOn). A `boundAgent` subscription gets only that agent's calls.
    */
   async add(
     tenant: string,
     scope: SubscriptionScope,
     sink: Sink,
     transcript: boolean,
+    boundAgent?: string,
   ): Promise<{ id: string; start(upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void }> {
     await this.options.feed.watch(tenant, scope);
     const [sibling] = this.index.ofSink(sink);
     const seen = sibling?.seen ?? new Map();
-    const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, pending: [], seen };
+    const sub: Subscription = { id: randomUUID(), tenant, scope, transcript, sink, boundAgent, pending: [], seen };
     this.index.add(sub);
     return {
       id: sub.id,
@@ -131,7 +132,7 @@ export class LocalFanout {
       if (!sub.removed && !this.closed) setTimeout(() => void this.recover(sub), READ_BACK_RETRY_MS).unref();
       return;
     }
-    const inScope = calls.filter(({ info }) => covers(sub.tenant, sub.scope, info));
+    const inScope = calls.filter(({ info }) => covers(sub, info));
     for (const { info, summary } of inScope) {
       // A live call its socket has not heard of started meanwhile (replay and `started` tell it of the others).
       if (summary.ended || sub.seen.has(info.callId)) continue;

@@ -10,6 +10,8 @@ export interface IndexedSubscription {
   readonly scope: SubscriptionScope;
   readonly transcript: boolean;
   readonly sink: Sink;
+  /** Set for a token bound to an agent: whatever the scope, only that agent's calls reach it. */
+  readonly boundAgent?: string | undefined;
 }
 
 const bucketOfScope = (tenant: string, scope: SubscriptionScope): string => {
@@ -72,7 +74,7 @@ export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
     const reached: S[] = [];
     for (const bucket of bucketsOfCall(info)) {
       for (const sub of this.buckets.get(bucket) ?? []) {
-        if ((transcriptOnly && !sub.transcript) || sinks.has(sub.sink)) continue;
+        if ((transcriptOnly && !sub.transcript) || sinks.has(sub.sink) || !admits(sub, info)) continue;
         sinks.add(sub.sink);
         reached.push(sub);
       }
@@ -81,9 +83,16 @@ export class ScopeIndex<S extends IndexedSubscription = IndexedSubscription> {
   }
 }
 
+/** Whether a token bound to an agent may see the call: unbound, every call of the tenant. */
+const admits = ({ boundAgent }: Pick<IndexedSubscription, 'boundAgent'>, info: CallInfo): boolean =>
+  boundAgent === undefined || boundAgent === info.agentId;
+
 /** Whether a subscription's scope covers the call (for listing the calls of a new subscription). */
-export function covers(tenant: string, scope: SubscriptionScope, info: CallInfo): boolean {
-  if (info.tenant !== tenant) return false;
+export function covers(
+  { tenant, scope, ...bound }: Pick<IndexedSubscription, 'tenant' | 'scope' | 'boundAgent'>,
+  info: CallInfo,
+): boolean {
+  if (info.tenant !== tenant || !admits(bound, info)) return false;
   if ('callId' in scope) return scope.callId === info.callId;
   if ('agentId' in scope) return scope.agentId === info.agentId;
   if ('teamId' in scope) return scope.teamId === info.teamId;

@@ -4,5 +4,6 @@ import { Type, type Static } from '@sinclair/typebox';
 export const ConsoleSession = Type.Object({
   name: Type.String(),
   scopes: Type.Array(Type.String()),
+  agentId: Type.Optional(Type.String({ description: 'The agent the token is bound to: it follows only their calls.' })),
 });
 export type ConsoleSession = Static<typeof ConsoleSession>;

@@ -57,9 +57,9 @@ export function registerConsole(app: FastifyInstance, ctx: ServiceContext, dir =
       preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
       schema: { querystring: TokenQuery, response: { 200: ConsoleSession } },
     },
-    async (request): Promise<ConsoleSession> => ({
-      name: request.principal!.name,
-      scopes: [...request.principal!.scopes],
-    }),
+    async (request): Promise<ConsoleSession> => {
+      const { name, scopes, agentId } = request.principal!;
+      return { name, scopes: [...scopes], ...(agentId !== undefined ? { agentId } : {}) };
+    },
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { refusedCall } from '../auth/agent-binding.js';
 import { requireScope } from '../auth/guard.js';
 import { HttpError, refusal } from '../protocol/errors.js';
 import { FeedbackRecorded, LabelFeedback } from '../protocol/incidents.js';
@@ -16,7 +17,10 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
   app.post<{ Body: LabelFeedback }>(
     '/v1/feedback',
     {
-      schema: { body: LabelFeedback, response: { 201: FeedbackRecorded, 404: HttpError, 503: HttpError } },
+      schema: {
+        body: LabelFeedback,
+        response: { 201: FeedbackRecorded, 403: HttpError, 404: HttpError, 503: HttpError },
+      },
       preValidation: requireScope(ctx.tokens, ['subscribe', 'supervise']),
     },
     async (request, reply) => {
@@ -25,15 +29,19 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
       if (!ctx.state.ready()) return sendRefusal(reply, CALL_STATE_UNREACHABLE);
       const { callId, segmentId, label } = request.body;
       const principal = request.principal!;
+      const noLine = refusal(
+        'not_found',
+        `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)`,
+      );
+      if (principal.agentId !== undefined) {
+        // A token bound to an agent corrects its calls' lines only: a call the directory no longer knows has no agent to check.
+        const call = await ctx.hub.callInfo(principal.tenant, callId);
+        if (!call) return sendRefusal(reply, noLine);
+        const refused = refusedCall(principal, call, 'callId');
+        if (refused) return sendRefusal(reply, refused);
+      }
       const line = await ctx.hub.finalLine(principal.tenant, callId, segmentId);
-      if (!line)
-        return sendRefusal(
-          reply,
-          refusal(
-            'not_found',
-            `segmentId: call ${callId} holds no final line ${segmentId} (only its newest lines are kept)`,
-          ),
-        );
+      if (!line) return sendRefusal(reply, noLine);
       const row = {
         tenant: principal.tenant,
         callId,

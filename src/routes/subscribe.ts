@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { refusedCall, refusedScope } from '../auth/agent-binding.js';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
 import { AgentAck, TokenQuery } from '../protocol/common.js';
@@ -48,40 +49,8 @@ class SubscriberConnection {
     const message = parsed.value;
     const id = message.id !== undefined ? { id: message.id } : {};
     switch (message.type) {
-      case 'subscribe': {
-        const wide = 'teamId' in message.scope || 'tenant' in message.scope;
-        if (wide && !this.principal.scopes.has('supervise')) {
-          return this.channel.error(
-            'forbidden',
-            'scope: team and tenant subscriptions need the supervise scope',
-            message.id,
-          );
-        }
-        if (this.subscriptions.size + this.opening >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-          return this.channel.error(
-            'invalid_message',
-            `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
-            message.id,
-          );
-        }
-        this.opening++;
-        const options = { transcript: message.transcript ?? false, resume: message.resume ?? {} };
-        this.ctx.hub.subscribe(this.principal.tenant, message.scope, this.deliver, options).then(
-          ({ subscriptionId, calls, replay, start }) => {
-            this.opening--;
-            if (this.closed) return void this.ctx.hub.unsubscribe(subscriptionId);
-            this.subscriptions.add(subscriptionId);
-            this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
-            for (const event of replay) this.deliver(event);
-            start();
-          },
-          (error: unknown) => {
-            this.opening--;
-            this.unavailable(error, message.id);
-          },
-        );
-        return;
-      }
+      case 'subscribe':
+        return this.subscribe(message);
       case 'unsubscribe':
         if (!this.subscriptions.delete(message.subscriptionId)) {
           return this.channel.error(
@@ -92,17 +61,9 @@ class SubscriberConnection {
         }
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
-      case 'agent.ack': {
-        const call = { tenant: this.principal.tenant, callId: message.callId };
-        this.ctx.ingest.acknowledgeAnywhere(call, message.step).then(
-          (acked) => {
-            if (!acked.ok) return this.channel.refuse(acked, message.id);
-            this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
-          },
-          (error: unknown) => this.unavailable(error, message.id),
-        );
+      case 'agent.ack':
+        this.acknowledge(message).catch((error: unknown) => this.unavailable(error, message.id));
         return;
-      }
       case 'alert.claim': {
         if (!this.principal.scopes.has('supervise'))
           return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
@@ -116,6 +77,64 @@ class SubscriberConnection {
         return;
       }
     }
+  }
+
+  /** The agent's step, of a call driven here or by another instance; a token bound to an agent acks only that agent's calls. */
+  private async acknowledge(message: AgentAck): Promise<void> {
+    const call = { tenant: this.principal.tenant, callId: message.callId };
+    if (this.principal.agentId !== undefined) {
+      // The call's agent as this instance drives it, else as the shared directory knows it (driven elsewhere).
+      const info = this.ctx.ingest.live(call) ?? (await this.ctx.hub.callInfo(call.tenant, call.callId));
+      const refused = info && refusedCall(this.principal, info, 'callId');
+      if (refused) return this.channel.refuse(refused, message.id);
+    }
+    const acked = await this.ctx.ingest.acknowledgeAnywhere(call, message.step);
+    if (!acked.ok) return this.channel.refuse(acked, message.id);
+    const id = message.id !== undefined ? { id: message.id } : {};
+    this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
+  }
+
+  private subscribe(message: Subscribe): void {
+    const wide = 'teamId' in message.scope || 'tenant' in message.scope;
+    if (wide && !this.principal.scopes.has('supervise')) {
+      return this.channel.error(
+        'forbidden',
+        'scope: team and tenant subscriptions need the supervise scope',
+        message.id,
+      );
+    }
+    const refused = refusedScope(this.principal, message.scope);
+    if (refused) return this.channel.refuse(refused, message.id);
+    if (this.subscriptions.size + this.opening >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      return this.channel.error(
+        'invalid_message',
+        `scope: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`,
+        message.id,
+      );
+    }
+    this.opening++;
+    this.open(message)
+      .catch((error: unknown) => this.unavailable(error, message.id))
+      .finally(() => this.opening--);
+  }
+
+  private async open(message: Subscribe): Promise<void> {
+    const { tenant, agentId } = this.principal;
+    const { scope } = message;
+    const id = message.id !== undefined ? { id: message.id } : {};
+    if (agentId !== undefined && 'callId' in scope) {
+      // The call's agent as the shared directory knows it; one not started yet is followed, its events filtered by agent.
+      const call = await this.ctx.hub.callInfo(tenant, scope.callId);
+      const refused = call && refusedCall(this.principal, call, 'scope.callId');
+      if (refused) return this.channel.refuse(refused, message.id);
+    }
+    const options = { transcript: message.transcript ?? false, resume: message.resume ?? {}, boundAgent: agentId };
+    const { subscriptionId, calls, replay, start } = await this.ctx.hub.subscribe(tenant, scope, this.deliver, options);
+    if (this.closed) return void this.ctx.hub.unsubscribe(subscriptionId);
+    this.subscriptions.add(subscriptionId);
+    this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
+    for (const event of replay) this.deliver(event);
+    start();
   }
 
   /** The call store could not be read or written (Redis unreachable): the client may retry. */

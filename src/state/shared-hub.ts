@@ -185,6 +185,11 @@ export class SharedHub {
     return steps;
   }
 
+  /** The call as the directory knows it (live or recently ended, on whichever instance); undefined when it does not. */
+  async callInfo(tenant: string, callId: string): Promise<CallInfo | undefined> {
+    return (await this.options.store.directory.entry({ tenant, callId }))?.info;
+  }
+
   /** A final line the call still keeps, for label feedback. */
   async finalLine(tenant: string, callId: string, segmentId: string): Promise<TranscriptEvent | undefined> {
     return (await this.options.store.transcripts.lines({ tenant, callId })).find(
@@ -203,7 +208,7 @@ export class SharedHub {
     sink: Sink,
     request: ReplayRequest,
   ): Promise<{ subscriptionId: string; calls: CallSummary[]; replay: SubscriberEvent[]; start(): void }> {
-    const subscription = await this.fanout.add(tenant, scope, sink, request.transcript);
+    const subscription = await this.fanout.add(tenant, scope, sink, request.transcript, request.boundAgent);
     try {
       const { calls, events, upTo } = await replayFor(this.options.store, tenant, scope, request);
       const resumed = new Set(Object.keys(request.resume));

@@ -5,6 +5,8 @@ import type { CallInfo, CallStore } from './call-state.js';
 export interface ReplayRequest {
   transcript: boolean;
   resume: Record<string, ResumePoint>;
+  /** A token bound to an agent: only that agent's calls are listed and replayed. */
+  boundAgent?: string | undefined;
 }
 
 /** Where a subscriber stands on a call: the newest cue it has had (or that came before it subscribed). */
@@ -32,7 +34,10 @@ export async function replayFor(
   scope: SubscriptionScope,
   request: ReplayRequest,
 ): Promise<Replay> {
-  const entries = (await store.directory.list(tenant)).filter((entry) => covers(tenant, scope, entry.info));
+  const { boundAgent } = request;
+  const entries = (await store.directory.list(tenant)).filter((entry) =>
+    covers({ tenant, scope, boundAgent }, entry.info),
+  );
   const upTo = new Map<string, CuePoint>();
   const narrow = 'callId' in scope || 'agentId' in scope;
   const [perCall, claims] = await Promise.all([

@@ -399,6 +399,37 @@ browser.describe('the console in Chromium', () => {
     }
   });
 
+  it('works for an agent whose token is bound to them, and says why it will not open on another agent’s calls', async () => {
+    const call = new CallScript(browser.producer, 'bound-page');
+    const other = new CallScript(browser.producer, 'bound-page-other');
+    await call.start('agent-bound', 'team-bound');
+    await other.start('agent-7', 'team-bound');
+    await call.customer('you are a useless idiot');
+    const page = await browser.open(`token=${TOKENS.boundAgent}&agentId=agent-bound`);
+    await connected(page);
+    await cueShown(page, 'set-limit');
+    await page.getByRole('button', { name: 'Limit set' }).click();
+    await page.getByRole('status').filter({ hasText: 'Recorded: Limit set.' }).waitFor();
+    const abusive = page.locator('.line-customer[data-label="abusive"]');
+    await abusive.getByRole('button', { name: 'Wrong label?' }).click();
+    await abusive.getByLabel('Right label').selectOption('venting');
+    await abusive.getByRole('button', { name: 'Send' }).click();
+    await abusive.getByRole('status').filter({ hasText: 'Thanks: recorded as venting' }).waitFor();
+
+    const oneCall = await browser.open(`token=${TOKENS.boundAgent}&callId=bound-page`);
+    await oneCall.locator('.line-customer[data-label="abusive"]').waitFor();
+    const cases: [string, string][] = [
+      ['agentId=agent-7', 'This token is bound to agent agent-bound'],
+      ['callId=bound-page-other', "call bound-page-other is another agent's"],
+    ];
+    for (const [query, explanation] of cases) {
+      const refused = await browser.open(`token=${TOKENS.boundAgent}&${query}`);
+      expect(await refused.getByRole('alert').textContent(), query).toContain(explanation);
+    }
+    await call.end();
+    await other.end();
+  });
+
   it('stops reconnecting and says so when the service comes back without the page’s token', async () => {
     const before = await startServer();
     const port = new URL(before.http).port;

@@ -11,6 +11,8 @@ import { KeywordClassifier } from './keyword-classifier.js';
 export const TOKENS = {
   ingest: 'test-ingest-token-acme-0001',
   agent: 'test-agent-token-acme-0001',
+  /** Bound to agent-bound: it follows and acts on that agent's calls only. */
+  boundAgent: 'test-agent-token-acme-bound1',
   supervisor: 'test-supervisor-token-acme-01',
   otherTenant: 'test-supervisor-token-globex-1',
   otherIngest: 'test-ingest-token-globex-0001',
@@ -20,6 +22,7 @@ export const TOKENS = {
 export const TOKEN_CONFIG = JSON.stringify([
   { token: TOKENS.ingest, tenant: 'acme', scopes: ['ingest'] },
   { token: TOKENS.agent, tenant: 'acme', scopes: ['subscribe'] },
+  { token: TOKENS.boundAgent, tenant: 'acme', scopes: ['subscribe'], agentId: 'agent-bound', name: 'agent-bound' },
   { token: TOKENS.supervisor, tenant: 'acme', scopes: ['subscribe', 'supervise', 'review'], name: 'sup-ana' },
   { token: TOKENS.otherTenant, tenant: 'globex', scopes: ['subscribe', 'supervise', 'review'] },
   { token: TOKENS.otherIngest, tenant: 'globex', scopes: ['ingest'] },

@@ -124,6 +124,29 @@ describe('tokens', () => {
     expect(() => parseTokens('{"token":"abcdefghijklmnop"}')).toThrow(/^AUTH_TOKENS: .*expected array/);
   });
 
+  it('binds a subscribe-only token to an agent; an unbound one keeps no agent', () => {
+    const entries = parseTokens(
+      JSON.stringify([
+        { token: 'agent-7-token-abcdef', tenant: 't', scopes: ['subscribe'], agentId: 'agent-7' },
+        { token: 'any-agent-token-abcd', tenant: 't', scopes: ['subscribe'] },
+      ]),
+    );
+    const store = new TokenStore(entries);
+    expect(store.lookup('agent-7-token-abcdef')).toMatchObject({ tenant: 't', agentId: 'agent-7' });
+    expect(store.lookup('any-agent-token-abcd')).not.toHaveProperty('agentId');
+  });
+
+  it('refuses an agent binding on a token with another scope, or an agent id no call could have', () => {
+    const bound = (scopes: string[], agentId: string) =>
+      JSON.stringify([{ token: 'abcdefghijklmnop', tenant: 't', scopes, agentId }]);
+    expect(() => parseTokens(bound(['subscribe', 'supervise'], 'agent-7'))).toThrow(
+      'AUTH_TOKENS: [0].agentId: only a token whose one scope is subscribe can be bound to an agent',
+    );
+    expect(() => parseTokens(bound(['ingest'], 'agent-7'))).toThrow(/\[0\]\.agentId/);
+    expect(() => parseTokens(bound(['subscribe'], ''))).toThrow(/AUTH_TOKENS: \[0\]\.agentId/);
+    expect(() => parseTokens(bound(['subscribe'], 'agent\u0000-7'))).toThrow(/AUTH_TOKENS: \[0\]\.agentId/);
+  });
+
   it('reads the bearer header first, then ?token=', () => {
     expect(tokenOf({ authorization: 'Bearer abc' }, { token: 'q' })).toBe('abc');
     expect(tokenOf({}, { token: 'q' })).toBe('q');

@@ -18,7 +18,7 @@ function subscribeUrl(token: string): string {
 }
 
 async function open(params: ConsoleParams): Promise<void> {
-  const problem = await tokenProblem(params.token, params.view);
+  const problem = await tokenProblem(params.token, params);
   if (problem) return showProblem(root, problem.message);
   const frame = mountFrame(root, params.view === 'agent' ? 'Agent console' : 'Supervisor console', params.subject);
   // A single-call page asks for that call's cues from the first one, before it has seen any.
@@ -39,7 +39,7 @@ async function open(params: ConsoleParams): Promise<void> {
       onAck: (step, outcome) => view instanceof AgentView && view.ackResult(step, outcome),
       onRefused: (refusal) => showProblem(root, refusal),
       whyRefused: async () => {
-        const problem = await tokenProblem(params.token, params.view);
+        const problem = await tokenProblem(params.token, params);
         return problem && !problem.transient ? problem.message : undefined;
       },
     },

@@ -1,7 +1,7 @@
 import type { SubscriptionScope } from '../../protocol/subscribe-messages.js';
 import { readFilters, type IncidentFilters } from './incident-query.js';
 
-export type View = 'agent' | 'supervisor';
+type View = 'agent' | 'supervisor';
 
 export interface ConsoleParams {
   token: string;

@@ -1,5 +1,5 @@
 import type { ConsoleSession } from '../../protocol/console-session.js';
-import type { View } from './params.js';
+import type { ConsoleParams } from './params.js';
 
 export interface TokenProblem {
   message: string;
@@ -8,7 +8,10 @@ export interface TokenProblem {
 }
 
 /** Asks the service about the token: a refused WebSocket upgrade tells the page nothing about why. */
-export async function tokenProblem(token: string, view: View): Promise<TokenProblem | undefined> {
+export async function tokenProblem(
+  token: string,
+  { view, scope }: Pick<ConsoleParams, 'view' | 'scope'>,
+): Promise<TokenProblem | undefined> {
   let response: Response;
   try {
     response = await fetch('/console/session', { headers: { authorization: `Bearer ${token}` } });
@@ -34,6 +37,12 @@ export async function tokenProblem(token: string, view: View): Promise<TokenProb
   if (view === 'supervisor' && !session.scopes.includes('supervise')) {
     return {
       message: 'This token cannot follow a team: the supervisor view needs a token with the supervise scope.',
+      transient: false,
+    };
+  }
+  if (session.agentId !== undefined && 'agentId' in scope && scope.agentId !== session.agentId) {
+    return {
+      message: `This token is bound to agent ${session.agentId}: it shows only their calls. Open the console with &agentId=${session.agentId}.`,
       transient: false,
     };
   }

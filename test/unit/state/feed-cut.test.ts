@@ -181,6 +181,27 @@ describe('a subscription whose event feed was cut, once the feed is back', () =>
     await call.end();
     expect(agent).toEqual(['c2 started limit', 'c2 cue 1', 'c2 line s1 abusive', 'c2 ended limit']);
   });
+
+  it("bound to an agent, gets of the calls it follows that started during the cut only that agent's", async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const events: string[] = [];
+    for (const callId of ['c-other', 'c-own']) {
+      const { start } = await fanout.add('acme', { callId }, (event) => void events.push(shown(event)), true, 'a1');
+      start(new Map(), new Set());
+    }
+    cutFeed();
+    const other = await ownCall(store, { tenant: 'acme', callId: 'c-other', agentId: 'a2' });
+    const own = await ownCall(store, { tenant: 'acme', callId: 'c-own', agentId: 'a1' });
+    for (const call of [other, own]) {
+      await call.start();
+      await call.line('s1', 'abusive');
+      await call.cue('limit');
+    }
+    await resume();
+    await other.end();
+    await own.end();
+    expect(events).toEqual(['c-own started limit', 'c-own cue 1', 'c-own line s1 abusive', 'c-own ended limit']);
+  });
 });
 
 describe('a feed cut that meets a subscription still reading back, or a store that fails the catch-up', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallInfo } from '../../../src/state/call-state.js';
-import { ScopeIndex, type IndexedSubscription, type Sink } from '../../../src/fanout/scope-index.js';
+import { covers, ScopeIndex, type IndexedSubscription, type Sink } from '../../../src/fanout/scope-index.js';
 import type { SubscriberEvent, SubscriptionScope } from '../../../src/protocol/subscribe-messages.js';
 
 const call: CallInfo = { tenant: 'acme', callId: 'c1', agentId: 'a1', teamId: 't1' };
@@ -23,13 +23,14 @@ const line = {
 let ids = 0;
 const sub = (
   scope: SubscriptionScope,
-  options: { tenant?: string; transcript?: boolean; sink?: Sink } = {},
+  options: { tenant?: string; transcript?: boolean; sink?: Sink; boundAgent?: string } = {},
 ): IndexedSubscription => ({
   id: `sub-${++ids}`,
   tenant: options.tenant ?? 'acme',
   scope,
   transcript: options.transcript ?? false,
   sink: options.sink ?? (() => undefined),
+  boundAgent: options.boundAgent,
 });
 
 describe('ScopeIndex', () => {
@@ -72,6 +73,18 @@ describe('ScopeIndex', () => {
     expect(index.remove(agentWithLines.id)).toBeUndefined();
     expect(index.reached(call, line)).toEqual([byTenant]);
     expect(index.all()).toHaveLength(2);
+  });
+
+  it('reaches a subscription of a token bound to an agent, and lists the call for it, only when the call is that agent’s', () => {
+    const index = new ScopeIndex();
+    const own = sub({ callId: 'c1' }, { boundAgent: 'a1' });
+    const other = sub({ callId: 'c1' }, { boundAgent: 'a2' });
+    for (const s of [own, other]) index.add(s);
+    expect(index.reached(call, cue)).toEqual([own]);
+    expect(index.reached(call, line)).toEqual([]);
+    expect(covers(own, call)).toBe(true);
+    expect(covers(other, call)).toBe(false);
+    expect(covers(sub({ callId: 'c1' }), call)).toBe(true);
   });
 
   it('does not look at subscriptions of other calls: the same few buckets whatever their number', () => {
