@@ -4,8 +4,13 @@ import type { ContextTurn, Verdict } from '../protocol/verdict.js';
 /** Turns of context the model reads: the previous finals, oldest first. */
 export const MAX_CONTEXT_TURNS = 4;
 
-/** Finals are latency-critical; partials are speculative and yield to finals in the queue. */
-export type Priority = 'final' | 'partial';
+/**
+ * Within a lane (tenant), highest first: a call's finals are latency-critical (cues wait for them);
+ * partials are speculative but live (a label on the transcript as the words come); bulk texts
+ * (`POST /v1/classify`) have no call waiting on them. Across lanes the batcher serves in turn.
+ */
+export const PRIORITIES = ['final', 'partial', 'bulk'] as const;
+export type Priority = (typeof PRIORITIES)[number];
 
 export interface Classifier {
   /**

@@ -23,7 +23,7 @@ interface TokenizedUtterance {
   tokens: Token[];
   /** The earlier turns the context head reads (non-empty, at most MAX_CONTEXT_TURNS, oldest first), with their cache keys. */
   context: (ContextTurn & { key: string })[];
-  /** Finals are cached for the turns after them; partials are not (their text is about to change). */
+  /** A call's finals are cached for the turns after them; partials (about to change) and bulk texts (no call's turns) are not. */
   final: boolean;
 }
 

@@ -1,4 +1,4 @@
-import type { Priority } from './classifier.js';
+import { PRIORITIES, type Priority } from './classifier.js';
 
 export class QueueFullError extends Error {
   constructor(limit: number) {
@@ -45,18 +45,49 @@ interface Pending<I, O> {
   reject(error: unknown): void;
 }
 
-/** One lane's waiting requests (a lane is whoever shares the model: the service uses the tenant). */
-type Lane<I, O> = Record<Priority, Array<Pending<I, O>>>;
+/** Which request of a priority a full queue pushes out: the oldest partial is the stalest revision; otherwise the newest, whose caller has waited least. */
+const pushedOutFirst: Record<Priority, 'oldest' | 'newest'> = { final: 'newest', partial: 'oldest', bulk: 'newest' };
 
-const laneDepth = (lane: Lane<unknown, unknown>): number => lane.final.length + lane.partial.length;
+/** One lane's waiting requests, by priority (a lane is whoever shares the model: the service uses the tenant). */
+class Lane<I, O> {
+  readonly #queues: Record<Priority, Array<Pending<I, O>>> = { final: [], partial: [], bulk: [] };
+  size = 0;
+
+  add(pending: Pending<I, O>, priority: Priority): void {
+    this.#queues[priority].push(pending);
+    this.size++;
+  }
+
+  /** The oldest request of the highest priority waiting; only called on a lane that holds one. */
+  take(): Pending<I, O> {
+    const priority = PRIORITIES.find((p) => this.#queues[p].length > 0)!;
+    this.size--;
+    return this.#queues[priority].shift()!;
+  }
+
+  /** Removes and returns a request of the lowest priority waiting, if it ranks below `above` (any, if not given). */
+  pushOut(above?: Priority): Pending<I, O> | undefined {
+    const highest = above === undefined ? 0 : PRIORITIES.indexOf(above) + 1;
+    for (let rank = PRIORITIES.length - 1; rank >= highest; rank--) {
+      const priority = PRIORITIES[rank]!;
+      const queue = this.#queues[priority];
+      if (queue.length === 0) continue;
+      this.size--;
+      return pushedOutFirst[priority] === 'oldest' ? queue.shift() : queue.pop();
+    }
+    return undefined;
+  }
+}
 
 /**
  * Gathers concurrent requests into batches of at most `batchMaxSize`, runs one batch at a time,
- * and resolves each caller with its own result. Finals go before partials; each batch takes
- * finals from the lanes in turn (round-robin), then partials the same way, so a lane that floods
- * the queue delays the others by at most its turn. When the queue is full a final pushes out a
- * partial of the fullest lane; a lane below its share (queueMax / lanes waiting) may push out the
- * newest request of the fullest lane, which its caller sees as a full queue.
+ * and resolves each caller with its own result. Lanes (tenants) share each batch in turn: it takes
+ * one request from each lane with work waiting, round-robin, so a lane that floods the queue, with
+ * any priority, delays the others by at most its turn. Within a lane, finals go before partials
+ * and partials before bulk texts (PRIORITIES). When the queue is full, a lane below its share
+ * (queueMax / lanes waiting) pushes out the fullest lane's lowest-priority request, whatever its
+ * own priority; any other lane may push out only one of its own that ranks below the new request.
+ * A request pushed out is rejected as if the queue had been full (see `pushedOutFirst`).
  */
 export class MicroBatcher<I, O> {
   readonly #options: MicroBatcherOptions<I, O>;
@@ -80,45 +111,35 @@ export class MicroBatcher<I, O> {
   submit(input: I, priority: Priority = 'final', lane = ''): Promise<O> {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
     if (this.#depth >= this.#options.queueMax) {
-      const evicted = this.#evictFor(lane, priority);
-      if (!evicted) return Promise.reject(new QueueFullError(this.#options.queueMax));
-      evicted.reject(new QueueFullError(this.#options.queueMax));
+      const pushedOut = this.#makeRoomFor(lane, priority);
+      if (!pushedOut) return Promise.reject(new QueueFullError(this.#options.queueMax));
+      pushedOut.reject(new QueueFullError(this.#options.queueMax));
     }
     return new Promise<O>((resolve, reject) => {
       let queues = this.#lanes.get(lane);
-      if (!queues) this.#lanes.set(lane, (queues = { final: [], partial: [] }));
-      queues[priority].push({ input, enqueuedAt: performance.now(), resolve, reject });
+      if (!queues) this.#lanes.set(lane, (queues = new Lane()));
+      queues.add({ input, enqueuedAt: performance.now(), resolve, reject }, priority);
       this.#depth++;
       this.#schedule();
     });
   }
 
-  /** Makes room for a request of `lane` in a full queue, if it deserves it: the request pushed out, or undefined. */
-  #evictFor(lane: string, priority: Priority): Pending<I, O> | undefined {
-    let fullest: string | undefined;
-    let fullestWithPartials: string | undefined;
-    const depthOf = (name: string | undefined): number => (name === undefined ? 0 : laneDepth(this.#lanes.get(name)!));
-    for (const [name, queues] of this.#lanes) {
-      if (depthOf(name) > depthOf(fullest)) fullest = name;
-      if (queues.partial.length > 0 && depthOf(name) > depthOf(fullestWithPartials)) fullestWithPartials = name;
-    }
-    if (priority === 'final' && fullestWithPartials !== undefined)
-      return this.#remove(fullestWithPartials, 'partial', 'oldest');
-    const own = this.#lanes.has(lane);
+  /** Makes room in a full queue for a request of lane `name`, if it deserves it: the request pushed out, or undefined. */
+  #makeRoomFor(name: string, priority: Priority): Pending<I, O> | undefined {
+    const own = this.#lanes.get(name);
     const share = Math.floor(this.#options.queueMax / (this.#lanes.size + (own ? 0 : 1)));
-    const ownDepth = own ? depthOf(lane) : 0;
-    if (fullest === undefined || fullest === lane || ownDepth >= share || depthOf(fullest) <= ownDepth + 1)
-      return undefined;
-    if (this.#lanes.get(fullest)!.partial.length > 0) return this.#remove(fullest, 'partial', 'newest');
-    return priority === 'final' ? this.#remove(fullest, 'final', 'newest') : undefined;
+    if ((own?.size ?? 0) >= share) return own && this.#pushOut(name, own, priority);
+    // Under its share in a full queue, so the fullest lane is another one, holding more than its share.
+    const [fullestName, fullest] = [...this.#lanes].reduce((most, next) => (next[1].size > most[1].size ? next : most));
+    return this.#pushOut(fullestName, fullest);
   }
 
-  #remove(name: string, priority: Priority, which: 'oldest' | 'newest'): Pending<I, O> | undefined {
-    const lane = this.#lanes.get(name)!;
-    const removed = which === 'oldest' ? lane[priority].shift() : lane[priority].pop();
-    if (removed) this.#depth--;
-    if (laneDepth(lane) === 0) this.#lanes.delete(name);
-    return removed;
+  #pushOut(name: string, lane: Lane<I, O>, above?: Priority): Pending<I, O> | undefined {
+    const pushedOut = lane.pushOut(above);
+    if (!pushedOut) return undefined;
+    this.#depth--;
+    if (lane.size === 0) this.#lanes.delete(name);
+    return pushedOut;
   }
 
   /** Refuses new requests and resolves once everything already queued has run. */
@@ -152,23 +173,15 @@ export class MicroBatcher<I, O> {
     });
   }
 
+  /** Up to `count` requests, one from each lane in turn, each lane's highest priority first. */
   #take(count: number): Array<Pending<I, O>> {
     const batch: Array<Pending<I, O>> = [];
-    for (const priority of ['final', 'partial'] as const) {
-      let served = true;
-      while (batch.length < count && served) {
-        served = false;
-        for (const [name, lane] of [...this.#lanes]) {
-          if (batch.length >= count) break;
-          const next = lane[priority].shift();
-          if (!next) continue;
-          batch.push(next);
-          served = true;
-          // Served lanes go to the back of the line; empty ones leave it.
-          this.#lanes.delete(name);
-          if (laneDepth(lane) > 0) this.#lanes.set(name, lane);
-        }
-      }
+    while (batch.length < count && this.#lanes.size > 0) {
+      const [name, lane] = this.#lanes.entries().next().value!;
+      batch.push(lane.take());
+      // A served lane goes to the back of the line; an empty one leaves it.
+      this.#lanes.delete(name);
+      if (lane.size > 0) this.#lanes.set(name, lane);
     }
     this.#depth -= batch.length;
     return batch;

@@ -67,6 +67,34 @@ describe('sharing the classifier between tenants', () => {
     expect(ui.received.filter((m) => m.type === 'unclassified')).toEqual([]);
   });
 
+  it('labels a quiet tenant’s partials while another keeps the queue full with POST /v1/classify', async () => {
+    const classifier = new BatchingKeywords({ batchMaxSize: 4, queueMax: 16, gated: true });
+    server = await startServer({ PARTIAL_DEBOUNCE_MS: '0' }, classifier);
+    const bulk = fetch(`${server.http}/v1/classify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.otherIngest}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ texts: Array.from({ length: 20 }, (_, i) => `bulk text ${i}`) }),
+    });
+    // One batch of 4 runs (held), 16 wait: the queue is full.
+    await until(() => classifier.waiting.get('globex') === 20, 5000);
+
+    const producer = await connect('/v1/ingest', TOKENS.ingest);
+    const ui = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(ui, { callId: 'quiet' }, { transcript: true });
+    const quiet = new CallScript(producer, 'quiet');
+    await quiet.start();
+    expect(await quiet.say('customer', 'you are useless', false)).toMatchObject({ status: 'accepted' });
+    // Before the fix, bulk texts queued as finals and a partial could not push them out: it was refused.
+    await until(() => classifier.waiting.get('acme') === 1, 4000);
+    classifier.release();
+    expect(await ui.next((m) => m.type === 'transcript' && !m.isFinal && m.label !== undefined)).toMatchObject({
+      text: 'you are useless',
+      label: 'abusive',
+    });
+    // The bulk request gave up one text to the quiet tenant, and is told to retry.
+    expect((await bulk).status).toBe(503);
+  });
+
   it('tells the call’s subscribers, and counts, when an accepted final cannot be classified', async () => {
     const failing: Classifier = { classify: () => Promise.reject(new Error('model crashed')), close: async () => {} };
     server = await startServer({}, failing);

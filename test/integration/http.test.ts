@@ -49,6 +49,12 @@ describe('HTTP endpoints', () => {
     expect((await wrong.json()).message).toMatch(/^body\.speaker/);
   });
 
+  it('queues its texts as bulk, behind the tenant’s own calls', async () => {
+    const classifier = server.classifier as KeywordClassifier;
+    await post({ texts: ['first', 'second'] });
+    expect(classifier.calls.slice(-2).map((c) => c.priority)).toEqual(['bulk', 'bulk']);
+  });
+
   it('validates the body and names the problem', async () => {
     for (const body of [
       {},

@@ -35,6 +35,13 @@ function recordingBatcher(options: { batchMaxSize?: number; batchMaxWaitMs?: num
   };
 }
 
+/** What a request came to: its result, or 'queue full' if it was refused or pushed out. */
+const outcome = (request: Promise<string>): Promise<string> =>
+  request.catch((error: unknown) => {
+    if (error instanceof QueueFullError) return 'queue full';
+    throw error;
+  });
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -182,21 +189,75 @@ describe('MicroBatcher', () => {
     ]);
   });
 
-  it('keeps finals of every lane ahead of partials, and a partial never pushes out a final', async () => {
+  it('gives every lane its turn in each batch, whatever the priorities: one lane’s finals do not hold back another’s partials', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const queued = [
+      ...['a0', 'a1', 'a2', 'a3'].map((t) => batcher.submit(t, 'final', 'a')),
+      batcher.submit('b-partial', 'partial', 'b'),
+    ];
+    releaseBatch();
+    await Promise.all([running, ...queued]);
+    expect(batches.slice(1)).toEqual([['a0', 'b-partial'], ['a1', 'a2'], ['a3']]);
+  });
+
+  // This replaces "a partial never pushes out a final": across lanes that rule let one lane's finals
+  // (or bulk texts sent as finals) keep the whole queue, so another lane's partials were refused.
+  it('lets a lane under its share push out the newest request of the fullest lane, even a final', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2, queueMax: 4 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const outcomes = [
+      batcher.submit('a-partial', 'partial', 'a'),
+      ...['b0', 'b1', 'b2'].map((t) => batcher.submit(t, 'final', 'b')),
+      batcher.submit('a-partial-2', 'partial', 'a'),
+    ].map(outcome);
+    releaseBatch();
+    await running;
+    expect(await Promise.all(outcomes)).toEqual(['A-PARTIAL', 'B0', 'B1', 'queue full', 'A-PARTIAL-2']);
+    expect(batches.slice(1)).toEqual([
+      ['a-partial', 'b0'],
+      ['a-partial-2', 'b1'],
+    ]);
+  });
+
+  it('pushes out from the fullest lane only: a lane’s final never takes the partial of a lane under its share', async () => {
+    const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 1, queueMax: 4 });
+    holdBatches();
+    const running = batcher.submit('running');
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    const outcomes = [
+      batcher.submit('a-partial', 'partial', 'a'),
+      batcher.submit('b-partial', 'partial', 'b'),
+      ...['a0', 'a1', 'a2', 'a3'].map((t) => batcher.submit(t, 'final', 'a')),
+    ].map(outcome);
+    releaseBatch();
+    await running;
+    // The fullest lane gives up its own partial for its final (a2), then has nothing lower to give (a3).
+    expect(await Promise.all(outcomes)).toEqual(['queue full', 'B-PARTIAL', 'A0', 'A1', 'A2', 'queue full']);
+  });
+
+  it('puts a lane’s bulk texts behind its finals and partials, and pushes them out first', async () => {
     const { batcher, batches, holdBatches, releaseBatch } = recordingBatcher({ batchMaxSize: 2, queueMax: 4 });
     holdBatches();
     const running = batcher.submit('running');
     await vi.waitFor(() => expect(batches).toHaveLength(1));
     const queued = [
-      batcher.submit('a-partial', 'partial', 'a'),
-      ...['b0', 'b1', 'b2'].map((t) => batcher.submit(t, 'final', 'b')),
+      batcher.submit('bulk-1', 'bulk'),
+      batcher.submit('partial', 'partial'),
+      batcher.submit('final-1', 'final'),
     ];
-    await expect(batcher.submit('a-partial-2', 'partial', 'a')).rejects.toBeInstanceOf(QueueFullError);
+    const newestBulk = batcher.submit('bulk-2', 'bulk');
+    const final = batcher.submit('final-2', 'final');
+    await expect(newestBulk).rejects.toBeInstanceOf(QueueFullError);
     releaseBatch();
-    await Promise.all([running, ...queued]);
+    await Promise.all([running, ...queued, final]);
     expect(batches.slice(1)).toEqual([
-      ['b0', 'b1'],
-      ['b2', 'a-partial'],
+      ['final-1', 'final-2'],
+      ['partial', 'bulk-1'],
     ]);
   });
 });
