@@ -80,6 +80,18 @@ async function ownCall(store: ReturnType<typeof memoryCallStore>, info: CallInfo
   };
 }
 
+/** Holds the store's cue reads (a slow read-back) until the function returned is called. */
+function holdCueReads(store: ReturnType<typeof memoryCallStore>): () => void {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const since = store.cues.since.bind(store.cues);
+  store.cues.since = async (...args) => {
+    await held;
+    return since(...args);
+  };
+  return release;
+}
+
 const shown = (event: SubscriberEvent): string => {
   switch (event.type) {
     case 'transcript':
@@ -218,13 +230,7 @@ describe('a feed cut that meets a subscription still reading back, or a store th
     await second.cue('limit');
     reconnect();
     // A live cue of the first call arrives before the catch-up runs: its gap is read back, slowly.
-    let releaseRead!: () => void;
-    const readHeld = new Promise<void>((resolve) => (releaseRead = resolve));
-    const since = store.cues.since.bind(store.cues);
-    store.cues.since = async (...args) => {
-      await readHeld;
-      return since(...args);
-    };
+    const releaseRead = holdCueReads(store);
     await first.cue('solve');
     const caughtUp = fanout.catchUp();
     releaseRead();
@@ -385,13 +391,7 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     cutFeed();
     await call.cue('warning');
     reconnect();
-    let releaseReads!: () => void;
-    const readsHeld = new Promise<void>((resolve) => (releaseReads = resolve));
-    const since = store.cues.since.bind(store.cues);
-    store.cues.since = async (...args) => {
-      await readsHeld;
-      return since(...args);
-    };
+    const releaseReads = holdCueReads(store);
     await call.cue('transfer'); // after the lost cue 2: the agent subscription reads the gap back, slowly
     // The call's own scope comes first: it carries the call's live cues from now on.
     const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
