@@ -42,8 +42,21 @@ export type ExportQuery = Static<typeof ExportQuery>;
 export const CallIdParams = Type.Object({ callId: Id('The call.') }, { additionalProperties: false });
 export type CallIdParams = Static<typeof CallIdParams>;
 
+const IncidentEpoch = Type.String({
+  maxLength: 128,
+  description:
+    'The epoch of the call’s cues: a call id used again after call.end is another call, with another epoch and its own incident (empty for incidents recorded before epochs were kept).',
+});
+
+/** Which call of that id: the one of this epoch; without it, the newest (GET) or every one (DELETE). */
+export const IncidentCallQuery = Type.Composite([Type.Object({ epoch: Type.Optional(IncidentEpoch) }), TokenQuery], {
+  additionalProperties: false,
+});
+export type IncidentCallQuery = Static<typeof IncidentCallQuery>;
+
 export const IncidentSummary = Type.Object({
   callId: Type.String(),
+  epoch: IncidentEpoch,
   agentId: Type.String(),
   teamId: Type.Optional(Type.String()),
   startedAt: EpochMs,

@@ -3,7 +3,7 @@ import type { FeedbackRow } from './incident-store.js';
 /** Corrections as training-corpus rows (training/corpus/README.md): the newest correction of each line counts. */
 export function feedbackCorpus(rows: readonly FeedbackRow[]): string[] {
   const newest = new Map<string, FeedbackRow>();
-  for (const row of rows) newest.set(`${row.tenant}\u0000${row.callId}\u0000${row.segmentId}`, row);
+  for (const row of rows) newest.set(JSON.stringify([row.tenant, row.callId, row.epoch, row.segmentId]), row);
   return [...newest.values()].map((row) =>
     JSON.stringify({
       text: row.text,

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import type { CallInfo } from '../state/call-state.js';
 import type { Metrics } from '../metrics.js';
-import type { HubObserver } from '../state/shared-hub.js';
+import type { CallInfo, HubObserver } from '../state/call-state.js';
 import { IncidentStore } from './incident-store.js';
 import { openPostgres } from './postgres-driver.js';
 import { Recorder } from './recorder.js';
@@ -77,9 +76,9 @@ export class IncidentRecord {
   }
 
   /** The hub's observer: never throws into the hub. */
-  readonly observe: HubObserver = (info, event, afterIncident) => {
+  readonly observe: HubObserver = (info, event, context) => {
     try {
-      this.recorder.observe(info, event, afterIncident);
+      this.recorder.observe(info, event, context);
     } catch {
       // A bug here must not cost a cue; the write metrics show a record that stops growing.
     }

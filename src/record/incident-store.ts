@@ -10,32 +10,33 @@ import type { Label } from '../protocol/verdict.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.js';
 
+/** One call of the record: a call id used again after its end is another call, with another epoch. */
+interface RecordedCall {
+  tenant: string;
+  callId: string;
+  epoch: string;
+}
+
 /** One write the recorder queues; replaying a write is harmless (each is keyed). */
 export type RecordWrite =
-  | {
+  | (RecordedCall & {
       kind: 'incident';
-      tenant: string;
-      callId: string;
       agentId: string;
       teamId?: string;
       startedAt: number;
       at: number;
       cueType: string;
-    }
-  | {
+    })
+  | (RecordedCall & {
       kind: 'event';
-      tenant: string;
-      callId: string;
       key: string;
       at: number;
       type: TimelineKind;
       data: Record<string, unknown>;
-    }
-  | { kind: 'ended'; tenant: string; callId: string; at: number };
+    })
+  | (RecordedCall & { kind: 'ended'; at: number });
 
-export interface FeedbackRow {
-  tenant: string;
-  callId: string;
+export interface FeedbackRow extends RecordedCall {
   segmentId: string;
   by: string;
   at: number;
@@ -51,23 +52,25 @@ const DEFAULT_PAGE = 50;
 const MIGRATION_LOCK = 71_044;
 
 const cursorOf = (row: IncidentSummary): string =>
-  Buffer.from(JSON.stringify([row.firstIncidentAt, row.callId])).toString('base64url');
+  Buffer.from(JSON.stringify([row.firstIncidentAt, row.callId, row.epoch])).toString('base64url');
 
 export class BadCursorError extends Error {
   override name = 'BadCursorError';
 }
 
-function parseCursor(cursor: string): [number, string] {
+function parseCursor(cursor: string): [number, string, string] {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // As the service writes them: a whole-millisecond time and a call id (which holds no NUL, as no id may).
+    // As the service writes them: a whole-millisecond time, a call id and an epoch (which hold no NUL, as no id may).
     if (
       Array.isArray(value) &&
       Number.isSafeInteger(value[0]) &&
       typeof value[1] === 'string' &&
-      !value[1].includes('\u0000')
+      !value[1].includes('\u0000') &&
+      typeof value[2] === 'string' &&
+      !value[2].includes('\u0000')
     )
-      return [value[0] as number, value[1]];
+      return [value[0] as number, value[1], value[2]];
   } catch {
     // reported below
   }
@@ -77,6 +80,7 @@ function parseCursor(cursor: string): [number, string] {
 function summaryOf(row: SqlRow): IncidentSummary {
   return {
     callId: String(row.call_id),
+    epoch: String(row.epoch),
     agentId: String(row.agent_id),
     ...(row.team_id !== null ? { teamId: String(row.team_id) } : {}),
     startedAt: Number(row.started_at),
@@ -99,6 +103,13 @@ function where(tenant: string, filter: Filter): { sql: string; params: SqlValue[
   if (filter.teamId !== undefined) add('team_id = ?', filter.teamId);
   if (filter.cueType !== undefined) add('cue_types LIKE ?', `%,${filter.cueType},%`);
   return { sql: clauses.join(' AND '), params };
+}
+
+/** One call's rows: by call id and epoch, or every call with that id when no epoch is given. */
+function oneCall(tenant: string, callId: string, epoch: string | undefined): { sql: string; params: SqlValue[] } {
+  return epoch === undefined
+    ? { sql: 'tenant = ? AND call_id = ?', params: [tenant, callId] }
+    : { sql: 'tenant = ? AND call_id = ? AND epoch = ?', params: [tenant, callId, epoch] };
 }
 
 /** The incident record over SQLite or PostgreSQL: the same SQL, every query scoped to one tenant. */
@@ -139,14 +150,15 @@ export class IncidentStore {
       for (const w of batch) {
         if (w.kind === 'incident') {
           await tx.run(
-            `INSERT INTO incidents (tenant, call_id, agent_id, team_id, started_at, first_incident_at, ended_at, cue_types, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)
-             ON CONFLICT (tenant, call_id) DO UPDATE SET
+            `INSERT INTO incidents (tenant, call_id, epoch, agent_id, team_id, started_at, first_incident_at, ended_at, cue_types, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+             ON CONFLICT (tenant, call_id, epoch) DO UPDATE SET
                cue_types = CASE WHEN incidents.cue_types LIKE ? THEN incidents.cue_types ELSE incidents.cue_types || ? END,
                updated_at = excluded.updated_at`,
             [
               w.tenant,
               w.callId,
+              w.epoch,
               w.agentId,
               w.teamId ?? null,
               w.startedAt,
@@ -159,17 +171,15 @@ export class IncidentStore {
           );
         } else if (w.kind === 'event') {
           await tx.run(
-            `INSERT INTO incident_events (tenant, call_id, event_key, at, kind, body) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (tenant, call_id, event_key) DO NOTHING`,
-            [w.tenant, w.callId, w.key, w.at, w.type, JSON.stringify(w.data)],
+            `INSERT INTO incident_events (tenant, call_id, epoch, event_key, at, kind, body) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (tenant, call_id, epoch, event_key) DO NOTHING`,
+            [w.tenant, w.callId, w.epoch, w.key, w.at, w.type, JSON.stringify(w.data)],
           );
         } else {
-          await tx.run('UPDATE incidents SET ended_at = ?, updated_at = ? WHERE tenant = ? AND call_id = ?', [
-            w.at,
-            w.at,
-            w.tenant,
-            w.callId,
-          ]);
+          await tx.run(
+            'UPDATE incidents SET ended_at = ?, updated_at = ? WHERE tenant = ? AND call_id = ? AND epoch = ?',
+            [w.at, w.at, w.tenant, w.callId, w.epoch],
+          );
         }
       }
     });
@@ -181,12 +191,13 @@ export class IncidentStore {
     const { sql, params } = where(tenant, query);
     let page = sql;
     if (query.cursor !== undefined) {
-      const [at, callId] = parseCursor(query.cursor);
-      page += ' AND (first_incident_at < ? OR (first_incident_at = ? AND call_id < ?))';
-      params.push(at, at, callId);
+      const [at, callId, epoch] = parseCursor(query.cursor);
+      page +=
+        ' AND (first_incident_at < ? OR (first_incident_at = ? AND (call_id < ? OR (call_id = ? AND epoch < ?))))';
+      params.push(at, at, callId, callId, epoch);
     }
     const rows = await this.db.all(
-      `SELECT * FROM incidents WHERE ${page} ORDER BY first_incident_at DESC, call_id DESC LIMIT ?`,
+      `SELECT * FROM incidents WHERE ${page} ORDER BY first_incident_at DESC, call_id DESC, epoch DESC LIMIT ?`,
       [...params, limit + 1],
     );
     const incidents = rows.slice(0, limit).map(summaryOf);
@@ -198,41 +209,54 @@ export class IncidentStore {
     let cursor: string | undefined;
     do {
       const page = await this.list(tenant, { ...filter, limit: 100, ...(cursor !== undefined ? { cursor } : {}) });
-      for (const summary of page.incidents) yield { ...summary, timeline: await this.timeline(tenant, summary.callId) };
+      for (const summary of page.incidents) yield { ...summary, timeline: await this.timeline(tenant, summary) };
       cursor = page.nextCursor;
     } while (cursor !== undefined);
   }
 
-  async get(tenant: string, callId: string): Promise<IncidentDetail | undefined> {
-    const [row] = await this.db.all('SELECT * FROM incidents WHERE tenant = ? AND call_id = ?', [tenant, callId]);
+  /** The incident of the call with that id and epoch; without an epoch, the newest of that call id. */
+  async get(tenant: string, callId: string, epoch?: string): Promise<IncidentDetail | undefined> {
+    const { sql, params } = oneCall(tenant, callId, epoch);
+    const [row] = await this.db.all(
+      `SELECT * FROM incidents WHERE ${sql} ORDER BY first_incident_at DESC LIMIT 1`,
+      params,
+    );
     if (!row) return undefined;
-    return { ...summaryOf(row), timeline: await this.timeline(tenant, callId) };
+    const summary = summaryOf(row);
+    return { ...summary, timeline: await this.timeline(tenant, summary) };
   }
 
-  private async timeline(tenant: string, callId: string): Promise<TimelineEntry[]> {
+  private async timeline(tenant: string, { callId, epoch }: IncidentSummary): Promise<TimelineEntry[]> {
     const events = await this.db.all(
       // A line received in the millisecond its cue was emitted still comes first.
-      `SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ?
+      `SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ? AND epoch = ?
        ORDER BY at, CASE kind WHEN 'line' THEN 0 ELSE 1 END, event_key`,
-      [tenant, callId],
+      [tenant, callId, epoch],
     );
-    const feedback = await this.feedbackOf(tenant, callId);
+    const feedback = await this.db.all(
+      'SELECT * FROM label_feedback WHERE tenant = ? AND call_id = ? AND epoch = ? ORDER BY at',
+      [tenant, callId, epoch],
+    );
     const entries: TimelineEntry[] = events.map((e) => ({
       at: Number(e.at),
       kind: e.kind as TimelineKind,
       data: JSON.parse(String(e.body)),
     }));
-    for (const f of feedback) entries.push({ at: f.at, kind: 'feedback', data: { ...f, tenant: undefined } });
+    for (const f of feedback.map(feedbackOf))
+      entries.push({ at: f.at, kind: 'feedback', data: { ...f, tenant: undefined, epoch: undefined } });
     return entries.sort((a, b) => a.at - b.at);
   }
 
-  /** Removes one call's record (incident, timeline, corrections); false when there was none. */
-  async deleteCall(tenant: string, callId: string): Promise<boolean> {
+  /**
+   * Removes the record (incident, timeline, corrections) of the call with that id and epoch;
+   * without an epoch, of every call with that id. False when there was none.
+   */
+  async deleteCall(tenant: string, callId: string, epoch?: string): Promise<boolean> {
+    const { sql, params } = oneCall(tenant, callId, epoch);
     return this.db.transaction(async (tx) => {
-      const key = [tenant, callId];
-      const removed = await tx.run('DELETE FROM incidents WHERE tenant = ? AND call_id = ?', key);
-      const events = await tx.run('DELETE FROM incident_events WHERE tenant = ? AND call_id = ?', key);
-      const feedback = await tx.run('DELETE FROM label_feedback WHERE tenant = ? AND call_id = ?', key);
+      const removed = await tx.run(`DELETE FROM incidents WHERE ${sql}`, params);
+      const events = await tx.run(`DELETE FROM incident_events WHERE ${sql}`, params);
+      const feedback = await tx.run(`DELETE FROM label_feedback WHERE ${sql}`, params);
       return removed + events + feedback > 0;
     });
   }
@@ -242,7 +266,8 @@ export class IncidentStore {
     return this.db.transaction(async (tx) => {
       await tx.run(
         `DELETE FROM incident_events WHERE EXISTS (SELECT 1 FROM incidents i
-           WHERE i.tenant = incident_events.tenant AND i.call_id = incident_events.call_id AND i.updated_at < ?)`,
+           WHERE i.tenant = incident_events.tenant AND i.call_id = incident_events.call_id
+             AND i.epoch = incident_events.epoch AND i.updated_at < ?)`,
         [before],
       );
       await tx.run('DELETE FROM label_feedback WHERE at < ?', [before]);
@@ -253,9 +278,9 @@ export class IncidentStore {
   /** Records a correction; the same person correcting the same line again replaces it. */
   async addFeedback(f: FeedbackRow): Promise<void> {
     await this.db.run(
-      `INSERT INTO label_feedback (tenant, call_id, segment_id, by_name, at, speaker, text, model_label, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant, call_id, segment_id, by_name) DO UPDATE SET at = excluded.at, label = excluded.label`,
-      [f.tenant, f.callId, f.segmentId, f.by, f.at, f.speaker, f.text, f.modelLabel ?? null, f.label],
+      `INSERT INTO label_feedback (tenant, call_id, epoch, segment_id, by_name, at, speaker, text, model_label, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (tenant, call_id, epoch, segment_id, by_name) DO UPDATE SET at = excluded.at, label = excluded.label`,
+      [f.tenant, f.callId, f.epoch, f.segmentId, f.by, f.at, f.speaker, f.text, f.modelLabel ?? null, f.label],
     );
   }
 
@@ -268,12 +293,6 @@ export class IncidentStore {
     return rows.map(feedbackOf);
   }
 
-  private async feedbackOf(tenant: string, callId: string): Promise<FeedbackRow[]> {
-    return (
-      await this.db.all('SELECT * FROM label_feedback WHERE tenant = ? AND call_id = ? ORDER BY at', [tenant, callId])
-    ).map(feedbackOf);
-  }
-
   close(): Promise<void> {
     return this.db.close();
   }
@@ -283,6 +302,7 @@ function feedbackOf(row: SqlRow): FeedbackRow {
   return {
     tenant: String(row.tenant),
     callId: String(row.call_id),
+    epoch: String(row.epoch),
     segmentId: String(row.segment_id),
     by: String(row.by_name),
     at: Number(row.at),

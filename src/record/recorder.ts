@@ -1,5 +1,5 @@
-import { callKey, type CallInfo } from '../state/call-state.js';
-import type { Cue, Evidence } from '../protocol/cue.js';
+import { callKey, type CallInfo, type ObservedContext } from '../state/call-state.js';
+import type { Cue, Evidence, LadderStep } from '../protocol/cue.js';
 import { INCIDENT_CUES } from '../protocol/incidents.js';
 import type { SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import type { RecordWrite } from './incident-store.js';
@@ -7,17 +7,25 @@ import { maskDigits } from './mask.js';
 
 interface TrackedCall {
   info: CallInfo;
+  /** The call's numbering: a call id used again after its end is another call, with another epoch. */
+  epoch: string;
   startedAt: number;
   incident: boolean;
-  /** Before the first incident: the newest final lines and cues, waiting to be kept if one comes. */
+  /** Before the first incident: the newest final lines, cues and ladder moves, waiting to be kept if one comes. */
   recentLines: { line: TranscriptEvent; at: number }[];
   earlyCues: Cue[];
+  earlyMoves: { step: LadderStep; at: number }[];
   /** Lines still to keep after the latest incident cue. */
   linesAfter: number;
 }
 
 const isIncidentCue = (cue: Cue): boolean => (INCIDENT_CUES as readonly string[]).includes(cue.type);
-const EARLY_CUES_KEPT = 16;
+const EARLY_EVENTS_KEPT = 16;
+
+/** Adds to a list that keeps only its newest `EARLY_EVENTS_KEPT`. */
+function keepNewest<T>(list: T[], item: T): void {
+  if (list.push(item) > EARLY_EVENTS_KEPT) list.shift();
+}
 
 const maskEvidence = (e: Evidence): Evidence => ({
   ...e,
@@ -49,7 +57,7 @@ const lineData = (line: TranscriptEvent) => ({
  * Turns the hub's events into record writes. Nothing is written for a call until it reaches an
  * incident cue (a limit or above, ask-meaning, a safety alert); then the call, its cues, the
  * `contextLines` final lines before each incident cue and after it, its ladder moves and alert
- * claims are kept, with digit runs masked.
+ * claims are kept, with digit runs masked. Each call is one incident: one call id and epoch.
  */
 export class Recorder {
   private readonly calls = new Map<string, TrackedCall>();
@@ -62,19 +70,33 @@ export class Recorder {
 
   /**
    * `afterIncident`: with the `started` of a call taken over from another instance that had already
-   * recorded an incident, so the record goes on. A claim is kept whichever instance took it: a
-   * claimed safety alert is always an incident, recorded by the instance that raised it.
+   * recorded an incident, so the record goes on. A claim is kept whichever instance took it (under
+   * the claimed alert's epoch): a claimed safety alert is always an incident, recorded by the
+   * instance that raised it.
    */
-  observe(info: CallInfo, event: SubscriberEvent, afterIncident = false): void {
+  observe(info: CallInfo, event: SubscriberEvent, { afterIncident = false, claimedEpoch }: ObservedContext = {}): void {
     const key = callKey(info);
     let call = this.calls.get(key);
     if (event.type === 'call' && event.event === 'started' && !call) {
-      call = { info, startedAt: this.now(), incident: afterIncident, recentLines: [], earlyCues: [], linesAfter: 0 };
+      call = {
+        info,
+        epoch: event.call.epoch,
+        startedAt: this.now(),
+        incident: afterIncident,
+        recentLines: [],
+        earlyCues: [],
+        earlyMoves: [],
+        linesAfter: 0,
+      };
       this.calls.set(key, call);
       return;
     }
     if (event.type === 'alert.claimed') {
-      this.event(info, `claim:${event.seq}:${event.at}`, event.at, 'claim', { seq: event.seq, by: event.by });
+      if (claimedEpoch !== undefined)
+        this.event(info, claimedEpoch, `claim:${event.seq}:${event.at}`, event.at, 'claim', {
+          seq: event.seq,
+          by: event.by,
+        });
       return;
     }
     if (!call) return;
@@ -87,10 +109,9 @@ export class Recorder {
         this.cue(call, event.cue);
         break;
       case 'call':
-        if (event.event === 'moved' && call.incident)
-          this.event(call.info, `step:${this.now()}:${event.call.step}`, this.now(), 'step', { step: event.call.step });
+        if (event.event === 'moved') this.moved(call, event.call.step);
         if (event.event === 'ended') {
-          if (call.incident) this.emit({ kind: 'ended', tenant: info.tenant, callId: info.callId, at: this.now() });
+          if (call.incident) this.emit({ ...this.callOf(call), kind: 'ended', at: this.now() });
           this.calls.delete(key);
         }
         break;
@@ -108,7 +129,7 @@ export class Recorder {
     const at = line.receivedAt ?? this.now();
     if (call.incident && call.linesAfter > 0) {
       call.linesAfter -= 1;
-      this.event(call.info, `line:${line.segmentId}`, at, 'line', lineData(line));
+      this.lineEvent(call, line, at);
       return;
     }
     // The line that raises the next cue is among them, so one more than the context is kept.
@@ -116,17 +137,21 @@ export class Recorder {
     if (call.recentLines.length > this.contextLines + 1) call.recentLines.shift();
   }
 
+  private moved(call: TrackedCall, step: LadderStep): void {
+    if (call.incident) this.stepEvent(call, step, this.now());
+    else keepNewest(call.earlyMoves, { step, at: this.now() });
+  }
+
   private cue(call: TrackedCall, cue: Cue): void {
     if (!isIncidentCue(cue)) {
-      if (call.incident) this.event(call.info, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
-      else if (call.earlyCues.push(cue) > EARLY_CUES_KEPT) call.earlyCues.shift();
+      if (call.incident) this.cueEvent(call, cue);
+      else keepNewest(call.earlyCues, cue);
       return;
     }
-    const { tenant, callId, agentId, teamId } = call.info;
+    const { agentId, teamId } = call.info;
     this.emit({
+      ...this.callOf(call),
       kind: 'incident',
-      tenant,
-      callId,
       agentId,
       ...(teamId !== undefined ? { teamId } : {}),
       startedAt: call.startedAt,
@@ -134,19 +159,42 @@ export class Recorder {
       cueType: cue.type,
     });
     call.incident = true;
-    for (const early of call.earlyCues.splice(0))
-      this.event(call.info, `cue:${early.epoch}:${early.seq}`, early.emittedAt, 'cue', maskCue(early));
-    for (const { line, at } of call.recentLines.splice(0))
-      this.event(call.info, `line:${line.segmentId}`, at, 'line', lineData(line));
-    this.event(call.info, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
+    for (const early of call.earlyCues.splice(0)) this.cueEvent(call, early);
+    for (const { step, at } of call.earlyMoves.splice(0)) this.stepEvent(call, step, at);
+    for (const { line, at } of call.recentLines.splice(0)) this.lineEvent(call, line, at);
+    this.cueEvent(call, cue);
     call.linesAfter = this.contextLines;
   }
 
-  private event(info: CallInfo, key: string, at: number, type: 'line' | 'cue' | 'step' | 'claim', data: object): void {
+  private callOf(call: TrackedCall): { tenant: string; callId: string; epoch: string } {
+    return { tenant: call.info.tenant, callId: call.info.callId, epoch: call.epoch };
+  }
+
+  private cueEvent(call: TrackedCall, cue: Cue): void {
+    this.event(call.info, call.epoch, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
+  }
+
+  private stepEvent(call: TrackedCall, step: LadderStep, at: number): void {
+    this.event(call.info, call.epoch, `step:${at}:${step}`, at, 'step', { step });
+  }
+
+  private lineEvent(call: TrackedCall, line: TranscriptEvent, at: number): void {
+    this.event(call.info, call.epoch, `line:${line.segmentId}`, at, 'line', lineData(line));
+  }
+
+  private event(
+    info: CallInfo,
+    epoch: string,
+    key: string,
+    at: number,
+    type: 'line' | 'cue' | 'step' | 'claim',
+    data: object,
+  ): void {
     this.emit({
       kind: 'event',
       tenant: info.tenant,
       callId: info.callId,
+      epoch,
       key,
       at,
       type,

@@ -40,11 +40,13 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
         const refused = refusedCall(principal, call, 'callId');
         if (refused) return sendRefusal(reply, refused);
       }
-      const line = await ctx.hub.finalLine(principal.tenant, callId, segmentId);
-      if (!line) return sendRefusal(reply, noLine);
+      const kept = await ctx.hub.finalLine(principal.tenant, callId, segmentId);
+      if (!kept) return sendRefusal(reply, noLine);
+      const { line, epoch } = kept;
       const row = {
         tenant: principal.tenant,
         callId,
+        epoch,
         segmentId,
         by: principal.name,
         at: Date.now(),
@@ -54,7 +56,7 @@ export function registerFeedback(app: FastifyInstance, ctx: ServiceContext): voi
         label,
       };
       await ctx.record.store.addFeedback(row);
-      const { tenant: _tenant, ...recorded } = row;
+      const { tenant: _tenant, epoch: _epoch, ...recorded } = row;
       return reply.code(201).send(recorded);
     },
   );

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import { requireScope } from '../auth/guard.js';
 import { refusal } from '../protocol/errors.js';
-import { CallIdParams, ExportQuery, IncidentListQuery, type IncidentDetail } from '../protocol/incidents.js';
+import {
+  CallIdParams,
+  ExportQuery,
+  IncidentCallQuery,
+  IncidentListQuery,
+  type IncidentDetail,
+} from '../protocol/incidents.js';
 import { BadCursorError, type IncidentStore } from '../record/incident-store.js';
 import type { ServiceContext } from './context.js';
 import { RECORD_OFF, sendRefusal } from './http-errors.js';
@@ -24,7 +30,7 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
     <R extends RouteGenericInterface>(handler: StoreHandler<R>) =>
     async (request: FastifyRequest<R>, reply: FastifyReply) =>
       ctx.record ? handler(ctx.record.store, request, reply) : sendRefusal(reply, RECORD_OFF);
-  const oneCall = { preValidation, schema: { params: CallIdParams } };
+  const oneCall = { preValidation, schema: { params: CallIdParams, querystring: IncidentCallQuery } };
 
   app.get<{ Querystring: IncidentListQuery }>(
     '/v1/incidents',
@@ -52,22 +58,22 @@ export function registerIncidents(app: FastifyInstance, ctx: ServiceContext): vo
     }),
   );
 
-  app.get<{ Params: CallIdParams }>(
+  app.get<{ Params: CallIdParams; Querystring: IncidentCallQuery }>(
     '/v1/incidents/:callId',
     oneCall,
     withStore(async (store, request, reply) => {
       const { callId } = request.params;
-      const incident = await store.get(request.principal!.tenant, callId);
+      const incident = await store.get(request.principal!.tenant, callId, request.query.epoch);
       return incident ?? sendRefusal(reply, refusal('not_found', `callId: no incident recorded for call ${callId}`));
     }),
   );
 
-  app.delete<{ Params: CallIdParams }>(
+  app.delete<{ Params: CallIdParams; Querystring: IncidentCallQuery }>(
     '/v1/incidents/:callId',
     oneCall,
     withStore(async (store, request, reply) => {
       const { callId } = request.params;
-      if (!(await store.deleteCall(request.principal!.tenant, callId)))
+      if (!(await store.deleteCall(request.principal!.tenant, callId, request.query.epoch)))
         return sendRefusal(reply, refusal('not_found', `callId: no record of call ${callId}`));
       return reply.code(204).send();
     }),

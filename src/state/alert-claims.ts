@@ -1,6 +1,6 @@
 import { refusal, type Outcome } from '../protocol/errors.js';
-import type { AlertClaimed, SubscriberEvent } from '../protocol/subscribe-messages.js';
-import type { CallInfo, CallStore } from './call-state.js';
+import type { AlertClaimed } from '../protocol/subscribe-messages.js';
+import type { CallStore, HubObserver } from './call-state.js';
 
 /**
  * A supervisor takes on a safety alert: the first claim stands, from whichever instance (no lease
@@ -9,7 +9,7 @@ import type { CallInfo, CallStore } from './call-state.js';
 export async function claimAlert(
   store: CallStore,
   { tenant, callId, seq, by }: { tenant: string; callId: string; seq: number; by: string },
-  observe?: (info: CallInfo, event: SubscriberEvent) => void,
+  observe?: HubObserver,
 ): Promise<Outcome<{ claim: AlertClaimed }>> {
   const ref = { tenant, callId };
   const entry = await store.directory.entry(ref);
@@ -19,6 +19,6 @@ export async function claimAlert(
     return refusal('invalid_message', `seq: cue ${seq} of call ${callId} is not a safety alert`);
   const claim: AlertClaimed = { type: 'alert.claimed', callId, seq, by, at: Date.now() };
   const { standing, fresh } = await store.claims.claim(entry.info, claim);
-  if (fresh) observe?.(entry.info, claim);
+  if (fresh) observe?.(entry.info, claim, { claimedEpoch: cue.epoch });
   return { ok: true, claim: standing };
 }

@@ -56,6 +56,19 @@ export interface Envelope {
   event: SubscriberEvent;
 }
 
+/**
+ * What comes with an observed event: `afterIncident` with the `started` of a call taken over from
+ * another instance whose ladder had already reached an incident, so its record goes on where that
+ * one left it; `claimedEpoch` with an `alert.claimed`, the epoch of the alert (the call) it names.
+ */
+export interface ObservedContext {
+  afterIncident?: boolean;
+  claimedEpoch?: string;
+}
+
+/** Sees every event this instance raises (the incident record); events raised elsewhere are that instance's. */
+export type HubObserver = (info: CallInfo, event: SubscriberEvent, context?: ObservedContext) => void;
+
 /** Hands an envelope to the subscriptions in its scope (on this instance, or on every one). */
 export type Announce = (envelope: Envelope) => void;
 
@@ -173,7 +186,11 @@ interface CallDirectory {
    * (its cues, ladder, lines and claims go).
    */
   ended(call: CallRef, retention: number): Promise<void>;
-  /** A call started again: it no longer counts among the ended ones, and acks left for its last opening go. */
+  /**
+   * An ended call started again is a new call: it no longer counts among the ended ones, the old
+   * call's cues, ladder, lines, claims and the acks left for it go, and it is numbered afresh
+   * (another epoch, from 1).
+   */
   reopened(call: CallRef): Promise<void>;
 }
 

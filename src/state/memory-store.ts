@@ -51,20 +51,19 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
   /** Per tenant, its ended calls' keys, oldest first. */
   const endedCalls = new Map<string, Set<string>>();
 
+  /** What a call numbered afresh holds: a new epoch and nothing of any call before it. */
+  const freshRun = (): Pick<MemoryCall, 'numbering' | 'cues' | 'ladder' | 'lines' | 'claims' | 'acks'> => ({
+    numbering: { epoch: newEpoch(), lastSeq: 0 },
+    cues: new ReplayBuffer(options.replayBuffer),
+    ladder: undefined,
+    lines: [],
+    claims: new Map(),
+    acks: [],
+  });
   const callOf = (call: CallRef): MemoryCall => {
     let found = calls.get(callKey(call));
     if (!found) {
-      found = {
-        numbering: { epoch: newEpoch(), lastSeq: 0 },
-        cues: new ReplayBuffer(options.replayBuffer),
-        ladder: undefined,
-        lines: [],
-        claims: new Map(),
-        acks: [],
-        lease: undefined,
-        fence: 0,
-        entry: undefined,
-      };
+      found = { ...freshRun(), lease: undefined, fence: 0, entry: undefined };
       calls.set(callKey(call), found);
     }
     return found;
@@ -218,7 +217,7 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       async reopened(ref) {
         endedCalls.get(ref.tenant)?.delete(callKey(ref));
         const call = calls.get(callKey(ref));
-        if (call) call.acks = [];
+        if (call) Object.assign(call, freshRun());
       },
     },
     ready: () => true,

@@ -4,12 +4,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Metrics } from '../metrics.js';
 import { FEED_CONNECTION, localFeed, redisFeed } from '../fanout/event-feed.js';
-import type { CallInfo, CallRef } from './call-state.js';
+import type { CallInfo, CallRef, HubObserver } from './call-state.js';
 import { timeCueAppends } from './cue-append-timing.js';
 import { memoryCallStore } from './memory-store.js';
 import { inboxChannel } from './redis-keys.js';
 import { redisCallStore } from './redis-store.js';
-import { SharedHub, type HubObserver } from './shared-hub.js';
+import { SharedHub } from './shared-hub.js';
 
 export interface SharedStateSettings {
   /** Unset: memory, one instance. */

@@ -220,7 +220,14 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         );
       },
       async reopened(call) {
-        await Promise.all([redis.zrem(tenantKeys(call.tenant).ended, call.callId), redis.del(callKeys(call).acks)]);
+        const keys = callKeys(call);
+        await redis
+          .multi()
+          .zrem(tenantKeys(call.tenant).ended, call.callId)
+          .del(keys.cues, keys.lines, keys.claims, keys.acks)
+          .hdel(keys.meta, 'ladder')
+          .hset(keys.meta, 'epoch', newEpoch(), 'lastSeq', 0)
+          .exec();
       },
     },
     ready: () => redis.status === 'ready',

@@ -16,17 +16,10 @@ import type {
 } from '../protocol/subscribe-messages.js';
 import { claimAlert } from './alert-claims.js';
 import { CallOwnership, type OwnedCall, type OwnershipOptions } from './call-ownership.js';
-import type { CallInfo, CallRef, Envelope, Transition } from './call-state.js';
+import type { CallInfo, CallRef, Envelope, HubObserver, Transition } from './call-state.js';
 import { numberedTransition, summaryOf, type LadderRun } from './cue-numbering.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { replayFor, type ReplayRequest } from './subscription-replay.js';
-
-/**
- * Sees every event this instance raises (the incident record); events raised elsewhere are that
- * instance's. `afterIncident` comes with the `started` of a call taken over from another instance
- * whose ladder had already reached an incident, so its record goes on where that one left it.
- */
-export type HubObserver = (info: CallInfo, event: SubscriberEvent, afterIncident?: boolean) => void;
 
 export interface SharedHubOptions extends OwnershipOptions {
   feed: EventFeed;
@@ -79,7 +72,7 @@ export class SharedHub {
 
   /**
    * Takes the call's lease and opens it, carrying on from the ladder state and numbering its last
-   * owner left (a call ended before starts its ladder afresh, numbering continued). An opening of
+   * owner left (a call ended before is a new call: another epoch, its ladder afresh). An opening of
    * the call still open here is ended first: what is left of it is dropped, never applied to the
    * new one. Undefined while another instance holds the call.
    */
@@ -89,12 +82,9 @@ export class SharedHub {
     if (previous) await this.endCall(previous);
     const lease = await this.ownership.awaitLease(info);
     if (!lease) return undefined;
-    const [numbering, ladder, entry] = await Promise.all([
-      store.cues.numbering(info),
-      store.ladders.load(info),
-      store.directory.entry(info),
-    ]);
+    const entry = await store.directory.entry(info);
     if (entry?.summary.ended) await store.directory.reopened(info);
+    const [numbering, ladder] = await Promise.all([store.cues.numbering(info), store.ladders.load(info)]);
     // Live, yet not opened here: its last owner died, stalled past its lease or shut down.
     if (entry?.summary.ended === false) metrics.leaseTakeovers.inc();
     const carriedOn = ladder !== undefined && entry?.summary.ended === false;
@@ -108,7 +98,7 @@ export class SharedHub {
     this.ownership.drive(call);
     const started: SubscriberEvent = { type: 'call', event: 'started', call: summaryOf(call) };
     await this.ownership.write(call, () => store.directory.update(info, call.lease, summaryOf(call), started));
-    this.options.observe?.(info, started, carriedOn && reachedIncident(call.ladder));
+    this.options.observe?.(info, started, { afterIncident: carriedOn && reachedIncident(call.ladder) });
     return call;
   }
 
@@ -190,11 +180,19 @@ export class SharedHub {
     return (await this.options.store.directory.entry({ tenant, callId }))?.info;
   }
 
-  /** A final line the call still keeps, for label feedback. */
-  async finalLine(tenant: string, callId: string, segmentId: string): Promise<TranscriptEvent | undefined> {
-    return (await this.options.store.transcripts.lines({ tenant, callId })).find(
-      (line) => line.segmentId === segmentId,
-    );
+  /** A final line the call still keeps, with the epoch of the call it was said in, for label feedback. */
+  async finalLine(
+    tenant: string,
+    callId: string,
+    segmentId: string,
+  ): Promise<{ line: TranscriptEvent; epoch: string } | undefined> {
+    const { store } = this.options;
+    const [entry, lines] = await Promise.all([
+      store.directory.entry({ tenant, callId }),
+      store.transcripts.lines({ tenant, callId }),
+    ]);
+    const line = lines.find((kept) => kept.segmentId === segmentId);
+    return entry && line ? { line, epoch: entry.summary.epoch } : undefined;
   }
 
   /**

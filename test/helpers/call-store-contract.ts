@@ -280,8 +280,36 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       expect((await store.directory.list(tenant)).map((e) => e.info.callId).sort()).toEqual(['c2', 'c3']);
       expect(await store.cues.get(c1.info, 1)).toBeUndefined();
       expect((await store.cues.numbering(c1.info)).epoch).not.toBe(c1.epoch);
-      expect((await store.cues.numbering(c2.info)).epoch).toBe(c2.epoch);
       expect(await store.directory.list('another-tenant')).toEqual([]);
+    });
+
+    it('numbers a call started again after it ended afresh: another epoch, none of the old call’s cues, lines, claims or ladder', async () => {
+      const fixture = await setup();
+      const { store } = fixture;
+      const { info, lease, epoch } = await open(fixture);
+      await store.ladders.commit(info, lease, {
+        ladder: { ...initialLadderState(), step: 'limit' },
+        cues: [cueOf(info, epoch, 1)],
+        summary: summaryOf(info, epoch, 1),
+      });
+      await store.transcripts.append(info, lease, customerLine(info, 's1', 'you idiot'));
+      await store.claims.claim(info, { type: 'alert.claimed', callId: info.callId, seq: 1, by: 'lead', at: 1 });
+      await store.directory.update(info, lease, summaryOf(info, epoch, 1, true));
+      await store.directory.ended(info, 10);
+      await store.directory.reopened(info);
+      const numbering = await store.cues.numbering(info);
+      expect(numbering.epoch).not.toBe(epoch);
+      expect(numbering.lastSeq).toBe(0);
+      expect(await store.cues.get(info, 1)).toBeUndefined();
+      expect(await store.transcripts.lines(info)).toEqual([]);
+      expect(await store.claims.list(info)).toEqual([]);
+      expect(await store.ladders.load(info)).toBeUndefined();
+      await store.ladders.commit(info, lease, {
+        ladder: initialLadderState(),
+        cues: [cueOf(info, numbering.epoch, 1)],
+        summary: summaryOf(info, numbering.epoch, 1),
+      });
+      expect(await store.cues.get(info, 1)).toMatchObject({ epoch: numbering.epoch });
     });
   });
 }

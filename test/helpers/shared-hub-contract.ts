@@ -171,7 +171,7 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       hub.close();
     });
 
-    it('continues the numbering of a call started again, its ladder afresh', async () => {
+    it('numbers a call started again after its end as a new call: another epoch from 1, its ladder afresh', async () => {
       const fixture = await setup();
       const hub = await fixture.instance('a');
       const info = newCall();
@@ -180,7 +180,8 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       await hub.endCall(first);
       const again = (await hub.openCall(info))!;
       const [cue] = await hub.apply(again, said('abusive'));
-      expect(cue).toMatchObject({ seq: 2, type: 'set-limit', epoch: first.epoch });
+      expect(cue).toMatchObject({ seq: 1, type: 'set-limit', epoch: again.epoch });
+      expect(again.epoch).not.toBe(first.epoch);
       hub.close();
     });
 
@@ -272,7 +273,7 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const fresh = (await hub.openCall(info))!;
       await expect(hub.apply(old, said('abusive'))).rejects.toBeInstanceOf(FencedError);
       await expect(hub.transcript(old, customerLine(info, 'late', 'late'))).rejects.toBeInstanceOf(FencedError);
-      expect((await hub.apply(fresh, said('abusive')))[0]).toMatchObject({ seq: 2, type: 'set-limit' });
+      expect((await hub.apply(fresh, said('abusive')))[0]).toMatchObject({ seq: 1, type: 'set-limit' });
       await hub.endCall(fresh);
       await watcher.ended(info.callId, 2);
       expect(watcher.events.map((e) => (e.type === 'call' ? `${e.event}:${e.call.ended}` : e.type))).toEqual([
@@ -406,8 +407,8 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const heard: [string, boolean | undefined][] = [];
       const a = await fixture.instance('a');
       const b = await fixture.instance('b', {
-        observe: (info, event, afterIncident) => {
-          if (event.type === 'call' && event.event === 'started') heard.push([info.callId, afterIncident]);
+        observe: (info, event, context) => {
+          if (event.type === 'call' && event.event === 'started') heard.push([info.callId, context?.afterIncident]);
         },
       });
       const abused = newCall();

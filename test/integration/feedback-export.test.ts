@@ -12,6 +12,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const correction = {
   tenant: 'acme',
   callId: 'c1',
+  epoch: 'e1',
   segmentId: 's1',
   by: 'ana',
   at: 1,

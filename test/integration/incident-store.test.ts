@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IncidentStore, type RecordWrite } from '../../src/record/incident-store.js';
 import { openPostgres } from '../../src/record/postgres-driver.js';
+import type { SqlDriver } from '../../src/record/sql-driver.js';
 import { openSqlite } from '../../src/record/sqlite-driver.js';
 import { MIGRATIONS } from '../../src/record/migrations.js';
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -15,6 +16,7 @@ const incident = (callId: string, at: number, cueType: string, extra: Partial<Re
     kind: 'incident',
     tenant: 'acme',
     callId,
+    epoch: 'e1',
     agentId: `agent-${callId}`,
     teamId: 'team-a',
     startedAt: at - 1000,
@@ -26,6 +28,7 @@ const line = (callId: string, segmentId: string, at: number, text: string, tenan
   kind: 'event',
   tenant,
   callId,
+  epoch: 'e1',
   key: `line:${segmentId}`,
   at,
   type: 'line',
@@ -35,7 +38,8 @@ const line = (callId: string, segmentId: string, at: number, text: string, tenan
 interface Backend {
   name: string;
   missing: string | undefined;
-  open(): Promise<{ store: IncidentStore; dispose(): Promise<void> }>;
+  /** `driver`: the store's own, for writing a database as an older version left it. */
+  open(): Promise<{ store: IncidentStore; driver: SqlDriver; dispose(): Promise<void> }>;
 }
 
 const sqlite: Backend = {
@@ -43,8 +47,12 @@ const sqlite: Backend = {
   missing: undefined,
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'call-guard-store-'));
-    const store = new IncidentStore(openSqlite(join(dir, 'record.db')));
-    return { store, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    const driver = openSqlite(join(dir, 'record.db'));
+    return {
+      store: new IncidentStore(driver),
+      driver,
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   },
 };
 
@@ -54,9 +62,10 @@ const postgres: Backend = {
   missing: POSTGRES_MISSING,
   async open() {
     server ??= await startPostgres();
-    const store = new IncidentStore(openPostgres(server.url));
+    const driver = openPostgres(server.url);
     return {
-      store,
+      store: new IncidentStore(driver),
+      driver,
       async dispose() {
         const reset = openPostgres(server!.url);
         await reset.run('DROP TABLE IF EXISTS incidents, incident_events, label_feedback, schema_migrations');
@@ -99,7 +108,7 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
       ];
       await store.write(batch);
       await store.write(batch);
-      await store.write([{ kind: 'ended', tenant: 'acme', callId: 'c1', at: 3000 }]);
+      await store.write([{ kind: 'ended', tenant: 'acme', callId: 'c1', epoch: 'e1', at: 3000 }]);
       const got = await store.get('acme', 'c1');
       expect(got).toMatchObject({
         callId: 'c1',
@@ -118,7 +127,7 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
   it.skipIf(backend.missing)('puts a line before a cue emitted in the millisecond it was received', async () => {
     await store.write([
       incident('t1', 1000, 'set-limit'),
-      { kind: 'event', tenant: 'acme', callId: 't1', key: 'cue:e1:1', at: 1000, type: 'cue', data: {} },
+      { kind: 'event', tenant: 'acme', callId: 't1', epoch: 'e1', key: 'cue:e1:1', at: 1000, type: 'cue', data: {} },
       line('t1', 's1', 1000, 'you useless idiot'),
     ]);
     expect((await store.get('acme', 't1'))!.timeline.map((e) => e.kind)).toEqual(['line', 'cue']);
@@ -153,6 +162,7 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
       const correction = {
         tenant: 'acme',
         callId: 'f1',
+        epoch: 'e1',
         segmentId: 's9',
         by: 'sup-ana',
         at: 21_000,
@@ -190,4 +200,72 @@ describe.each([sqlite, postgres])('the incident store on $name', (backend) => {
     expect(await store.get('acme', 'old')).toBeUndefined();
     expect(await store.get('acme', 'p1')).toBeDefined();
   });
+
+  it.skipIf(backend.missing)(
+    'keeps two calls of one call id apart by epoch: listed, paged, read and deleted each on its own',
+    async () => {
+      const again = (epoch: string, text: string): RecordWrite[] => [
+        { ...incident('r1', 40_000, 'set-limit'), epoch } as RecordWrite,
+        { ...line('r1', 's1', 40_000, text), epoch } as RecordWrite,
+        { kind: 'ended', tenant: 'acme', callId: 'r1', epoch, at: 41_000 },
+      ];
+      await store.write([...again('eA', 'first call'), ...again('eB', 'second call')]);
+      const calls = (await store.list('acme', { from: 40_000, to: 40_001 })).incidents;
+      expect(calls.map((i) => [i.callId, i.epoch])).toEqual([
+        ['r1', 'eB'],
+        ['r1', 'eA'],
+      ]);
+      const page = await store.list('acme', { from: 40_000, to: 40_001, limit: 1 });
+      const next = await store.list('acme', { from: 40_000, to: 40_001, limit: 1, cursor: page.nextCursor! });
+      expect([...page.incidents, ...next.incidents].map((i) => i.epoch)).toEqual(['eB', 'eA']);
+      const textOf = async (epoch: string) => (await store.get('acme', 'r1', epoch))!.timeline.map((e) => e.data.text);
+      expect(await textOf('eA')).toEqual(['first call']);
+      expect(await textOf('eB')).toEqual(['second call']);
+      expect(await store.deleteCall('acme', 'r1', 'eA')).toBe(true);
+      expect(await store.get('acme', 'r1', 'eA')).toBeUndefined();
+      expect(await store.get('acme', 'r1')).toMatchObject({ epoch: 'eB', endedAt: 41_000 });
+    },
+  );
+});
+
+describe.each([sqlite, postgres])('a version-1 record on $name', (backend) => {
+  it.skipIf(backend.missing)(
+    'is brought forward: its incidents, timelines and corrections kept, with an empty epoch',
+    async () => {
+      const { store, driver, dispose } = await backend.open();
+      try {
+        await driver.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+        for (const statement of MIGRATIONS[0]!.statements) await driver.run(statement);
+        await driver.run('INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0)');
+        await driver.run(
+          `INSERT INTO incidents (tenant, call_id, agent_id, team_id, started_at, first_incident_at, ended_at, cue_types, updated_at)
+         VALUES ('acme', 'v1', 'a1', NULL, 1, 2, 3, ',warn,', ?)`,
+          [Date.now()],
+        );
+        await driver.run(
+          `INSERT INTO incident_events (tenant, call_id, event_key, at, kind, body) VALUES ('acme', 'v1', 'line:s1', 2, 'line', ?)`,
+          [JSON.stringify({ segmentId: 's1', text: 'you clown' })],
+        );
+        await driver.run(
+          `INSERT INTO label_feedback (tenant, call_id, segment_id, by_name, at, speaker, text, model_label, label)
+         VALUES ('acme', 'v1', 's1', 'ana', 4, 'customer', 'you clown', 'abusive', 'venting')`,
+        );
+        await store.migrate();
+        expect(await store.schemaVersion()).toBe(MIGRATIONS.at(-1)!.version);
+        const { incidents } = await store.list('acme', {});
+        expect(incidents).toEqual([
+          { callId: 'v1', epoch: '', agentId: 'a1', startedAt: 1, firstIncidentAt: 2, endedAt: 3, cueTypes: ['warn'] },
+        ]);
+        expect((await store.get('acme', 'v1', ''))!.timeline.map((e) => [e.kind, e.data.text])).toEqual([
+          ['line', 'you clown'],
+          ['feedback', 'you clown'],
+        ]);
+        await store.write([{ ...incident('v1', 5, 'set-limit'), epoch: 'e2' } as RecordWrite]);
+        expect((await store.list('acme', {})).incidents.map((i) => i.epoch)).toEqual(['e2', '']);
+      } finally {
+        await store.close();
+        await dispose();
+      }
+    },
+  );
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { callKeys } from '../../src/state/redis-keys.js';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
 import { onRedis } from '../helpers/on-redis.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
@@ -88,6 +89,35 @@ onRedis(title, (redis) =>
       await resumed.end();
       await callEnded(agentOnB, 'ack-over');
       expect(agentOnB.cues('ack-over').map((cue) => cue.type)).toEqual(['set-limit', 'release', 'break-debrief']);
+    }, 30_000);
+
+    it('does not apply an ack left for a call that ended to the call started again with its id', async () => {
+      const [a, b] = await instances();
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'ack-again' });
+      const first = new CallScript(producerOnA, 'ack-again');
+      await first.start();
+      await first.customer('you are a useless idiot');
+      const limit = await agentOnB.next((m) => m.type === 'cue' && m.cue.type === 'set-limit', 10_000);
+      // Posted for this call, its driver not yet told (the notice is on its way) when the call ends.
+      await redis()
+        .client()
+        .rpush(callKeys({ tenant: 'acme', callId: 'ack-again' }).acks, 'transferred');
+      await first.end();
+      await callEnded(agentOnB, 'ack-again');
+
+      const again = new CallScript(producerOnA, 'ack-again');
+      expect(await again.start()).toMatchObject({ type: 'ack', status: 'accepted' });
+      await again.customer('you are a useless idiot');
+      await again.end();
+      await callEnded(agentOnB, 'ack-again');
+      const newCall = agentOnB.cues('ack-again').filter((cue) => cue.epoch !== limit.cue.epoch);
+      expect(newCall.map((cue) => [cue.seq, cue.type])).toEqual([
+        [1, 'set-limit'],
+        [2, 'break-debrief'],
+      ]);
+      expect(agentOnB.received.some((m) => m.type === 'call' && m.event === 'moved')).toBe(false);
     }, 30_000);
   }),
 );

@@ -6,6 +6,7 @@ describe('the incidents CSV export', () => {
     const csv = incidentsCsv([
       {
         callId: 'c1',
+        epoch: 'e1',
         agentId: '=HYPERLINK("http://example.invalid","agent")',
         teamId: '@SUM(1+1)',
         startedAt: 0,

@@ -1,4 +1,5 @@
 import type { IncidentSummary } from '../../protocol/incidents.js';
+import type { IncidentCall } from './incident-query.js';
 import { fill, h, titledSection } from './dom.js';
 import { dateTime, incidentCueName } from './incident-words.js';
 
@@ -11,7 +12,7 @@ export class IncidentList {
   private shown = 0;
 
   constructor(
-    private readonly choose: (callId: string) => void,
+    private readonly choose: (call: IncidentCall) => void,
     loadMore: () => void,
   ) {
     const head = h(
@@ -55,19 +56,19 @@ export class IncidentList {
   }
 
   /** Marks the incident whose timeline is open. */
-  select(callId: string): void {
+  select({ callId, epoch }: IncidentCall): void {
     for (const row of this.body.rows) {
-      if (row.dataset.callId === callId) row.setAttribute('aria-current', 'true');
+      if (row.dataset.callId === callId && row.dataset.epoch === epoch) row.setAttribute('aria-current', 'true');
       else row.removeAttribute('aria-current');
     }
   }
 
   private row(incident: IncidentSummary): HTMLTableRowElement {
     const open = h('button', { type: 'button', class: 'incident-open' }, incident.callId);
-    open.addEventListener('click', () => this.choose(incident.callId));
+    open.addEventListener('click', () => this.choose(incident));
     return h(
       'tr',
-      { 'data-call-id': incident.callId },
+      { 'data-call-id': incident.callId, 'data-epoch': incident.epoch },
       h('th', { scope: 'row' }, open),
       h(
         'td',

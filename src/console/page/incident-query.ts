@@ -1,3 +1,4 @@
+import type { IncidentSummary } from '../../protocol/incidents.js';
 /** The incidents page's filters as the address and the form hold them: days as YYYY-MM-DD, the rest as typed. */
 export interface IncidentFilters {
   from?: string;
@@ -56,7 +57,11 @@ export function listPath(filters: IncidentFilters, cursor?: string): string {
   return `/v1/incidents?${query}`;
 }
 
-export const detailPath = (callId: string): string => `/v1/incidents/${encodeURIComponent(callId)}`;
+/** One call's incident: a call id used again after its end is another call, told apart by its epoch. */
+export type IncidentCall = Pick<IncidentSummary, 'callId' | 'epoch'>;
+
+export const detailPath = ({ callId, epoch }: IncidentCall): string =>
+  `/v1/incidents/${encodeURIComponent(callId)}?${new URLSearchParams({ epoch })}`;
 
 export type ExportFormat = 'jsonl' | 'csv';
 

@@ -5,6 +5,7 @@ import { IncidentFilterForm } from './incident-filter-form.js';
 import { IncidentList } from './incident-list.js';
 import {
   detailPath,
+  type IncidentCall,
   exportPath,
   listPath,
   pageAddress,
@@ -64,7 +65,7 @@ class IncidentsView {
   ) {
     this.filters = filters;
     this.list = new IncidentList(
-      (callId) => void this.choose(callId),
+      (call) => void this.choose(call),
       () => void this.more(),
     );
     const form = new IncidentFilterForm(filters, (next) => void this.load(next));
@@ -116,11 +117,12 @@ class IncidentsView {
     this.exportNote.textContent = `Saved ${name} (${EXPORTS[format]}).`;
   }
 
-  private async choose(callId: string): Promise<void> {
+  private async choose(call: IncidentCall): Promise<void> {
+    const { callId } = call;
     const request = ++this.detailRequest;
-    this.list.select(callId);
+    this.list.select(call);
     this.timeline.loading(callId);
-    const answer = await askService<IncidentDetail>(detailPath(callId), this.token);
+    const answer = await askService<IncidentDetail>(detailPath(call), this.token);
     if (request !== this.detailRequest) return;
     if (answer.ok) return this.timeline.show(answer.value);
     const problem = pageProblem(answer);

@@ -62,7 +62,8 @@ function record(events: SubscriberEvent[], contextLines = 1): RecordWrite[] {
     () => 500,
   );
   recorder.observe(info, { type: 'call', event: 'started', call: summary });
-  for (const event of events) recorder.observe(info, event);
+  for (const event of events)
+    recorder.observe(info, event, event.type === 'alert.claimed' ? { claimedEpoch: 'e1' } : {});
   return writes;
 }
 
@@ -147,15 +148,28 @@ describe('the recorder', () => {
     ]);
   });
 
-  it('keeps an alert claim taken on an instance that does not drive the call', () => {
+  it('records ladder moves made before the first incident cue once one comes', () => {
+    seq = 0;
+    const writes = record([
+      { type: 'call', event: 'moved', call: { ...summary, step: 'limit' } },
+      { type: 'call', event: 'moved', call: { ...summary, step: 'warning' } },
+      cue('safety-alert'),
+    ]);
+    expect(
+      writes.filter((w) => w.kind === 'event' && w.type === 'step').map((w) => w.kind === 'event' && w.data),
+    ).toEqual([{ step: 'limit' }, { step: 'warning' }]);
+  });
+
+  it('keeps an alert claim taken on an instance that does not drive the call, under the claimed alert’s epoch', () => {
     const writes: RecordWrite[] = [];
     const elsewhere = new Recorder(1, (w) => writes.push(w));
-    elsewhere.observe(info, { type: 'alert.claimed', callId: 'c1', seq: 3, by: 'sup', at: 7 });
+    elsewhere.observe(info, { type: 'alert.claimed', callId: 'c1', seq: 3, by: 'sup', at: 7 }, { claimedEpoch: 'e1' });
     expect(writes).toEqual([
       {
         kind: 'event',
         tenant: 'acme',
         callId: 'c1',
+        epoch: 'e1',
         key: 'claim:3:7',
         at: 7,
         type: 'claim',
@@ -172,7 +186,11 @@ describe('the recorder', () => {
       (w) => writes.push(w),
       () => 500,
     );
-    recorder.observe(info, { type: 'call', event: 'started', call: { ...summary, lastSeq: 2 } }, true);
+    recorder.observe(
+      info,
+      { type: 'call', event: 'started', call: { ...summary, lastSeq: 2 } },
+      { afterIncident: true },
+    );
     recorder.observe(info, cue('back-to-solving'));
     recorder.observe(info, { type: 'call', event: 'ended', call: summary });
     expect(described(writes)).toEqual(['cue:cue:e1:1', 'ended']);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordWrite } from '../../../src/record/incident-store.js';
 import { WriteQueue } from '../../../src/record/write-queue.js';
 
-const write = (n: number): RecordWrite => ({ kind: 'ended', tenant: 't', callId: `c${n}`, at: n });
+const write = (n: number): RecordWrite => ({ kind: 'ended', tenant: 't', callId: `c${n}`, epoch: 'e', at: n });
 
 function harness(fail = 0) {
   const batches: RecordWrite[][] = [];
