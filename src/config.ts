@@ -152,7 +152,7 @@ const isProxyAddress = (entry: string): boolean => {
   return family !== 0 && /^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 };
 
-/** TRUST_PROXY as Fastify's trustProxy: unset or `false`, off; `true`, every peer; else the proxies' addresses. */
+/** TRUST_PROXY: unset or `false`, off; `true`, the peer that connects is the proxy; else the proxies' addresses. */
 function trustedProxies(raw: string | undefined): boolean | string[] {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
@@ -185,6 +185,12 @@ export function loadConfig(env: Env = process.env): Config {
     settings = envSchema<Settings>({ schema: Settings, data: given, env: false });
   } catch (error) {
     throw new SettingError(describe(error, given));
+  }
+  // The scheme pattern passes what the start-up line and ioredis would read differently ("redis://ca che").
+  for (const setting of ['databaseUrl', 'redisUrl'] as const) {
+    const url = settings[setting];
+    if (url !== undefined && !URL.canParse(url))
+      throw new SettingError(settingProblem(setting, url, 'must be a URL (host, optional :port within 1–65535)'));
   }
   return {
     ...settings,

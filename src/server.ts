@@ -63,6 +63,12 @@ const openRecord = (config: Config, metrics: Metrics, log: FastifyBaseLogger): P
       : settingError(config, 'dataDir', 'a folder the service may create and write its SQLite file in', error);
   });
 
+/**
+ * TRUST_PROXY=true: the peer that connects is the proxy, and the client is the address it appended
+ * last. Fastify's `true` would take the leftmost X-Forwarded-For entry, which the client writes.
+ */
+const nearestHopOnly = (_address: string, hop: number): boolean => hop === 0;
+
 /** Builds the service around an already loaded classifier; the caller owns the classifier and closes it. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, classifier } = options;
@@ -77,7 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     logController: new RequestLog(metrics),
     bodyLimit: config.maxPayloadBytes * BODY_LIMIT_IN_FRAMES,
-    trustProxy: config.trustProxy,
+    trustProxy: config.trustProxy === true ? nearestHopOnly : config.trustProxy,
   });
   // Requests are checked as sent (only a query string's text is read as numbers), by the validator
   // WebSocket messages use, so a failure names its field the same way on every route.

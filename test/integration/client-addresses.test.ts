@@ -58,6 +58,14 @@ describe('the HTTP allowance of a client address', () => {
     expect((await withBadToken(server, '203.0.113.2')).statusCode).toBe(401);
   });
 
+  it('with TRUST_PROXY=true, takes the address the proxy appended, not one the client wrote before it', async () => {
+    const server = await serve({ HTTP_RATE_PER_SEC: '2', TRUST_PROXY: 'true' });
+    await emptyTheBucket(server, '198.51.100.1, 203.0.113.1');
+    // A new made-up address on the left buys nothing: the proxy's entry is the same client's.
+    expect((await withBadToken(server, '198.51.100.2, 203.0.113.1')).statusCode).toBe(429);
+    expect((await withBadToken(server, '198.51.100.3, 203.0.113.2')).statusCode).toBe(401);
+  });
+
   it('without TRUST_PROXY, believes no X-Forwarded-For: a client cannot buy fresh allowances with it', async () => {
     const server = await serve({ HTTP_RATE_PER_SEC: '2' });
     await emptyTheBucket(server, '203.0.113.1');

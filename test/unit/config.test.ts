@@ -58,6 +58,14 @@ describe('config', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(expect.objectContaining({ message: example![1] }));
   });
 
+  it('takes a DATABASE_URL or REDIS_URL only if it reads as a URL', () => {
+    for (const bad of ['redis://cache:99999', 'redis://ca che:6379', 'redis://[::1:6379'])
+      expect(() => loadConfig({ REDIS_URL: bad })).toThrow(`REDIS_URL=${JSON.stringify(bad)}: must be a URL`);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db host/x' })).toThrow(
+      'DATABASE_URL="postgres://db host/x": must be a URL',
+    );
+  });
+
   it('takes only the URL schemes the record and the shared state speak, never printing a password', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://db/x', REDIS_URL: 'rediss://r:6380' })).toMatchObject({
       databaseUrl: 'postgresql://db/x',
