@@ -60,15 +60,17 @@ export class WsChannel {
   onMessage(handler: (message: unknown) => void | Promise<void>): void {
     this.socket.on('message', (data, isBinary) => {
       this.heardFrom = true;
-      // Every frame is charged, readable or not; a refused one is parsed all the same (it is within
-      // MAX_PAYLOAD_BYTES) so that its refusal can echo its id.
-      const frame = readFrame(data, isBinary);
-      if (!this.limiter.take())
+      // Every frame is charged, readable or not. A refused one is parsed only if small, to echo its
+      // id: a flood of large frames past the rate costs no parsing.
+      if (!this.limiter.take()) {
+        const refused = rawSize(data) <= ID_ECHO_MAX_BYTES ? readFrame(data, isBinary) : undefined;
         return this.error(
           'rate_limited',
           'too many messages on this connection; slow down',
-          frame.ok ? idOf(frame.message) : undefined,
+          refused?.ok ? idOf(refused.message) : undefined,
         );
+      }
+      const frame = readFrame(data, isBinary);
       if (!frame.ok) return this.refuse(frame);
       try {
         void handler(frame.message)?.catch((err: unknown) => this.failed(err));
@@ -135,6 +137,12 @@ export function logSocketError(error: Error & { code?: string }, _socket: WebSoc
     'websocket peer broke the protocol; connection closed',
   );
 }
+
+/** The largest frame refused for its rate whose id is echoed (see onMessage). */
+const ID_ECHO_MAX_BYTES = 4096;
+
+const rawSize = (data: RawData): number =>
+  Array.isArray(data) ? data.reduce((sum, part) => sum + part.length, 0) : data.byteLength;
 
 /** A text frame's JSON, or why it is none. */
 function readFrame(data: RawData, isBinary: boolean): Outcome<{ message: unknown }> {

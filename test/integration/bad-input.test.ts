@@ -115,6 +115,25 @@ describe('bad input is answered and harms nothing else', () => {
     other.close();
   });
 
+  it('reads no frame over 4 KiB refused for the rate: its refusal echoes no id', async () => {
+    const own = await startServer({ INGEST_RATE_PER_SEC: '1', INGEST_BURST: '1' });
+    try {
+      const producer = await TestClient.connect(`${own.ws}/v1/ingest`, TOKENS.ingest);
+      producer.send({ type: 'call.end', id: 'first', callId: 'none' });
+      producer.send({ type: 'call.end', id: 'large', callId: 'none', padding: 'x'.repeat(5000) });
+      producer.send({ type: 'call.end', id: 'small', callId: 'none' });
+      await until(() => producer.received.length === 3);
+      expect(producer.received.map((m) => [m.code, m.id])).toEqual([
+        ['unknown_call', 'first'],
+        ['rate_limited', undefined],
+        ['rate_limited', 'small'],
+      ]);
+      producer.close();
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rate limits a flooding connection without closing it, each refusal echoing its message id', async () => {
     const flood = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
     const ids = Array.from({ length: 210 }, (_, i) => `f${i}`);
