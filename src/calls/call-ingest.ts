@@ -28,7 +28,7 @@ export const callInfo = (tenant: string, { callId, agentId, teamId }: CallNaming
 
 const checkChunk = validator(TranscriptChunk, 'chunk');
 
-const noLiveCall = ({ callId }: CallRef): Refusal => refusal('unknown_call', `callId: no live call ${callId}`);
+export const noLiveCall = ({ callId }: CallRef): Refusal => refusal('unknown_call', `callId: no live call ${callId}`);
 
 /**
  * The way into a call, whatever the transport: start it, hand over chunks (the service's own or

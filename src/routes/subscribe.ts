@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { refusedCall, refusedScope } from '../auth/agent-binding.js';
+import { noLiveCall } from '../calls/call-ingest.js';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
 import { AgentAck, TokenQuery } from '../protocol/common.js';
@@ -85,7 +86,8 @@ class SubscriberConnection {
     if (this.principal.agentId !== undefined) {
       // The call's agent as this instance drives it, else as the shared directory knows it (driven elsewhere).
       const info = this.ctx.ingest.live(call) ?? (await this.ctx.hub.callInfo(call.tenant, call.callId));
-      const refused = info && refusedCall(this.principal, info, 'callId');
+      // A call neither knows is not acked: one of another agent starting meanwhile would take it.
+      const refused = info ? refusedCall(this.principal, info, 'callId') : noLiveCall(call);
       if (refused) return this.channel.refuse(refused, message.id);
     }
     const acked = await this.ctx.ingest.acknowledgeAnywhere(call, message.step);
