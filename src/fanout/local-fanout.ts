@@ -134,8 +134,9 @@ export class LocalFanout {
     }
     const inScope = calls.filter(({ info }) => covers(sub, info));
     for (const { info, summary } of inScope) {
-      // A live call its socket has not heard of started meanwhile (replay and `started` tell it of the others).
-      if (summary.ended || sub.seen.has(info.callId)) continue;
+      // A live call its socket has not heard of started meanwhile (replay and `started` tell it of the
+      // others); a call id started again is another call, with an epoch of its own.
+      if (summary.ended || sub.seen.get(info.callId)?.epoch === summary.epoch) continue;
       sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
       this.send(sub, { type: 'call', event: 'started', call: summary });
     }

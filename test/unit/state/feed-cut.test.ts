@@ -77,6 +77,11 @@ async function ownCall(store: ReturnType<typeof memoryCallStore>, info: CallInfo
     },
     end: () =>
       store.directory.update(info, lease, summary(true), { type: 'call', event: 'ended', call: summary(true) }),
+    /** The owner lets the ended call go, as the service does; the id may then start again. */
+    release: async () => {
+      await store.leases.release(info, lease);
+      await store.directory.ended(info, 10);
+    },
   };
 }
 
@@ -192,6 +197,34 @@ describe('a subscription whose event feed was cut, once the feed is back', () =>
     await resume();
     await call.end();
     expect(agent).toEqual(['c2 started limit', 'c2 cue 1', 'c2 line s1 abusive', 'c2 ended limit']);
+  });
+
+  it('gets a call id started again during the cut as the new call it is: started, then its cues from 1', async () => {
+    const { store, fanout, cutFeed, resume } = instanceWithFeed();
+    const agent = await subscribed(fanout, { agentId: 'a1' }, false);
+    const info = { tenant: 'acme', callId: 'c1', agentId: 'a1' };
+    const before = await ownCall(store, info);
+    await before.start();
+    await before.cue('limit');
+    await before.end();
+    await before.release();
+    cutFeed();
+    await store.directory.reopened(info);
+    const again = await ownCall(store, info);
+    await again.start();
+    await again.cue('limit');
+    await again.cue('warning');
+    await resume();
+    await again.cue('transfer');
+    expect(agent).toEqual([
+      'c1 started listen',
+      'c1 cue 1',
+      'c1 ended limit',
+      'c1 started warning',
+      'c1 cue 1',
+      'c1 cue 2',
+      'c1 cue 3',
+    ]);
   });
 
   it("bound to an agent, gets of the calls it follows that started during the cut only that agent's", async () => {
