@@ -108,7 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
       onOrphan: (info) => registry.adopt(info),
       // Acks posted on another instance (an agent's page served there) for a call driven here.
-      onAcks: (call) => registry.active(call)?.takePostedAcks(),
+      onAcks: (call) => registry.session(call)?.takePostedAcks(),
     },
     app.log,
     metrics,

@@ -83,7 +83,7 @@ export class CallIngest {
 
   /** The live call this instance drives, as its producer named it. */
   live(call: CallRef): CallInfo | undefined {
-    return this.registry.active(call)?.info;
+    return this.registry.session(call)?.info;
   }
 
   /** The agent took a ladder step (from the producer or the agent's own page) of a call driven here. */

@@ -113,6 +113,11 @@ export class CallRegistry {
     return entry?.session;
   }
 
+  /** The live call, looked up for others (acks waiting, an agent's token checked): its idle timer runs on. */
+  session(call: CallRef): CallSession | undefined {
+    return this.calls.get(callKey(call))?.session;
+  }
+
   /** The refusal a producer other than a signed webhook gets from a call that signed webhooks feed. */
   refuseUnsigned(call: CallRef): Refusal | undefined {
     return this.calls.get(callKey(call))?.signedWebhooksOnly ? onlySignedWebhooks(call.callId) : undefined;
