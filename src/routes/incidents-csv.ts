@@ -2,6 +2,7 @@ import type { IncidentDetail } from '../protocol/incidents.js';
 
 const COLUMNS = [
   'call_id',
+  'epoch',
   'agent_id',
   'team_id',
   'at',
@@ -33,6 +34,7 @@ export function incidentsCsv(incidents: readonly IncidentDetail[]): string {
       const d = entry.data as Record<string, unknown> & { evidence?: { text: string }[] };
       const row: Record<(typeof COLUMNS)[number], unknown> = {
         call_id: incident.callId,
+        epoch: incident.epoch,
         agent_id: incident.agentId,
         team_id: incident.teamId,
         at: new Date(entry.at).toISOString(),

@@ -254,9 +254,11 @@ browser.describe('corrections and the incident record in Chromium', () => {
     const csv = await saved('Export as CSV');
     expect(csv.file).toBe('incidents.csv');
     const csvRows = csv.text.trim().split('\r\n');
-    expect(csvRows[0]).toBe('call_id,agent_id,team_id,at,kind,speaker,label,cue_type,step,by,text');
+    expect(csvRows[0]).toBe('call_id,epoch,agent_id,team_id,at,kind,speaker,label,cue_type,step,by,text');
     expect(csvRows.length).toBe(exported[0]!.timeline.length + 1);
-    expect(csvRows.slice(1).every((line) => line.startsWith(`${call.callId},agent-rec,team-rec,`))).toBe(true);
+    expect(
+      csvRows.slice(1).every((line) => line.startsWith(`${call.callId},${exported[0]!.epoch},agent-rec,team-rec,`)),
+    ).toBe(true);
   });
 
   it('explains a refused token, a bad filter and a record that is off', async () => {

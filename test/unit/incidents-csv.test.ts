@@ -20,7 +20,7 @@ describe('the incidents CSV export', () => {
     ]);
     const [, first, second] = csv.trim().split('\r\n');
     expect(first).toBe(
-      `c1,"'=HYPERLINK(""http://example.invalid"",""agent"")",'@SUM(1+1),1970-01-01T00:00:00.000Z,line,customer,abusive,,,,'=1+2 you idiot`,
+      `c1,e1,"'=HYPERLINK(""http://example.invalid"",""agent"")",'@SUM(1+1),1970-01-01T00:00:00.000Z,line,customer,abusive,,,,'=1+2 you idiot`,
     );
     expect(second?.endsWith(`,"'-2, or +3"`)).toBe(true);
   });
