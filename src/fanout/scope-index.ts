@@ -89,10 +89,11 @@ const admits = ({ boundAgent }: Pick<IndexedSubscription, 'boundAgent'>, info: C
 
 /** Whether a subscription's scope covers the call (for listing the calls of a new subscription). */
 export function covers(
-  { tenant, scope, ...bound }: Pick<IndexedSubscription, 'tenant' | 'scope' | 'boundAgent'>,
+  subscription: Pick<IndexedSubscription, 'tenant' | 'scope' | 'boundAgent'>,
   info: CallInfo,
 ): boolean {
-  if (info.tenant !== tenant || !admits(bound, info)) return false;
+  const { tenant, scope } = subscription;
+  if (info.tenant !== tenant || !admits(subscription, info)) return false;
   if ('callId' in scope) return scope.callId === info.callId;
   if ('agentId' in scope) return scope.agentId === info.agentId;
   if ('teamId' in scope) return scope.teamId === info.teamId;
