@@ -1,20 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { SubscriberEvent, SubscriptionScope } from '../protocol/subscribe-messages.js';
-import type { CallStore, Envelope } from '../state/call-state.js';
-import type { CuePoint } from '../state/subscription-replay.js';
+import type { CallInfo, CallStore, Envelope } from '../state/call-state.js';
+import type { CuePoint, ListedPoint } from '../state/subscription-replay.js';
 import type { EventFeed } from './event-feed.js';
 import { missedBesidesCues, noteSent, type SentBesidesCues } from './missed-events.js';
 import { covers, ScopeIndex, type IndexedSubscription, type Sink } from './scope-index.js';
 
 interface Subscription extends IndexedSubscription {
   /** Live events held back until the subscriber has had its replay (or the cues being read back). */
-  pending: SubscriberEvent[] | undefined;
+  pending: Envelope[] | undefined;
   /**
    * What its socket was sent, shared by the socket's subscriptions (a socket gets each event once,
-   * through one of them): per call, the newest cue (a cue at or before it, same epoch, is not sent
-   * again), whether the call ended, and the rest a cut feed may make it miss.
+   * through one of them): per call the socket's subscriptions cover, the newest cue (a cue at or
+   * before it, same epoch, is not sent again), whether the call ended, and the rest a cut feed may
+   * make it miss.
    */
-  seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean }>;
+  seen: Map<string, CuePoint & SentBesidesCues & { ended?: boolean; info: CallInfo }>;
   /** Removed: a read-back waiting to be tried again gives up. */
   removed?: boolean;
   /** The feed was cut while the subscription was held (replay or read-back): catch up before releasing it. */
@@ -48,7 +49,7 @@ export class LocalFanout {
 
   /** Hands an event to the subscriptions in its scope. */
   deliver(envelope: Envelope): void {
-    for (const sub of this.index.reached(envelope.info, envelope.event)) this.offer(sub, envelope.event);
+    for (const sub of this.index.reached(envelope.info, envelope.event)) this.offer(sub, envelope);
   }
 
   /**
@@ -63,7 +64,7 @@ export class LocalFanout {
     sink: Sink,
     transcript: boolean,
     boundAgent?: string,
-  ): Promise<{ id: string; start(upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void }> {
+  ): Promise<{ id: string; start(upTo: Map<string, ListedPoint>, resumed: ReadonlySet<string>): void }> {
     await this.options.feed.watch(tenant, scope);
     const [sibling] = this.index.ofSink(sink);
     const seen = sibling?.seen ?? new Map();
@@ -85,6 +86,10 @@ export class LocalFanout {
     // Live events it held for its socket (its replay failed, say) are lost with it: the others read them back.
     if (sub.pending?.length) for (const other of this.index.ofSink(sub.sink)) void this.catchUpSoon(other);
     this.options.feed.unwatch(sub.tenant, sub.scope);
+    // The socket's record keeps only the calls its other subscriptions cover (none: it goes with this one).
+    const others = [...this.index.ofSink(sub.sink)];
+    for (const [callId, { info }] of sub.seen)
+      if (!others.some((other) => covers(other, info))) sub.seen.delete(callId);
     return true;
   }
 
@@ -137,8 +142,8 @@ export class LocalFanout {
       // A live call its socket has not heard of started meanwhile (replay and `started` tell it of the
       // others); a call id started again is another call, with an epoch of its own.
       if (summary.ended || sub.seen.get(info.callId)?.epoch === summary.epoch) continue;
-      sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0 });
-      this.send(sub, { type: 'call', event: 'started', call: summary });
+      sub.seen.set(info.callId, { epoch: summary.epoch, seq: 0, info });
+      this.send(sub, { info, event: { type: 'call', event: 'started', call: summary } });
     }
     await this.heal(
       sub,
@@ -148,9 +153,9 @@ export class LocalFanout {
   }
 
   /** Sends the event now, or after what the subscription is still waiting for (its replay, or cues being read back). */
-  private offer(sub: Subscription, event: SubscriberEvent): void {
-    if (sub.pending) sub.pending.push(event);
-    else this.send(sub, event);
+  private offer(sub: Subscription, envelope: Envelope): void {
+    if (sub.pending) sub.pending.push(envelope);
+    else this.send(sub, envelope);
   }
 
   private flush(sub: Subscription): void {
@@ -160,7 +165,7 @@ export class LocalFanout {
     }
     const held = sub.pending ?? [];
     sub.pending = undefined;
-    for (const event of held) this.offer(sub, event);
+    for (const envelope of held) this.offer(sub, envelope);
   }
 
   /**
@@ -170,7 +175,7 @@ export class LocalFanout {
    * nothing of what the socket got: a call the socket follows goes on from where it stands, unless
    * the subscription resumed it and its replay got further.
    */
-  private followOn(sub: Subscription, upTo: Map<string, CuePoint>, resumed: ReadonlySet<string>): void {
+  private followOn(sub: Subscription, upTo: Map<string, ListedPoint>, resumed: ReadonlySet<string>): void {
     for (const [callId, point] of upTo) {
       const stands = sub.seen.get(callId);
       const replayGotFurther = resumed.has(callId) && (stands?.epoch !== point.epoch || stands.seq < point.seq);
@@ -183,23 +188,24 @@ export class LocalFanout {
    * is dropped; one beyond the next means Pub/Sub lost some (its connection was cut), which are
    * read back from the log first.
    */
-  private send(sub: Subscription, event: SubscriberEvent): void {
+  private send(sub: Subscription, envelope: Envelope): void {
+    const { info, event } = envelope;
     if (event.type === 'cue') {
       const { callId, epoch, seq } = event.cue;
       const seen = sub.seen.get(callId);
       if (seen?.epoch === epoch && seq <= seen.seq) return;
       if (seen?.epoch === epoch && seq > seen.seq + 1) {
-        sub.pending = [event];
+        sub.pending = [envelope];
         void this.heal(sub, [callId]);
         return;
       }
       if (seen?.epoch === epoch) seen.seq = seq;
-      else sub.seen.set(callId, { epoch, seq });
+      else sub.seen.set(callId, { epoch, seq, info });
     } else if (event.type === 'call') {
       const { callId, epoch, lastSeq } = event.call;
       const seen = sub.seen.get(callId);
       if (seen?.ended && event.event === 'ended') return; // read back after a cut, then heard live
-      if (seen?.epoch !== epoch) sub.seen.set(callId, { epoch, seq: lastSeq });
+      if (seen?.epoch !== epoch) sub.seen.set(callId, { epoch, seq: lastSeq, info });
       if (event.event === 'ended') this.ended(sub, callId);
       else sub.seen.get(callId)!.ended = false;
     }
@@ -233,20 +239,21 @@ export class LocalFanout {
       for (const callId of callIds) {
         const seen = sub.seen.get(callId);
         if (!seen || (ends && seen.ended)) continue;
+        const toSocket = (event: SubscriberEvent) => this.send(sub, { info: seen.info, event });
         const ref = { tenant: sub.tenant, callId };
         const { items, missing } = await store.cues.since(ref, seen.seq);
         // Another subscription of the socket may have read the same gap back meanwhile.
         if (missing && seen.seq < missing.beforeSeq - 1) {
-          this.send(sub, { type: 'gap', callId, ...missing });
+          toSocket({ type: 'gap', callId, ...missing });
           seen.seq = missing.beforeSeq - 1;
         }
-        for (const cue of items) if (cue.epoch === seen.epoch) this.send(sub, { type: 'cue', cue });
+        for (const cue of items) if (cue.epoch === seen.epoch) toSocket({ type: 'cue', cue });
         const entry = ends ? await store.directory.entry(ref) : undefined;
         if (entry) {
           const kept = sub.transcript ? await store.transcripts.lines(ref) : undefined;
-          for (const event of missedBesidesCues(seen, kept, entry.summary)) this.send(sub, event);
+          for (const event of missedBesidesCues(seen, kept, entry.summary)) toSocket(event);
         }
-        if (entry?.summary.ended) this.send(sub, { type: 'call', event: 'ended', call: entry.summary });
+        if (entry?.summary.ended) toSocket({ type: 'call', event: 'ended', call: entry.summary });
       }
     } catch (error) {
       this.options.onError?.(error);

@@ -15,12 +15,15 @@ export interface CuePoint {
   seq: number;
 }
 
+/** Where a subscriber starts on a listed call, with the call (which decides the subscriptions covering it). */
+export type ListedPoint = CuePoint & { info: CallInfo };
+
 interface Replay {
   /** The calls in scope, live or recently ended. */
   calls: CallSummary[];
   events: SubscriberEvent[];
   /** Per call: where the replay leaves the subscriber; a live cue at or before it is not sent again. */
-  upTo: Map<string, CuePoint>;
+  upTo: Map<string, ListedPoint>;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function replayFor(
   const entries = (await store.directory.list(tenant)).filter((entry) =>
     covers({ tenant, scope, boundAgent }, entry.info),
   );
-  const upTo = new Map<string, CuePoint>();
+  const upTo = new Map<string, ListedPoint>();
   const narrow = 'callId' in scope || 'agentId' in scope;
   const [perCall, claims] = await Promise.all([
     Promise.all(entries.map((entry) => replayOfCall(store, entry, narrow, request, upTo))),
@@ -53,14 +56,14 @@ async function replayOfCall(
   { info, summary }: { info: CallInfo; summary: CallSummary },
   narrow: boolean,
   { transcript, resume }: ReplayRequest,
-  upTo: Map<string, CuePoint>,
+  upTo: Map<string, ListedPoint>,
 ): Promise<SubscriberEvent[]> {
   const point = Object.hasOwn(resume, info.callId) ? resume[info.callId] : undefined;
   const replay: SubscriberEvent[] =
     transcript && (point !== undefined || (narrow && !summary.ended)) ? await store.transcripts.lines(info) : [];
   if (point === undefined) {
     // Cues up to the listed lastSeq came before the subscription; a later one is sent once and in order.
-    if (!summary.ended) upTo.set(info.callId, { epoch: summary.epoch, seq: summary.lastSeq });
+    if (!summary.ended) upTo.set(info.callId, { epoch: summary.epoch, seq: summary.lastSeq, info });
     return replay;
   }
   const numbering = await store.cues.numbering(info);
@@ -72,6 +75,6 @@ async function replayOfCall(
   const { items, missing } = await store.cues.since(info, afterSeq);
   if (missing) replay.push({ type: 'gap', callId: info.callId, ...missing });
   for (const cue of items) replay.push({ type: 'cue', cue });
-  upTo.set(info.callId, { epoch: numbering.epoch, seq: items.at(-1)?.seq ?? afterSeq });
+  upTo.set(info.callId, { epoch: numbering.epoch, seq: items.at(-1)?.seq ?? afterSeq, info });
   return replay;
 }

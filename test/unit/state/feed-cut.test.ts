@@ -6,6 +6,7 @@ import type { Cue, LadderStep } from '../../../src/protocol/cue.js';
 import type { CallSummary, SubscriberEvent, TranscriptEvent } from '../../../src/protocol/subscribe-messages.js';
 import type { CallInfo, Lease } from '../../../src/state/call-state.js';
 import { memoryCallStore } from '../../../src/state/memory-store.js';
+import type { ListedPoint } from '../../../src/state/subscription-replay.js';
 
 /**
  * An instance whose event feed can be cut (as a Redis Pub/Sub connection is): while cut, what the
@@ -311,20 +312,16 @@ describe('a feed cut that meets a subscription still reading back, or a store th
 describe('overlapping subscriptions of one socket', () => {
   it('send each cue once, also after the one that carried them is unsubscribed', async () => {
     const { store, fanout } = instanceWithFeed();
-    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    const info = { tenant: 'acme', callId: 'c1', agentId: 'a1' };
+    const call = await ownCall(store, info);
     await call.start();
     const socket: string[] = [];
     const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const { epoch } = await store.cues.numbering(info);
     const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
-    byCall.start(
-      new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
-      new Set(),
-    );
+    byCall.start(new Map([['c1', { epoch, seq: 0, info }]]), new Set());
     const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
-    byAgent.start(
-      new Map([['c1', { epoch: (await store.cues.numbering({ tenant: 'acme', callId: 'c1' })).epoch, seq: 0 }]]),
-      new Set(),
-    );
+    byAgent.start(new Map([['c1', { epoch, seq: 0, info }]]), new Set());
     await call.cue('limit');
     await call.cue('warning');
     fanout.remove(byCall.id);
@@ -361,7 +358,7 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     const { epoch } = await instance.store.cues.numbering(info);
     for (const scope of [{ agentId: 'a1' }, { teamId: 't1' }]) {
       const { start } = await instance.fanout.add('acme', scope, sink, transcript);
-      start(new Map(live ? [['c1', { epoch, seq: 0 }]] : []), new Set());
+      start(new Map(live ? [['c1', { epoch, seq: 0, info }]] : []), new Set());
     }
     return socket;
   }
@@ -418,7 +415,8 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     const sink = (event: SubscriberEvent) => void socket.push(shown(event));
     const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
     byAgent.start(new Map(), new Set());
-    const call = await ownCall(store, { tenant: 'acme', callId: 'c1', agentId: 'a1' });
+    const info = { tenant: 'acme', callId: 'c1', agentId: 'a1' };
+    const call = await ownCall(store, info);
     await call.start();
     await call.cue('limit');
     cutFeed();
@@ -428,8 +426,8 @@ describe('overlapping subscriptions of one socket, after a feed cut', () => {
     await call.cue('transfer'); // after the lost cue 2: the agent subscription reads the gap back, slowly
     // The call's own scope comes first: it carries the call's live cues from now on.
     const byCall = await fanout.add('acme', { callId: 'c1' }, sink, false);
-    const { epoch, lastSeq } = await store.cues.numbering({ tenant: 'acme', callId: 'c1' });
-    byCall.start(new Map([['c1', { epoch, seq: lastSeq }]]), new Set());
+    const { epoch, lastSeq } = await store.cues.numbering(info);
+    byCall.start(new Map([['c1', { epoch, seq: lastSeq, info }]]), new Set());
     await call.cue('release'); // beyond where the agent subscription stood: the call's subscription reads back too
     releaseReads();
     await vi.waitFor(() => expect(socket).toContain('c1 cue 4'));
@@ -519,5 +517,112 @@ describe('a subscription whose missed cues cannot be read back yet', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('a socket that keeps one subscription and follows other calls one at a time', () => {
+  /** The socket's sink, what it was sent, and the subscription it keeps (agent a9, no call here is theirs). */
+  async function socketKeepingOne(fanout: LocalFanout) {
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    await subscribedWith(fanout, sink, { agentId: 'a9' }, new Map());
+    return { socket, sink };
+  }
+
+  async function subscribedWith(
+    fanout: LocalFanout,
+    sink: (event: SubscriberEvent) => void,
+    scope: { agentId: string } | { callId: string },
+    upTo: Map<string, ListedPoint>,
+  ) {
+    const subscription = await fanout.add('acme', scope, sink, false);
+    subscription.start(upTo, new Set());
+    return subscription;
+  }
+
+  it('keeps no record of the calls it no longer follows', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const { sink } = await socketKeepingOne(fanout);
+    for (let i = 0; i < 50; i++) {
+      const info = { tenant: 'acme', callId: `c${i}`, agentId: 'a1' };
+      const call = await ownCall(store, info);
+      await call.start();
+      const { epoch } = await store.cues.numbering(info);
+      const byCall = await subscribedWith(
+        fanout,
+        sink,
+        { callId: info.callId },
+        new Map([[info.callId, { epoch, seq: 0, info }]]),
+      );
+      await call.cue('limit');
+      fanout.remove(byCall.id);
+    }
+    const [kept] = fanout['index'].all(); // what the socket was sent is not observable otherwise
+    expect(kept!.seen.size).toBe(0);
+  });
+
+  it('sends no cue at or before the listed lastSeq of a call it subscribes to again', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const { socket, sink } = await socketKeepingOne(fanout);
+    const info = { tenant: 'acme', callId: 'c0', agentId: 'a1' };
+    const call = await ownCall(store, info);
+    await call.start();
+    const { epoch } = await store.cues.numbering(info);
+    const first = await subscribedWith(fanout, sink, { callId: 'c0' }, new Map([['c0', { epoch, seq: 0, info }]]));
+    await call.cue('limit');
+    fanout.remove(first.id);
+    await call.cue('warning');
+    await call.cue('transfer');
+    socket.length = 0;
+    const again = await fanout.add('acme', { callId: 'c0' }, sink, false);
+    await call.cue('release'); // while its replay is read: the listing counts it
+    again.start(new Map([['c0', { epoch, seq: 4, info }]]), new Set());
+    await call.cue('limit');
+    await vi.waitFor(() => expect(socket).toContain('c0 cue 5'));
+    expect(socket).toEqual(['c0 cue 5']);
+  });
+
+  it('sends no cue at or before the listed lastSeq of a call started again since it last followed it', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const { socket, sink } = await socketKeepingOne(fanout);
+    const info = { tenant: 'acme', callId: 'c0', agentId: 'a1' };
+    const first = await subscribedWith(fanout, sink, { callId: 'c0' }, new Map());
+    const before = await ownCall(store, info);
+    await before.start();
+    await before.cue('limit');
+    await before.end();
+    fanout.remove(first.id);
+    await store.directory.reopened(info);
+    const after = await ownCall(store, info);
+    await after.start();
+    await after.cue('limit');
+    socket.length = 0;
+    const again = await fanout.add('acme', { callId: 'c0' }, sink, false);
+    await after.cue('warning'); // while its replay is read: the listing counts it
+    const { epoch } = await store.cues.numbering(info);
+    again.start(new Map([['c0', { epoch, seq: 2, info }]]), new Set());
+    await after.cue('transfer');
+    await vi.waitFor(() => expect(socket).toContain('c0 cue 3'));
+    expect(socket).toEqual(['c0 cue 3']);
+  });
+
+  it('goes on from where the socket stands when the subscription that carried the call is removed before the new one starts', async () => {
+    const { store, fanout } = instanceWithFeed();
+    const socket: string[] = [];
+    const sink = (event: SubscriberEvent) => void socket.push(shown(event));
+    const info = { tenant: 'acme', callId: 'c1', agentId: 'a1' };
+    const call = await ownCall(store, info);
+    await call.start();
+    const { epoch } = await store.cues.numbering(info);
+    const byCall = await subscribedWith(fanout, sink, { callId: 'c1' }, new Map([['c1', { epoch, seq: 0, info }]]));
+    await call.cue('limit');
+    // The call's own scope comes first: the call's subscription still carries it while the agent's replay is read.
+    const byAgent = await fanout.add('acme', { agentId: 'a1' }, sink, false);
+    await call.cue('warning'); // after the agent's listing (lastSeq 1)
+    fanout.remove(byCall.id);
+    byAgent.start(new Map([['c1', { epoch, seq: 1, info }]]), new Set());
+    await call.cue('transfer');
+    await vi.waitFor(() => expect(socket).toContain('c1 cue 3'));
+    expect(socket).toEqual(['c1 cue 1', 'c1 cue 2', 'c1 cue 3']);
   });
 });
