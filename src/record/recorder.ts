@@ -22,9 +22,9 @@ interface TrackedCall {
 const isIncidentCue = (cue: Cue): boolean => (INCIDENT_CUES as readonly string[]).includes(cue.type);
 const EARLY_EVENTS_KEPT = 16;
 
-/** Adds to a list that keeps only its newest `EARLY_EVENTS_KEPT`. */
-function keepNewest<T>(list: T[], item: T): void {
-  if (list.push(item) > EARLY_EVENTS_KEPT) list.shift();
+/** Adds to a list that keeps only its newest `max`. */
+function keepNewest<T>(list: T[], item: T, max = EARLY_EVENTS_KEPT): void {
+  if (list.push(item) > max) list.shift();
 }
 
 const maskEvidence = (e: Evidence): Evidence => ({
@@ -133,8 +133,7 @@ export class Recorder {
       return;
     }
     // The line that raises the next cue is among them, so one more than the context is kept.
-    call.recentLines.push({ line, at });
-    if (call.recentLines.length > this.contextLines + 1) call.recentLines.shift();
+    keepNewest(call.recentLines, { line, at }, this.contextLines + 1);
   }
 
   private moved(call: TrackedCall, step: LadderStep): void {

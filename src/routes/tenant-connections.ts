@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { refusal } from '../protocol/errors.js';
+import { envName } from '../setting-problem.js';
 import { sendRefusal } from './http-errors.js';
 
 type Route = 'ingest' | 'subscribe';
@@ -16,9 +17,9 @@ export const tenantConnectionDefaults = {
   maxSubscribeConnectionsPerTenant: 4000,
 };
 
-const SETTING: Record<Route, string> = {
-  ingest: 'MAX_INGEST_CONNECTIONS_PER_TENANT',
-  subscribe: 'MAX_SUBSCRIBE_CONNECTIONS_PER_TENANT',
+const SETTING: Record<Route, keyof typeof tenantConnectionDefaults> = {
+  ingest: 'maxIngestConnectionsPerTenant',
+  subscribe: 'maxSubscribeConnectionsPerTenant',
 };
 
 /**
@@ -47,7 +48,7 @@ export class TenantConnections {
           reply,
           refusal(
             'too_many_connections',
-            `this tenant already holds ${limit} ${route} connections on this instance (${SETTING[route]}); close one first`,
+            `this tenant already holds ${limit} ${route} connections on this instance (${envName(SETTING[route])}); close one first`,
           ),
         );
         return;

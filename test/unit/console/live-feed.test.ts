@@ -85,6 +85,26 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
+/**
+ * The feed's first socket subscribes, hears what `meanwhile` sends, and drops; the reconnect's
+ * subscribe is answered with `calls`. Returns the second socket.
+ */
+async function reconnected(
+  calls: CallSummary[],
+  meanwhile: (first: FakeSocket) => void = () => {},
+): Promise<FakeSocket> {
+  const first = FakeSocket.opened[0]!;
+  first.open();
+  first.reply({ type: 'subscribed', id: first.lastSubscribe().id, subscriptionId: 's1', calls: [] });
+  meanwhile(first);
+  first.close();
+  await vi.advanceTimersByTimeAsync(500);
+  const second = FakeSocket.opened[1]!;
+  second.open();
+  second.reply({ type: 'subscribed', id: second.lastSubscribe().id, subscriptionId: 's2', calls });
+  return second;
+}
+
 describe('the console’s live feed', () => {
   it('tries again, waiting longer each time, while the service cannot reach its call store', async () => {
     const { refused } = feed();
@@ -107,41 +127,18 @@ describe('the console’s live feed', () => {
 
   it('after a reconnect, reads back the cues of a call that started and ended while it was away', async () => {
     feed();
-    const first = FakeSocket.opened[0]!;
-    first.open();
-    first.reply({ type: 'subscribed', id: first.lastSubscribe().id, subscriptionId: 's1', calls: [] });
-    first.close();
-    await vi.advanceTimersByTimeAsync(500);
-    const second = FakeSocket.opened[1]!;
-    second.open();
-    second.reply({
-      type: 'subscribed',
-      id: second.lastSubscribe().id,
-      subscriptionId: 's2',
-      calls: [summary('short-threat', 2, true), summary('quiet', 0, true)],
-    });
+    const second = await reconnected([summary('short-threat', 2, true), summary('quiet', 0, true)]);
     expect(second.lastSubscribe().resume).toEqual({ 'short-threat': { epoch: 'e1', seq: 0 } });
   });
 
   it('after a reconnect, asks once for the calls it follows: an ended call it read to its end is not asked for again', async () => {
     feed();
-    const first = FakeSocket.opened[0]!;
-    first.open();
-    first.reply({ type: 'subscribed', id: first.lastSubscribe().id, subscriptionId: 's1', calls: [] });
-    first.reply({
-      type: 'cue',
-      cue: { seq: 1, epoch: 'e1', callId: 'done', agentId: 'a1', type: 'set-limit', evidence: [] },
-    });
-    first.reply({ type: 'call', event: 'ended', call: summary('done', 1, true) });
-    first.close();
-    await vi.advanceTimersByTimeAsync(500);
-    const second = FakeSocket.opened[1]!;
-    second.open();
-    second.reply({
-      type: 'subscribed',
-      id: second.lastSubscribe().id,
-      subscriptionId: 's2',
-      calls: [summary('done', 1, true)],
+    const second = await reconnected([summary('done', 1, true)], (first) => {
+      first.reply({
+        type: 'cue',
+        cue: { seq: 1, epoch: 'e1', callId: 'done', agentId: 'a1', type: 'set-limit', evidence: [] },
+      });
+      first.reply({ type: 'call', event: 'ended', call: summary('done', 1, true) });
     });
     expect(second.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
   });
