@@ -3,6 +3,7 @@ import type { ClassifyRun } from '../http/classify-load.js';
 import type { LatencySummary } from '../latency-stats.js';
 import type { ServiceCpuProfile } from '../profile/cpu-profile-summary.js';
 import type { StreamStep } from '../stream/stream-step.js';
+import type { HistogramFigures } from '../service/service-metrics.js';
 import type { BenchReport } from './bench-report.js';
 
 export const PLOT_FILE = 'stream-latency.svg';
@@ -104,19 +105,24 @@ function streamTable(steps: readonly StreamStep[], callsLabel = (calls: number) 
 
 /** Service-side split of a final's classification: waiting for a batch vs the batch's run (tokenise, infer, evidence). */
 function stagesTable(report: BenchReport): string {
-  const phases: Array<[string, ClassifyRun['server'], number | undefined]> = [
+  // The texts a phase classifies: POST /v1/classify's are bulk, a stream's are finals.
+  const phases: Array<[string, ClassifyRun['server'], number | undefined, HistogramFigures]> = [
     ...(report.http
-      ? [report.http.batched, report.http.unbatched].map((run): [string, ClassifyRun['server'], number] => [
-          `HTTP ${run.name}`,
-          run.server,
-          run.latencyMs.mean,
-        ])
+      ? [report.http.batched, report.http.unbatched].map(
+          (run): [string, ClassifyRun['server'], number, HistogramFigures] => [
+            `HTTP ${run.name}`,
+            run.server,
+            run.latencyMs.mean,
+            run.server.classifyBulkMs,
+          ],
+        )
       : []),
     ...[...(report.stream?.steps ?? []), ...(report.stream?.redis?.steps ?? [])].flatMap((step) =>
-      step.servers.map((server, n): [string, ClassifyRun['server'], number | undefined] => [
+      step.servers.map((server, n): [string, ClassifyRun['server'], number | undefined, HistogramFigures] => [
         `stream ${step.concurrentCalls} calls${step.redis ? `, Redis, instance ${n + 1} of ${step.instances}` : ''}`,
         server,
         step.finalToCueMs?.mean,
+        server.classifyFinalMs,
       ]),
     ),
   ];
@@ -132,12 +138,12 @@ function stagesTable(report: BenchReport): string {
       'service final → cue p99 ≤ ms',
       'service loop lag p99 / max ms',
     ],
-    phases.map(([name, server, clientMean]) => [
+    phases.map(([name, server, clientMean, classify]) => [
       name,
       ms(clientMean),
-      ms(server.classifyFinalMs.mean),
+      ms(classify.mean),
       ms(server.batchRunMeanMs),
-      ms(Math.max(0, server.classifyFinalMs.mean - server.batchRunMeanMs)),
+      ms(Math.max(0, classify.mean - server.batchRunMeanMs)),
       server.batchSizeMean.toFixed(1),
       server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.mean) : '–',
       server.finalToCueMs.count > 0 ? ms(server.finalToCueMs.p99AtMost) : '–',

@@ -16,9 +16,10 @@ export interface ServerFigures {
   batches: number;
   batchSizeMean: number;
   batchRunMeanMs: number;
-  /** Service-side classification latency (queueing + batch run), by priority, ms. */
+  /** Service-side classification latency (queueing + batch run), by priority, ms (`POST /v1/classify` texts are bulk). */
   classifyFinalMs: HistogramFigures;
   classifyPartialMs: HistogramFigures;
+  classifyBulkMs: HistogramFigures;
   /** Service-side final segment in → cue out (the hub), ms. */
   finalToCueMs: HistogramFigures;
   classifyFailures: number;
@@ -68,6 +69,7 @@ export class ServiceMonitor {
       batchRunMeanMs: between('callguard_classifier_batch_run_seconds', {}, MS_PER_SECOND).mean,
       classifyFinalMs: between('callguard_classify_seconds', { priority: 'final' }, MS_PER_SECOND),
       classifyPartialMs: between('callguard_classify_seconds', { priority: 'partial' }, MS_PER_SECOND),
+      classifyBulkMs: between('callguard_classify_seconds', { priority: 'bulk' }, MS_PER_SECOND),
       finalToCueMs: between('callguard_final_segment_to_cue_seconds', {}, MS_PER_SECOND),
       classifyFailures:
         last.sum('callguard_classify_failures_total') - this.first.sum('callguard_classify_failures_total'),

@@ -29,6 +29,8 @@ describe('bench smoke run', () => {
       expect(run.requests).toBeGreaterThan(0);
       expect(run.errors + run.timeouts + run.non2xx).toBe(0);
       expect(run.server.batches).toBeGreaterThan(0);
+      // POST /v1/classify's texts are classified as bulk: the report's split of their time reads those.
+      expect(run.server.classifyBulkMs.count).toBeGreaterThan(0);
     }
     expect(report.http!.unbatched.server.batchSizeMean).toBe(1);
 
