@@ -20,6 +20,8 @@ export interface Config {
   maxPayloadBytes: number;
   ingestRatePerSec: number;
   ingestBurst: number;
+  tenantIngestRatePerSec: number;
+  tenantIngestBurst: number;
   subscribeRatePerSec: number;
   subscribeBurst: number;
   maxIngestConnectionsPerTenant: number;

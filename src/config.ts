@@ -8,6 +8,7 @@ import { recordDefaults } from './record/incident-record.js';
 import { httpRateLimitDefaults } from './routes/http-rate-limit.js';
 import { channelDefaults } from './routes/ws-channel.js';
 import { tenantConnectionDefaults } from './routes/tenant-connections.js';
+import { tenantIngestDefaults } from './routes/tenant-ingest-budget.js';
 import type { Config } from './config-type.js';
 import { serverDefaults } from './server.js';
 import { envName, SettingError, settingProblem } from './setting-problem.js';
@@ -53,6 +54,8 @@ const Settings = Type.Object(
     maxPayloadBytes: integer(serverDefaults.maxPayloadBytes, 1024, 16 * 1024 * 1024),
     ingestRatePerSec: integer(channelDefaults.ingestRatePerSec, 1),
     ingestBurst: integer(channelDefaults.ingestBurst, 1),
+    tenantIngestRatePerSec: integer(tenantIngestDefaults.tenantIngestRatePerSec, 1),
+    tenantIngestBurst: integer(tenantIngestDefaults.tenantIngestBurst, 1),
     subscribeRatePerSec: integer(channelDefaults.subscribeRatePerSec, 1),
     subscribeBurst: integer(channelDefaults.subscribeBurst, 1),
     maxIngestConnectionsPerTenant: integer(tenantConnectionDefaults.maxIngestConnectionsPerTenant, 1),

@@ -73,6 +73,10 @@ export function createMetrics() {
       'WebSocket connections the service closed, by route and reason (slow-reader, no-pong).',
       ['route', 'reason'],
     ),
+    tenantIngestPauses: counter(
+      'callguard_tenant_ingest_pauses_total',
+      "Times a tenant's ingest connections were held (not read) because its messages on this instance went over TENANT_INGEST_RATE_PER_SEC; nothing was refused.",
+    ),
     callsExpired: counter(
       'callguard_calls_expired_total',
       'Calls the service ended itself, by reason (orphaned: no producer left; idle: no message for CALL_IDLE_TIMEOUT_MS).',

@@ -26,6 +26,7 @@ import { registerTwilioIngest } from './routes/ingest-twilio.js';
 import { registerSecurityHeaders } from './routes/security-headers.js';
 import { registerSubscribe } from './routes/subscribe.js';
 import { TenantConnections } from './routes/tenant-connections.js';
+import { TenantIngestBudget } from './routes/tenant-ingest-budget.js';
 import { CLOSE_GOING_AWAY, logSocketError } from './routes/ws-channel.js';
 
 export interface ServerOptions {
@@ -143,6 +144,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       ingest: config.maxIngestConnectionsPerTenant,
       subscribe: config.maxSubscribeConnectionsPerTenant,
     }),
+    ingestBudget: new TenantIngestBudget(
+      { ratePerSec: config.tenantIngestRatePerSec, burst: config.tenantIngestBurst },
+      metrics,
+      app.log,
+    ),
     lifecycle: { draining: false },
   };
   // After the drain (preClose) has flushed every call's cues: the record writes what it still holds.

@@ -7,6 +7,7 @@ import type { IncidentRecord } from '../record/incident-record.js';
 import type { SharedState } from '../state/open-state.js';
 import type { SharedHub } from '../state/shared-hub.js';
 import type { TenantConnections } from './tenant-connections.js';
+import type { TenantIngestBudget } from './tenant-ingest-budget.js';
 
 /** What the routes share; `lifecycle.draining` turns new work away during shutdown. */
 export interface ServiceContext {
@@ -23,5 +24,7 @@ export interface ServiceContext {
   tokens: TokenStore;
   /** WebSocket connections open per tenant, capped (MAX_*_CONNECTIONS_PER_TENANT). */
   connections: TenantConnections;
+  /** Messages a second per tenant across its ingest connections (TENANT_INGEST_*): over it they are held. */
+  ingestBudget: TenantIngestBudget;
   lifecycle: { draining: boolean };
 }

@@ -30,6 +30,7 @@ export function registerIngest(app: FastifyInstance, ctx: ServiceContext): void 
         burst: config.ingestBurst,
         maxBufferedBytes: config.producerMaxBufferedBytes,
         heartbeatMs: config.wsHeartbeatMs,
+        tenantBudget: ctx.ingestBudget,
       });
       socket.once('close', () => ctx.ingest.release(socket));
       const format = request.query.format ?? DEFAULT_FORMAT;

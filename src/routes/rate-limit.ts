@@ -28,6 +28,12 @@ export class RateLimiter {
     this.tokens -= units;
   }
 
+  /** How long until `take` would succeed (0: now), any debt repaid first. */
+  msUntilNext(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.perSecond) * 1000;
+  }
+
   private refill(): void {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);

@@ -3,6 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import { refusal, type ErrorCode, type ErrorMessage, type Outcome, type Refusal } from '../protocol/errors.js';
 import { RateLimiter } from './rate-limit.js';
+import type { BudgetShare, Holdable, TenantIngestBudget } from './tenant-ingest-budget.js';
 
 export const CLOSE_GOING_AWAY = 1001;
 const CLOSE_TRY_AGAIN_LATER = 1013;
@@ -17,6 +18,8 @@ export interface ChannelDeps {
   maxBufferedBytes: number;
   /** A ping goes out this often; a peer that has not answered the previous one (nor sent anything) is dropped. */
   heartbeatMs: number;
+  /** Ingest: the budget all of the tenant's ingest connections share; every message is charged to it too. */
+  tenantBudget?: TenantIngestBudget;
 }
 
 /** What the ingest and subscribe routes give their channels (INGEST_*, PRODUCER_*, SUBSCRIBE_*, SUBSCRIBER_*, WS_HEARTBEAT_MS). */
@@ -31,12 +34,14 @@ export const channelDefaults = {
 };
 
 /**
- * Parsed JSON frames of one connection, rate limited; problems are answered on the socket, which
- * stays open. The connection is closed when the peer stops answering pings (a half-open socket)
- * or stops reading its replies (they would otherwise pile up in memory without bound).
+ * Parsed JSON frames of one connection, rate limited (an ingest connection's are also held back
+ * while its tenant is over its budget); problems are answered on the socket, which stays open. The
+ * connection is closed when the peer stops answering pings (a half-open socket) or stops reading
+ * its replies (they would otherwise pile up in memory without bound).
  */
-export class WsChannel {
+export class WsChannel implements Holdable {
   private readonly limiter: RateLimiter;
+  private readonly share: BudgetShare | undefined;
   private heardFrom = true;
 
   constructor(
@@ -45,6 +50,7 @@ export class WsChannel {
     private readonly deps: ChannelDeps,
   ) {
     this.limiter = new RateLimiter(deps.ratePerSec, deps.burst);
+    this.share = deps.tenantBudget?.join(deps.request.principal!.tenant, this);
     // The upgrade's own request line is at debug (request-log.ts): this is its line at info.
     deps.request.log.info({ req: deps.request }, 'websocket opened');
     deps.metrics.connections.inc({ route });
@@ -52,6 +58,7 @@ export class WsChannel {
     socket.on('pong', () => (this.heardFrom = true));
     socket.once('close', () => {
       clearInterval(heartbeat);
+      this.share?.leave();
       deps.metrics.connections.dec({ route });
     });
   }
@@ -60,6 +67,7 @@ export class WsChannel {
   onMessage(handler: (message: unknown) => void | Promise<void>): void {
     this.socket.on('message', (data, isBinary) => {
       this.heardFrom = true;
+      this.share?.spend(1);
       // Every frame is charged, readable or not. A refused one is parsed only if small, to echo its
       // id: a flood of large frames past the rate costs no parsing.
       if (!this.limiter.take()) {
@@ -80,9 +88,21 @@ export class WsChannel {
     });
   }
 
-  /** Charges the rate limit for work a message turned out to make beyond itself (see RateLimiter). */
+  /** Charges the rate limit (and the tenant's budget) for work a message turned out to make beyond itself (see RateLimiter). */
   charge(units: number): void {
     this.limiter.charge(units);
+    this.share?.spend(units);
+  }
+
+  /** Stops reading the peer (its tenant is over its budget); frames it had already read still come. */
+  hold(): void {
+    this.socket.pause();
+  }
+
+  /** Reads the peer again; the pongs it could not read meanwhile count as heard (see beat). */
+  release(): void {
+    this.heardFrom = true;
+    this.socket.resume();
   }
 
   error(code: ErrorCode, message: string, id?: string): void {
@@ -117,6 +137,8 @@ export class WsChannel {
   }
 
   private beat(): void {
+    // A held peer's pongs wait unread: it is judged from the first beat after its release.
+    if (this.socket.isPaused) return;
     if (!this.heardFrom) {
       this.deps.metrics.wsClosed.inc({ route: this.route, reason: 'no-pong' });
       this.socket.terminate();

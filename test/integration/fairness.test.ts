@@ -117,3 +117,64 @@ describe('sharing the classifier between tenants', () => {
     expect(metrics).toContain('callguard_finals_unclassified_total{reason="failed"} 1');
   });
 });
+
+describe('sharing the ingest between tenants', () => {
+  const metric = async (name: string): Promise<number> => {
+    const line = (await (await fetch(`${server!.http}/metrics`)).text()).split('\n').find((l) => l.startsWith(name));
+    return line === undefined ? 0 : Number(line.split(' ')[1]);
+  };
+
+  it('holds back a tenant flooding from several connections, so another tenant’s call is served meanwhile, and loses none of the flood', async () => {
+    // Held longer than a heartbeat at a time: a held connection's pongs go unread, and it must not be dropped for it.
+    server = await startServer({
+      TENANT_INGEST_RATE_PER_SEC: '200',
+      TENANT_INGEST_BURST: '20',
+      WS_HEARTBEAT_MS: '100',
+    });
+    const connections = 3;
+    const perConnection = 150;
+    // Long partials: each connection's flood spans several reads, so holding it back shows.
+    const words = 'the router has been dead all week '.repeat(90);
+    const flooders = await Promise.all(Array.from({ length: connections }, () => connect('/v1/ingest', TOKENS.ingest)));
+    for (const [n, flooder] of flooders.entries()) {
+      await new CallScript(flooder, `flood-${n}`).start();
+      for (let seq = 0; seq < perConnection; seq++)
+        flooder.send({
+          type: 'transcript',
+          id: `f${n}-${seq}`,
+          chunk: {
+            callId: `flood-${n}`,
+            segmentId: `s${Math.floor(seq / 10)}`,
+            seq,
+            speaker: 'customer',
+            isFinal: false,
+            text: words.slice(0, 2000 + (seq % 10) * 100),
+            startMs: seq * 100,
+            endMs: seq * 100 + 50,
+          },
+        });
+    }
+    const floodAcks = () =>
+      flooders.reduce((sum, f) => sum + f.received.filter((m) => m.id?.startsWith('f')).length, 0);
+    await until(() => floodAcks() > 0);
+
+    const producer = await connect('/v1/ingest', TOKENS.otherIngest);
+    const ui = await connect('/v1/subscribe', TOKENS.otherTenant);
+    await subscribe(ui, { callId: 'quiet' });
+    const quiet = new CallScript(producer, 'quiet');
+    expect(await quiet.start()).toMatchObject({ type: 'ack' });
+    expect(await quiet.customer('you are useless')).toMatchObject({ type: 'ack', status: 'accepted' });
+    await ui.next((m) => m.type === 'cue');
+    expect(floodAcks()).toBeLessThan(connections * perConnection);
+
+    await until(() => floodAcks() === connections * perConnection, 15_000);
+    for (const [n, flooder] of flooders.entries()) {
+      const answers = flooder.received.filter((m) => m.id?.startsWith(`f${n}-`));
+      expect(answers.map((m) => [m.type, m.seq])).toEqual(
+        Array.from({ length: perConnection }, (_, seq) => ['ack', seq]),
+      );
+    }
+    expect(await metric('callguard_tenant_ingest_pauses_total')).toBeGreaterThanOrEqual(1);
+    expect(await metric('callguard_ws_closed_total')).toBe(0);
+  });
+});
