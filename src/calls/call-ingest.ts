@@ -1,12 +1,12 @@
 import { CallAdapterState } from '../adapters/index.js';
 import type { DropReason } from '../adapters/call-state.js';
 import type { Metrics } from '../metrics.js';
-import type { AckStep } from '../protocol/common.js';
 import { refusal, type Outcome, type Refusal } from '../protocol/errors.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
 import { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { validator } from '../protocol/validator.js';
-import type { CallInfo, CallRef } from '../state/call-state.js';
+import type { CallInfo, CallRef, PostedAck } from '../state/call-state.js';
+import { epochMatches } from '../state/epoch.js';
 import type { SharedHub } from '../state/shared-hub.js';
 import type { CallRegistry, Joining } from './call-registry.js';
 import type { Arrival, CallSession } from './call-session.js';
@@ -29,6 +29,13 @@ export const callInfo = (tenant: string, { callId, agentId, teamId }: CallNaming
 const checkChunk = validator(TranscriptChunk, 'chunk');
 
 export const noLiveCall = ({ callId }: CallRef): Refusal => refusal('unknown_call', `callId: no live call ${callId}`);
+
+/** An ack naming the epoch of a call that has ended, while another call of that id is live: it is not the new call's. */
+const ackOfEndedCall = ({ callId }: CallRef, ack: PostedAck, liveEpoch: string): Refusal =>
+  refusal(
+    'unknown_call',
+    `epoch: call ${callId} of epoch ${ack.epoch} has ended; the live call ${callId} is another (epoch ${liveEpoch}), and the ack was not applied to it`,
+  );
 
 /**
  * The way into a call, whatever the transport: start it, hand over chunks (the service's own or
@@ -87,11 +94,8 @@ export class CallIngest {
   }
 
   /** The agent took a ladder step (from the producer or the agent's own page) of a call driven here. */
-  acknowledge(call: CallRef, step: AckStep): Outcome {
-    const session = this.registry.active(call);
-    if (!session) return noLiveCall(call);
-    session.acknowledge(step);
-    return { ok: true };
+  async acknowledge(call: CallRef, ack: PostedAck): Promise<Outcome> {
+    return (await this.acknowledgeHere(call, ack)) ?? noLiveCall(call);
   }
 
   /**
@@ -99,10 +103,12 @@ export class CallIngest {
    * served by any): one driven elsewhere gets it through the shared store. Rejects when that store
    * cannot be reached.
    */
-  async acknowledgeAnywhere(call: CallRef, step: AckStep): Promise<Outcome> {
-    const here = this.acknowledge(call, step);
-    if (here.ok) return here;
-    return (await this.hub.postAck(call, step)) ? { ok: true } : here;
+  async acknowledgeAnywhere(call: CallRef, ack: PostedAck): Promise<Outcome> {
+    const here = await this.acknowledgeHere(call, ack);
+    if (here) return here;
+    const posted = await this.hub.postAck(call, ack);
+    if (posted.kept) return { ok: true };
+    return posted.liveEpoch === undefined ? noLiveCall(call) : ackOfEndedCall(call, ack, posted.liveEpoch);
   }
 
   /** Ends the call once every leg has handed on the utterances it was still joining. */
@@ -126,6 +132,13 @@ export class CallIngest {
   closeLeg(call: CallRef, leg: ProviderLeg): void {
     leg.finishUtterances();
     this.registry.dropLeg(call, leg.name);
+  }
+
+  /** The ack applied to the call driven here, or refused for naming another epoch; undefined when no call of that id is driven here. */
+  private async acknowledgeHere(call: CallRef, ack: PostedAck): Promise<Outcome | undefined> {
+    const epoch = await this.registry.active(call)?.acknowledge(ack.step, ack.epoch);
+    if (epoch === undefined) return undefined;
+    return epochMatches(ack.epoch, epoch) ? { ok: true } : ackOfEndedCall(call, ack, epoch);
   }
 
   private openLeg(

@@ -11,6 +11,7 @@ import type { AckStatus } from '../protocol/ingest-messages.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { FencedError, type CallInfo } from '../state/call-state.js';
 import type { OwnedCall } from '../state/call-ownership.js';
+import { epochMatches } from '../state/epoch.js';
 import type { SharedHub } from '../state/shared-hub.js';
 import { CallTranscript, type TranscriptOptions } from '../transcript/call-transcript.js';
 import { ClassificationScheduler } from './classification-scheduler.js';
@@ -98,8 +99,19 @@ export class CallSession {
     return 'accepted';
   }
 
-  acknowledge(step: AckStep): void {
-    this.apply({ type: 'agent-ack', step, atMs: this.lastEndMs });
+  /**
+   * The agent took a ladder step: applied after every line already received, unless `epoch` names
+   * another call of this id than this opening. Resolves to this opening's epoch (undefined: another
+   * instance drives the call, and nothing was applied).
+   */
+  acknowledge(step: AckStep, epoch?: string): Promise<string | undefined> {
+    const event: LadderEvent = { type: 'agent-ack', step, atMs: this.lastEndMs };
+    this.classification.inOrder('ladder', () =>
+      this.withCall(async (call) => {
+        if (epochMatches(epoch, call.epoch)) await this.runLadder(event);
+      }),
+    );
+    return this.opened.then((call) => call?.epoch);
   }
 
   /**
@@ -108,7 +120,7 @@ export class CallSession {
    */
   takePostedAcks(): void {
     this.withCall(async (call) => {
-      for (const step of await this.deps.hub.takeAcks(call)) this.acknowledge(step);
+      for (const ack of await this.deps.hub.takeAcks(call)) void this.acknowledge(ack.step, ack.epoch);
     }).catch((error: unknown) => this.failed('acks', error));
   }
 

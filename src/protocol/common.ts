@@ -29,7 +29,20 @@ export type AckStep = Static<typeof AckStep>;
 
 /** Explicit acknowledgement that the agent took a ladder step; accepted on ingest and subscribe sockets. */
 export const AgentAck = Type.Object(
-  { type: Type.Literal('agent.ack'), id: RequestId, callId: Id('The call.'), step: AckStep },
+  {
+    type: Type.Literal('agent.ack'),
+    id: RequestId,
+    callId: Id('The call.'),
+    step: AckStep,
+    epoch: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'The epoch of the call the agent saw (its cues and summary carry it): an ack for a call that has since ended and started again is refused, not applied to the new call.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type AgentAck = Static<typeof AgentAck>;

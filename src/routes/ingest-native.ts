@@ -64,6 +64,9 @@ export function handleNativeMessage(
     case 'call.end':
       return answer(ctx.ingest.end({ tenant, callId: message.callId }), message.callId);
     case 'agent.ack':
-      return answer(ctx.ingest.acknowledge({ tenant, callId: message.callId }, message.step), message.callId);
+      void ctx.ingest
+        .acknowledge({ tenant, callId: message.callId }, message)
+        .then((acked) => answer(acked, message.callId));
+      return;
   }
 }

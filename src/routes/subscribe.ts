@@ -90,7 +90,7 @@ class SubscriberConnection {
       const refused = info ? refusedCall(this.principal, info, 'callId') : noLiveCall(call);
       if (refused) return this.channel.refuse(refused, message.id);
     }
-    const acked = await this.ctx.ingest.acknowledgeAnywhere(call, message.step);
+    const acked = await this.ctx.ingest.acknowledgeAnywhere(call, message);
     if (!acked.ok) return this.channel.refuse(acked, message.id);
     const id = message.id !== undefined ? { id: message.id } : {};
     this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });

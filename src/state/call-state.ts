@@ -157,16 +157,25 @@ interface AlertClaims {
   list(call: CallRef): Promise<AlertClaimed[]>;
 }
 
+/** An agent's ack waiting for the call's driver; `epoch`, when the agent named it, is the call's it was meant for. */
+export interface PostedAck {
+  step: AckStep;
+  epoch?: string | undefined;
+}
+
+/** What became of a posted ack: kept for the driver, or refused: no live call of that id, or one of another epoch (`liveEpoch`). */
+export type AckPosting = { kept: true } | { kept: false; liveEpoch?: string };
+
 /**
  * Agent acks handed in on an instance that does not drive the call (the agent's page may be served
  * by any), kept until the call's driver takes them: the one holding the lease when the ack came is
  * told at once; a driver that takes the call over later finds them waiting.
  */
 interface AckInbox {
-  /** Keeps the ack for the live call and tells its driver; false when the tenant has no live call of that id. */
-  post(call: CallRef, step: AckStep): Promise<boolean>;
+  /** Keeps the ack for the live call (of the ack's epoch, if it names one) and tells its driver. */
+  post(call: CallRef, ack: PostedAck): Promise<AckPosting>;
   /** Takes every ack waiting for the call, oldest first, fenced. */
-  take(info: CallInfo, lease: Lease): Promise<AckStep[]>;
+  take(info: CallInfo, lease: Lease): Promise<PostedAck[]>;
 }
 
 /** The calls each tenant has, live or recently ended, with their summaries. */

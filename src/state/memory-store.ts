@@ -1,6 +1,5 @@
 import { ReplayBuffer } from './replay-buffer.js';
 import type { LadderState } from '../ladder/state.js';
-import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
 import {
@@ -14,9 +13,10 @@ import {
   type CueReplay,
   type Lease,
   type Numbering,
+  type PostedAck,
   type Transition,
 } from './call-state.js';
-import { newEpoch } from './epoch.js';
+import { epochMatches, newEpoch } from './epoch.js';
 
 export interface MemoryStoreOptions {
   /** Cues kept per call for replay. */
@@ -37,7 +37,7 @@ interface MemoryCall {
   ladder: LadderState | undefined;
   lines: TranscriptEvent[];
   claims: Map<number, AlertClaimed>;
-  acks: AckStep[];
+  acks: PostedAck[];
   lease: (Lease & { expiresAt: number }) | undefined;
   /** The last lease token handed out for this call. */
   fence: number;
@@ -172,12 +172,14 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       },
     },
     acks: {
-      async post(ref, step) {
+      async post(ref, ack) {
         const call = calls.get(callKey(ref));
-        if (!call?.entry || call.entry.summary.ended) return false;
-        call.acks.push(step);
+        if (!call?.entry || call.entry.summary.ended) return { kept: false };
+        const { epoch } = call.entry.summary;
+        if (!epochMatches(ack.epoch, epoch)) return { kept: false, liveEpoch: epoch };
+        call.acks.push({ step: ack.step, epoch: ack.epoch });
         options.acksPosted?.(ref);
-        return true;
+        return { kept: true };
       },
       async take(info, lease) {
         return fenced(info, lease).acks.splice(0);

@@ -20,7 +20,7 @@ export function callKeys(call: CallRef) {
     lines: `${base}:lines`,
     /** Hash: safety-alert seq → claim (JSON). */
     claims: `${base}:claims`,
-    /** List of the agent acks waiting for the call's driver (AckStep each). */
+    /** List of the agent acks waiting for the call's driver (PostedAck JSON each). */
     acks: `${base}:acks`,
   };
 }

@@ -126,22 +126,26 @@ end
 return {0, redis.call('HGET', KEYS[1], ARGV[1])}`,
   },
   /**
-   * KEYS calls, lease, acks; ARGV callId, step, inbox channel prefix, call ref (JSON) → 1 kept, 0 no
-   * live call. The lease's holder, if any, is told on its inbox channel.
+   * KEYS calls, lease, acks; ARGV callId, ack (JSON), its epoch or '' (any), inbox channel prefix,
+   * call ref (JSON) → 1 kept, 0 no live call, or the live call's epoch when the ack names another.
+   * The lease's holder, if any, is told on its inbox channel.
    */
   postAck: {
     keys: 3,
     lua: `
 local entry = redis.call('HGET', KEYS[1], ARGV[1])
-if not entry or cjson.decode(entry).summary.ended then return 0 end
+if not entry then return 0 end
+local summary = cjson.decode(entry).summary
+if summary.ended then return 0 end
+if ARGV[3] ~= '' and summary.epoch ~= ARGV[3] then return summary.epoch end
 redis.call('RPUSH', KEYS[3], ARGV[2])
 local lease = redis.call('GET', KEYS[2])
 if lease then
-  redis.call('PUBLISH', ARGV[3] .. string.sub(lease, string.find(lease, ':', 1, true) + 1), ARGV[4])
+  redis.call('PUBLISH', ARGV[4] .. string.sub(lease, string.find(lease, ':', 1, true) + 1), ARGV[5])
 end
 return 1`,
   },
-  /** KEYS lease, acks; ARGV token:holder → the acks waiting, oldest first (and none are left). */
+  /** KEYS lease, acks; ARGV token:holder → the acks waiting (JSON), oldest first (and none are left). */
   takeAcks: {
     keys: 2,
     lua:

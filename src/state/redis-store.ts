@@ -1,9 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { LadderState } from '../ladder/state.js';
-import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { AlertClaimed, CallSummary, TranscriptEvent } from '../protocol/subscribe-messages.js';
-import { FencedError, NumberingError, type CallInfo, type CallRef, type CallStore, type Lease } from './call-state.js';
+import {
+  FencedError,
+  NumberingError,
+  type CallInfo,
+  type CallRef,
+  type CallStore,
+  type Lease,
+  type PostedAck,
+} from './call-state.js';
 import { newEpoch } from './epoch.js';
 import { callChannels, callKeys, INBOX_CHANNEL_PREFIX, TENANTS_KEY, tenantKeys } from './redis-keys.js';
 import { defineScripts, isFenced, isOutOfSequence, type RunScript } from './redis-scripts.js';
@@ -151,21 +158,28 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
       },
     },
     acks: {
-      async post(call, step) {
+      async post(call, ack) {
         const { lease, acks } = callKeys(call);
         const ref = JSON.stringify({ tenant: call.tenant, callId: call.callId });
-        const kept = await run(
+        const posted = (await run(
           'postAck',
           [tenantKeys(call.tenant).calls, lease, acks],
-          [call.callId, step, INBOX_CHANNEL_PREFIX, ref],
-        );
-        return kept === 1;
+          [
+            call.callId,
+            JSON.stringify({ step: ack.step, epoch: ack.epoch }),
+            ack.epoch ?? '',
+            INBOX_CHANNEL_PREFIX,
+            ref,
+          ],
+        )) as number | string;
+        if (typeof posted === 'string') return { kept: false, liveEpoch: posted };
+        return { kept: posted === 1 };
       },
       async take(info, lease) {
         const keys = callKeys(info);
         const taken = run('takeAcks', [keys.lease, keys.acks], [leaseValue(lease)]);
         await fenced(info, taken);
-        return (await taken) as AckStep[];
+        return ((await taken) as string[]).map((ack) => JSON.parse(ack) as PostedAck);
       },
     },
     directory: {

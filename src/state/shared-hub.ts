@@ -3,7 +3,6 @@ import { LocalFanout } from '../fanout/local-fanout.js';
 import type { Sink } from '../fanout/scope-index.js';
 import { initialLadderState, reachedIncident } from '../ladder/state.js';
 import type { Metrics } from '../metrics.js';
-import type { AckStep } from '../protocol/common.js';
 import type { Cue } from '../protocol/cue.js';
 import type { Outcome } from '../protocol/errors.js';
 import type {
@@ -16,7 +15,7 @@ import type {
 } from '../protocol/subscribe-messages.js';
 import { claimAlert } from './alert-claims.js';
 import { CallOwnership, type OwnedCall, type OwnershipOptions } from './call-ownership.js';
-import type { CallInfo, CallRef, Envelope, HubObserver, Transition } from './call-state.js';
+import type { AckPosting, CallInfo, CallRef, Envelope, HubObserver, PostedAck, Transition } from './call-state.js';
 import { numberedTransition, summaryOf, type LadderRun } from './cue-numbering.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { replayFor, type ReplayRequest } from './subscription-replay.js';
@@ -155,10 +154,11 @@ export class SharedHub {
   /**
    * The agent took a step of a call this instance may not drive: the ack waits in the store for
    * the call's driver, which is told (acksPosted on its instance) and applies it through its own
-   * ladder. False: the tenant has no live call of that id.
+   * ladder. Refused when the tenant has no live call of that id, or (when the ack names an epoch)
+   * the live call is another of that id.
    */
-  postAck(call: CallRef, step: AckStep): Promise<boolean> {
-    return this.options.store.acks.post(call, step);
+  postAck(call: CallRef, ack: PostedAck): Promise<AckPosting> {
+    return this.options.store.acks.post(call, ack);
   }
 
   /** Acks were posted for the call: if this instance drives it, its session is told to take them. */
@@ -167,12 +167,12 @@ export class SharedHub {
   }
 
   /** Takes the acks waiting for the call, oldest first (fenced: only its driver takes them). */
-  async takeAcks(call: OwnedCall): Promise<AckStep[]> {
-    let steps: AckStep[] = [];
+  async takeAcks(call: OwnedCall): Promise<PostedAck[]> {
+    let acks: PostedAck[] = [];
     await this.ownership.write(call, async () => {
-      steps = await this.options.store.acks.take(call.info, call.lease);
+      acks = await this.options.store.acks.take(call.info, call.lease);
     });
-    return steps;
+    return acks;
   }
 
   /** The call as the directory knows it (live or recently ended, on whichever instance); undefined when it does not. */

@@ -52,8 +52,14 @@ export class CallScript {
     return this.say('agent', text);
   }
 
-  ack(step: 'limit-set' | 'warning-given' | 'transferred' | 'released'): Promise<Message> {
-    return this.producer.request({ type: 'agent.ack', id: id(), callId: this.callId, step });
+  ack(step: 'limit-set' | 'warning-given' | 'transferred' | 'released', epoch?: string): Promise<Message> {
+    return this.producer.request({
+      type: 'agent.ack',
+      id: id(),
+      callId: this.callId,
+      step,
+      ...(epoch !== undefined ? { epoch } : {}),
+    });
   }
 
   end(): Promise<Message> {

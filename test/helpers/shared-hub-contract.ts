@@ -293,19 +293,37 @@ export function sharedHubContract(name: string, setup: () => HubFixture | Promis
       const a = await fixture.instance('a', { onAcks: (call) => void told.push(call.callId) });
       const b = await fixture.instance('b');
       const info = newCall();
-      expect(await b.postAck(info, 'limit-set')).toBe(false);
+      expect(await b.postAck(info, { step: 'limit-set' })).toEqual({ kept: false });
       const call = (await a.openCall(info))!;
-      expect(await b.postAck(info, 'limit-set')).toBe(true);
-      expect(await b.postAck(info, 'transferred')).toBe(true);
+      expect(await b.postAck(info, { step: 'limit-set' })).toEqual({ kept: true });
+      expect(await b.postAck(info, { step: 'transferred', epoch: call.epoch })).toEqual({ kept: true });
       await until(() => told.length === 2);
       expect(told).toEqual([info.callId, info.callId]);
-      expect(await a.takeAcks(call)).toEqual(['limit-set', 'transferred']);
+      expect(await a.takeAcks(call)).toEqual([{ step: 'limit-set' }, { step: 'transferred', epoch: call.epoch }]);
       expect(await a.takeAcks(call)).toEqual([]);
       // One posted as the call ends is never taken; an ended call refuses acks.
-      expect(await b.postAck(info, 'released')).toBe(true);
+      expect(await b.postAck(info, { step: 'released' })).toEqual({ kept: true });
       await a.endCall(call);
-      expect(await b.postAck(info, 'released')).toBe(false);
+      expect(await b.postAck(info, { step: 'released' })).toEqual({ kept: false });
       const again = (await a.openCall(info))!;
+      expect(await a.takeAcks(again)).toEqual([]);
+      a.close();
+      b.close();
+    });
+
+    it('refuses an ack naming the epoch of a call that ended for the call started again with its id, and names the live epoch', async () => {
+      const fixture = await setup();
+      const a = await fixture.instance('a');
+      const b = await fixture.instance('b');
+      const info = newCall();
+      const first = (await a.openCall(info))!;
+      await a.endCall(first);
+      const again = (await a.openCall(info))!;
+      expect(again.epoch).not.toBe(first.epoch);
+      expect(await b.postAck(info, { step: 'limit-set', epoch: first.epoch })).toEqual({
+        kept: false,
+        liveEpoch: again.epoch,
+      });
       expect(await a.takeAcks(again)).toEqual([]);
       a.close();
       b.close();

@@ -28,8 +28,8 @@ onRedis(title, (redis) =>
       cleanup.push(() => client.close());
       return client;
     };
-    const ack = (client: TestClient, id: string, callId: string, step = 'transferred'): Promise<Message> =>
-      client.request({ type: 'agent.ack', id, callId, step });
+    const ack = (client: TestClient, id: string, callId: string, step = 'transferred', epoch?: string) =>
+      client.request({ type: 'agent.ack', id, callId, step, ...(epoch !== undefined ? { epoch } : {}) });
     const moved = (client: TestClient, callId: string): Promise<Message> =>
       client.next((m) => m.type === 'call' && m.event === 'moved' && m.call.callId === callId);
 
@@ -91,6 +91,32 @@ onRedis(title, (redis) =>
       expect(agentOnB.cues('ack-over').map((cue) => cue.type)).toEqual(['set-limit', 'release', 'break-debrief']);
     }, 30_000);
 
+    it('refuses an ack from B naming the epoch of a call A ended and started again, and passes one naming the live epoch to A', async () => {
+      const [a, b] = await instances();
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'ack-epoch' });
+      const first = new CallScript(producerOnA, 'ack-epoch');
+      await first.start();
+      await first.customer('you are a useless idiot');
+      const old = (await agentOnB.next((m) => m.type === 'cue' && m.cue.type === 'set-limit', 10_000)).cue.epoch;
+      await first.end();
+      await callEnded(agentOnB, 'ack-epoch');
+      const again = new CallScript(producerOnA, 'ack-epoch');
+      await again.start();
+      const live = (await agentOnB.next((m) => m.type === 'call' && m.event === 'started')).call.epoch;
+
+      expect(await ack(agentOnB, 'k-old', 'ack-epoch', 'transferred', old)).toEqual({
+        type: 'error',
+        id: 'k-old',
+        code: 'unknown_call',
+        message: `epoch: call ack-epoch of epoch ${old} has ended; the live call ack-epoch is another (epoch ${live}), and the ack was not applied to it`,
+      });
+      expect(await ack(agentOnB, 'k-live', 'ack-epoch', 'limit-set', live)).toMatchObject({ status: 'accepted' });
+      expect(await moved(agentOnB, 'ack-epoch')).toMatchObject({ call: { epoch: live, step: 'limit' } });
+      await again.end();
+    }, 30_000);
+
     it('does not apply an ack left for a call that ended to the call started again with its id', async () => {
       const [a, b] = await instances();
       const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
@@ -103,7 +129,7 @@ onRedis(title, (redis) =>
       // Posted for this call, its driver not yet told (the notice is on its way) when the call ends.
       await redis()
         .client()
-        .rpush(callKeys({ tenant: 'acme', callId: 'ack-again' }).acks, 'transferred');
+        .rpush(callKeys({ tenant: 'acme', callId: 'ack-again' }).acks, JSON.stringify({ step: 'transferred' }));
       await first.end();
       await callEnded(agentOnB, 'ack-again');
 

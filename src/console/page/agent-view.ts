@@ -5,11 +5,11 @@ import { CueCard } from './cue-card.js';
 import { h } from './dom.js';
 import type { LabelCorrections } from './label-corrections.js';
 import { LadderStepper } from './ladder-stepper.js';
-import type { AckOutcome } from './live-feed.js';
+import type { AckedCall, AckOutcome } from './live-feed.js';
 import { TranscriptView } from './transcript-view.js';
 
 /** Sends an acknowledgement; false when it could not be sent. */
-export type Acknowledge = (callId: string, step: AckStep) => boolean;
+export type Acknowledge = (call: AckedCall, step: AckStep) => boolean;
 
 /**
  * What an agent needs at a glance: the next step large and first, the ladder, one-click
@@ -32,7 +32,7 @@ export class AgentView {
     this.transcript = new TranscriptView(corrections);
     this.acks = new AckButtons((step) => {
       if (!this.call) return;
-      if (acknowledge(this.call.callId, step)) this.acks.sending(step);
+      if (acknowledge(this.call, step)) this.acks.sending(step);
       else this.acks.report(step, { ok: false, problem: 'not connected right now; try again in a moment.' });
     });
     main.classList.add('agent');

@@ -46,7 +46,7 @@ async function open(params: ConsoleParams): Promise<void> {
   );
   const view =
     params.view === 'agent'
-      ? new AgentView(frame.main, store, (callId, step) => feed.acknowledge(callId, step), corrections)
+      ? new AgentView(frame.main, store, (call, step) => feed.acknowledge(call, step), corrections)
       : new SupervisorView(frame.main, (callId, seq, refused) => feed.claimAlert(callId, seq, refused), corrections);
   feed.start();
 }

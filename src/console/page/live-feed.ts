@@ -17,6 +17,8 @@ import type {
 type ServerMessage = Subscribed | Unsubscribed | SubscriberEvent | IngestAck | ErrorMessage;
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
+/** The call an ack is for: its id, and the epoch the page saw it in. */
+export type AckedCall = Pick<CallSummary, 'callId' | 'epoch'>;
 export type AckOutcome = { ok: true } | { ok: false; problem: string };
 
 export interface FeedOptions {
@@ -74,12 +76,15 @@ export class LiveFeed {
     this.connect();
   }
 
-  /** Sends the agent's acknowledgement; false when there is no connection to send it on. */
-  acknowledge(callId: string, step: AckStep): boolean {
+  /**
+   * Sends the agent's acknowledgement for the call of that epoch (the service refuses it if the call
+   * has since ended and another of that id started); false when there is no connection to send it on.
+   */
+  acknowledge({ callId, epoch }: AckedCall, step: AckStep): boolean {
     if (this.socket?.readyState !== WebSocket.OPEN) return false;
     const id = this.requestId('ack');
     this.pendingAcks.set(id, step);
-    this.send({ type: 'agent.ack', id, callId, step } satisfies AgentAck);
+    this.send({ type: 'agent.ack', id, callId, epoch, step } satisfies AgentAck);
     return true;
   }
 

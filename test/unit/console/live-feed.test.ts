@@ -50,7 +50,7 @@ const summary = (callId: string, lastSeq: number, ended: boolean): CallSummary =
   ended,
 });
 
-function feed() {
+function feed(overrides: Partial<FeedHandlers> = {}) {
   const refused: string[] = [];
   const store = new CallStore(() => undefined);
   const handlers: FeedHandlers = {
@@ -60,6 +60,7 @@ function feed() {
     onAck: () => undefined,
     onRefused: (problem) => void refused.push(problem),
     whyRefused: async () => undefined,
+    ...overrides,
   };
   const live = new LiveFeed(
     {
@@ -141,6 +142,18 @@ describe('the console’s live feed', () => {
       first.reply({ type: 'call', event: 'ended', call: summary('done', 1, true) });
     });
     expect(second.sent.filter((m) => m.type === 'subscribe')).toHaveLength(1);
+  });
+
+  it('names the epoch of the call the agent saw in an ack, and reports the service turning it down', () => {
+    const outcomes: unknown[] = [];
+    const { live } = feed({ onAck: (step, outcome) => void outcomes.push([step, outcome]) });
+    const socket = FakeSocket.opened[0]!;
+    socket.open();
+    expect(live.acknowledge({ callId: 'c1', epoch: 'e1' }, 'limit-set')).toBe(true);
+    const ack = socket.sent.find((m) => m.type === 'agent.ack')!;
+    expect(ack).toEqual({ type: 'agent.ack', id: ack.id, callId: 'c1', epoch: 'e1', step: 'limit-set' });
+    socket.reply({ type: 'error', code: 'unknown_call', message: 'epoch: call c1 of epoch e1 has ended', id: ack.id });
+    expect(outcomes).toEqual([['limit-set', { ok: false, problem: 'epoch: call c1 of epoch e1 has ended' }]]);
   });
 
   it('tells the supervisor when the service turns a claim down', () => {
