@@ -107,7 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         record?.forget(info);
       },
       // A call of an instance that died, whose producer did not come back: ended here as any orphaned call.
-      onOrphan: (info) => registry.adopt(info),
+      onOrphan: (info, signedWebhooksOnly) => registry.adopt(info, signedWebhooksOnly),
       // Acks posted on another instance (an agent's page served there) for a call driven here.
       onAcks: (call) => registry.session(call)?.takePostedAcks(),
     },

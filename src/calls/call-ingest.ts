@@ -8,7 +8,7 @@ import { validator } from '../protocol/validator.js';
 import type { CallInfo, CallRef, PostedAck } from '../state/call-state.js';
 import { epochMatches } from '../state/epoch.js';
 import type { SharedHub } from '../state/shared-hub.js';
-import type { CallRegistry, Joining } from './call-registry.js';
+import { onlySignedWebhooks, type CallRegistry, type Joining } from './call-registry.js';
 import type { Arrival, CallSession } from './call-session.js';
 import { ProviderLeg, type Adapted, type LegReport, type LegSpec } from './provider-leg.js';
 
@@ -55,12 +55,18 @@ export class CallIngest {
   /**
    * Starts the call, or joins `owner` (a connection, or one webhook) to it. Resolves once this
    * instance drives the call (with Redis: holds its lease, once a dead owner's has run out), so
-   * a route acknowledges only a call that is its own.
+   * a route acknowledges only a call that is its own. A call signed webhooks feed refuses anything
+   * else, also when another instance drove it until now.
    */
-  async start(info: CallInfo, owner: object, joining?: Joining): Promise<Outcome<{ session: CallSession }>> {
+  async start(info: CallInfo, owner: object, joining: Joining = {}): Promise<Outcome<{ session: CallSession }>> {
+    const { signedWebhook = false } = joining;
+    if (!signedWebhook && (await this.hub.signedWebhooksOnly(info))) return onlySignedWebhooks(info.callId);
     const started = this.registry.start(info, owner, joining);
-    if (!started.ok || (await started.session.opened)) return started;
-    return refusal('call_exists', `callId: call ${info.callId} is driven by another instance`);
+    if (!started.ok) return started;
+    const call = await started.session.opened;
+    if (!call) return refusal('call_exists', `callId: call ${info.callId} is driven by another instance`);
+    if (signedWebhook) await this.hub.markSignedWebhooksOnly(call);
+    return started;
   }
 
   get liveCalls(): number {

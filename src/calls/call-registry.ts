@@ -25,7 +25,7 @@ export interface Joining {
  * An ingest token alone may have been copied from a Twilio webhook URL (where it travels, unsigned):
  * a call a signed webhook fed refuses everything else.
  */
-const onlySignedWebhooks = (callId: string): Refusal =>
+export const onlySignedWebhooks = (callId: string): Refusal =>
   refusal(
     'forbidden',
     `callId: call ${callId} is fed by Twilio webhooks signed with the tenant's Twilio auth token; nothing else may start, feed, acknowledge or end it`,
@@ -44,7 +44,10 @@ interface Entry {
   owners: Set<object>;
   /** The provider legs feeding the call, by name: their adapters' state lives as long as the call. */
   legs: Map<string, ProviderLeg>;
-  /** A Twilio webhook with a checked signature fed the call: other producers may no longer. */
+  /**
+   * A Twilio webhook with a checked signature fed the call: other producers may no longer. This
+   * instance's copy of the mark in the shared state (SharedHub.signedWebhooksOnly), read on every chunk.
+   */
   signedWebhooksOnly: boolean;
   orphanTimer: NodeJS.Timeout | undefined;
   idleTimer: NodeJS.Timeout;
@@ -167,11 +170,12 @@ export class CallRegistry {
   /**
    * Takes on a live call nobody drives (with Redis: its instance died and its producer did not
    * come back): it waits `orphanCallTimeoutMs` for a producer, then ends, as an orphaned call does.
+   * One that signed webhooks fed waits for one of them.
    */
-  adopt(info: CallInfo): void {
+  adopt(info: CallInfo, signedWebhooksOnly: boolean): void {
     if (this.calls.has(callKey(info))) return;
     const owner = {};
-    if (this.start(info, owner).ok) this.release(owner);
+    if (this.start(info, owner, { signedWebhook: signedWebhooksOnly }).ok) this.release(owner);
   }
 
   /** An ingest connection closed (or a webhook was answered): calls it alone was feeding wait to be adopted, then end. */

@@ -20,6 +20,8 @@ export interface OwnedCall {
   /** The ladder as the call's last transition left it (on any instance). */
   ladder: LadderState;
   ended: boolean;
+  /** Set once this opening has marked the call in the store as fed by signed Twilio webhooks only. */
+  signedWebhooksOnly: boolean;
 }
 
 export interface OwnershipOptions {

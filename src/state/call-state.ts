@@ -178,6 +178,18 @@ interface AckInbox {
   take(info: CallInfo, lease: Lease): Promise<PostedAck[]>;
 }
 
+/**
+ * Calls that Twilio webhooks signed with the tenant's Twilio auth token feed: while such a call
+ * lives, every instance refuses its other producers (an ingest token alone may have been copied
+ * from a webhook URL). A mark goes with its call: a call started again after its end is unmarked.
+ */
+interface SignedWebhookMarks {
+  /** Marks the call, fenced. */
+  mark(info: CallInfo, lease: Lease): Promise<void>;
+  /** Whether the call is live and marked. */
+  marked(call: CallRef): Promise<boolean>;
+}
+
 /** The calls each tenant has, live or recently ended, with their summaries. */
 interface CallDirectory {
   /** Records the call's summary and announces `event` (call started, moved, ended; unclassified), fenced. */
@@ -197,8 +209,8 @@ interface CallDirectory {
   ended(call: CallRef, retention: number): Promise<void>;
   /**
    * An ended call started again is a new call: it no longer counts among the ended ones, the old
-   * call's cues, ladder, lines, claims and the acks left for it go, and it is numbered afresh
-   * (another epoch, from 1).
+   * call's cues, ladder, lines, claims, the acks left for it and its signed-webhook mark go, and it
+   * is numbered afresh (another epoch, from 1).
    */
   reopened(call: CallRef): Promise<void>;
 }
@@ -210,6 +222,7 @@ export interface CallStore {
   transcripts: TranscriptTail;
   claims: AlertClaims;
   acks: AckInbox;
+  signedWebhooks: SignedWebhookMarks;
   directory: CallDirectory;
   /** Whether the store can be written now (Redis reachable); memory is always ready. */
   ready(): boolean;

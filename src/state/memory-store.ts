@@ -38,6 +38,8 @@ interface MemoryCall {
   lines: TranscriptEvent[];
   claims: Map<number, AlertClaimed>;
   acks: PostedAck[];
+  /** Signed Twilio webhooks feed the call: its other producers are refused. */
+  signedWebhooksOnly: boolean;
   lease: (Lease & { expiresAt: number }) | undefined;
   /** The last lease token handed out for this call. */
   fence: number;
@@ -52,13 +54,17 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
   const endedCalls = new Map<string, Set<string>>();
 
   /** What a call numbered afresh holds: a new epoch and nothing of any call before it. */
-  const freshRun = (): Pick<MemoryCall, 'numbering' | 'cues' | 'ladder' | 'lines' | 'claims' | 'acks'> => ({
+  const freshRun = (): Pick<
+    MemoryCall,
+    'numbering' | 'cues' | 'ladder' | 'lines' | 'claims' | 'acks' | 'signedWebhooksOnly'
+  > => ({
     numbering: { epoch: newEpoch(), lastSeq: 0 },
     cues: new ReplayBuffer(options.replayBuffer),
     ladder: undefined,
     lines: [],
     claims: new Map(),
     acks: [],
+    signedWebhooksOnly: false,
   });
   const callOf = (call: CallRef): MemoryCall => {
     let found = calls.get(callKey(call));
@@ -183,6 +189,15 @@ export function memoryCallStore(options: MemoryStoreOptions): CallStore {
       },
       async take(info, lease) {
         return fenced(info, lease).acks.splice(0);
+      },
+    },
+    signedWebhooks: {
+      async mark(info, lease) {
+        fenced(info, lease).signedWebhooksOnly = true;
+      },
+      async marked(ref) {
+        const call = calls.get(callKey(ref));
+        return call?.entry?.summary.ended === false && call.signedWebhooksOnly;
       },
     },
     directory: {

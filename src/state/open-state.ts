@@ -25,7 +25,7 @@ export interface SharedStateSettings {
   observe?: HubObserver;
   onLost?: (info: CallInfo) => void;
   /** With Redis: a live call whose instance died and whose producer did not come back (see SharedHub). */
-  onOrphan?: (info: CallInfo) => void;
+  onOrphan?: (info: CallInfo, signedWebhooksOnly: boolean) => void;
   /** Acks posted on another instance wait for a call this one drives (see SharedHub). */
   onAcks?: (call: CallRef) => void;
 }

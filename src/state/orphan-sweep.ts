@@ -4,7 +4,7 @@ interface OrphanSweepOptions {
   store: CallStore;
   /** Whether this instance drives the call. */
   drives: (call: CallRef) => boolean;
-  onOrphan: (info: CallInfo) => void;
+  onOrphan: (info: CallInfo, signedWebhooksOnly: boolean) => void;
   everyMs: number;
   onError?: (error: unknown) => void;
 }
@@ -34,7 +34,7 @@ export class OrphanSweep {
         const key = callKey(info);
         if (summary.ended || drives(info) || (await store.leases.held(info))) continue;
         found.add(key);
-        if (this.leaseless.has(key)) onOrphan(info);
+        if (this.leaseless.has(key)) onOrphan(info, await store.signedWebhooks.marked(info));
       }
     }
     this.leaseless = found;

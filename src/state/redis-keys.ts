@@ -12,7 +12,7 @@ export function callKeys(call: CallRef) {
     lease: `${base}:lease`,
     /** The last lease token handed out (INCR). */
     fence: `${base}:fence`,
-    /** Hash: epoch, lastSeq, ladder (JSON). */
+    /** Hash: epoch, lastSeq, ladder (JSON), signedWebhooksOnly (1: signed Twilio webhooks feed the call). */
     meta: `${base}:meta`,
     /** Stream of cues whose entry ids are `seq-0`, capped at the replay buffer. */
     cues: `${base}:cues`,

@@ -145,6 +145,23 @@ if lease then
 end
 return 1`,
   },
+  /** KEYS lease, meta; ARGV token:holder. */
+  markSignedWebhooksOnly: {
+    keys: 2,
+    lua:
+      FENCE +
+      `redis.call('HSET', KEYS[2], 'signedWebhooksOnly', 1)
+return 0`,
+  },
+  /** KEYS calls, meta; ARGV callId → 1 when the call is live and signed webhooks feed it, else 0. */
+  signedWebhooksOnly: {
+    keys: 2,
+    lua: `
+local entry = redis.call('HGET', KEYS[1], ARGV[1])
+if not entry or cjson.decode(entry).summary.ended then return 0 end
+if redis.call('HGET', KEYS[2], 'signedWebhooksOnly') then return 1 end
+return 0`,
+  },
   /** KEYS lease, acks; ARGV token:holder → the acks waiting (JSON), oldest first (and none are left). */
   takeAcks: {
     keys: 2,

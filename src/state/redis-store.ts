@@ -182,6 +182,16 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         return ((await taken) as string[]).map((ack) => JSON.parse(ack) as PostedAck);
       },
     },
+    signedWebhooks: {
+      async mark(info, lease) {
+        const keys = callKeys(info);
+        await fenced(info, run('markSignedWebhooksOnly', [keys.lease, keys.meta], [leaseValue(lease)]));
+      },
+      async marked(call) {
+        const keys = [tenantKeys(call.tenant).calls, callKeys(call).meta];
+        return (await run('signedWebhooksOnly', keys, [call.callId])) === 1;
+      },
+    },
     directory: {
       async update(info, lease, summary, event) {
         const keys = [callKeys(info).lease, tenantKeys(info.tenant).calls];
@@ -239,7 +249,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
           .multi()
           .zrem(tenantKeys(call.tenant).ended, call.callId)
           .del(keys.cues, keys.lines, keys.claims, keys.acks)
-          .hdel(keys.meta, 'ladder')
+          .hdel(keys.meta, 'ladder', 'signedWebhooksOnly')
           .hset(keys.meta, 'epoch', newEpoch(), 'lastSeq', 0)
           .exec();
       },

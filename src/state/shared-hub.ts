@@ -27,9 +27,10 @@ export interface SharedHubOptions extends OwnershipOptions {
   observe?: HubObserver;
   /**
    * A live call nobody has driven for a whole lease (its instance died and no producer came back):
-   * the registry adopts it, so that it ends as an orphaned call does. Unset: no sweep.
+   * the registry adopts it, so that it ends as an orphaned call does, still refusing producers other
+   * than signed webhooks if they fed it. Unset: no sweep.
    */
-  onOrphan?: (info: CallInfo) => void;
+  onOrphan?: (info: CallInfo, signedWebhooksOnly: boolean) => void;
   /** Acks wait for a call this instance drives (posted on another instance): its session takes them (takeAcks). */
   onAcks?: (call: CallRef) => void;
   /** How often the sweep for calls nobody drives runs (default: once a lease). */
@@ -93,6 +94,7 @@ export class SharedHub {
       ...numbering,
       ladder: carriedOn ? ladder : initialLadderState(),
       ended: false,
+      signedWebhooksOnly: false,
     };
     this.ownership.drive(call);
     const started: SubscriberEvent = { type: 'call', event: 'started', call: summaryOf(call) };
@@ -144,6 +146,25 @@ export class SharedHub {
     call.ended = true;
     await this.ownership.release(call);
     await store.directory.ended(call.info, this.options.endedCallRetention);
+  }
+
+  /**
+   * Signed Twilio webhooks feed the call: from now on, while it lives, every instance refuses its
+   * other producers (the mark is written once per opening).
+   */
+  async markSignedWebhooksOnly(call: OwnedCall): Promise<void> {
+    if (call.signedWebhooksOnly) return;
+    await this.ownership.write(call, () => this.options.store.signedWebhooks.mark(call.info, call.lease));
+    call.signedWebhooksOnly = true;
+  }
+
+  /**
+   * Whether the call is live and fed by signed Twilio webhooks only, as the instance that drives it
+   * (or drove it and died) marked it. False for a call driven here: the registry keeps its mark, and
+   * one still ending here is over.
+   */
+  async signedWebhooksOnly(call: CallRef): Promise<boolean> {
+    return !this.ownership.current(call) && (await this.options.store.signedWebhooks.marked(call));
   }
 
   /** A supervisor takes on a safety alert: the first claim stands, from whichever instance. */

@@ -283,6 +283,27 @@ export function callStoreContract(name: string, setup: () => StoreFixture | Prom
       expect(await store.directory.list('another-tenant')).toEqual([]);
     });
 
+    it('marks a live call as fed by signed webhooks only, fenced; the mark ends with the call and goes when it is started again', async () => {
+      const fixture = await setup();
+      const { store } = fixture;
+      const { info, lease, epoch } = await open(fixture);
+      await store.directory.update(info, lease, summaryOf(info, epoch, 0));
+      expect(await store.signedWebhooks.marked(info)).toBe(false);
+      await expect(store.signedWebhooks.mark(info, { ...lease, token: lease.token + 1 })).rejects.toBeInstanceOf(
+        FencedError,
+      );
+      expect(await store.signedWebhooks.marked(info)).toBe(false);
+      await store.signedWebhooks.mark(info, lease);
+      expect(await store.signedWebhooks.marked(info)).toBe(true);
+      expect(await store.signedWebhooks.marked(newCall())).toBe(false);
+      await store.directory.update(info, lease, summaryOf(info, epoch, 0, true));
+      await store.directory.ended(info, 10);
+      expect(await store.signedWebhooks.marked(info)).toBe(false);
+      await store.directory.reopened(info);
+      await store.directory.update(info, lease, summaryOf(info, (await store.cues.numbering(info)).epoch, 0));
+      expect(await store.signedWebhooks.marked(info)).toBe(false);
+    });
+
     it('numbers a call started again after it ended afresh: another epoch, none of the old call’s cues, lines, claims or ladder', async () => {
       const fixture = await setup();
       const { store } = fixture;
