@@ -83,6 +83,13 @@ export class CallIngest {
     return this.registry.refuseUnsigned(call);
   }
 
+  /** As refuseUnsigned, for a call driven here or by another instance (an agent.ack may name either). */
+  async refuseUnsignedAnywhere(call: CallRef): Promise<Refusal | undefined> {
+    const here = this.refuseUnsigned(call);
+    if (here || !(await this.hub.signedWebhooksOnly(call))) return here;
+    return onlySignedWebhooks(call.callId);
+  }
+
   /** Hands one chunk to its live call. Chunks an adapter built are held to the native format's bounds. */
   chunk(tenant: string, chunk: TranscriptChunk, arrival: Arrival): Outcome<{ status: AckStatus }> {
     const checked = checkChunk(chunk);
@@ -99,15 +106,10 @@ export class CallIngest {
     return this.registry.session(call)?.info;
   }
 
-  /** The agent took a ladder step (from the producer or the agent's own page) of a call driven here. */
-  async acknowledge(call: CallRef, ack: PostedAck): Promise<Outcome> {
-    return (await this.acknowledgeHere(call, ack)) ?? noLiveCall(call);
-  }
-
   /**
-   * The agent took a ladder step of a call driven here or by another instance (the agent's page is
-   * served by any): one driven elsewhere gets it through the shared store. Rejects when that store
-   * cannot be reached.
+   * The agent took a ladder step (told by the producer or the agent's own page, either served by
+   * any instance) of a call driven here or by another instance: one driven elsewhere gets it
+   * through the shared store. Rejects when that store cannot be reached.
    */
   async acknowledgeAnywhere(call: CallRef, ack: PostedAck): Promise<Outcome> {
     const here = await this.acknowledgeHere(call, ack);

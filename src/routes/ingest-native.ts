@@ -11,6 +11,7 @@ import {
   type IngestAck,
 } from '../protocol/ingest-messages.js';
 import { frameValidator } from '../protocol/validator.js';
+import { answerAgentAck } from './agent-ack.js';
 import type { ServiceContext } from './context.js';
 import { idOf, type WsChannel } from './ws-channel.js';
 
@@ -36,7 +37,8 @@ export function handleNativeMessage(
   if (!parsed.ok) return channel.refuse(parsed, idOf(raw));
   const message = parsed.value;
   // A call.start is the registry's to refuse: it decides, at once, whether the start joins a live call.
-  if (message.type !== 'call.start') {
+  // An agent.ack may name a call driven by another instance: answerAgentAck asks the shared state.
+  if (message.type === 'transcript' || message.type === 'call.end') {
     const callId = message.type === 'transcript' ? message.chunk.callId : message.callId;
     const unsigned = ctx.ingest.refuseUnsigned({ tenant, callId });
     if (unsigned) return channel.refuse(unsigned, message.id);
@@ -64,9 +66,6 @@ export function handleNativeMessage(
     case 'call.end':
       return answer(ctx.ingest.end({ tenant, callId: message.callId }), message.callId);
     case 'agent.ack':
-      void ctx.ingest
-        .acknowledge({ tenant, callId: message.callId }, message)
-        .then((acked) => answer(acked, message.callId));
-      return;
+      return answerAgentAck(ctx, channel, tenant, message, (call) => ctx.ingest.refuseUnsignedAnywhere(call));
   }
 }

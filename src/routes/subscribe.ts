@@ -1,10 +1,12 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { refusedCall, refusedScope } from '../auth/agent-binding.js';
 import { noLiveCall } from '../calls/call-ingest.js';
 import { requireScope } from '../auth/guard.js';
 import type { Principal } from '../auth/tokens.js';
 import { AgentAck, TokenQuery } from '../protocol/common.js';
+import type { Refusal } from '../protocol/errors.js';
+import type { CallRef } from '../state/call-state.js';
 import {
   AlertClaim,
   Subscribe,
@@ -16,6 +18,7 @@ import type { SubscriberEvent } from '../protocol/subscribe-messages.js';
 import { frameValidator } from '../protocol/validator.js';
 import type { ServiceContext } from './context.js';
 import { rejectWhileDraining } from './ingest.js';
+import { answerAgentAck } from './agent-ack.js';
 import { idOf, WsChannel } from './ws-channel.js';
 
 const parseSubscriber = frameValidator(SubscriberMessage, {
@@ -39,7 +42,6 @@ class SubscriberConnection {
     private readonly ctx: ServiceContext,
     private readonly channel: WsChannel,
     private readonly principal: Principal,
-    private readonly log: FastifyBaseLogger,
   ) {
     channel.socket.once('close', () => this.dropAll());
   }
@@ -63,8 +65,7 @@ class SubscriberConnection {
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
       case 'agent.ack':
-        this.acknowledge(message).catch((error: unknown) => this.unavailable(error, message.id));
-        return;
+        return answerAgentAck(this.ctx, this.channel, this.principal.tenant, message, (call) => this.refusedAck(call));
       case 'alert.claim': {
         if (!this.principal.scopes.has('supervise'))
           return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
@@ -73,27 +74,20 @@ class SubscriberConnection {
             if (!claim.ok) return this.channel.refuse(claim, message.id);
             this.channel.send({ type: 'ack', of: 'alert.claim', ...id, callId: message.callId, status: 'accepted' });
           },
-          (error: unknown) => this.unavailable(error, message.id),
+          (error: unknown) => this.channel.unavailable(error, message.id),
         );
         return;
       }
     }
   }
 
-  /** The agent's step, of a call driven here or by another instance; a token bound to an agent acks only that agent's calls. */
-  private async acknowledge(message: AgentAck): Promise<void> {
-    const call = { tenant: this.principal.tenant, callId: message.callId };
-    if (this.principal.agentId !== undefined) {
-      // The call's agent as this instance drives it, else as the shared directory knows it (driven elsewhere).
-      const info = this.ctx.ingest.live(call) ?? (await this.ctx.hub.callInfo(call.tenant, call.callId));
-      // A call neither knows is not acked: one of another agent starting meanwhile would take it.
-      const refused = info ? refusedCall(this.principal, info, 'callId') : noLiveCall(call);
-      if (refused) return this.channel.refuse(refused, message.id);
-    }
-    const acked = await this.ctx.ingest.acknowledgeAnywhere(call, message);
-    if (!acked.ok) return this.channel.refuse(acked, message.id);
-    const id = message.id !== undefined ? { id: message.id } : {};
-    this.channel.send({ type: 'ack', of: 'agent.ack', ...id, callId: message.callId, status: 'accepted' });
+  /** A token bound to an agent acks only that agent's calls, whichever instance drives them. */
+  private async refusedAck(call: CallRef): Promise<Refusal | undefined> {
+    if (this.principal.agentId === undefined) return undefined;
+    // The call's agent as this instance drives it, else as the shared directory knows it (driven elsewhere).
+    const info = this.ctx.ingest.live(call) ?? (await this.ctx.hub.callInfo(call.tenant, call.callId));
+    // A call neither knows is not acked: one of another agent starting meanwhile would take it.
+    return info ? refusedCall(this.principal, info, 'callId') : noLiveCall(call);
   }
 
   private subscribe(message: Subscribe): void {
@@ -116,7 +110,7 @@ class SubscriberConnection {
     }
     this.opening++;
     this.open(message)
-      .catch((error: unknown) => this.unavailable(error, message.id))
+      .catch((error: unknown) => this.channel.unavailable(error, message.id))
       .finally(() => this.opening--);
   }
 
@@ -137,12 +131,6 @@ class SubscriberConnection {
     this.channel.send({ type: 'subscribed', ...id, subscriptionId, calls } satisfies Subscribed);
     for (const event of replay) this.deliver(event);
     start();
-  }
-
-  /** The call store could not be read or written (Redis unreachable): the client may retry. */
-  private unavailable(error: unknown, id: string | undefined): void {
-    this.log.warn({ err: error }, 'subscriber request failed: the call store is unreachable');
-    this.channel.error('unavailable', 'the call store is unreachable; retry shortly', id);
   }
 
   private dropAll(): void {
@@ -172,7 +160,7 @@ export function registerSubscribe(app: FastifyInstance, ctx: ServiceContext): vo
         maxBufferedBytes: config.subscriberMaxBufferedBytes,
         heartbeatMs: config.wsHeartbeatMs,
       });
-      const connection = new SubscriberConnection(ctx, channel, request.principal!, request.log);
+      const connection = new SubscriberConnection(ctx, channel, request.principal!);
       channel.onMessage((raw) => connection.handle(raw));
     },
   );

@@ -115,6 +115,12 @@ export class WsChannel implements Holdable {
     this.error(code, message, id);
   }
 
+  /** The call store could not be read or written (Redis unreachable): the client may retry. */
+  unavailable(error: unknown, id: string | undefined): void {
+    this.deps.request.log.warn({ err: error }, `${this.route} request failed: the call store is unreachable`);
+    this.error('unavailable', 'the call store is unreachable; retry shortly', id);
+  }
+
   /** Sends unless the peer has stopped reading; then closes it (1013) instead of buffering without bound. */
   send(message: object): void {
     const { socket } = this;

@@ -67,6 +67,32 @@ onRedis(title, (redis) =>
       }
     }, 30_000);
 
+    it('a producer on B acknowledges a step of the call A drives, as the agent’s page on B would', async () => {
+      const [a, b] = await instances();
+      const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);
+      const producerOnB = await connect(b, '/v1/ingest', TOKENS.ingest);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'ack-ingest' });
+      const call = new CallScript(producerOnA, 'ack-ingest');
+      await call.start();
+      await call.customer('you are a useless idiot');
+      await agentOnB.next((m) => m.type === 'cue' && m.cue.type === 'set-limit', 10_000);
+
+      expect(await ack(producerOnB, 'p1', 'ack-ingest')).toEqual({
+        type: 'ack',
+        of: 'agent.ack',
+        id: 'p1',
+        callId: 'ack-ingest',
+        status: 'accepted',
+      });
+      expect(await moved(agentOnB, 'ack-ingest')).toMatchObject({ call: { step: 'transfer', lastSeq: 1 } });
+      await call.customer('you are a useless idiot');
+      await call.end();
+      await callEnded(agentOnB, 'ack-ingest');
+      expect(agentOnB.cues('ack-ingest').map((cue) => cue.type)).toEqual(['set-limit', 'release', 'break-debrief']);
+      expect(await ack(producerOnB, 'p2', 'ack-ingest')).toMatchObject({ type: 'error', code: 'unknown_call' });
+    }, 30_000);
+
     it('keeps an ack sent while nobody drives the call for the instance that takes it over', async () => {
       const [a, b] = await instances();
       const producerOnA = await connect(a, '/v1/ingest', TOKENS.ingest);

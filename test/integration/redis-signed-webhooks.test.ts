@@ -68,6 +68,20 @@ onRedis(title, (redis) =>
       expect(await call.start('agent-1', undefined)).toMatchObject({ type: 'ack', status: 'accepted' });
     }, 30_000);
 
+    it('refuses an unsigned producer’s agent.ack on B for the call A drives; the agent’s own, on B, counts', async () => {
+      const [a, b] = await instances();
+      expect((await postSigned(a, 'tw-ack', twilioLine('i was charged twice', 1))).status).toBe(200);
+      const producerOnB = await connect(b, '/v1/ingest', TOKENS.ingest);
+      expect(await new CallScript(producerOnB, 'tw-ack').ack('limit-set')).toMatchObject(refused);
+      const agentOnB = await connect(b, '/v1/subscribe', TOKENS.agent);
+      await subscribe(agentOnB, { callId: 'tw-ack' });
+      const acked = await agentOnB.request({ type: 'agent.ack', id: 'k1', callId: 'tw-ack', step: 'limit-set' });
+      expect(acked).toMatchObject({ type: 'ack', status: 'accepted' });
+      expect(await agentOnB.next((m) => m.type === 'call' && m.event === 'moved')).toMatchObject({
+        call: { step: 'limit' },
+      });
+    }, 30_000);
+
     it('keeps a call B adopted from its orphan sweep to signed webhooks', async () => {
       const [a, b] = await instances();
       const watcher = await connect(b, '/v1/subscribe', TOKENS.supervisor);
