@@ -26,6 +26,9 @@ type StreamEntry = [id: string, fields: string[]];
 
 const leaseValue = (lease: Lease): string => `${lease.token}:${lease.holder}`;
 const cueOf = ([, fields]: StreamEntry): Cue => JSON.parse(fields[1]!) as Cue;
+/** An ack from the inbox: JSON, or a bare step as instances before acks carried epochs posted them (a rolling upgrade). */
+const postedAckOf = (ack: string): PostedAck =>
+  ack.startsWith('{') ? (JSON.parse(ack) as PostedAck) : { step: ack as PostedAck['step'] };
 const seqOf = ([id]: StreamEntry): number => Number(id.split('-')[0]);
 
 /**
@@ -179,7 +182,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         const keys = callKeys(info);
         const taken = run('takeAcks', [keys.lease, keys.acks], [leaseValue(lease)]);
         await fenced(info, taken);
-        return ((await taken) as string[]).map((ack) => JSON.parse(ack) as PostedAck);
+        return ((await taken) as string[]).map(postedAckOf);
       },
     },
     signedWebhooks: {

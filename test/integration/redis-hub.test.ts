@@ -227,6 +227,20 @@ onRedis('shared hub over Redis', (redis) => {
     });
   });
 
+  describe('the ack inbox during a rolling upgrade', () => {
+    it('reads an ack an instance from before acks carried epochs posted as a bare step, beside a new one', async () => {
+      const a = await fixture().instance('a');
+      const info = { tenant: 'acme', callId: 'bare-ack', agentId: 'agent-b' };
+      const call = (await a.openCall(info))!;
+      await redis()
+        .client()
+        .rpush(callKeys(info).acks, 'limit-set', JSON.stringify({ step: 'transferred', epoch: call.epoch }));
+      expect(await a.takeAcks(call)).toEqual([{ step: 'limit-set' }, { step: 'transferred', epoch: call.epoch }]);
+      await a.endCall(call);
+      a.close();
+    });
+  });
+
   describe('Redis that lost its last writes (restarted without them)', () => {
     it('gets the owner’s ladder and numbering back: the call goes on in the same epoch, the lost cues a gap', async () => {
       const a = await fixture().instance('a');
