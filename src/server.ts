@@ -123,6 +123,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       metrics,
       log: app.log,
       partialDebounceMs: config.partialDebounceMs,
+      signsWebhooks: (tenant) => config.twilioAuthTokens.has(tenant),
       transcript: {
         ...transcriptDefaults,
         contextTurns: config.contextTurns,

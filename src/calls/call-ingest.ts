@@ -1,15 +1,16 @@
 import { CallAdapterState } from '../adapters/index.js';
 import type { DropReason } from '../adapters/call-state.js';
 import type { Metrics } from '../metrics.js';
-import { refusal, type Outcome, type Refusal } from '../protocol/errors.js';
+import { refusal, storeUnreachable, type Outcome, type Refusal } from '../protocol/errors.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
 import { TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { validator } from '../protocol/validator.js';
 import type { CallInfo, CallRef, PostedAck } from '../state/call-state.js';
 import { epochMatches } from '../state/epoch.js';
 import type { SharedHub } from '../state/shared-hub.js';
-import { onlySignedWebhooks, type CallRegistry, type Joining } from './call-registry.js';
+import type { CallRegistry } from './call-registry.js';
 import type { Arrival, CallSession } from './call-session.js';
+import { onlySignedWebhooks, type Joining } from './joining.js';
 import { ProviderLeg, type Adapted, type LegReport, type LegSpec } from './provider-leg.js';
 
 /** A call as its producer names it (the tenant comes from the producer's token). */
@@ -56,17 +57,21 @@ export class CallIngest {
    * Starts the call, or joins `owner` (a connection, or one webhook) to it. Resolves once this
    * instance drives the call (with Redis: holds its lease, once a dead owner's has run out), so
    * a route acknowledges only a call that is its own. A call signed webhooks feed refuses anything
-   * else, also when another instance drove it until now.
+   * else, also when another instance drove it until now. The call is registered at once, so that
+   * chunks sent meanwhile wait their turn; `unavailable` when the shared state cannot be reached.
    */
   async start(info: CallInfo, owner: object, joining: Joining = {}): Promise<Outcome<{ session: CallSession }>> {
-    const { signedWebhook = false } = joining;
-    if (!signedWebhook && (await this.hub.signedWebhooksOnly(info))) return onlySignedWebhooks(info.callId);
     const started = this.registry.start(info, owner, joining);
     if (!started.ok) return started;
-    const call = await started.session.opened;
-    if (!call) return refusal('call_exists', `callId: call ${info.callId} is driven by another instance`);
-    if (signedWebhook) await this.hub.markSignedWebhooksOnly(call);
-    return started;
+    try {
+      const opening = await started.session.opening;
+      if (!opening.ok) return opening;
+      if (joining.signedWebhook) await this.hub.markSignedWebhooksOnly(opening.call);
+      return started;
+    } catch {
+      // Logged where it failed: by the session (its opening) and where the Redis connection is watched.
+      return storeUnreachable;
+    }
   }
 
   get liveCalls(): number {

@@ -1,6 +1,7 @@
 import { refusal, type Outcome, type Refusal } from '../protocol/errors.js';
 import { callKey, type CallInfo, type CallRef } from '../state/call-state.js';
 import { CallSession, type SessionDeps } from './call-session.js';
+import { onlySignedWebhooks, type Joining } from './joining.js';
 import type { ProviderLeg } from './provider-leg.js';
 
 export interface RegistryOptions {
@@ -14,22 +15,6 @@ export interface RegistryOptions {
   callIdleTimeoutMs: number;
   onCount?(live: number): void;
 }
-
-/** How `owner` comes to the call. */
-export interface Joining {
-  /** A Twilio webhook whose X-Twilio-Signature was checked against the tenant's auth token. */
-  signedWebhook?: boolean;
-}
-
-/**
- * An ingest token alone may have been copied from a Twilio webhook URL (where it travels, unsigned):
- * a call a signed webhook fed refuses everything else.
- */
-export const onlySignedWebhooks = (callId: string): Refusal =>
-  refusal(
-    'forbidden',
-    `callId: call ${callId} is fed by Twilio webhooks signed with the tenant's Twilio auth token; nothing else may start, feed, acknowledge or end it`,
-  );
 
 export const registryDefaults = {
   maxCalls: 10_000,
@@ -92,7 +77,7 @@ export class CallRegistry {
     const tenantCalls = this.perTenant.get(tenant) ?? 0;
     if (tenantCalls >= this.options.maxCallsPerTenant)
       return refusal('too_many_calls', `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls`);
-    const session = new CallSession(info, this.deps);
+    const session = new CallSession(info, this.deps, signedWebhook);
     const idleTimer = setTimeout(() => this.expire(info, 'idle'), this.options.callIdleTimeoutMs).unref();
     this.calls.set(callKey(info), {
       session,

@@ -7,6 +7,7 @@ import type { Policy } from '../ladder/policy.js';
 import type { LadderEvent } from '../ladder/state.js';
 import type { Metrics } from '../metrics.js';
 import type { AckStep } from '../protocol/common.js';
+import { refusal, type Outcome } from '../protocol/errors.js';
 import type { AckStatus } from '../protocol/ingest-messages.js';
 import type { SpeakerRole, TranscriptChunk } from '../protocol/transcript-chunk.js';
 import { FencedError, type CallInfo } from '../state/call-state.js';
@@ -15,6 +16,7 @@ import { epochMatches } from '../state/epoch.js';
 import type { SharedHub } from '../state/shared-hub.js';
 import { CallTranscript, type TranscriptOptions } from '../transcript/call-transcript.js';
 import { ClassificationScheduler } from './classification-scheduler.js';
+import { onlySignedWebhooks } from './joining.js';
 
 export interface SessionDeps {
   classifier: Classifier;
@@ -25,6 +27,11 @@ export interface SessionDeps {
   transcript: TranscriptOptions;
   /** A partial is classified once it has been its segment's latest revision this long. */
   partialDebounceMs: number;
+  /**
+   * Whether the tenant has a Twilio auth token: only its calls can be fed by signed webhooks only,
+   * so only their openings read that mark in the shared state.
+   */
+  signsWebhooks(tenant: string): boolean;
 }
 
 export const sessionDefaults = { partialDebounceMs: 120 } satisfies Partial<SessionDeps>;
@@ -51,22 +58,34 @@ export class CallSession {
   private lastEndMs = 0;
   private ended = false;
   /**
-   * This opening of the call in the hub, with the ladder where its last owner left it (undefined:
-   * another instance drives the call). Work left over after the call is started again, or taken
-   * by another instance, cannot reach it.
+   * How opening the call went: this opening of it in the hub, with the ladder where its last owner
+   * left it; refused when another instance drives the call or (for a producer other than a signed
+   * webhook) signed webhooks feed it; rejected when the shared state cannot be reached.
+   */
+  readonly opening: Promise<Outcome<{ call: OwnedCall }>>;
+  /**
+   * The opening, undefined when the call is not driven here. Work left over after the call is
+   * started again, or taken by another instance, cannot reach it.
    */
   readonly opened: Promise<OwnedCall | undefined>;
 
+  /** `bySignedWebhook`: the producer starting the call is a signed Twilio webhook. */
   constructor(
     readonly info: CallInfo,
     private readonly deps: SessionDeps,
+    bySignedWebhook = false,
   ) {
     this.log = deps.log.child({ tenant: info.tenant, callId: info.callId });
     this.transcript = new CallTranscript(deps.transcript);
-    this.opened = deps.hub.openCall(info).catch((error: unknown) => {
-      this.failed('open', error);
-      return undefined;
-    });
+    // Chunks sent right after the start are taken at once and wait for the opening, in order.
+    this.opening = this.open(bySignedWebhook);
+    this.opened = this.opening.then(
+      (opening) => (opening.ok ? opening.call : undefined),
+      (error: unknown) => {
+        this.failed('open', error);
+        return undefined;
+      },
+    );
     this.classification = new ClassificationScheduler(
       {
         classify: (text, priority, speaker, context) => this.classify(text, priority, speaker, context),
@@ -138,6 +157,15 @@ export class CallSession {
   /** Resolves when everything received so far has produced its cues. */
   settled(): Promise<void> {
     return this.classification.settled();
+  }
+
+  private async open(bySignedWebhook: boolean): Promise<Outcome<{ call: OwnedCall }>> {
+    const { hub, signsWebhooks } = this.deps;
+    const { tenant, callId } = this.info;
+    if (!bySignedWebhook && signsWebhooks(tenant) && (await hub.signedWebhooksOnly(this.info)))
+      return onlySignedWebhooks(callId);
+    const call = await hub.openCall(this.info);
+    return call ? { ok: true, call } : refusal('call_exists', `callId: call ${callId} is driven by another instance`);
   }
 
   private final(chunk: TranscriptChunk, context: string[], arrival: Arrival): void {

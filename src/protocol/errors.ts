@@ -40,6 +40,9 @@ export type Outcome<T extends object = object> = ({ ok: true } & T) | Refusal;
 
 export const refusal = (code: ErrorCode, message: string): Refusal => ({ ok: false, code, message });
 
+/** The call store (Redis) could not be read or written: the client may retry. */
+export const storeUnreachable = refusal('unavailable', 'the call store is unreachable; retry shortly');
+
 export const ErrorMessage = Type.Object({
   type: Type.Literal('error'),
   id: Type.Optional(Type.String()),

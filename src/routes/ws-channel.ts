@@ -1,7 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
-import { refusal, type ErrorCode, type ErrorMessage, type Outcome, type Refusal } from '../protocol/errors.js';
+import {
+  refusal,
+  storeUnreachable,
+  type ErrorCode,
+  type ErrorMessage,
+  type Outcome,
+  type Refusal,
+} from '../protocol/errors.js';
 import { RateLimiter } from './rate-limit.js';
 import type { BudgetShare, Holdable, TenantIngestBudget } from './tenant-ingest-budget.js';
 
@@ -118,7 +125,7 @@ export class WsChannel implements Holdable {
   /** The call store could not be read or written (Redis unreachable): the client may retry. */
   unavailable(error: unknown, id: string | undefined): void {
     this.deps.request.log.warn({ err: error }, `${this.route} request failed: the call store is unreachable`);
-    this.error('unavailable', 'the call store is unreachable; retry shortly', id);
+    this.refuse(storeUnreachable, id);
   }
 
   /** Sends unless the peer has stopped reading; then closes it (1013) instead of buffering without bound. */

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 // Test code reads loosely typed JSON replies.
@@ -46,6 +47,18 @@ export class TestClient {
 
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /**
+   * Sends the messages in one write, so that the service reads them in one go, as it does frames
+   * a busy producer sends back to back: nothing it does between two of them can wait on a timer or I/O.
+   */
+  sendTogether(...messages: unknown[]): void {
+    // ws keeps its TCP socket private; corked, the frames leave together when uncorked.
+    const tcp = (this.socket as unknown as { _socket: Socket })._socket;
+    tcp.cork();
+    for (const message of messages) this.send(message);
+    tcp.uncork();
   }
 
   /** The next message (after those already taken) matching `match`; skipped ones stay in `received`. */
