@@ -112,13 +112,27 @@ export class CallIngest {
   }
 
   /**
-   * The agent took a ladder step (told by the producer or the agent's own page, either served by
-   * any instance) of a call driven here or by another instance: one driven elsewhere gets it
-   * through the shared store. Rejects when that store cannot be reached.
+   * The agent took a ladder step (told by the producer or the agent's own page) of a call this
+   * instance has: queued at once, so that it is applied after every line received before it and
+   * before any received after it. Its outcome comes at once when the call is open here; while the
+   * call opens, once it is (undefined then if another instance turns out to drive it). Undefined
+   * when this instance has no call of that id.
    */
-  async acknowledgeAnywhere(call: CallRef, ack: PostedAck): Promise<Outcome> {
-    const here = await this.acknowledgeHere(call, ack);
-    if (here) return here;
+  acknowledgeHere(call: CallRef, ack: PostedAck): Outcome | Promise<Outcome | undefined> | undefined {
+    const session = this.registry.active(call);
+    if (!session) return undefined;
+    session.acknowledge(ack.step, ack.epoch);
+    const outcome = (epoch: string): Outcome =>
+      epochMatches(ack.epoch, epoch) ? { ok: true } : ackOfEndedCall(call, ack, epoch);
+    if (session.epoch !== undefined) return outcome(session.epoch);
+    return session.opened.then((opened) => opened && outcome(opened.epoch));
+  }
+
+  /**
+   * The ack of a call another instance drives (the producer and the agent's page are served by
+   * any): kept in the shared store for that instance. Rejects when the store cannot be reached.
+   */
+  async acknowledgeElsewhere(call: CallRef, ack: PostedAck): Promise<Outcome> {
     const posted = await this.hub.postAck(call, ack);
     if (posted.kept) return { ok: true };
     return posted.liveEpoch === undefined ? noLiveCall(call) : ackOfEndedCall(call, ack, posted.liveEpoch);
@@ -145,13 +159,6 @@ export class CallIngest {
   closeLeg(call: CallRef, leg: ProviderLeg): void {
     leg.finishUtterances();
     this.registry.dropLeg(call, leg.name);
-  }
-
-  /** The ack applied to the call driven here, or refused for naming another epoch; undefined when no call of that id is driven here. */
-  private async acknowledgeHere(call: CallRef, ack: PostedAck): Promise<Outcome | undefined> {
-    const epoch = await this.registry.active(call)?.acknowledge(ack.step, ack.epoch);
-    if (epoch === undefined) return undefined;
-    return epochMatches(ack.epoch, epoch) ? { ok: true } : ackOfEndedCall(call, ack, epoch);
   }
 
   private openLeg(

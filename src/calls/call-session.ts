@@ -68,6 +68,7 @@ export class CallSession {
    * started again, or taken by another instance, cannot reach it.
    */
   readonly opened: Promise<OwnedCall | undefined>;
+  private openedEpoch: string | undefined;
 
   /** `bySignedWebhook`: the producer starting the call is a signed Twilio webhook. */
   constructor(
@@ -80,7 +81,11 @@ export class CallSession {
     // Chunks sent right after the start are taken at once and wait for the opening, in order.
     this.opening = this.open(bySignedWebhook);
     this.opened = this.opening.then(
-      (opening) => (opening.ok ? opening.call : undefined),
+      (opening) => {
+        if (!opening.ok) return undefined;
+        this.openedEpoch = opening.call.epoch;
+        return opening.call;
+      },
       (error: unknown) => {
         this.failed('open', error);
         return undefined;
@@ -118,19 +123,22 @@ export class CallSession {
     return 'accepted';
   }
 
+  /** This opening's epoch once the call is open here: undefined until then, and when it is not driven here. */
+  get epoch(): string | undefined {
+    return this.openedEpoch;
+  }
+
   /**
-   * The agent took a ladder step: applied after every line already received, unless `epoch` names
-   * another call of this id than this opening. Resolves to this opening's epoch (undefined: another
-   * instance drives the call, and nothing was applied).
+   * The agent took a ladder step: applied after every line already received and before any
+   * received later, unless `epoch` names another call of this id than this opening.
    */
-  acknowledge(step: AckStep, epoch?: string): Promise<string | undefined> {
+  acknowledge(step: AckStep, epoch?: string): void {
     const event: LadderEvent = { type: 'agent-ack', step, atMs: this.lastEndMs };
     this.classification.inOrder('ladder', () =>
       this.withCall(async (call) => {
         if (epochMatches(epoch, call.epoch)) await this.runLadder(event);
       }),
     );
-    return this.opened.then((call) => call?.epoch);
   }
 
   /**
@@ -139,7 +147,7 @@ export class CallSession {
    */
   takePostedAcks(): void {
     this.withCall(async (call) => {
-      for (const ack of await this.deps.hub.takeAcks(call)) void this.acknowledge(ack.step, ack.epoch);
+      for (const ack of await this.deps.hub.takeAcks(call)) this.acknowledge(ack.step, ack.epoch);
     }).catch((error: unknown) => this.failed('acks', error));
   }
 

@@ -66,6 +66,9 @@ export function handleNativeMessage(
     case 'call.end':
       return answer(ctx.ingest.end({ tenant, callId: message.callId }), message.callId);
     case 'agent.ack':
-      return answerAgentAck(ctx, channel, tenant, message, (call) => ctx.ingest.refuseUnsignedAnywhere(call));
+      return answerAgentAck(ctx, channel, tenant, message, {
+        here: (info) => ctx.ingest.refuseUnsigned(info),
+        elsewhere: (call) => ctx.ingest.refuseUnsignedAnywhere(call),
+      });
   }
 }

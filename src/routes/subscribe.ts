@@ -65,7 +65,10 @@ class SubscriberConnection {
         this.ctx.hub.unsubscribe(message.subscriptionId);
         return this.channel.send({ type: 'unsubscribed', ...id, subscriptionId: message.subscriptionId });
       case 'agent.ack':
-        return answerAgentAck(this.ctx, this.channel, this.principal.tenant, message, (call) => this.refusedAck(call));
+        return answerAgentAck(this.ctx, this.channel, this.principal.tenant, message, {
+          here: (info) => refusedCall(this.principal, info, 'callId'),
+          elsewhere: (call) => this.refusedAckElsewhere(call),
+        });
       case 'alert.claim': {
         if (!this.principal.scopes.has('supervise'))
           return this.channel.error('forbidden', 'alert.claim needs the supervise scope', message.id);
@@ -81,12 +84,11 @@ class SubscriberConnection {
     }
   }
 
-  /** A token bound to an agent acks only that agent's calls, whichever instance drives them. */
-  private async refusedAck(call: CallRef): Promise<Refusal | undefined> {
+  /** A token bound to an agent acks only that agent's calls, also those another instance drives (its agent as the shared directory knows it). */
+  private async refusedAckElsewhere(call: CallRef): Promise<Refusal | undefined> {
     if (this.principal.agentId === undefined) return undefined;
-    // The call's agent as this instance drives it, else as the shared directory knows it (driven elsewhere).
-    const info = this.ctx.ingest.live(call) ?? (await this.ctx.hub.callInfo(call.tenant, call.callId));
-    // A call neither knows is not acked: one of another agent starting meanwhile would take it.
+    const info = await this.ctx.hub.callInfo(call.tenant, call.callId);
+    // A call the directory does not know is not acked: one of another agent starting meanwhile would take it.
     return info ? refusedCall(this.principal, info, 'callId') : noLiveCall(call);
   }
 

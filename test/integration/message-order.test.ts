@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallScript, subscribe } from '../helpers/calls.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
@@ -60,5 +61,19 @@ describe('messages sent back to back on one ingest connection', () => {
       'end:accepted',
       'start:accepted',
     ]);
+  });
+
+  it('an agent.ack is applied before the lines sent after it, and answered before them', async () => {
+    const producer = await connect('/v1/ingest', TOKENS.ingest);
+    const agent = await connect('/v1/subscribe', TOKENS.agent);
+    await subscribe(agent, { callId: 'ack-order' });
+    await new CallScript(producer, 'ack-order').start();
+    producer.sendTogether(
+      { type: 'agent.ack', id: 'ack', callId: 'ack-order', step: 'limit-set' },
+      line('ack-order', 0, 'you are a useless idiot'),
+    );
+    expect(await replies(producer, ['ack', 'line-0'])).toEqual(['ack:accepted', 'line-0:accepted']);
+    // The limit was already set when the abuse came: the next step is a warning, not a first limit.
+    expect((await agent.next((m) => m.type === 'cue')).cue).toMatchObject({ seq: 1, type: 'warn' });
   });
 });
