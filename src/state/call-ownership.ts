@@ -152,14 +152,15 @@ export class CallOwnership {
    * Whose view of the call holds: the store's, when it has all this instance wrote (and maybe more,
    * from another holder); else this instance's, when the store lost writes (Redis restarted
    * without its last second), which is written back: same epoch, the lost cues a gap in the log.
+   * Either way a signed-webhooks mark this opening wrote is written again: the numbering does not
+   * tell whether the store kept it.
    */
   private async resync(call: OwnedCall): Promise<void> {
     const { store } = this.options;
     const [numbering, ladder] = await Promise.all([store.cues.numbering(call.info), store.ladders.load(call.info)]);
-    if (numbering.epoch === call.epoch && numbering.lastSeq >= call.lastSeq) {
+    if (numbering.epoch === call.epoch && numbering.lastSeq >= call.lastSeq)
       Object.assign(call, { lastSeq: numbering.lastSeq, ladder: ladder ?? initialLadderState() });
-      return;
-    }
-    await store.ladders.restore(call.info, call.lease, { epoch: call.epoch, lastSeq: call.lastSeq }, call.ladder);
+    else await store.ladders.restore(call.info, call.lease, { epoch: call.epoch, lastSeq: call.lastSeq }, call.ladder);
+    if (call.signedWebhooksOnly) await store.signedWebhooks.mark(call.info, call.lease);
   }
 }

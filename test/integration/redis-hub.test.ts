@@ -282,6 +282,34 @@ onRedis('shared hub over Redis', (redis) => {
     });
   });
 
+  describe('Redis that lost the mark of a call signed Twilio webhooks feed', () => {
+    it.each([
+      ['with its newest cues (the owner puts its numbering back)', ['cues', 'numbering']],
+      ['with the lease, its numbering intact (the owner takes the lease back)', ['lease']],
+    ])('has it written back by the owner’s next write, lost %s', async (_, lost) => {
+      const a = await instance('a');
+      const b = await instance('b');
+      const info = { tenant: 'acme', callId: `lost-mark-${lost.join('-')}`, agentId: 'agent-m' };
+      const call = (await a.openCall(info))!;
+      await a.markSignedWebhooksOnly(call);
+      await a.apply(call, abuse(1));
+      const keys = callKeys(info);
+      const admin = redis().client();
+      await admin.hdel(keys.meta, 'signedWebhooksOnly');
+      if (lost.includes('numbering'))
+        await admin.hset(keys.meta, 'lastSeq', 0, 'ladder', JSON.stringify(initialLadderState()));
+      if (lost.includes('cues')) await admin.del(keys.cues);
+      if (lost.includes('lease')) await admin.del(keys.lease);
+      expect(await b.signedWebhooksOnly(info)).toBe(false);
+
+      await a.apply(call, abuse(2));
+      // B, which does not drive the call, reads the mark from Redis.
+      expect(await b.signedWebhooksOnly(info)).toBe(true);
+      a.close();
+      b.close();
+    });
+  });
+
   describe('a Redis restart under a live call (appendonly yes, appendfsync everysec)', () => {
     it('keeps what was committed and the ladder step; subscribers on another instance get every cue once, in order', async () => {
       const a = await fixture().instance('a');
