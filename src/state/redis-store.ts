@@ -26,7 +26,13 @@ type StreamEntry = [id: string, fields: string[]];
 
 const leaseValue = (lease: Lease): string => `${lease.token}:${lease.holder}`;
 const cueOf = ([, fields]: StreamEntry): Cue => JSON.parse(fields[1]!) as Cue;
-/** An ack from the inbox: JSON, or a bare step as instances before acks carried epochs posted them (a rolling upgrade). */
+/**
+ * An ack as the inbox keeps it: the bare step when it names no epoch, which instances from before
+ * acks carried epochs read too (a rolling upgrade), else JSON.
+ */
+const postedAckText = ({ step, epoch }: PostedAck): string =>
+  epoch === undefined ? step : JSON.stringify({ step, epoch });
+/** An ack from the inbox: JSON, or a bare step (see postedAckText). */
 const postedAckOf = (ack: string): PostedAck =>
   ack.startsWith('{') ? (JSON.parse(ack) as PostedAck) : { step: ack as PostedAck['step'] };
 const seqOf = ([id]: StreamEntry): number => Number(id.split('-')[0]);
@@ -167,13 +173,7 @@ export function redisCallStore(redis: Redis, options: RedisStoreOptions): CallSt
         const posted = (await run(
           'postAck',
           [tenantKeys(call.tenant).calls, lease, acks],
-          [
-            call.callId,
-            JSON.stringify({ step: ack.step, epoch: ack.epoch }),
-            ack.epoch ?? '',
-            INBOX_CHANNEL_PREFIX,
-            ref,
-          ],
+          [call.callId, postedAckText(ack), ack.epoch ?? '', INBOX_CHANNEL_PREFIX, ref],
         )) as number | string;
         if (typeof posted === 'string') return { kept: false, liveEpoch: posted };
         return { kept: posted === 1 };

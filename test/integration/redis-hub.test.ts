@@ -239,6 +239,23 @@ onRedis('shared hub over Redis', (redis) => {
       await a.endCall(call);
       a.close();
     });
+
+    it('posts an ack without an epoch as the bare step that instances from before read, one naming an epoch as JSON', async () => {
+      const a = await fixture().instance('a');
+      const b = await fixture().instance('b');
+      const info = { tenant: 'acme', callId: 'bare-post', agentId: 'agent-b' };
+      const call = (await a.openCall(info))!;
+      expect(await b.postAck(info, { step: 'limit-set' })).toEqual({ kept: true });
+      expect(await b.postAck(info, { step: 'transferred', epoch: call.epoch })).toEqual({ kept: true });
+      expect(await redis().client().lrange(callKeys(info).acks, 0, -1)).toEqual([
+        'limit-set',
+        JSON.stringify({ step: 'transferred', epoch: call.epoch }),
+      ]);
+      expect(await a.takeAcks(call)).toEqual([{ step: 'limit-set' }, { step: 'transferred', epoch: call.epoch }]);
+      await a.endCall(call);
+      a.close();
+      b.close();
+    });
   });
 
   describe('Redis that lost its last writes (restarted without them)', () => {
