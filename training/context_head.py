@@ -21,7 +21,7 @@ EMBEDDING = 512
 
 
 class ContextHead(nn.Module):
-    def __init__(self, line_head: nn.Linear, kind: str, width: int = 128, dropout: float = 0.1, extra: int = 0):
+    def __init__(self, line_head: nn.Linear, kind: str, width: int = 128, dropout: float = 0.1):
         super().__init__()
         if kind not in ("attention", "gru"):
             raise ValueError(f"unknown context head kind {kind}")
@@ -29,7 +29,7 @@ class ContextHead(nn.Module):
         self.line_head = copy.deepcopy(line_head)
         for parameter in self.line_head.parameters():
             parameter.requires_grad_(False)
-        self.project = nn.Linear(EMBEDDING + extra, width)
+        self.project = nn.Linear(EMBEDDING, width)
         self.norm = nn.LayerNorm(width)
         self.speaker = nn.Embedding(2, width)
         # Position 0 is the target line, k is k turns before it.
@@ -71,7 +71,7 @@ class ContextHead(nn.Module):
                 state = keep * step + (1.0 - keep) * state
             summary = self.cell(x_target, state)
         features = torch.cat([x_target, summary, x_target * summary], -1)
-        return self.line_head(target[:, :EMBEDDING]) + self.correction(features)
+        return self.line_head(target) + self.correction(features)
 
 
 class HeadEnsemble(nn.Module):
@@ -87,11 +87,11 @@ class HeadEnsemble(nn.Module):
         return torch.stack([head(*inputs) for head in self.heads]).mean(0)
 
 
-def export(head: nn.Module, path: str, extra: int = 0) -> None:
+def export(head: nn.Module, path: str) -> None:
     """context-head.onnx: float inputs, batch axis dynamic, MAX_TURNS context slots."""
     head.eval()
     batch = 2
-    example = (torch.zeros(batch, EMBEDDING + extra), torch.zeros(batch), torch.zeros(batch, MAX_TURNS, EMBEDDING + extra),
+    example = (torch.zeros(batch, EMBEDDING), torch.zeros(batch), torch.zeros(batch, MAX_TURNS, EMBEDDING),
                torch.zeros(batch, MAX_TURNS), torch.zeros(batch, MAX_TURNS))
     names = ["target_embedding", "target_agent", "context_embeddings", "context_mask", "context_agent"]
     torch.onnx.export(head, example, path, input_names=names, output_names=["logits"],

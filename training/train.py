@@ -323,8 +323,7 @@ def embed_lines(model: LineModel, sequences: list[tuple[int, ...]], table: dict)
 def context_tensors(rows: list[dict], table: dict) -> dict[str, torch.Tensor]:
     """The context head's inputs: context right-aligned in MAX_TURNS slots, the most recent last."""
     n = len(rows)
-    dims = len(next(iter(table.values())))
-    context = torch.zeros(n, MAX_TURNS, dims)
+    context = torch.zeros(n, MAX_TURNS, 512)
     context_mask = torch.zeros(n, MAX_TURNS)
     context_agent = torch.zeros(n, MAX_TURNS)
     for i, row in enumerate(rows):
@@ -364,7 +363,7 @@ def dev_scores(logits: torch.Tensor, data: dict, has_context: torch.Tensor) -> d
 def train_context_head(kind: str, seed: int, line_head: nn.Linear, train: dict, dev: dict, dev_has_context: torch.Tensor,
                        class_weights: torch.Tensor, args, log: dict) -> tuple[ContextHead, dict]:
     torch.manual_seed(seed)
-    head = ContextHead(line_head, kind, extra=args.extra_dims)
+    head = ContextHead(line_head, kind)
     optimizer = torch.optim.AdamW([p for p in head.parameters() if p.requires_grad], lr=args.context_lr, weight_decay=0.01)
     n = len(train["labels"])
     best, best_state, history = None, None, []
@@ -510,19 +509,13 @@ def stage_two(model: LineModel, train_rows: list[dict], dev_rows: list[dict], ar
     os.replace(partial, cache)
     print(f"embedded {len(table)} distinct lines in {time.time() - started:.0f}s", flush=True)
     fit_act_head(model, head_train, head_dev, table, log)
-    if args.word_vectors:
-        from word_features import WordFeatures
-        words = WordFeatures(args.word_vectors)
-        table = {key: torch.cat([vector, words.of(key)]) for key, vector in table.items()}
-        args.extra_dims = words.dims
-        print(f"word vectors: {words.dims} dims, {words.coverage():.3f} of word tokens found", flush=True)
     train, dev = context_tensors(head_train, table), context_tensors(head_dev, table)
     dev_has_context = dev["context_mask"].sum(1) > 0
     class_weights = label_weights(train["labels"].tolist(), args.class_weight_power)
     log["context_rows"] = {"train": len(head_train), "train_with_context": int((train["context_mask"].sum(1) > 0).sum()),
                            "dev": len(head_dev), "dev_with_context": int(dev_has_context.sum())}
 
-    line_only = dev_scores(model.head(dev["target"][:, :512]).detach(), dev, dev_has_context)
+    line_only = dev_scores(model.head(dev["target"]).detach(), dev, dev_has_context)
     log["context_heads"] = {"line-only": {"best": line_only}}
     print(f"line head alone: project dev macro-F1 {line_only['project_dev_macro_f1']:.4f} "
           f"(snippets {line_only['snippet_dev_macro_f1']:.4f}, lines {line_only['line_dev_macro_f1']:.4f})", flush=True)
@@ -601,10 +594,8 @@ def main() -> None:
     parser.add_argument("--reuse-encoder", action="store_true",
                         help=f"skip stage 1: the line model is --init as it is (several: their mean), or without --init the one the last run saved in {OUT_DIR}/line-model.pt")
     # Debian's torch starts with one thread whatever the machine has.
-    parser.add_argument("--word-vectors", type=Path, help="folder holding word-vectors.json and .bin (training/word_vectors.py) whose mean word vector joins each line's embedding in the context head")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
-    args.extra_dims = 0
     if args.line_model_only and not (args.joint_minutes or args.joint_steps):
         parser.error("--line-model-only stops after stage 1b: give --joint-steps or --joint-minutes")
     torch.manual_seed(args.seed)
@@ -651,7 +642,7 @@ def main() -> None:
     head, calibration = stage_two(model, train, dev, args, rng, log)
     args.model_dir.mkdir(parents=True, exist_ok=True)
     export_line_model(model, args.model_dir / "model.onnx")
-    export_context_head(head, str(args.model_dir / "context-head.onnx"), args.extra_dims)
+    export_context_head(head, str(args.model_dir / "context-head.onnx"))
     (args.model_dir / "labels.json").write_text(json.dumps(LABELS) + "\n")
     (args.model_dir / "acts.json").write_text(json.dumps(ACTS) + "\n")
     (args.model_dir / "calibration.json").write_text(json.dumps(calibration, indent=2) + "\n")

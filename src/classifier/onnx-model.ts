@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { openSessionRunner, type BatchRunner, type InferenceThread, type ModelPaths } from './batch-runner.js';
 import { MAX_CONTEXT_TURNS } from './classifier.js';
 import { AGENT_ACTS, LABELS } from '../protocol/labels.js';
-import { WordVectors } from './word-vectors.js';
 import { openWorkerRunner } from './worker-runner.js';
 
 export interface LineOutput {
@@ -63,12 +62,10 @@ function checkOrder(modelDir: string, file: string, expected: readonly string[])
 export class OnnxModel {
   readonly #runner: BatchRunner;
   readonly #rowsPerRun: number;
-  readonly #wordVectors: WordVectors | undefined;
 
-  private constructor(runner: BatchRunner, rowsPerRun: number, wordVectors: WordVectors | undefined) {
+  private constructor(runner: BatchRunner, rowsPerRun: number) {
     this.#runner = runner;
     this.#rowsPerRun = rowsPerRun;
-    this.#wordVectors = wordVectors;
   }
 
   static async load(modelDir: string, options: OnnxModelOptions): Promise<OnnxModel> {
@@ -76,8 +73,7 @@ export class OnnxModel {
     checkOrder(modelDir, 'acts.json', AGENT_ACTS);
     const paths: ModelPaths = { line: join(modelDir, 'model.onnx'), context: join(modelDir, 'context-head.onnx') };
     const open = options.inferenceThread === 'worker' ? openWorkerRunner : openSessionRunner;
-    const wordVectors = WordVectors.load(modelDir);
-    return new OnnxModel(await open(paths, options.intraOpThreads), options.rowsPerRun, wordVectors);
+    return new OnnxModel(await open(paths, options.intraOpThreads), options.rowsPerRun);
   }
 
   /** Runs token-id sequences, padded per slice of similar length; results in input order. */
@@ -141,15 +137,12 @@ export class OnnxModel {
     });
     const labelCount = LABELS.length;
     const actCount = AGENT_ACTS.length;
-    return sequences.map((sequence, row) => {
-      const sentence = embedding.slice(row * embeddingWidth, (row + 1) * embeddingWidth);
-      return {
-        probabilities: probabilities.slice(row * labelCount, (row + 1) * labelCount),
-        attribution: attribution.slice(row * length * labelCount, (row * length + sequence.length) * labelCount),
-        embedding: this.#wordVectors ? this.#wordVectors.extend(sequence, sentence) : sentence,
-        actProbabilities: actProbabilities.slice(row * actCount, (row + 1) * actCount),
-      };
-    });
+    return sequences.map((sequence, row) => ({
+      probabilities: probabilities.slice(row * labelCount, (row + 1) * labelCount),
+      attribution: attribution.slice(row * length * labelCount, (row * length + sequence.length) * labelCount),
+      embedding: embedding.slice(row * embeddingWidth, (row + 1) * embeddingWidth),
+      actProbabilities: actProbabilities.slice(row * actCount, (row + 1) * actCount),
+    }));
   }
 
   close(): Promise<void> {

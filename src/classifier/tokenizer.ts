@@ -14,7 +14,7 @@ export interface Token {
 const WORD_BOUNDARY = '\u2581';
 const UNKNOWN_ID = 0;
 /** Ids 0..5 are control symbols (unknown, <s>, </s>, extra ids) and never matched as pieces. */
-export const RESERVED_IDS = 6;
+const RESERVED_IDS = 6;
 /** The encoder reads at most this many tokens; the original graph drops the rest. */
 export const MAX_TOKENS = 128;
 /** Symbols segmented at most: MAX_TOKENS pieces of at most 16 symbols each. */
