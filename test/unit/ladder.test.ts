@@ -397,7 +397,7 @@ describe('after the call', () => {
 describe('policy', () => {
   it('rejects a menace band above the threat score', () => {
     const bad = structuredClone(DEFAULT_POLICY);
-    bad.thresholds.menaceMinScore = 0.9;
+    bad.thresholds.menaceMinScore = bad.thresholds.threatMinScore + 0.01;
     expect(() => parsePolicy(bad, 'test.json')).toThrow(/menaceMinScore/);
   });
 
