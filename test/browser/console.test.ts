@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { loadFixtureCalls, type FixtureCall } from '../../fixtures/fixture-call.js';
 import { KEPT_ENDED_CALLS } from '../../src/console/page/call-store.js';
 import { DEFAULT_POLICY } from '../../src/ladder/policy.js';
-import { CallScript, subscribe } from '../helpers/calls.js';
+import { CallScript, customerFinal, subscribe } from '../helpers/calls.js';
 import { ARTIFACTS, consoleBrowser } from '../helpers/console-browser.js';
 import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -18,20 +18,8 @@ const fixture = (name: string): FixtureCall => {
 };
 
 /** A final customer line, for driving a call past its fixture. */
-const customerLine = (callId: string, seq: number, text: string) => ({
-  type: 'transcript',
-  id: `${callId}-${seq}`,
-  chunk: {
-    callId,
-    segmentId: `${callId}-x${seq}`,
-    seq,
-    speaker: 'customer',
-    isFinal: true,
-    text,
-    startMs: seq * 3000,
-    endMs: seq * 3000 + 2500,
-  },
-});
+const customerLine = (callId: string, seq: number, text: string) =>
+  customerFinal(callId, seq, text, `${callId}-${seq}`, `${callId}-x${seq}`);
 
 const browser = consoleBrowser();
 

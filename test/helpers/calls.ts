@@ -3,6 +3,22 @@ import type { TestClient, Message } from './ws-client.js';
 let nextId = 0;
 const id = (): string => `m${++nextId}`;
 
+/** A customer's final as a transcript message: turn `seq` of a call, 3 s a turn. */
+export const customerFinal = (callId: string, seq: number, text: string, id: string, segmentId: string) => ({
+  type: 'transcript',
+  id,
+  chunk: {
+    callId,
+    segmentId,
+    seq,
+    speaker: 'customer',
+    isFinal: true,
+    text,
+    startMs: seq * 3000,
+    endMs: seq * 3000 + 2500,
+  },
+});
+
 /** Drives one call over an ingest connection: each utterance is a final segment, times advance 3 s per turn. */
 export class CallScript {
   private seq = 0;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallScript, subscribe } from '../helpers/calls.js';
+import { CallScript, customerFinal, subscribe } from '../helpers/calls.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
@@ -22,20 +22,7 @@ const connect = async (path: string, token: string): Promise<TestClient> => {
   return client;
 };
 
-const line = (callId: string, seq: number, text: string) => ({
-  type: 'transcript',
-  id: `line-${seq}`,
-  chunk: {
-    callId,
-    segmentId: `s${seq}`,
-    seq,
-    speaker: 'customer',
-    isFinal: true,
-    text,
-    startMs: seq * 3000,
-    endMs: seq * 3000 + 2500,
-  },
-});
+const line = (callId: string, seq: number, text: string) => customerFinal(callId, seq, text, `line-${seq}`, `s${seq}`);
 
 /** The replies to the messages whose ids are given, once each has one, as `id:code-or-status`. */
 async function replies(client: TestClient, ids: string[]): Promise<string[]> {

@@ -1,33 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callKeys } from '../../src/state/redis-keys.js';
 import { CallScript, callEnded, subscribe } from '../helpers/calls.js';
 import { onRedis } from '../helpers/on-redis.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TOKENS, type TestServer } from '../helpers/server.js';
+import { twoInstancesOn } from '../helpers/two-instances.js';
 import { TestClient, type Message } from '../helpers/ws-client.js';
 
 const title = 'agent acks on an instance that does not drive the call (Redis, two instances)';
 
 onRedis(title, (redis) =>
   describe(title, () => {
-    const cleanup: (() => unknown)[] = [];
-    afterEach(async () => {
-      for (const step of cleanup.splice(0).reverse()) await step();
-    });
-
-    const instances = async (): Promise<[TestServer, TestServer]> => {
-      const env = { REDIS_URL: redis().url, CALL_LEASE_TTL_MS: '1000', RECORD: 'off' };
-      const [a, b] = await Promise.all([startServer(env), startServer(env)]);
-      cleanup.push(
-        () => a.close(),
-        () => b.close(),
-      );
-      return [a, b];
-    };
-    const connect = async (server: TestServer, path: string, token: string): Promise<TestClient> => {
-      const client = await TestClient.connect(`${server.ws}${path}`, token);
-      cleanup.push(() => client.close());
-      return client;
-    };
+    const { instances, connect } = twoInstancesOn(redis);
     const ack = (client: TestClient, id: string, callId: string, step = 'transferred', epoch?: string) =>
       client.request({ type: 'agent.ack', id, callId, step, ...(epoch !== undefined ? { epoch } : {}) });
     const moved = (client: TestClient, callId: string): Promise<Message> =>

@@ -1,40 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { twilioSignature } from '../../src/adapters/twilio-signature.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { onRedis } from '../helpers/on-redis.js';
-import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
+import { TOKENS, type TestServer } from '../helpers/server.js';
 import { twilioLine } from '../helpers/twilio.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { twoInstancesOn } from '../helpers/two-instances.js';
 
 const AUTH_TOKEN = 'acme-twilio-auth-token-for-tests';
 const title = 'a call signed Twilio webhooks feed, taken over by another instance (Redis, two instances)';
 
 onRedis(title, (redis) =>
   describe(title, () => {
-    const cleanup: (() => unknown)[] = [];
-    afterEach(async () => {
-      for (const step of cleanup.splice(0).reverse()) await step();
-    });
-
-    const instances = async (): Promise<[TestServer, TestServer]> => {
-      const env = {
-        REDIS_URL: redis().url,
-        CALL_LEASE_TTL_MS: '1000',
-        RECORD: 'off',
-        TWILIO_AUTH_TOKENS: JSON.stringify({ acme: AUTH_TOKEN }),
-      };
-      const [a, b] = await Promise.all([startServer(env), startServer(env)]);
-      cleanup.push(
-        () => a.close(),
-        () => b.close(),
-      );
-      return [a, b];
-    };
-    const connect = async (server: TestServer, path: string, token?: string): Promise<TestClient> => {
-      const client = await TestClient.connect(`${server.ws}${path}`, token);
-      cleanup.push(() => client.close());
-      return client;
-    };
+    const { instances, connect } = twoInstancesOn(redis, { TWILIO_AUTH_TOKENS: JSON.stringify({ acme: AUTH_TOKEN }) });
     const query = (callId: string) => `callId=${callId}&agentId=agent-1&token=${TOKENS.ingest}`;
     const postSigned = (server: TestServer, callId: string, body: Record<string, string>) => {
       const url = `${server.http}/v1/ingest/twilio?${query(callId)}`;
