@@ -135,7 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const ctx: ServiceContext = {
     config,
     classifier,
-    ingest: new CallIngest(registry, hub, metrics),
+    ingest: new CallIngest(registry, hub, metrics, app.log),
     hub,
     state,
     metrics,

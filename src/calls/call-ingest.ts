@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { CallAdapterState } from '../adapters/index.js';
 import type { DropReason } from '../adapters/call-state.js';
 import type { Metrics } from '../metrics.js';
@@ -31,6 +32,22 @@ const checkChunk = validator(TranscriptChunk, 'chunk');
 
 export const noLiveCall = ({ callId }: CallRef): Refusal => refusal('unknown_call', `callId: no live call ${callId}`);
 
+/** What a message the call took while it was opening here comes to once its call.start is refused. */
+const startRefused = ({ callId }: CallRef): Refusal =>
+  refusal('unknown_call', `callId: no live call ${callId}: its call.start was refused, and this message not applied`);
+
+/** An outcome given at once, or, for a message a call took while opening here, once it is open. */
+export type Answer<T extends object = object> = Outcome<T> | Promise<Outcome<T>>;
+
+/**
+ * The outcome of a message `session` took: at once when its call is open here; while it opens, once
+ * it is (in the order the messages came), or `startRefused` when it turns out not to be driven here.
+ */
+function onceOpen<T extends object>(session: CallSession, outcome: Outcome<T>): Answer<T> {
+  if (session.epoch !== undefined || !outcome.ok) return outcome;
+  return session.opened.then((call) => (call ? outcome : startRefused(session.info)));
+}
+
 /** An ack naming the epoch of a call that has ended, while another call of that id is live: it is not the new call's. */
 const ackOfEndedCall = ({ callId }: CallRef, ack: PostedAck, liveEpoch: string): Refusal =>
   refusal(
@@ -51,6 +68,7 @@ export class CallIngest {
     private readonly registry: CallRegistry,
     private readonly hub: SharedHub,
     private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
   ) {}
 
   /**
@@ -61,15 +79,29 @@ export class CallIngest {
    * chunks sent meanwhile wait their turn; `unavailable` when the shared state cannot be reached.
    */
   async start(info: CallInfo, owner: object, joining: Joining = {}): Promise<Outcome<{ session: CallSession }>> {
+    const joined = this.registry.session(info) !== undefined;
     const started = this.registry.start(info, owner, joining);
     if (!started.ok) return started;
+    // An opening that failed is logged by the session.
+    const opening = await started.session.opening.catch(() => storeUnreachable);
+    if (!opening.ok && opening.code === 'forbidden' && joined && joining.signedWebhook) {
+      // It joined another producer's start, refused as a call signed webhooks feed: it may start the
+      // call itself once the registry has forgotten that start (it does as soon as `opened` resolves).
+      await started.session.opened;
+      return this.start(info, owner, joining);
+    }
+    if (!opening.ok || !joining.signedWebhook) return opening.ok ? started : opening;
     try {
-      const opening = await started.session.opening;
-      if (!opening.ok) return opening;
-      if (joining.signedWebhook) await this.hub.markSignedWebhooksOnly(opening.call);
+      await this.hub.markSignedWebhooksOnly(opening.call);
       return started;
-    } catch {
-      // Logged where it failed: by the session (its opening) and where the Redis connection is watched.
+    } catch (error) {
+      this.log.error(
+        { err: error, tenant: info.tenant, callId: info.callId },
+        'the signed-webhooks-only mark of a call could not be written; the webhook is answered unavailable',
+      );
+      // Unmarked in the shared state, the call would take unsigned producers on other instances: a
+      // call this start created is ended (the webhook's retry starts it afresh), one it joined stays.
+      if (!joined && this.registry.session(info) === started.session) void this.registry.end(info);
       return storeUnreachable;
     }
   }
@@ -95,15 +127,14 @@ export class CallIngest {
     return onlySignedWebhooks(call.callId);
   }
 
-  /** Hands one chunk to its live call. Chunks an adapter built are held to the native format's bounds. */
-  chunk(tenant: string, chunk: TranscriptChunk, arrival: Arrival): Outcome<{ status: AckStatus }> {
-    const checked = checkChunk(chunk);
-    if (!checked.ok) return checked;
-    const call = { tenant, callId: chunk.callId };
-    const session = this.registry.active(call);
-    if (!session) return refusal('unknown_call', `callId: no live call ${chunk.callId}; send call.start first`);
-    if (chunk.endMs < chunk.startMs) return refusal('invalid_message', 'chunk.endMs: must not be before startMs');
-    return { ok: true, status: session.ingest(chunk, arrival) };
+  /**
+   * Hands one chunk to its live call; while the call opens here, its outcome comes once it is open
+   * (see onceOpen), and a final is not classified before.
+   */
+  chunk(tenant: string, chunk: TranscriptChunk, arrival: Arrival): Answer<{ status: AckStatus }> {
+    const session = this.registry.active({ tenant, callId: chunk.callId });
+    const outcome = this.take(session, chunk, arrival);
+    return session ? onceOpen(session, outcome) : outcome;
   }
 
   /** The live call this instance drives, as its producer named it. */
@@ -138,10 +169,16 @@ export class CallIngest {
     return posted.liveEpoch === undefined ? noLiveCall(call) : ackOfEndedCall(call, ack, posted.liveEpoch);
   }
 
-  /** Ends the call once every leg has handed on the utterances it was still joining. */
-  end(call: CallRef): Outcome {
+  /**
+   * Ends the call once every leg has handed on the utterances it was still joining. A call.start
+   * sent after it starts another call, also while this one opens (its outcome then comes once it is open).
+   */
+  end(call: CallRef): Answer {
     for (const leg of this.registry.legsOf(call)) leg.finishUtterances();
-    return this.registry.end(call) ? { ok: true } : noLiveCall(call);
+    const session = this.registry.session(call);
+    if (!session) return noLiveCall(call);
+    void this.registry.end(call);
+    return onceOpen(session, { ok: true });
   }
 
   /** A provider connection's own leg of a live call: one per audio stream, its segment ids its own. */
@@ -179,11 +216,24 @@ export class CallIngest {
     const dropped: DropReason[] = [...(adapted.dropped ?? [])];
     const refused: Refusal[] = [];
     for (const chunk of adapted.chunks) {
-      const outcome = this.chunk(call.tenant, chunk, arrival);
+      const outcome = this.take(this.registry.active(call), chunk, arrival);
       if (!outcome.ok) refused.push(outcome);
       else if (outcome.status !== 'accepted') dropped.push('duplicate');
     }
     for (const reason of dropped) this.metrics.providerDrops.inc({ format: leg.format, reason });
     return { chunks: adapted.chunks.length, dropped, refused };
+  }
+
+  /** Hands one chunk to `session`, the live call it names. Chunks an adapter built are held to the native format's bounds. */
+  private take(
+    session: CallSession | undefined,
+    chunk: TranscriptChunk,
+    arrival: Arrival,
+  ): Outcome<{ status: AckStatus }> {
+    const checked = checkChunk(chunk);
+    if (!checked.ok) return checked;
+    if (!session) return refusal('unknown_call', `callId: no live call ${chunk.callId}; send call.start first`);
+    if (chunk.endMs < chunk.startMs) return refusal('invalid_message', 'chunk.endMs: must not be before startMs');
+    return { ok: true, status: session.ingest(chunk, arrival) };
   }
 }

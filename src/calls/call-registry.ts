@@ -48,6 +48,8 @@ export class CallRegistry {
   private readonly calls = new Map<string, Entry>();
   private readonly perTenant = new Map<string, number>();
   private readonly ending = new Set<Promise<void>>();
+  /** The end of each call ended here before it was open, until done: a start of the call meanwhile opens after it. */
+  private readonly endingBeforeOpen = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -77,7 +79,10 @@ export class CallRegistry {
     const tenantCalls = this.perTenant.get(tenant) ?? 0;
     if (tenantCalls >= this.options.maxCallsPerTenant)
       return refusal('too_many_calls', `this tenant is at its limit of ${this.options.maxCallsPerTenant} live calls`);
-    const session = new CallSession(info, this.deps, signedWebhook);
+    const session = new CallSession(info, this.deps, {
+      bySignedWebhook: signedWebhook,
+      after: this.endingBeforeOpen.get(callKey(info)),
+    });
     const idleTimer = setTimeout(() => this.expire(info, 'idle'), this.options.callIdleTimeoutMs).unref();
     this.calls.set(callKey(info), {
       session,
@@ -140,6 +145,7 @@ export class CallRegistry {
     });
     this.ending.add(done);
     void done.finally(() => this.ending.delete(done));
+    if (entry.session.epoch === undefined) this.openNextAfter(call, done);
     return done;
   }
 
@@ -193,6 +199,18 @@ export class CallRegistry {
     else this.perTenant.delete(call.tenant);
     this.options.onCount?.(this.calls.size);
     return entry;
+  }
+
+  /**
+   * The call was ended before it was open here: a start of it before `ended` resolves opens after
+   * it, so the two never share an opening (the lines this one took are applied, then it ends).
+   */
+  private openNextAfter(call: CallRef, ended: Promise<void>): void {
+    const key = callKey(call);
+    this.endingBeforeOpen.set(key, ended);
+    void ended.then(() => {
+      if (this.endingBeforeOpen.get(key) === ended) this.endingBeforeOpen.delete(key);
+    });
   }
 
   private expire(call: CallRef, reason: 'orphaned' | 'idle'): void {

@@ -44,6 +44,14 @@ export interface Arrival {
 
 export const arrivalNow = (): Arrival => ({ at: Date.now(), perf: performance.now() });
 
+/** How a session comes to open its call. */
+interface SessionStart {
+  /** The producer starting the call is a signed Twilio webhook. */
+  bySignedWebhook?: boolean;
+  /** The end of the call's previous session here, ended before it was open: this one opens once it is done. */
+  after?: Promise<unknown> | undefined;
+}
+
 /**
  * One live call: assembles its transcript, has its lines classified (see ClassificationScheduler
  * for when, and in what order the verdicts are used), runs the ladder and hands the cues to the
@@ -70,16 +78,15 @@ export class CallSession {
   readonly opened: Promise<OwnedCall | undefined>;
   private openedEpoch: string | undefined;
 
-  /** `bySignedWebhook`: the producer starting the call is a signed Twilio webhook. */
   constructor(
     readonly info: CallInfo,
     private readonly deps: SessionDeps,
-    bySignedWebhook = false,
+    start: SessionStart = {},
   ) {
     this.log = deps.log.child({ tenant: info.tenant, callId: info.callId });
     this.transcript = new CallTranscript(deps.transcript);
     // Chunks sent right after the start are taken at once and wait for the opening, in order.
-    this.opening = this.open(bySignedWebhook);
+    this.opening = this.open(start);
     this.opened = this.opening.then(
       (opening) => {
         if (!opening.ok) return undefined;
@@ -167,9 +174,10 @@ export class CallSession {
     return this.classification.settled();
   }
 
-  private async open(bySignedWebhook: boolean): Promise<Outcome<{ call: OwnedCall }>> {
+  private async open({ bySignedWebhook = false, after }: SessionStart): Promise<Outcome<{ call: OwnedCall }>> {
     const { hub, signsWebhooks } = this.deps;
     const { tenant, callId } = this.info;
+    await after;
     if (!bySignedWebhook && signsWebhooks(tenant) && (await hub.signedWebhooksOnly(this.info)))
       return onlySignedWebhooks(callId);
     const call = await hub.openCall(this.info);
@@ -200,11 +208,19 @@ export class CallSession {
   private unclassified(chunk: TranscriptChunk, error: unknown): Promise<void> {
     const reason = error instanceof QueueFullError ? 'overloaded' : 'failed';
     const { callId, segmentId, speaker, startMs, endMs } = chunk;
-    this.log.warn({ err: error, segmentId, reason }, 'final segment could not be classified; subscribers are told');
-    this.deps.metrics.finalsUnclassified.inc({ reason });
-    return this.withCall((call) =>
-      this.deps.hub.unclassified(call, { type: 'unclassified', callId, segmentId, speaker, startMs, endMs, reason }),
-    );
+    return this.withCall((call) => {
+      this.log.warn({ err: error, segmentId, reason }, 'final segment could not be classified; subscribers are told');
+      this.deps.metrics.finalsUnclassified.inc({ reason });
+      return this.deps.hub.unclassified(call, {
+        type: 'unclassified',
+        callId,
+        segmentId,
+        speaker,
+        startMs,
+        endMs,
+        reason,
+      });
+    });
   }
 
   private async classify(
@@ -213,6 +229,9 @@ export class CallSession {
     speaker: SpeakerRole,
     context: readonly ContextTurn[],
   ): Promise<Verdict> {
+    // A line sent while the call opened is read only once the call turns out to be driven here.
+    if (this.openedEpoch === undefined && !(await this.opened))
+      throw new FencedError(`call ${this.info.callId}: not driven here, its lines are not read`);
     const started = performance.now();
     try {
       // The tenant is the fairness lane: a busy tenant cannot starve another of the classifier.

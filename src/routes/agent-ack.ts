@@ -45,5 +45,6 @@ export function answerAgentAck(
   const here = info && (rule.here(info) ?? ctx.ingest.acknowledgeHere(call, message));
   if (here === undefined) return void elsewhere().then(answer, unavailable);
   if (!(here instanceof Promise)) return answer(here);
-  here.then((outcome) => outcome ?? elsewhere()).then(answer, unavailable);
+  // Answered in the same turn as the chunks the opening call took around it, so in their order.
+  void here.then((outcome) => (outcome ? answer(outcome) : elsewhere().then(answer, unavailable)));
 }

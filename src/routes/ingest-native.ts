@@ -1,4 +1,4 @@
-import { callInfo } from '../calls/call-ingest.js';
+import { callInfo, type Answer } from '../calls/call-ingest.js';
 import type { Arrival } from '../calls/call-session.js';
 import { AgentAck } from '../protocol/common.js';
 import type { Outcome } from '../protocol/errors.js';
@@ -54,6 +54,11 @@ export function handleNativeMessage(
       ...(seq !== undefined ? { seq } : {}),
     } satisfies IngestAck);
   };
+  // A chunk or call.end the call took while it opens here is answered once it is open.
+  const answerOnceOpen = (outcome: Answer<{ status?: AckStatus }>, callId: string, seq?: number): void => {
+    if (outcome instanceof Promise) void outcome.then((opened) => answer(opened, callId, seq));
+    else answer(outcome, callId, seq);
+  };
   switch (message.type) {
     case 'call.start':
       // Acknowledged once this instance holds the call (with Redis: once a dead owner's lease has run out).
@@ -62,9 +67,9 @@ export function handleNativeMessage(
         .then((started) => answer(started, message.callId));
       return;
     case 'transcript':
-      return answer(ctx.ingest.chunk(tenant, message.chunk, arrival), message.chunk.callId, message.chunk.seq);
+      return answerOnceOpen(ctx.ingest.chunk(tenant, message.chunk, arrival), message.chunk.callId, message.chunk.seq);
     case 'call.end':
-      return answer(ctx.ingest.end({ tenant, callId: message.callId }), message.callId);
+      return answerOnceOpen(ctx.ingest.end({ tenant, callId: message.callId }), message.callId);
     case 'agent.ack':
       return answerAgentAck(ctx, channel, tenant, message, {
         here: (info) => ctx.ingest.refuseUnsigned(info),

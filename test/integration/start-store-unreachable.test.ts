@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { twilioSignature } from '../../src/adapters/twilio-signature.js';
 import { SharedHub } from '../../src/state/shared-hub.js';
-import { CallScript } from '../helpers/calls.js';
+import { CallScript, endOfCall, subscribe } from '../helpers/calls.js';
 import { startServer, TOKENS, type TestServer } from '../helpers/server.js';
 import { twilioLine } from '../helpers/twilio.js';
 import { TestClient } from '../helpers/ws-client.js';
@@ -53,8 +53,11 @@ describe('a call.start while the shared call store cannot be reached', () => {
     expect((await leg.closed).code).toBe(1008);
   });
 
-  it('answers a signed Twilio webhook 503 when its mark cannot be written', async () => {
+  it('answers a signed Twilio webhook 503 when its mark cannot be written, logs why and leaves no call behind', async () => {
+    const supervisor = await TestClient.connect(`${server.ws}/v1/subscribe`, TOKENS.supervisor);
+    await subscribe(supervisor, { tenant: true });
     storeDown('markSignedWebhooksOnly');
+    const logged = vi.spyOn(server.app.log, 'error');
     const url = `${server.http}/v1/ingest/twilio?callId=down-twilio&agentId=agent-1&token=${TOKENS.ingest}`;
     const body = twilioLine('i was charged twice', 1);
     const response = await fetch(url, {
@@ -67,5 +70,12 @@ describe('a call.start while the shared call store cannot be reached', () => {
     });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: 'unavailable' });
+    expect(logged).toHaveBeenCalledWith(
+      expect.objectContaining({ callId: 'down-twilio', err: expect.any(Error) }),
+      expect.stringContaining('signed-webhooks-only mark'),
+    );
+    // The call it started is ended, not left live (holding its lease) while unmarked in the shared state.
+    await supervisor.next(endOfCall('down-twilio'));
+    supervisor.close();
   });
 });

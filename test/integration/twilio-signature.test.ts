@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { twilioSignature } from '../../src/adapters/twilio-signature.js';
+import { CallIngest } from '../../src/calls/call-ingest.js';
+import { SharedHub } from '../../src/state/shared-hub.js';
 import { CallScript, subscribe } from '../helpers/calls.js';
 import { monoFinal } from '../helpers/deepgram.js';
 import { startServer, TOKEN_CONFIG, TOKENS, type TestServer } from '../helpers/server.js';
@@ -20,6 +22,10 @@ beforeAll(async () => {
       { token: CONSTRUCTOR_INGEST, tenant: 'constructor', scopes: ['ingest'] },
     ]),
   });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 afterAll(async () => {
@@ -123,6 +129,26 @@ describe('a call signed Twilio webhooks feed', () => {
     expect(await new CallScript(producer, 'tw-other').start()).toMatchObject({ type: 'ack', status: 'accepted' });
     producer.close();
     ui.close();
+  });
+
+  it('takes a signed webhook that came while another producer’s call.start was opening, refused for the mark', async () => {
+    // The call is marked in the shared state (signed webhooks fed it on an instance that died): the
+    // unsigned start reads that mark, slowly enough for the webhook to come meanwhile.
+    let readMark!: (marked: boolean) => void;
+    const markRead = vi
+      .spyOn(SharedHub.prototype, 'signedWebhooksOnly')
+      .mockImplementation(() => new Promise((resolve) => (readMark = resolve)));
+    const starts = vi.spyOn(CallIngest.prototype, 'start');
+    const producer = await TestClient.connect(`${server.ws}/v1/ingest`, TOKENS.ingest);
+    const unsigned = new CallScript(producer, 'tw-joined').start('agent-1', undefined);
+    await vi.waitFor(() => expect(markRead).toHaveBeenCalled());
+    const webhook = postSigned('tw-joined', twilioLine('i was charged twice', 1));
+    // The webhook has joined the start, and waits on its opening, before the mark is read.
+    await vi.waitFor(() => expect(starts).toHaveBeenCalledTimes(2));
+    readMark(true);
+    expect(await unsigned).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect((await webhook).status).toBe(200);
+    producer.close();
   });
 
   it('turns away a leg that joined before the first signed webhook, from then on', async () => {
