@@ -20,7 +20,10 @@ export interface OwnedCall {
   /** The ladder as the call's last transition left it (on any instance). */
   ladder: LadderState;
   ended: boolean;
-  /** Set once this opening has marked the call in the store as fed by signed Twilio webhooks only. */
+  /**
+   * Set once this opening has marked the call in the store as fed by signed Twilio webhooks only, or
+   * took over a call marked so (the orphan sweep's adoption included).
+   */
   signedWebhooksOnly: boolean;
 }
 

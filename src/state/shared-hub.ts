@@ -72,9 +72,9 @@ export class SharedHub {
 
   /**
    * Takes the call's lease and opens it, carrying on from the ladder state and numbering its last
-   * owner left (a call ended before is a new call: another epoch, its ladder afresh). An opening of
-   * the call still open here is ended first: what is left of it is dropped, never applied to the
-   * new one. Undefined while another instance holds the call.
+   * owner left, and its signed-webhooks mark (a call ended before is a new call: another epoch, its
+   * ladder afresh). An opening of the call still open here is ended first: what is left of it is
+   * dropped, never applied to the new one. Undefined while another instance holds the call.
    */
   async openCall(info: CallInfo): Promise<OwnedCall | undefined> {
     const { store, metrics } = this.options;
@@ -84,17 +84,23 @@ export class SharedHub {
     if (!lease) return undefined;
     const entry = await store.directory.entry(info);
     if (entry?.summary.ended) await store.directory.reopened(info);
-    const [numbering, ladder] = await Promise.all([store.cues.numbering(info), store.ladders.load(info)]);
     // Live, yet not opened here: its last owner died, stalled past its lease or shut down.
-    if (entry?.summary.ended === false) metrics.leaseTakeovers.inc();
-    const carriedOn = ladder !== undefined && entry?.summary.ended === false;
+    const takenOver = entry?.summary.ended === false;
+    const [numbering, ladder, marked] = await Promise.all([
+      store.cues.numbering(info),
+      store.ladders.load(info),
+      // Its signed-webhooks mark is this opening's to write back, should Redis lose it.
+      takenOver && store.signedWebhooks.marked(info),
+    ]);
+    if (takenOver) metrics.leaseTakeovers.inc();
+    const carriedOn = ladder !== undefined && takenOver;
     const call: OwnedCall = {
       info,
       lease,
       ...numbering,
       ladder: carriedOn ? ladder : initialLadderState(),
       ended: false,
-      signedWebhooksOnly: false,
+      signedWebhooksOnly: marked,
     };
     this.ownership.drive(call);
     const started: SubscriberEvent = { type: 'call', event: 'started', call: summaryOf(call) };

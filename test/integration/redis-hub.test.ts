@@ -4,6 +4,7 @@ import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
 import { initialLadderState } from '../../src/ladder/state.js';
 import type { SubscriberEvent, SubscriptionScope } from '../../src/protocol/subscribe-messages.js';
+import type { OwnedCall } from '../../src/state/call-ownership.js';
 import type { CallInfo, CallStore, Envelope } from '../../src/state/call-state.js';
 import { callKeys, inboxChannel } from '../../src/state/redis-keys.js';
 import { redisCallStore } from '../../src/state/redis-store.js';
@@ -300,16 +301,12 @@ onRedis('shared hub over Redis', (redis) => {
   });
 
   describe('Redis that lost the mark of a call signed Twilio webhooks feed', () => {
-    it.each([
+    const losses = [
       ['with its newest cues (the owner puts its numbering back)', ['cues', 'numbering']],
       ['with the lease, its numbering intact (the owner takes the lease back)', ['lease']],
-    ])('has it written back by the owner’s next write, lost %s', async (_, lost) => {
-      const a = await instance('a');
-      const b = await instance('b');
-      const info = { tenant: 'acme', callId: `lost-mark-${lost.join('-')}`, agentId: 'agent-m' };
-      const call = (await a.openCall(info))!;
-      await a.markSignedWebhooksOnly(call);
-      await a.apply(call, abuse(1));
+    ] as const;
+    /** Redis lost the call's mark, and what else `lost` names, as a restart without its last second does. */
+    const lose = async (info: CallInfo, lost: readonly string[]) => {
       const keys = callKeys(info);
       const admin = redis().client();
       await admin.hdel(keys.meta, 'signedWebhooksOnly');
@@ -317,6 +314,16 @@ onRedis('shared hub over Redis', (redis) => {
         await admin.hset(keys.meta, 'lastSeq', 0, 'ladder', JSON.stringify(initialLadderState()));
       if (lost.includes('cues')) await admin.del(keys.cues);
       if (lost.includes('lease')) await admin.del(keys.lease);
+    };
+
+    it.each(losses)('has it written back by the owner’s next write, lost %s', async (_, lost) => {
+      const a = await instance('a');
+      const b = await instance('b');
+      const info = { tenant: 'acme', callId: `lost-mark-${lost.join('-')}`, agentId: 'agent-m' };
+      const call = (await a.openCall(info))!;
+      await a.markSignedWebhooksOnly(call);
+      await a.apply(call, abuse(1));
+      await lose(info, lost);
       expect(await b.signedWebhooksOnly(info)).toBe(false);
 
       await a.apply(call, abuse(2));
@@ -325,6 +332,36 @@ onRedis('shared hub over Redis', (redis) => {
       a.close();
       b.close();
     });
+
+    it.each(losses)(
+      'has it written back by the next write of the instance that adopted the call from its orphan sweep, lost %s',
+      async (_, lost) => {
+        const info = { tenant: 'acme', callId: `adopted-mark-${lost.join('-')}`, agentId: 'agent-m' };
+        const a = await instance('a');
+        let adopted: Promise<OwnedCall | undefined> | undefined;
+        // Calls other tests left behind are orphans too: B adopts only this one.
+        const adopt = (orphan: CallInfo) => {
+          if (orphan.callId === info.callId) adopted = b.openCall(orphan);
+        };
+        const b = await instance('b', { onOrphan: adopt });
+        const owned = (await a.openCall(info))!;
+        await a.markSignedWebhooksOnly(owned);
+        await a.apply(owned, abuse(1));
+        a.close();
+        await a.releaseLeases();
+        // Two sweeps in a row find the call without a lease: B adopts it (as its registry does, opening it).
+        await b.sweepOrphans();
+        await b.sweepOrphans();
+        const call = (await adopted)!;
+        await lose(info, lost);
+        expect(await a.signedWebhooksOnly(info)).toBe(false);
+
+        await b.apply(call, abuse(2));
+        // A, which no longer drives the call, reads the mark from Redis.
+        expect(await a.signedWebhooksOnly(info)).toBe(true);
+        b.close();
+      },
+    );
   });
 
   describe('a Redis restart under a live call (appendonly yes, appendfsync everysec)', () => {
