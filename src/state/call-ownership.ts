@@ -79,8 +79,8 @@ export class CallOwnership {
     this.owned.set(callKey(call.info), call);
   }
 
-  /** Stops driving the call and gives its lease up: another instance may take it at once. */
-  async release(call: OwnedCall): Promise<void> {
+  /** Stops driving the call (if it did) and gives its lease up: another instance may take it at once. */
+  async release(call: Pick<OwnedCall, 'info' | 'lease'>): Promise<void> {
     this.owned.delete(callKey(call.info));
     await this.options.store.leases.release(call.info, call.lease);
   }

@@ -15,7 +15,16 @@ import type {
 } from '../protocol/subscribe-messages.js';
 import { claimAlert } from './alert-claims.js';
 import { CallOwnership, type OwnedCall, type OwnershipOptions } from './call-ownership.js';
-import type { AckPosting, CallInfo, CallRef, Envelope, HubObserver, PostedAck, Transition } from './call-state.js';
+import type {
+  AckPosting,
+  CallInfo,
+  CallRef,
+  Envelope,
+  HubObserver,
+  Lease,
+  PostedAck,
+  Transition,
+} from './call-state.js';
 import { numberedTransition, summaryOf, type LadderRun } from './cue-numbering.js';
 import { OrphanSweep } from './orphan-sweep.js';
 import { replayFor, type ReplayRequest } from './subscription-replay.js';
@@ -74,14 +83,26 @@ export class SharedHub {
    * Takes the call's lease and opens it, carrying on from the ladder state and numbering its last
    * owner left, and its signed-webhooks mark (a call ended before is a new call: another epoch, its
    * ladder afresh). An opening of the call still open here is ended first: what is left of it is
-   * dropped, never applied to the new one. Undefined while another instance holds the call.
+   * dropped, never applied to the new one. Undefined while another instance holds the call; an
+   * opening that fails (the store unreachable) gives up what it took.
    */
   async openCall(info: CallInfo): Promise<OwnedCall | undefined> {
-    const { store, metrics } = this.options;
     const previous = this.ownership.current(info);
     if (previous) await this.endCall(previous);
     const lease = await this.ownership.awaitLease(info);
     if (!lease) return undefined;
+    try {
+      return await this.openWith(info, lease);
+    } catch (error) {
+      // Kept, the lease would be renewed for ever (once driven): every other instance refused the call.
+      await this.ownership.release(this.ownership.current(info) ?? { info, lease }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Opens the call on the lease just taken (see openCall). */
+  private async openWith(info: CallInfo, lease: Lease): Promise<OwnedCall> {
+    const { store, metrics } = this.options;
     const entry = await store.directory.entry(info);
     if (entry?.summary.ended) await store.directory.reopened(info);
     // Live, yet not opened here: its last owner died, stalled past its lease or shut down.

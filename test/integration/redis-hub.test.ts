@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FEED_CONNECTION, redisFeed } from '../../src/fanout/event-feed.js';
 import { advance } from '../../src/ladder/ladder.js';
 import { loadPolicy } from '../../src/ladder/policy.js';
@@ -362,6 +362,23 @@ onRedis('shared hub over Redis', (redis) => {
         b.close();
       },
     );
+  });
+
+  describe('an opening whose directory write fails after it took the call', () => {
+    it('gives the call up: another instance takes it at once', async () => {
+      const info = { tenant: 'acme', callId: 'failed-opening', agentId: 'agent-f' };
+      const unreachable = new Error('Reached the max retries per request limit');
+      const a = await instance('a', {}, undefined, (store) => {
+        vi.spyOn(store.directory, 'update').mockRejectedValueOnce(unreachable);
+        return store;
+      });
+      const b = await instance('b');
+      await expect(a.openCall(info)).rejects.toBe(unreachable);
+      // Kept, A's lease would be renewed for ever: B would wait it out in vain.
+      expect(await b.openCall(info)).toMatchObject({ info, lastSeq: 0 });
+      a.close();
+      b.close();
+    });
   });
 
   describe('a Redis restart under a live call (appendonly yes, appendfsync everysec)', () => {
