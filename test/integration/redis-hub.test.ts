@@ -359,6 +359,7 @@ onRedis('shared hub over Redis', (redis) => {
         await b.apply(call, abuse(2));
         // A, which no longer drives the call, reads the mark from Redis.
         expect(await a.signedWebhooksOnly(info)).toBe(true);
+        await b.endCall(call);
         b.close();
       },
     );
