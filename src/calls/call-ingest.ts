@@ -39,6 +39,12 @@ const startRefused = ({ callId }: CallRef): Refusal =>
 /** An outcome given at once, or, for a message a call took while opening here, once it is open. */
 export type Answer<T extends object = object> = Outcome<T> | Promise<Outcome<T>>;
 
+/** Hands an answer to `then` once it is known: at once when it already is, so in turn with the messages around it. */
+export function whenAnswered<T>(answer: T | Promise<T>, then: (outcome: T) => void): void {
+  if (answer instanceof Promise) void answer.then(then);
+  else then(answer);
+}
+
 /**
  * The outcome of a message `session` took: at once when its call is open here; while it opens, once
  * it is (in the order the messages came), or `startRefused` when it turns out not to be driven here.
@@ -90,7 +96,8 @@ export class CallIngest {
       await started.session.opened;
       return this.start(info, owner, joining);
     }
-    if (!opening.ok || !joining.signedWebhook) return opening.ok ? started : opening;
+    if (!opening.ok) return opening;
+    if (!joining.signedWebhook) return started;
     try {
       await this.hub.markSignedWebhooksOnly(opening.call);
       return started;

@@ -83,11 +83,11 @@ export class LocalFanout {
     const sub = this.index.remove(subscriptionId);
     if (!sub) return false;
     sub.removed = true;
+    const others = [...this.index.ofSink(sub.sink)];
     // Live events it held for its socket (its replay failed, say) are lost with it: the others read them back.
-    if (sub.pending?.length) for (const other of this.index.ofSink(sub.sink)) void this.catchUpSoon(other);
+    if (sub.pending?.length) for (const other of others) void this.catchUpSoon(other);
     this.options.feed.unwatch(sub.tenant, sub.scope);
     // The socket's record keeps only the calls its other subscriptions cover (none: it goes with this one).
-    const others = [...this.index.ofSink(sub.sink)];
     for (const [callId, { info }] of sub.seen)
       if (!others.some((other) => covers(other, info))) sub.seen.delete(callId);
     return true;

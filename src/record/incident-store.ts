@@ -11,7 +11,7 @@ import { MIGRATIONS } from './migrations.js';
 import type { SqlDriver, SqlRow, SqlValue } from './sql-driver.js';
 
 /** One call of the record: a call id used again after its end is another call, with another epoch. */
-interface RecordedCall {
+export interface RecordedCall {
   tenant: string;
   callId: string;
   epoch: string;
@@ -176,10 +176,8 @@ export class IncidentStore {
             [w.tenant, w.callId, w.epoch, w.key, w.at, w.type, JSON.stringify(w.data)],
           );
         } else {
-          await tx.run(
-            'UPDATE incidents SET ended_at = ?, updated_at = ? WHERE tenant = ? AND call_id = ? AND epoch = ?',
-            [w.at, w.at, w.tenant, w.callId, w.epoch],
-          );
+          const { sql, params } = oneCall(w.tenant, w.callId, w.epoch);
+          await tx.run(`UPDATE incidents SET ended_at = ?, updated_at = ? WHERE ${sql}`, [w.at, w.at, ...params]);
         }
       }
     });
@@ -227,16 +225,14 @@ export class IncidentStore {
   }
 
   private async timeline(tenant: string, { callId, epoch }: IncidentSummary): Promise<TimelineEntry[]> {
+    const { sql, params } = oneCall(tenant, callId, epoch);
     const events = await this.db.all(
       // A line received in the millisecond its cue was emitted still comes first.
-      `SELECT at, kind, body FROM incident_events WHERE tenant = ? AND call_id = ? AND epoch = ?
+      `SELECT at, kind, body FROM incident_events WHERE ${sql}
        ORDER BY at, CASE kind WHEN 'line' THEN 0 ELSE 1 END, event_key`,
-      [tenant, callId, epoch],
+      params,
     );
-    const feedback = await this.db.all(
-      'SELECT * FROM label_feedback WHERE tenant = ? AND call_id = ? AND epoch = ? ORDER BY at',
-      [tenant, callId, epoch],
-    );
+    const feedback = await this.db.all(`SELECT * FROM label_feedback WHERE ${sql} ORDER BY at`, params);
     const entries: TimelineEntry[] = events.map((e) => ({
       at: Number(e.at),
       kind: e.kind as TimelineKind,

@@ -2,7 +2,7 @@ import { callKey, type CallInfo, type ObservedContext } from '../state/call-stat
 import type { Cue, Evidence, LadderStep } from '../protocol/cue.js';
 import { INCIDENT_CUES } from '../protocol/incidents.js';
 import type { SubscriberEvent, TranscriptEvent } from '../protocol/subscribe-messages.js';
-import type { RecordWrite } from './incident-store.js';
+import type { RecordedCall, RecordWrite } from './incident-store.js';
 import { maskDigits } from './mask.js';
 
 interface TrackedCall {
@@ -93,10 +93,16 @@ export class Recorder {
     }
     if (event.type === 'alert.claimed') {
       if (claimedEpoch !== undefined)
-        this.event(info, claimedEpoch, `claim:${event.seq}:${event.at}`, event.at, 'claim', {
-          seq: event.seq,
-          by: event.by,
-        });
+        this.event(
+          { tenant: info.tenant, callId: info.callId, epoch: claimedEpoch },
+          `claim:${event.seq}:${event.at}`,
+          event.at,
+          'claim',
+          {
+            seq: event.seq,
+            by: event.by,
+          },
+        );
       return;
     }
     if (!call) return;
@@ -165,39 +171,29 @@ export class Recorder {
     call.linesAfter = this.contextLines;
   }
 
-  private callOf(call: TrackedCall): { tenant: string; callId: string; epoch: string } {
+  private callOf(call: TrackedCall): RecordedCall {
     return { tenant: call.info.tenant, callId: call.info.callId, epoch: call.epoch };
   }
 
   private cueEvent(call: TrackedCall, cue: Cue): void {
-    this.event(call.info, call.epoch, `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
+    this.event(this.callOf(call), `cue:${cue.epoch}:${cue.seq}`, cue.emittedAt, 'cue', maskCue(cue));
   }
 
   private stepEvent(call: TrackedCall, step: LadderStep, at: number): void {
-    this.event(call.info, call.epoch, `step:${at}:${step}`, at, 'step', { step });
+    this.event(this.callOf(call), `step:${at}:${step}`, at, 'step', { step });
   }
 
   private lineEvent(call: TrackedCall, line: TranscriptEvent, at: number): void {
-    this.event(call.info, call.epoch, `line:${line.segmentId}`, at, 'line', lineData(line));
+    this.event(this.callOf(call), `line:${line.segmentId}`, at, 'line', lineData(line));
   }
 
   private event(
-    info: CallInfo,
-    epoch: string,
+    of: RecordedCall,
     key: string,
     at: number,
     type: 'line' | 'cue' | 'step' | 'claim',
     data: object,
   ): void {
-    this.emit({
-      kind: 'event',
-      tenant: info.tenant,
-      callId: info.callId,
-      epoch,
-      key,
-      at,
-      type,
-      data: data as Record<string, unknown>,
-    });
+    this.emit({ ...of, kind: 'event', key, at, type, data: data as Record<string, unknown> });
   }
 }

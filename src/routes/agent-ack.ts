@@ -1,3 +1,4 @@
+import { whenAnswered } from '../calls/call-ingest.js';
 import type { AgentAck } from '../protocol/common.js';
 import type { Outcome, Refusal } from '../protocol/errors.js';
 import type { IngestAck } from '../protocol/ingest-messages.js';
@@ -44,7 +45,6 @@ export function answerAgentAck(
   const info = ctx.ingest.live(call);
   const here = info && (rule.here(info) ?? ctx.ingest.acknowledgeHere(call, message));
   if (here === undefined) return void elsewhere().then(answer, unavailable);
-  if (!(here instanceof Promise)) return answer(here);
   // Answered in the same turn as the chunks the opening call took around it, so in their order.
-  void here.then((outcome) => (outcome ? answer(outcome) : elsewhere().then(answer, unavailable)));
+  whenAnswered(here, (outcome) => (outcome ? answer(outcome) : void elsewhere().then(answer, unavailable)));
 }

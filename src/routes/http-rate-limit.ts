@@ -15,23 +15,22 @@ export async function registerHttpRateLimit(
   tokens: TokenStore,
   httpRatePerSec: number,
 ): Promise<void> {
-  const knownToken = (request: FastifyRequest): string | undefined => {
-    const token = tokenOf(request.headers, request.query);
-    return tokens.lookup(token) ? token : undefined;
-  };
   await app.register(fastifyRateLimit, {
     max: httpRatePerSec,
     timeWindow: 1000,
     keyGenerator: (request: FastifyRequest) => {
-      const token = knownToken(request);
+      const token = tokenOf(request.headers, request.query);
       // Unknown tokens count against the caller's address, so made-up ones cannot buy fresh allowances.
-      return token ? `token ${createHash('sha256').update(token).digest('hex')}` : `address ${request.ip}`;
+      return token && tokens.lookup(token)
+        ? `token ${createHash('sha256').update(token).digest('hex')}`
+        : `address ${request.ip}`;
     },
     // Probes must always be answered, and the console page loads whatever the API allowance of its
     // address. WebSockets have per-connection message limits of their own (rate-limit.ts) and a
     // cap per tenant (tenant-connections.ts); an upgrade without a known token spends its address's allowance.
-    allowList: (request: FastifyRequest) =>
-      UNLIMITED_ROUTES.has(request.routeOptions.url ?? '') || (isUpgrade(request) && knownToken(request) !== undefined),
+    // The plugin hands allowList the key keyGenerator gave: a `token …` key is a known token.
+    allowList: (request: FastifyRequest, key: string) =>
+      UNLIMITED_ROUTES.has(request.routeOptions.url ?? '') || (isUpgrade(request) && key.startsWith('token ')),
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new Error(`more than ${context.max} requests a second from this token (or address); retry in ${context.after}`),

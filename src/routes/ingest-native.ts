@@ -1,4 +1,4 @@
-import { callInfo, type Answer } from '../calls/call-ingest.js';
+import { callInfo, whenAnswered, type Answer } from '../calls/call-ingest.js';
 import type { Arrival } from '../calls/call-session.js';
 import { AgentAck } from '../protocol/common.js';
 import type { Outcome } from '../protocol/errors.js';
@@ -55,10 +55,8 @@ export function handleNativeMessage(
     } satisfies IngestAck);
   };
   // A chunk or call.end the call took while it opens here is answered once it is open.
-  const answerOnceOpen = (outcome: Answer<{ status?: AckStatus }>, callId: string, seq?: number): void => {
-    if (outcome instanceof Promise) void outcome.then((opened) => answer(opened, callId, seq));
-    else answer(outcome, callId, seq);
-  };
+  const answerOnceOpen = (outcome: Answer<{ status?: AckStatus }>, callId: string, seq?: number): void =>
+    whenAnswered(outcome, (opened) => answer(opened, callId, seq));
   switch (message.type) {
     case 'call.start':
       // Acknowledged once this instance holds the call (with Redis: once a dead owner's lease has run out).

@@ -23,14 +23,20 @@ export class RateLimiter {
     return true;
   }
 
-  charge(units: number): void {
+  /** Charges `units`; returns how long until `take` would succeed (see msUntilNext). */
+  charge(units: number): number {
     this.refill();
     this.tokens -= units;
+    return this.wait();
   }
 
   /** How long until `take` would succeed (0: now), any debt repaid first. */
   msUntilNext(): number {
     this.refill();
+    return this.wait();
+  }
+
+  private wait(): number {
     return this.tokens >= 1 ? 0 : ((1 - this.tokens) / this.perSecond) * 1000;
   }
 

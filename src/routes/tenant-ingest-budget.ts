@@ -86,9 +86,8 @@ export class TenantIngestBudget {
   }
 
   private spend(tenant: string, load: TenantLoad, connection: Holdable, units: number): void {
-    load.bucket.charge(units);
+    const wait = load.bucket.charge(units);
     if (!load.releaseTimer) {
-      const wait = load.bucket.msUntilNext();
       if (wait === 0) return;
       this.metrics.tenantIngestPauses.inc();
       this.warn(tenant, load);
